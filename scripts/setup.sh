@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and the demo need on a
+# fresh Debian 12 machine. Safe to run again; it only installs what is missing.
+set -euo pipefail
+
+DEB_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev        # Beast/Asio HTTP server and client
+  rapidjson-dev           # JSON reading and writing
+  libssl-dev              # MD5, SHA-256, HMAC (SigV4), random bytes
+  libcli11-dev            # command-line parsing
+  libsqlite3-dev          # client checkpoints
+  zlib1g-dev              # crc32
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 curl procps
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The integration tests drive the server with unmodified boto3 and the aws CLI.
+if ! python3 -c "import boto3" 2>/dev/null; then
+  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq python3-boto3
+fi
+if ! command -v aws >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq awscli
+fi

@@ -1,0 +1,14 @@
+// Each subcommand registers itself on the CLI11 app and records its exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sluice::cli {
+
+void AddServeCommand(CLI::App& app);
+
+// Exit code set by the subcommand that ran.
+int ExitCode();
+void SetExitCode(int code);
+
+}  // namespace sluice::cli

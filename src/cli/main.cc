@@ -1,0 +1,13 @@
+// sluice: one binary, one subcommand per job (see cli/commands.h).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sluice: a local, durable Kinesis Data Streams / Firehose / S3 pipeline"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sluice 0.1.0"));
+  sluice::cli::AddServeCommand(app);
+  CLI11_PARSE(app, argc, argv);
+  return sluice::cli::ExitCode();
+}

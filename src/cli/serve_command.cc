@@ -1,0 +1,36 @@
+#include <memory>
+
+#include "cli/commands.h"
+#include "server/serve.h"
+
+namespace sluice::cli {
+
+namespace {
+int g_exit_code = 0;
+}
+
+int ExitCode() { return g_exit_code; }
+void SetExitCode(int code) { g_exit_code = code; }
+
+void AddServeCommand(CLI::App& app) {
+  auto opts = std::make_shared<server::ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run the Kinesis-compatible server (durable, on local disk)");
+  cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", opts->port, "Port to listen on (0 picks a free one)")->capture_default_str();
+  cmd->add_option("--data-dir", opts->data_dir, "Where streams are stored")->capture_default_str();
+  cmd->add_option("--stream-transition-ms", opts->stream_transition_ms,
+                  "Time a stream spends CREATING/UPDATING/DELETING (0 = immediate)")
+      ->capture_default_str();
+  cmd->add_option("--fsync", opts->fsync,
+                  "always: acknowledge after fdatasync (survives power loss); "
+                  "os: acknowledge after write(2) (survives a server crash, not an OS crash)")
+      ->check(CLI::IsMember({"always", "os"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "HTTP worker threads (0 = one per core)")->capture_default_str();
+  cmd->add_option("--shard-limit", opts->shard_limit, "Open shards allowed per region")->capture_default_str();
+  cmd->add_option("--default-region", opts->default_region, "Region of requests without SigV4 credentials")
+      ->capture_default_str();
+  cmd->callback([opts] { SetExitCode(server::Serve(*opts)); });
+}
+
+}  // namespace sluice::cli

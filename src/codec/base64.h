@@ -1,0 +1,23 @@
+// Standard base64 (RFC 4648, '+' '/' alphabet, '=' padding), as AWS JSON
+// protocols use for blob members.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::codec {
+
+// Appends the encoding of `bytes` to `out`.
+void Base64Encode(std::string_view bytes, std::string* out);
+std::string Base64Encode(std::string_view bytes);
+
+// Length of the encoding of `n` bytes.
+inline size_t Base64EncodedSize(size_t n) { return (n + 2) / 3 * 4; }
+
+// Decodes `text`; nullopt when it is not valid padded base64. Unpadded input
+// whose length is not a multiple of 4 is accepted when unambiguous (some
+// SDKs strip padding).
+std::optional<std::string> Base64Decode(std::string_view text);
+
+}  // namespace sluice::codec

@@ -1,0 +1,33 @@
+// Small POSIX file helpers shared by storage and metadata code. Every function
+// reports failure as a Status carrying errno's text; none throws.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace sluice::io {
+
+// Replaces `path` with `contents` so that a crash leaves either the old or the
+// new file, never a mix: writes `path.tmp`, fsyncs it, renames it over `path`
+// and fsyncs the parent directory. Durable on return.
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view contents);
+
+// Reads a whole file.
+Result<std::string> ReadFile(const std::filesystem::path& path);
+
+// fsyncs a directory, making creations, renames and unlinks inside it durable.
+Status SyncDirectory(const std::filesystem::path& dir);
+
+// Creates `dir` and missing parents, then fsyncs each created level's parent.
+Status CreateDirectoriesDurably(const std::filesystem::path& dir);
+
+// Removes `dir` recursively and fsyncs its parent.
+Status RemoveDirectoryDurably(const std::filesystem::path& dir);
+
+// Status from the current errno, prefixed with `what`.
+Status ErrnoStatus(std::string_view what, const std::filesystem::path& path);
+
+}  // namespace sluice::io

@@ -1,0 +1,109 @@
+#include <cmath>
+
+#include "kinesis/api/context.h"
+#include "model/arn.h"
+#include "model/sequence_number.h"
+
+namespace sluice::kinesis::api {
+
+std::optional<std::string> GetString(const rapidjson::Value& in, const char* name) {
+  auto it = in.FindMember(name);
+  if (it == in.MemberEnd() || !it->value.IsString()) return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::optional<int64_t> GetInt(const rapidjson::Value& in, const char* name) {
+  auto it = in.FindMember(name);
+  if (it == in.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
+  return it->value.GetInt64();
+}
+
+std::optional<bool> GetBool(const rapidjson::Value& in, const char* name) {
+  auto it = in.FindMember(name);
+  if (it == in.MemberEnd() || !it->value.IsBool()) return std::nullopt;
+  return it->value.GetBool();
+}
+
+std::optional<int64_t> GetTimestampMs(const rapidjson::Value& in, const char* name) {
+  auto it = in.FindMember(name);
+  if (it == in.MemberEnd() || !it->value.IsNumber()) return std::nullopt;
+  return static_cast<int64_t>(std::llround(it->value.GetDouble() * 1000.0));
+}
+
+ApiError StreamNotFound(const Context& ctx, const std::string& name) {
+  return ApiError::ResourceNotFound("Stream " + name + " under account " + ctx.account() + " not found.");
+}
+
+ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id) {
+  return ApiError::ResourceNotFound("Shard " + shard_id + " in stream " + stream + " under account " +
+                                    ctx.account() + " does not exist");
+}
+
+bool AcceptsData(StreamStatus s) { return s == StreamStatus::kActive || s == StreamStatus::kUpdating; }
+
+StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in) {
+  auto name = GetString(in, "StreamName");
+  auto arn = GetString(in, "StreamARN");
+  std::string region = ctx.region;
+  if (arn) {
+    auto parsed = model::ParseStreamArn(*arn);
+    if (!parsed || !parsed->consumer.empty())
+      return {nullptr, ApiError::InvalidArgument("Invalid StreamARN " + *arn + ".")};
+    if (name && *name != parsed->stream_name)
+      return {nullptr, ApiError::InvalidArgument("StreamARN " + *arn + " and StreamName " + *name +
+                                                 " do not refer to the same stream.")};
+    if (parsed->account != ctx.account()) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
+    region = parsed->region;
+    name = parsed->stream_name;
+  }
+  if (!name) return {nullptr, ApiError::InvalidArgument("Either StreamName or StreamARN must be provided.")};
+  auto stream = ctx.catalog.Find(region, *name);
+  if (!stream) return {nullptr, StreamNotFound(ctx, *name)};
+  return {stream, std::nullopt};
+}
+
+void WriteTimestamp(JsonWriter& w, int64_t ms) { w.Double(static_cast<double>(ms) / 1000.0); }
+
+void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard, const storage::ShardLog* log) {
+  w.StartObject();
+  w.Key("ShardId");
+  w.String(ShardIdFromIndex(shard.index));
+  if (shard.parent) {
+    w.Key("ParentShardId");
+    w.String(ShardIdFromIndex(*shard.parent));
+  }
+  if (shard.adjacent_parent) {
+    w.Key("AdjacentParentShardId");
+    w.String(ShardIdFromIndex(*shard.adjacent_parent));
+  }
+  w.Key("HashKeyRange");
+  w.StartObject();
+  w.Key("StartingHashKey");
+  w.String(model::HashKeyToDecimal(shard.range.start));
+  w.Key("EndingHashKey");
+  w.String(model::HashKeyToDecimal(shard.range.end));
+  w.EndObject();
+  w.Key("SequenceNumberRange");
+  w.StartObject();
+  w.Key("StartingSequenceNumber");
+  w.String(model::FormatSequenceNumber({meta.epoch_s(), shard.index, log ? log->start_offset() : 0}));
+  if (shard.ending_offset) {
+    w.Key("EndingSequenceNumber");
+    uint64_t last = *shard.ending_offset > 0 ? *shard.ending_offset - 1 : 0;
+    w.String(model::FormatSequenceNumber({meta.epoch_s(), shard.index, last}));
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta) {
+  w.Key("StreamModeDetails");
+  w.StartObject();
+  w.Key("StreamMode");
+  w.String(meta.mode);
+  w.EndObject();
+}
+
+std::string Finish(const rapidjson::StringBuffer& sb) { return std::string(sb.GetString(), sb.GetSize()); }
+
+}  // namespace sluice::kinesis::api

@@ -1,0 +1,66 @@
+// What every Kinesis action handler receives, and the helpers they share.
+// A handler validates what the model cannot express, acts on the catalog and
+// answers exactly once through `reply` — synchronously, or later from the
+// group-commit thread for writes.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "kinesis/catalog.h"
+#include "protocol/api_error.h"
+
+namespace sluice::kinesis::api {
+
+using protocol::ApiError;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// A JSON body on success, or an AWS error.
+using Outcome = std::variant<std::string, ApiError>;
+using Reply = std::function<void(Outcome)>;
+
+struct Context {
+  StreamCatalog& catalog;
+  std::string region;
+  const std::string& account() const { return catalog.options().account; }
+};
+
+using Handler = void (*)(Context& ctx, const rapidjson::Value& input, Reply reply);
+
+// --- input helpers (the shape validator already checked types) ---
+std::optional<std::string> GetString(const rapidjson::Value& in, const char* name);
+std::optional<int64_t> GetInt(const rapidjson::Value& in, const char* name);
+std::optional<bool> GetBool(const rapidjson::Value& in, const char* name);
+// Timestamps arrive as epoch seconds (possibly fractional); returns ms.
+std::optional<int64_t> GetTimestampMs(const rapidjson::Value& in, const char* name);
+
+// The stream named by StreamName and/or StreamARN in `in`, or the AWS error
+// (ResourceNotFoundException, InvalidArgumentException).
+struct StreamRef {
+  std::shared_ptr<Stream> stream;
+  std::optional<ApiError> error;
+};
+StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in);
+
+ApiError StreamNotFound(const Context& ctx, const std::string& name);
+ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id);
+// Streams that accept reads and writes: ACTIVE or UPDATING.
+bool AcceptsData(StreamStatus s);
+
+// --- output helpers ---
+void WriteTimestamp(JsonWriter& w, int64_t ms);  // epoch seconds with ms fraction
+void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard, const storage::ShardLog* log);
+void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta);
+std::string Finish(const rapidjson::StringBuffer& sb);
+
+// Every action, looked up by operation name; nullptr when not implemented.
+Handler FindHandler(std::string_view operation);
+
+}  // namespace sluice::kinesis::api

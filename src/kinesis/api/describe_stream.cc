@@ -1,0 +1,97 @@
+// DescribeStream and DescribeStreamSummary.
+#include "kinesis/api/handlers.h"
+
+namespace sluice::kinesis::api {
+
+namespace {
+void WriteEnhancedMonitoring(JsonWriter& w) {
+  w.Key("EnhancedMonitoring");
+  w.StartArray();
+  w.StartObject();
+  w.Key("ShardLevelMetrics");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+}
+
+void WriteCommon(JsonWriter& w, const StreamMeta& m) {
+  w.Key("StreamName");
+  w.String(m.name);
+  w.Key("StreamARN");
+  w.String(m.arn());
+  w.Key("StreamStatus");
+  w.String(std::string(StatusName(m.status)));
+  WriteStreamModeDetails(w, m);
+  w.Key("RetentionPeriodHours");
+  w.Int(m.retention_hours);
+  w.Key("StreamCreationTimestamp");
+  WriteTimestamp(w, m.created_ms);
+  WriteEnhancedMonitoring(w);
+  w.Key("EncryptionType");
+  w.String(m.encryption_type);
+  if (!m.key_id.empty()) {
+    w.Key("KeyId");
+    w.String(m.key_id);
+  }
+}
+}  // namespace
+
+void DescribeStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
+  auto ref = ResolveStream(ctx, in);
+  if (ref.error) return reply(*ref.error);
+  int64_t limit = GetInt(in, "Limit").value_or(100);
+  auto start_after = GetString(in, "ExclusiveStartShardId");
+
+  std::shared_lock lk(ref.stream->mu);
+  const StreamMeta& m = ref.stream->meta();
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("StreamDescription");
+  w.StartObject();
+  WriteCommon(w, m);
+  w.Key("Shards");
+  w.StartArray();
+  int64_t written = 0;
+  bool more = false;
+  for (const auto& shard : m.shards) {
+    if (start_after && ShardIdFromIndex(shard.index) <= *start_after) continue;
+    if (written == limit) {
+      more = true;
+      break;
+    }
+    WriteShard(w, m, shard, ref.stream->log(shard.index));
+    ++written;
+  }
+  w.EndArray();
+  w.Key("HasMoreShards");
+  w.Bool(more);
+  w.EndObject();
+  w.EndObject();
+  reply(Finish(sb));
+}
+
+void DescribeStreamSummary(Context& ctx, const rapidjson::Value& in, Reply reply) {
+  auto ref = ResolveStream(ctx, in);
+  if (ref.error) return reply(*ref.error);
+  std::shared_lock lk(ref.stream->mu);
+  const StreamMeta& m = ref.stream->meta();
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("StreamDescriptionSummary");
+  w.StartObject();
+  WriteCommon(w, m);
+  w.Key("OpenShardCount");
+  w.Int(m.OpenShardCount());
+  w.Key("ConsumerCount");
+  w.Int(0);
+  w.Key("MaxRecordSizeInKiB");
+  w.Int(m.max_record_size_kib);
+  w.EndObject();
+  w.EndObject();
+  reply(Finish(sb));
+}
+
+}  // namespace sluice::kinesis::api

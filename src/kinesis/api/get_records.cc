@@ -1,0 +1,134 @@
+// GetRecords: reads from an iterator's position, hides records past
+// retention, and hands back the next iterator (none once a closed shard has
+// been read to its end, with ChildShards instead).
+#include <algorithm>
+
+#include "codec/base64.h"
+#include "kinesis/api/handlers.h"
+#include "kinesis/tokens.h"
+#include "model/sequence_number.h"
+
+namespace sluice::kinesis::api {
+
+namespace {
+// AWS caps one GetRecords answer at 10 MiB of data.
+constexpr size_t kMaxResponseBytes = 10u << 20;
+
+std::string FormatIso(int64_t ms) {
+  time_t secs = ms / 1000;
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  return buf;
+}
+
+void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent) {
+  w.Key("ChildShards");
+  w.StartArray();
+  for (const auto& s : m.shards) {
+    if (s.parent != parent && s.adjacent_parent != parent) continue;
+    w.StartObject();
+    w.Key("ShardId");
+    w.String(ShardIdFromIndex(s.index));
+    w.Key("ParentShards");
+    w.StartArray();
+    if (s.parent) w.String(ShardIdFromIndex(*s.parent));
+    if (s.adjacent_parent) w.String(ShardIdFromIndex(*s.adjacent_parent));
+    w.EndArray();
+    w.Key("HashKeyRange");
+    w.StartObject();
+    w.Key("StartingHashKey");
+    w.String(model::HashKeyToDecimal(s.range.start));
+    w.Key("EndingHashKey");
+    w.String(model::HashKeyToDecimal(s.range.end));
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+}  // namespace
+
+void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
+  std::string token = *GetString(in, "ShardIterator");
+  auto pos = DecodeShardIterator(token, ctx.catalog.token_key());
+  if (!pos) return reply(ApiError::InvalidArgument("Invalid ShardIterator."));
+  int64_t now = ctx.catalog.NowMillis();
+  if (now - pos->issued_ms > kIteratorLifetimeMs)
+    return reply(ApiError::ExpiredIterator("Iterator expired. The iterator was created at time " +
+                                           FormatIso(pos->issued_ms) + " while right now it is " + FormatIso(now) +
+                                           " which is further in the future than the tolerated delay of " +
+                                           std::to_string(kIteratorLifetimeMs) + " milliseconds."));
+  if (auto arn = GetString(in, "StreamARN")) {
+    auto ref = ResolveStream(ctx, in);
+    if (ref.error) return reply(*ref.error);
+    if (ref.stream->meta().name != pos->stream_name)
+      return reply(ApiError::InvalidArgument("The StreamARN does not match the stream of the ShardIterator."));
+  }
+  auto stream = ctx.catalog.Find(pos->region, pos->stream_name);
+  if (!stream) return reply(StreamNotFound(ctx, pos->stream_name));
+  int64_t limit = GetInt(in, "Limit").value_or(10000);
+
+  std::shared_lock lk(stream->mu);
+  const StreamMeta& m = stream->meta();
+  if (m.created_ms != pos->stream_created_ms || !AcceptsData(m.status) || pos->shard_index >= m.shards.size())
+    return reply(ShardNotFound(ctx, pos->stream_name, ShardIdFromIndex(pos->shard_index)));
+  const ShardMeta& shard = m.shards[pos->shard_index];
+  storage::ShardLog* log = stream->log(pos->shard_index);
+  uint64_t end = shard.ending_offset.value_or(UINT64_MAX);
+  int64_t cutoff = now - int64_t{m.retention_hours} * 3600 * 1000;
+
+  uint64_t from = std::min(pos->offset, end);
+  auto read = from < end ? log->Read(from, static_cast<size_t>(limit), kMaxResponseBytes)
+                         : Result<storage::ReadResult>(storage::ReadResult{{}, from});
+  if (!read.ok()) return reply(ApiError::InternalFailure("Reading shard " + ShardIdFromIndex(pos->shard_index) +
+                                                         " failed: " + read.status().message()));
+  uint64_t next = std::min(read->next_offset, end);
+
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("Records");
+  w.StartArray();
+  std::string b64;
+  for (const auto& r : read->records) {
+    if (r.offset >= end) break;
+    if (r.arrival_ms < cutoff) continue;  // past retention, not yet deleted from disk
+    w.StartObject();
+    w.Key("SequenceNumber");
+    w.String(model::FormatSequenceNumber({m.epoch_s(), pos->shard_index, r.offset}));
+    w.Key("ApproximateArrivalTimestamp");
+    WriteTimestamp(w, r.arrival_ms);
+    w.Key("Data");
+    b64.clear();
+    codec::Base64Encode(r.data, &b64);
+    w.String(b64.data(), static_cast<rapidjson::SizeType>(b64.size()));
+    w.Key("PartitionKey");
+    w.String(r.partition_key.data(), static_cast<rapidjson::SizeType>(r.partition_key.size()));
+    w.EndObject();
+  }
+  w.EndArray();
+
+  bool shard_finished = shard.ending_offset && next >= *shard.ending_offset;
+  if (shard_finished) {
+    WriteChildShards(w, m, pos->shard_index);  // and no NextShardIterator
+  } else {
+    IteratorPosition np = *pos;
+    np.offset = next;
+    np.issued_ms = now;
+    w.Key("NextShardIterator");
+    w.String(EncodeShardIterator(np, ctx.catalog.token_key()));
+  }
+  // How far behind the tip this answer leaves the reader.
+  int64_t behind = 0;
+  if (!shard_finished && next < log->committed_end()) {
+    auto peek = log->Read(next, 1, 1);
+    if (peek.ok() && !peek->records.empty()) behind = std::max<int64_t>(0, now - peek->records[0].arrival_ms);
+  }
+  w.Key("MillisBehindLatest");
+  w.Int64(behind);
+  w.EndObject();
+  reply(Finish(sb));
+}
+
+}  // namespace sluice::kinesis::api

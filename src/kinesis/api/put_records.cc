@@ -1,0 +1,221 @@
+// PutRecord and PutRecords: route each record to its shard by hash key,
+// append per shard, and answer once the group committer has made the appends
+// durable (storage/group_commit.h). Only then are sequence numbers returned.
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "codec/base64.h"
+#include "kinesis/api/handlers.h"
+#include "model/sequence_number.h"
+
+namespace sluice::kinesis::api {
+
+namespace {
+
+// AWS limits on one PutRecords request: 500 entries (model) and 10 MiB of
+// data plus partition keys.
+constexpr size_t kMaxRequestBytes = 10u << 20;
+
+struct Entry {
+  std::string_view partition_key;
+  size_t data_pos = 0, data_len = 0;  // into Batch::data
+  uint32_t shard = 0;
+  uint64_t offset = 0;
+  bool failed = false;
+};
+
+struct Batch {
+  std::shared_ptr<Stream> stream;
+  int64_t epoch_s = 0;
+  std::string data;  // every entry's decoded bytes, back to back
+  std::vector<Entry> entries;
+};
+
+// Open shards by hash range, for routing.
+struct Route {
+  model::HashKey start, end;
+  uint32_t index;
+};
+
+std::optional<uint32_t> FindShard(const std::vector<Route>& routes, model::HashKey key) {
+  auto it = std::upper_bound(routes.begin(), routes.end(), key,
+                             [](model::HashKey k, const Route& r) { return k < r.start; });
+  if (it == routes.begin()) return std::nullopt;
+  --it;
+  if (key > it->end) return std::nullopt;
+  return it->index;
+}
+
+std::string OversizeMessage(size_t index, bool batch, int64_t max_bytes) {
+  std::string at = batch ? "records." + std::to_string(index + 1) + ".member.data" : "data";
+  return "1 validation error detected: Value at '" + at +
+         "' failed to satisfy constraint: Member must have length less than or equal to " + std::to_string(max_bytes);
+}
+
+// Decodes and routes every entry of `records` (PutRecords entries or the
+// PutRecord body itself). Returns an error for the whole request.
+std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, bool batch,
+                                Batch& b) {
+  const StreamMeta& m = b.stream->meta();
+  std::vector<Route> routes;
+  for (const auto& s : m.shards)
+    if (s.open()) routes.push_back({s.range.start, s.range.end, s.index});
+  std::sort(routes.begin(), routes.end(), [](const Route& a, const Route& c) { return a.start < c.start; });
+
+  const int64_t max_record = int64_t{m.max_record_size_kib} * 1024;
+  size_t encoded_total = 0;
+  for (const auto* r : records) encoded_total += (*r)["Data"].GetStringLength();
+  b.data.reserve(encoded_total / 4 * 3 + 4);
+  b.entries.resize(records.size());
+  size_t total = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const rapidjson::Value& r = *records[i];
+    Entry& e = b.entries[i];
+    const auto& pk = r["PartitionKey"];
+    e.partition_key = std::string_view(pk.GetString(), pk.GetStringLength());
+    const auto& data = r["Data"];
+    auto decoded = codec::Base64Decode(std::string_view(data.GetString(), data.GetStringLength()));
+    if (!decoded) return ApiError::Serialization("Base64 encoded data is not valid for Data.");
+    e.data_pos = b.data.size();
+    e.data_len = decoded->size();
+    b.data += *decoded;
+    if (static_cast<int64_t>(e.data_len + e.partition_key.size()) > max_record)
+      return ApiError::Validation(OversizeMessage(i, batch, max_record));
+    total += e.data_len + e.partition_key.size();
+
+    model::HashKey key;
+    if (auto ehk = r.FindMember("ExplicitHashKey"); ehk != r.MemberEnd() && ehk->value.IsString()) {
+      auto parsed = model::ParseHashKey(ehk->value.GetString());
+      if (!parsed)
+        return ApiError::InvalidArgument(std::string("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
+                                                     "[0, 2^128-1]. Specified value was ") +
+                                         ehk->value.GetString());
+      key = *parsed;
+    } else {
+      key = model::HashKeyFromPartitionKey(e.partition_key);
+    }
+    auto shard = FindShard(routes, key);
+    if (!shard) return ApiError::InternalFailure("No open shard covers hash key " + model::HashKeyToDecimal(key));
+    e.shard = *shard;
+  }
+  if (total > kMaxRequestBytes) return ApiError::InvalidArgument("Records size exceeds 10 MB limit");
+  return std::nullopt;
+}
+
+// Appends every entry, waits for durability, then calls `done` (on the
+// committer thread, or inline when nothing was appended).
+void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(Batch&)> done) {
+  std::vector<uint32_t> shards;
+  for (const auto& e : b->entries) shards.push_back(e.shard);
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+
+  int64_t now = ctx.catalog.NowMillis();
+  std::vector<storage::ShardLog*> appended;
+  std::vector<storage::AppendEntry> batch;
+  std::vector<size_t> members;
+  for (uint32_t shard : shards) {
+    batch.clear();
+    members.clear();
+    for (size_t i = 0; i < b->entries.size(); ++i) {
+      const Entry& e = b->entries[i];
+      if (e.shard != shard) continue;
+      batch.push_back({e.partition_key, std::string_view(b->data).substr(e.data_pos, e.data_len)});
+      members.push_back(i);
+    }
+    storage::ShardLog* log = b->stream->log(shard);
+    auto first = log ? log->Append(batch, now) : Result<uint64_t>(Status::Internal("no log for shard"));
+    for (size_t k = 0; k < members.size(); ++k) {
+      Entry& e = b->entries[members[k]];
+      if (first.ok()) {
+        e.offset = *first + k;
+      } else {
+        e.failed = true;
+      }
+    }
+    if (first.ok()) appended.push_back(log);
+  }
+  if (appended.empty()) return done(*b);
+
+  struct Pending {
+    std::atomic<size_t> left;
+    std::mutex mu;
+    std::vector<storage::ShardLog*> failed_logs;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = appended.size();
+  for (storage::ShardLog* log : appended) {
+    ctx.catalog.committer().Commit(log, [b, pending, log, done](const Status& st) {
+      if (!st.ok()) {
+        std::lock_guard lk(pending->mu);
+        pending->failed_logs.push_back(log);
+      }
+      if (pending->left.fetch_sub(1) != 1) return;
+      for (auto& e : b->entries)
+        for (auto* f : pending->failed_logs)
+          if (b->stream->log(e.shard) == f) e.failed = true;
+      done(*b);
+    });
+  }
+}
+
+}  // namespace
+
+void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
+  auto ref = ResolveStream(ctx, in);
+  if (ref.error) return reply(*ref.error);
+  auto b = std::make_shared<Batch>();
+  b->stream = ref.stream;
+  std::vector<const rapidjson::Value*> records;
+  for (const auto& r : in["Records"].GetArray()) records.push_back(&r);
+  {
+    std::shared_lock lk(b->stream->mu);
+    const StreamMeta& m = b->stream->meta();
+    if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
+    b->epoch_s = m.epoch_s();
+    if (auto err = Prepare(ctx, records, true, *b)) return reply(*err);
+    AppendAndCommit(ctx, b, [reply](Batch& batch) {
+      std::string body;
+      body.reserve(64 + batch.entries.size() * 110);
+      size_t failed = 0;
+      body += "{\"Records\":[";
+      for (size_t i = 0; i < batch.entries.size(); ++i) {
+        const Entry& e = batch.entries[i];
+        if (i) body += ',';
+        if (e.failed) {
+          ++failed;
+          body += "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"Internal service failure.\"}";
+        } else {
+          body += "{\"SequenceNumber\":\"";
+          body += model::FormatSequenceNumber({batch.epoch_s, e.shard, e.offset});
+          body += "\",\"ShardId\":\"";
+          body += ShardIdFromIndex(e.shard);
+          body += "\"}";
+        }
+      }
+      body += "],\"FailedRecordCount\":" + std::to_string(failed) + "}";
+      reply(std::move(body));
+    });
+  }
+}
+
+void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
+  auto ref = ResolveStream(ctx, in);
+  if (ref.error) return reply(*ref.error);
+  auto b = std::make_shared<Batch>();
+  b->stream = ref.stream;
+  std::shared_lock lk(b->stream->mu);
+  const StreamMeta& m = b->stream->meta();
+  if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
+  b->epoch_s = m.epoch_s();
+  if (auto err = Prepare(ctx, {&in}, false, *b)) return reply(*err);
+  AppendAndCommit(ctx, b, [reply](Batch& batch) {
+    const Entry& e = batch.entries[0];
+    if (e.failed) return reply(ApiError::InternalFailure("Internal service failure."));
+    reply("{\"ShardId\":\"" + ShardIdFromIndex(e.shard) + "\",\"SequenceNumber\":\"" +
+          model::FormatSequenceNumber({batch.epoch_s, e.shard, e.offset}) + "\"}");
+  });
+}
+
+}  // namespace sluice::kinesis::api

@@ -1,0 +1,260 @@
+#include "kinesis/catalog.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "io/file_util.h"
+
+namespace sluice::kinesis {
+
+namespace fs = std::filesystem;
+
+StreamCatalog::StreamCatalog(CatalogOptions options) : options_(std::move(options)) {}
+
+StreamCatalog::~StreamCatalog() {
+  {
+    std::lock_guard lk(bg_mu_);
+    stopping_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+Status StreamCatalog::Open() {
+  fs::path root = options_.data_dir / "kinesis";
+  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(root));
+
+  fs::path key_file = options_.data_dir / "token.key";
+  auto key = io::ReadFile(key_file);
+  if (key.ok() && key->size() == 32) {
+    token_key_ = *key;
+  } else {
+    token_key_.resize(32);
+    RAND_bytes(reinterpret_cast<unsigned char*>(token_key_.data()), 32);
+    SLUICE_RETURN_IF_ERROR(io::WriteFileAtomically(key_file, token_key_));
+  }
+
+  std::error_code ec;
+  for (const auto& region_dir : fs::directory_iterator(root, ec)) {
+    if (!region_dir.is_directory()) continue;
+    for (const auto& stream_dir : fs::directory_iterator(region_dir.path(), ec)) {
+      if (!stream_dir.is_directory()) continue;
+      SLUICE_RETURN_IF_ERROR(LoadStream(stream_dir.path()));
+    }
+  }
+  if (ec) return Status::IoError("listing " + root.string() + ": " + ec.message());
+  FinishTransitions();
+  TrimRetention();
+  bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  return Status::Ok();
+}
+
+Status StreamCatalog::LoadStream(const fs::path& dir) {
+  auto text = io::ReadFile(dir / "stream.json");
+  if (!text.ok()) {
+    // A creation that crashed before its metadata was written: nothing was
+    // acknowledged, so the half-made directory goes.
+    if (text.status().code() == StatusCode::kNotFound) return io::RemoveDirectoryDurably(dir);
+    return text.status();
+  }
+  auto meta = ParseStreamMeta(*text);
+  if (!meta.ok()) return Status::Corruption(dir.string() + ": " + meta.status().message());
+  if (meta->status == StreamStatus::kDeleting) return io::RemoveDirectoryDurably(dir);
+  auto stream = std::make_shared<Stream>(std::move(meta).value(), dir);
+  {
+    std::unique_lock lk(stream->mu);
+    SLUICE_RETURN_IF_ERROR(stream->OpenLogsLocked(options_.log_options));
+  }
+  std::unique_lock lk(mu_);
+  regions_[stream->meta().region][stream->meta().name] = std::move(stream);
+  return Status::Ok();
+}
+
+std::shared_ptr<Stream> StreamCatalog::Find(const std::string& region, const std::string& name) const {
+  std::shared_lock lk(mu_);
+  auto r = regions_.find(region);
+  if (r == regions_.end()) return nullptr;
+  auto s = r->second.find(name);
+  return s == r->second.end() ? nullptr : s->second;
+}
+
+std::vector<std::shared_ptr<Stream>> StreamCatalog::List(const std::string& region) const {
+  std::shared_lock lk(mu_);
+  std::vector<std::shared_ptr<Stream>> out;
+  auto r = regions_.find(region);
+  if (r == regions_.end()) return out;
+  for (const auto& [_, s] : r->second) out.push_back(s);
+  return out;
+}
+
+int StreamCatalog::OpenShardCount(const std::string& region) const {
+  int n = 0;
+  for (const auto& s : List(region)) {
+    std::shared_lock lk(s->mu);
+    n += s->meta().OpenShardCount();
+  }
+  return n;
+}
+
+int StreamCatalog::OnDemandStreamCount(const std::string& region) const {
+  int n = 0;
+  for (const auto& s : List(region)) {
+    std::shared_lock lk(s->mu);
+    n += s->meta().mode == "ON_DEMAND";
+  }
+  return n;
+}
+
+Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
+  std::lock_guard create_lock(create_mu_);
+  if (Find(meta.region, meta.name))
+    return Status::AlreadyExists("Stream " + meta.name + " under account " + meta.account + " already exists.");
+  int open = OpenShardCount(meta.region);
+  int wanted = static_cast<int>(meta.shards.size());
+  if (open + wanted > options_.shard_limit) {
+    return Status::ResourceExhausted(
+        "This request would exceed the shard limit for the account " + meta.account + " in " + meta.region +
+        ". Current shard count for the account: " + std::to_string(open) + ". Limit: " +
+        std::to_string(options_.shard_limit) + ". Number of additional shards that would have resulted from this request: " +
+        std::to_string(wanted) + ". Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.");
+  }
+  if (meta.mode == "ON_DEMAND" && OnDemandStreamCount(meta.region) >= options_.on_demand_stream_limit)
+    return Status::ResourceExhausted("This request would exceed the on-demand stream limit of " +
+                                     std::to_string(options_.on_demand_stream_limit) + " for the account " +
+                                     meta.account + " in " + meta.region + ".");
+
+  int64_t now = NowMillis();
+  meta.created_ms = now;
+  for (auto& s : meta.shards) s.created_ms = now;
+  if (options_.transition_ms <= 0) {
+    meta.status = StreamStatus::kActive;
+  } else {
+    meta.status = StreamStatus::kCreating;
+    meta.status_due_ms = now + options_.transition_ms;
+  }
+  fs::path dir = options_.data_dir / "kinesis" / meta.region / meta.name;
+  // A leftover directory (e.g. a deletion interrupted mid-way) must not leak
+  // old records into the new stream.
+  if (fs::exists(dir)) SLUICE_RETURN_IF_ERROR(io::RemoveDirectoryDurably(dir));
+  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir / "shards"));
+  auto stream = std::make_shared<Stream>(std::move(meta), dir);
+  {
+    std::unique_lock lk(stream->mu);
+    SLUICE_RETURN_IF_ERROR(stream->OpenLogsLocked(options_.log_options));
+    SLUICE_RETURN_IF_ERROR(stream->PersistLocked());  // the stream exists from here on
+  }
+  {
+    std::unique_lock lk(mu_);
+    regions_[stream->meta().region][stream->meta().name] = stream;
+  }
+  if (stream->meta().status != StreamStatus::kActive) ScheduleTransition(stream);
+  return stream;
+}
+
+Status StreamCatalog::Delete(const std::shared_ptr<Stream>& stream) {
+  {
+    std::unique_lock lk(stream->mu);
+    stream->meta().status = StreamStatus::kDeleting;
+    stream->meta().status_due_ms = NowMillis() + options_.transition_ms;
+    SLUICE_RETURN_IF_ERROR(stream->PersistLocked());
+  }
+  if (options_.transition_ms <= 0) {
+    Remove(stream);
+    return Status::Ok();
+  }
+  ScheduleTransition(stream);
+  return Status::Ok();
+}
+
+void StreamCatalog::ScheduleTransition(const std::shared_ptr<Stream>&) { bg_cv_.notify_all(); }
+
+void StreamCatalog::Remove(const std::shared_ptr<Stream>& stream) {
+  {
+    std::unique_lock lk(mu_);
+    auto r = regions_.find(stream->meta().region);
+    if (r != regions_.end()) {
+      auto it = r->second.find(stream->meta().name);
+      if (it != r->second.end() && it->second == stream) r->second.erase(it);
+    }
+  }
+  // Open logs stay valid for requests still holding the stream; the files go.
+  Status st = io::RemoveDirectoryDurably(stream->dir());
+  if (!st.ok()) std::cerr << "sluice: removing deleted stream: " << st.ToString() << "\n";
+}
+
+void StreamCatalog::FinishTransitions() {
+  int64_t now = NowMillis();
+  std::vector<std::shared_ptr<Stream>> to_remove;
+  std::vector<std::shared_ptr<Stream>> all;
+  {
+    std::shared_lock lk(mu_);
+    for (const auto& [_, streams] : regions_)
+      for (const auto& [__, s] : streams) all.push_back(s);
+  }
+  for (const auto& s : all) {
+    std::unique_lock lk(s->mu);
+    auto& m = s->meta();
+    if (m.status == StreamStatus::kActive || m.status_due_ms > now) continue;
+    if (m.status == StreamStatus::kDeleting) {
+      to_remove.push_back(s);
+      continue;
+    }
+    m.status = StreamStatus::kActive;
+    Status st = s->PersistLocked();
+    if (!st.ok()) std::cerr << "sluice: persisting stream state: " << st.ToString() << "\n";
+  }
+  for (const auto& s : to_remove) Remove(s);
+}
+
+void StreamCatalog::TrimRetention() {
+  int64_t now = NowMillis();
+  std::vector<std::shared_ptr<Stream>> all;
+  {
+    std::shared_lock lk(mu_);
+    for (const auto& [_, streams] : regions_)
+      for (const auto& [__, s] : streams) all.push_back(s);
+  }
+  for (const auto& s : all) {
+    std::shared_lock lk(s->mu);
+    int64_t cutoff = now - int64_t{s->meta().retention_hours} * 3600 * 1000;
+    for (const auto& shard : s->meta().shards) {
+      if (auto* log = s->log(shard.index)) {
+        Status st = log->TrimBefore(cutoff);
+        if (!st.ok()) std::cerr << "sluice: retention trim: " << st.ToString() << "\n";
+      }
+    }
+  }
+}
+
+void StreamCatalog::BackgroundLoop() {
+  int64_t next_trim = NowMillis() + options_.retention_check_ms;
+  std::unique_lock lk(bg_mu_);
+  while (!stopping_) {
+    // Wake at the earliest pending transition, the next trim, or a notify.
+    int64_t now = NowMillis();
+    int64_t wake = next_trim;
+    {
+      std::shared_lock slk(mu_);
+      for (const auto& [_, streams] : regions_)
+        for (const auto& [__, s] : streams) {
+          std::shared_lock ss(s->mu);
+          if (s->meta().status != StreamStatus::kActive) wake = std::min(wake, s->meta().status_due_ms);
+        }
+    }
+    if (wake > now) {
+      bg_cv_.wait_for(lk, std::chrono::milliseconds(std::min<int64_t>(wake - now, 1000)));
+      if (stopping_) break;
+    }
+    lk.unlock();
+    FinishTransitions();
+    if (NowMillis() >= next_trim) {
+      TrimRetention();
+      next_trim = NowMillis() + options_.retention_check_ms;
+    }
+    lk.lock();
+  }
+}
+
+}  // namespace sluice::kinesis

@@ -1,0 +1,93 @@
+// StreamCatalog: every stream of every region, loaded from and persisted to
+// <data-dir>/kinesis/<region>/<stream-name>/. It owns the background work that
+// does not belong to a request: finishing CREATING/UPDATING/DELETING states
+// after the configured delay, and retention trimming.
+//
+// Thread-safety: all methods are safe to call concurrently.
+#pragma once
+
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "kinesis/stream.h"
+#include "storage/group_commit.h"
+
+namespace sluice::kinesis {
+
+struct CatalogOptions {
+  std::filesystem::path data_dir;
+  std::string account = "000000000000";
+  int64_t transition_ms = 500;  // CREATING->ACTIVE etc.; 0 = immediate
+  int shard_limit = 500;        // open shards per region
+  int on_demand_stream_limit = 50;
+  int64_t retention_check_ms = 60'000;
+  storage::ShardLogOptions log_options;
+  const Clock* clock = &Clock::Real();
+};
+
+class StreamCatalog {
+ public:
+  explicit StreamCatalog(CatalogOptions options);
+  ~StreamCatalog();  // stops the background thread
+  StreamCatalog(const StreamCatalog&) = delete;
+  StreamCatalog& operator=(const StreamCatalog&) = delete;
+
+  // Loads every stream from disk (finishing interrupted deletions) and starts
+  // background work.
+  Status Open();
+
+  const CatalogOptions& options() const { return options_; }
+  int64_t NowMillis() const { return options_.clock->NowMillis(); }
+  storage::GroupCommitter& committer() { return committer_; }
+  // Secret for signing iterators and paging tokens; persisted in the data dir
+  // so iterators survive a restart.
+  const std::string& token_key() const { return token_key_; }
+
+  // nullptr when absent (including after deletion completed).
+  std::shared_ptr<Stream> Find(const std::string& region, const std::string& name) const;
+  // Streams of `region` sorted by name.
+  std::vector<std::shared_ptr<Stream>> List(const std::string& region) const;
+
+  // Creates a stream durably. Fails with AlreadyExists, ResourceExhausted
+  // (shard limit; the message is the AWS one) or I/O errors.
+  Result<std::shared_ptr<Stream>> Create(StreamMeta meta);
+  // Marks DELETING (durably); the stream disappears after the delay.
+  Status Delete(const std::shared_ptr<Stream>& stream);
+  // Called after a metadata change that puts the stream in UPDATING: makes it
+  // ACTIVE again after the delay.
+  void ScheduleTransition(const std::shared_ptr<Stream>& stream);
+
+  int OpenShardCount(const std::string& region) const;
+  int OnDemandStreamCount(const std::string& region) const;
+
+ private:
+  void BackgroundLoop();
+  void FinishTransitions();
+  void TrimRetention();
+  Status LoadStream(const std::filesystem::path& dir);
+  void Remove(const std::shared_ptr<Stream>& stream);
+
+  CatalogOptions options_;
+  std::string token_key_;
+  storage::GroupCommitter committer_;
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::map<std::string, std::shared_ptr<Stream>>> regions_;
+  std::mutex create_mu_;  // serializes Create so the shard limit holds
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool stopping_ = false;
+  std::thread bg_thread_;
+};
+
+}  // namespace sluice::kinesis

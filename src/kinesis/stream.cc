@@ -1,0 +1,162 @@
+#include "kinesis/stream.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <cstdio>
+
+#include "io/file_util.h"
+#include "model/arn.h"
+
+namespace sluice::kinesis {
+
+std::string_view StatusName(StreamStatus s) {
+  switch (s) {
+    case StreamStatus::kCreating: return "CREATING";
+    case StreamStatus::kActive: return "ACTIVE";
+    case StreamStatus::kUpdating: return "UPDATING";
+    case StreamStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+std::optional<StreamStatus> ParseStatus(std::string_view s) {
+  if (s == "CREATING") return StreamStatus::kCreating;
+  if (s == "ACTIVE") return StreamStatus::kActive;
+  if (s == "UPDATING") return StreamStatus::kUpdating;
+  if (s == "DELETING") return StreamStatus::kDeleting;
+  return std::nullopt;
+}
+
+std::string StreamMeta::arn() const { return model::FormatStreamArn(region, account, name); }
+
+int StreamMeta::OpenShardCount() const {
+  int n = 0;
+  for (const auto& s : shards) n += s.open();
+  return n;
+}
+
+std::string ShardIdFromIndex(uint32_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "shardId-%012u", index);
+  return buf;
+}
+
+std::optional<uint32_t> ShardIndexFromId(std::string_view id) {
+  constexpr std::string_view kPrefix = "shardId-";
+  if (id.size() != kPrefix.size() + 12 || id.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : id.substr(kPrefix.size())) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > UINT32_MAX) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+std::string SerializeStreamMeta(const StreamMeta& m) {
+  rapidjson::StringBuffer sb;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("format_version"); w.Int(1);
+  w.Key("region"); w.String(m.region);
+  w.Key("account"); w.String(m.account);
+  w.Key("name"); w.String(m.name);
+  w.Key("created_ms"); w.Int64(m.created_ms);
+  w.Key("status"); w.String(std::string(StatusName(m.status)));
+  w.Key("status_due_ms"); w.Int64(m.status_due_ms);
+  w.Key("mode"); w.String(m.mode);
+  w.Key("retention_hours"); w.Int(m.retention_hours);
+  w.Key("max_record_size_kib"); w.Int(m.max_record_size_kib);
+  w.Key("encryption_type"); w.String(m.encryption_type);
+  w.Key("key_id"); w.String(m.key_id);
+  w.Key("tags");
+  w.StartObject();
+  for (const auto& [k, v] : m.tags) { w.Key(k); w.String(v); }
+  w.EndObject();
+  w.Key("shards");
+  w.StartArray();
+  for (const auto& s : m.shards) {
+    w.StartObject();
+    w.Key("index"); w.Uint(s.index);
+    w.Key("hash_start"); w.String(model::HashKeyToDecimal(s.range.start));
+    w.Key("hash_end"); w.String(model::HashKeyToDecimal(s.range.end));
+    if (s.parent) { w.Key("parent"); w.Uint(*s.parent); }
+    if (s.adjacent_parent) { w.Key("adjacent_parent"); w.Uint(*s.adjacent_parent); }
+    w.Key("created_ms"); w.Int64(s.created_ms);
+    if (s.closed_ms) { w.Key("closed_ms"); w.Int64(*s.closed_ms); }
+    if (s.ending_offset) { w.Key("ending_offset"); w.Uint64(*s.ending_offset); }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize()) + "\n";
+}
+
+Result<StreamMeta> ParseStreamMeta(std::string_view json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsObject()) return Status::Corruption("stream.json is not a JSON object");
+  auto str = [&](const rapidjson::Value& o, const char* k) -> std::string {
+    auto it = o.FindMember(k);
+    return it != o.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+  };
+  auto i64 = [&](const rapidjson::Value& o, const char* k) -> std::optional<int64_t> {
+    auto it = o.FindMember(k);
+    if (it == o.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
+    return it->value.GetInt64();
+  };
+  StreamMeta m;
+  m.region = str(d, "region");
+  m.account = str(d, "account");
+  m.name = str(d, "name");
+  auto status = ParseStatus(str(d, "status"));
+  auto created = i64(d, "created_ms");
+  if (m.name.empty() || m.region.empty() || !status || !created) return Status::Corruption("stream.json lacks required fields");
+  m.status = *status;
+  m.created_ms = *created;
+  m.status_due_ms = i64(d, "status_due_ms").value_or(0);
+  m.mode = str(d, "mode");
+  m.retention_hours = static_cast<int>(i64(d, "retention_hours").value_or(24));
+  m.max_record_size_kib = static_cast<int>(i64(d, "max_record_size_kib").value_or(1024));
+  m.encryption_type = str(d, "encryption_type");
+  m.key_id = str(d, "key_id");
+  if (auto it = d.FindMember("tags"); it != d.MemberEnd() && it->value.IsObject())
+    for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
+      if (t->value.IsString()) m.tags[t->name.GetString()] = t->value.GetString();
+  auto shards = d.FindMember("shards");
+  if (shards == d.MemberEnd() || !shards->value.IsArray()) return Status::Corruption("stream.json lacks shards");
+  for (const auto& s : shards->value.GetArray()) {
+    ShardMeta sm;
+    sm.index = static_cast<uint32_t>(i64(s, "index").value_or(0));
+    auto hs = model::ParseHashKey(str(s, "hash_start"));
+    auto he = model::ParseHashKey(str(s, "hash_end"));
+    if (!hs || !he) return Status::Corruption("stream.json has a bad hash key range");
+    sm.range = {*hs, *he};
+    if (auto p = i64(s, "parent")) sm.parent = static_cast<uint32_t>(*p);
+    if (auto p = i64(s, "adjacent_parent")) sm.adjacent_parent = static_cast<uint32_t>(*p);
+    sm.created_ms = i64(s, "created_ms").value_or(m.created_ms);
+    sm.closed_ms = i64(s, "closed_ms");
+    if (auto e = i64(s, "ending_offset")) sm.ending_offset = static_cast<uint64_t>(*e);
+    m.shards.push_back(sm);
+  }
+  return m;
+}
+
+Status Stream::OpenLogsLocked(const storage::ShardLogOptions& options) {
+  logs_.resize(meta_.shards.size());
+  for (const auto& s : meta_.shards) {
+    if (logs_[s.index]) continue;
+    auto log = storage::ShardLog::Open(dir_ / "shards" / ShardIdFromIndex(s.index), options);
+    if (!log.ok()) return log.status();
+    logs_[s.index] = std::move(log).value();
+  }
+  return Status::Ok();
+}
+
+Status Stream::PersistLocked() const {
+  return io::WriteFileAtomically(dir_ / "stream.json", SerializeStreamMeta(meta_));
+}
+
+}  // namespace sluice::kinesis

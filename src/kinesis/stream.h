@@ -1,0 +1,92 @@
+// Stream: one Kinesis data stream — its durable metadata (StreamMeta) and its
+// shards' record logs. docs/format/stream-metadata.md is the file format.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/hash_key.h"
+#include "storage/shard_log.h"
+
+namespace sluice::kinesis {
+
+enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
+std::string_view StatusName(StreamStatus s);
+std::optional<StreamStatus> ParseStatus(std::string_view s);
+
+struct ShardMeta {
+  uint32_t index = 0;  // shardId-<index as 12 digits>
+  model::HashKeyRange range;
+  std::optional<uint32_t> parent;
+  std::optional<uint32_t> adjacent_parent;
+  int64_t created_ms = 0;
+  // Set once the shard is closed by resharding: its records end at
+  // ending_offset (exclusive) and no more are accepted.
+  std::optional<int64_t> closed_ms;
+  std::optional<uint64_t> ending_offset;
+
+  bool open() const { return !closed_ms.has_value(); }
+};
+
+struct StreamMeta {
+  std::string region;
+  std::string account;
+  std::string name;
+  int64_t created_ms = 0;  // StreamCreationTimestamp; its seconds are the sequence-number epoch
+  StreamStatus status = StreamStatus::kCreating;
+  int64_t status_due_ms = 0;  // when a CREATING/UPDATING/DELETING state ends
+  std::string mode = "PROVISIONED";
+  int retention_hours = 24;
+  int max_record_size_kib = 1024;
+  std::string encryption_type = "NONE";
+  std::string key_id;
+  std::map<std::string, std::string> tags;
+  std::vector<ShardMeta> shards;
+
+  int64_t epoch_s() const { return created_ms / 1000; }
+  std::string arn() const;
+  int OpenShardCount() const;
+};
+
+std::string ShardIdFromIndex(uint32_t index);
+// "shardId-000000000007" -> 7; nullopt when not of that form.
+std::optional<uint32_t> ShardIndexFromId(std::string_view id);
+
+// JSON form of StreamMeta, as stored in stream.json.
+std::string SerializeStreamMeta(const StreamMeta& meta);
+Result<StreamMeta> ParseStreamMeta(std::string_view json);
+
+class Stream {
+ public:
+  Stream(StreamMeta meta, std::filesystem::path dir) : meta_(std::move(meta)), dir_(std::move(dir)) {}
+
+  // Guards meta_ and logs_. Readers of records take it shared; metadata
+  // changes take it exclusively and then call PersistLocked().
+  mutable std::shared_mutex mu;
+
+  StreamMeta& meta() { return meta_; }
+  const StreamMeta& meta() const { return meta_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  // Log of shard `index`, or nullptr. Caller holds mu (shared is enough).
+  storage::ShardLog* log(uint32_t index) const { return index < logs_.size() ? logs_[index].get() : nullptr; }
+
+  // Opens (creating if absent) the log of every shard in meta. Holds mu.
+  Status OpenLogsLocked(const storage::ShardLogOptions& options);
+  // Writes stream.json atomically (durable on return). Holds mu.
+  Status PersistLocked() const;
+
+ private:
+  StreamMeta meta_;
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<storage::ShardLog>> logs_;
+};
+
+}  // namespace sluice::kinesis

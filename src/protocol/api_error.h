@@ -1,0 +1,27 @@
+// ApiError: an error answer of an AWS JSON service — the `__type` clients
+// switch on, a human message, and the HTTP status.
+#pragma once
+
+#include <string>
+
+namespace sluice::protocol {
+
+struct ApiError {
+  std::string type;
+  std::string message;
+  unsigned http_status = 400;
+
+  static ApiError Serialization(std::string m) { return {"SerializationException", std::move(m)}; }
+  static ApiError Validation(std::string m) { return {"ValidationException", std::move(m)}; }
+  static ApiError UnknownOperation(std::string m = "") { return {"UnknownOperationException", std::move(m)}; }
+  static ApiError ResourceNotFound(std::string m) { return {"ResourceNotFoundException", std::move(m)}; }
+  static ApiError ResourceInUse(std::string m) { return {"ResourceInUseException", std::move(m)}; }
+  static ApiError InvalidArgument(std::string m) { return {"InvalidArgumentException", std::move(m)}; }
+  static ApiError LimitExceeded(std::string m) { return {"LimitExceededException", std::move(m)}; }
+  static ApiError ExpiredIterator(std::string m) { return {"ExpiredIteratorException", std::move(m)}; }
+  static ApiError ExpiredNextToken(std::string m) { return {"ExpiredNextTokenException", std::move(m)}; }
+  static ApiError InternalFailure(std::string m) { return {"InternalFailure", std::move(m), 500}; }
+  static ApiError ServiceUnavailable(std::string m) { return {"ServiceUnavailableException", std::move(m), 503}; }
+};
+
+}  // namespace sluice::protocol

@@ -1,0 +1,61 @@
+#include "protocol/json_reply.h"
+
+#include <openssl/rand.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+
+#include "codec/base64.h"
+
+namespace sluice::protocol {
+
+std::string NewRequestId() {
+  unsigned char b[16];
+  RAND_bytes(b, sizeof b);
+  b[6] = (b[6] & 0x0F) | 0x40;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return std::string(buf, 36);
+}
+
+namespace {
+void CommonHeaders(http::Response& r, const std::string& request_id) {
+  r.SetHeader("Content-Type", std::string(kJson11ContentType));
+  r.SetHeader("x-amzn-RequestId", request_id);
+  unsigned char b[48];
+  RAND_bytes(b, sizeof b);
+  r.SetHeader("x-amz-id-2", codec::Base64Encode(std::string_view(reinterpret_cast<char*>(b), sizeof b)));
+}
+}  // namespace
+
+http::Response JsonSuccess(std::string body, const std::string& request_id) {
+  http::Response r;
+  r.status = 200;
+  CommonHeaders(r, request_id);
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response JsonError(const ApiError& error, const std::string& request_id) {
+  http::Response r;
+  r.status = error.http_status;
+  CommonHeaders(r, request_id);
+  r.SetHeader("x-amzn-ErrorType", error.type);
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("__type");
+  w.String(error.type.c_str(), static_cast<rapidjson::SizeType>(error.type.size()));
+  if (!error.message.empty()) {
+    w.Key("message");
+    w.String(error.message.c_str(), static_cast<rapidjson::SizeType>(error.message.size()));
+  }
+  w.EndObject();
+  r.body.assign(sb.GetString(), sb.GetSize());
+  return r;
+}
+
+}  // namespace sluice::protocol

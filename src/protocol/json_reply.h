@@ -1,0 +1,21 @@
+// Building AWS JSON 1.1 responses: success bodies and error bodies, with the
+// headers every AWS JSON answer carries (x-amzn-RequestId, x-amz-id-2).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+#include "protocol/api_error.h"
+
+namespace sluice::protocol {
+
+inline constexpr std::string_view kJson11ContentType = "application/x-amz-json-1.1";
+
+// A fresh request id in AWS's UUID form.
+std::string NewRequestId();
+
+http::Response JsonSuccess(std::string body, const std::string& request_id);
+http::Response JsonError(const ApiError& error, const std::string& request_id);
+
+}  // namespace sluice::protocol

@@ -1,0 +1,208 @@
+#include "protocol/validator.h"
+
+#include <cctype>
+#include <string_view>
+#include <vector>
+
+namespace sluice::protocol {
+
+namespace {
+
+std::string JsonKind(const rapidjson::Value& v) {
+  if (v.IsObject()) return "Start of structure or map";
+  if (v.IsArray()) return "Start of list";
+  if (v.IsString()) return "STRING_VALUE";
+  if (v.IsBool()) return v.GetBool() ? "TRUE_VALUE" : "FALSE_VALUE";
+  if (v.IsNumber()) return "NUMBER_VALUE";
+  return "NULL_VALUE";
+}
+
+std::string_view TypeName(ShapeType t) {
+  switch (t) {
+    case ShapeType::kString: return "String";
+    case ShapeType::kInteger: return "Integer";
+    case ShapeType::kLong: return "Long";
+    case ShapeType::kBoolean: return "Boolean";
+    case ShapeType::kBlob: return "Blob";
+    case ShapeType::kTimestamp: return "Timestamp";
+    case ShapeType::kDouble: return "Double";
+    case ShapeType::kFloat: return "Float";
+    case ShapeType::kList: return "List";
+    case ShapeType::kMap: return "Map";
+    case ShapeType::kStructure: return "Structure";
+  }
+  return "Value";
+}
+
+bool TypeMatches(ShapeType t, const rapidjson::Value& v) {
+  switch (t) {
+    case ShapeType::kString:
+    case ShapeType::kBlob: return v.IsString();
+    case ShapeType::kInteger: return v.IsInt();
+    case ShapeType::kLong: return v.IsInt64();
+    case ShapeType::kBoolean: return v.IsBool();
+    case ShapeType::kTimestamp:
+    case ShapeType::kDouble:
+    case ShapeType::kFloat: return v.IsNumber();
+    case ShapeType::kList: return v.IsArray();
+    case ShapeType::kMap:
+    case ShapeType::kStructure: return v.IsObject();
+  }
+  return false;
+}
+
+// First type mismatch anywhere in the tree, as a SerializationException text.
+std::optional<std::string> CheckTypes(const Shape& shape, const rapidjson::Value& v) {
+  if (v.IsNull()) return std::nullopt;
+  if (!TypeMatches(shape.type, v)) {
+    if (v.IsObject() || v.IsArray()) return JsonKind(v) + " found where not expected";
+    return JsonKind(v) + " can not be converted to " +
+           (shape.type == ShapeType::kInteger ? "an " : "a ") + std::string(TypeName(shape.type));
+  }
+  switch (shape.type) {
+    case ShapeType::kStructure:
+      for (const auto& m : shape.members) {
+        auto it = v.FindMember(m.name.c_str());
+        if (it != v.MemberEnd())
+          if (auto e = CheckTypes(*m.shape, it->value)) return e;
+      }
+      break;
+    case ShapeType::kList:
+      for (const auto& e : v.GetArray())
+        if (auto err = CheckTypes(*shape.member, e)) return err;
+      break;
+    case ShapeType::kMap:
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+        if (auto e = CheckTypes(*shape.value, it->value)) return e;
+      break;
+    default: break;
+  }
+  return std::nullopt;
+}
+
+std::string LowerCamel(std::string_view name) {
+  std::string s(name);
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::string Render(const rapidjson::Value& v) {
+  if (v.IsString()) return "'" + std::string(v.GetString(), v.GetStringLength()) + "'";
+  if (v.IsInt64()) return "'" + std::to_string(v.GetInt64()) + "'";
+  if (v.IsNumber()) return "'" + std::to_string(v.GetDouble()) + "'";
+  if (v.IsBool()) return v.GetBool() ? "'true'" : "'false'";
+  if (v.IsArray()) return "'[" + std::to_string(v.Size()) + " items]'";
+  if (v.IsObject()) return "'{" + std::to_string(v.MemberCount()) + " entries}'";
+  return "null";
+}
+
+class ConstraintChecker {
+ public:
+  void Check(const Shape& shape, const rapidjson::Value& v, const std::string& path) {
+    switch (shape.type) {
+      case ShapeType::kStructure:
+        for (const auto& m : shape.members) {
+          std::string sub = path.empty() ? LowerCamel(m.name) : path + "." + LowerCamel(m.name);
+          auto it = v.FindMember(m.name.c_str());
+          if (it == v.MemberEnd() || it->value.IsNull()) {
+            if (m.required) Fail("null", sub, "Member must not be null");
+            continue;
+          }
+          Check(*m.shape, it->value, sub);
+        }
+        return;
+      case ShapeType::kList: {
+        CheckLength(shape, v, v.Size(), path);
+        size_t i = 0;
+        for (const auto& e : v.GetArray()) {
+          ++i;
+          if (!e.IsNull()) Check(*shape.member, e, path + "." + std::to_string(i) + ".member");
+        }
+        return;
+      }
+      case ShapeType::kMap:
+        CheckLength(shape, v, v.MemberCount(), path);
+        for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+          Check(*shape.key, it->name, path + ".key");
+          if (!it->value.IsNull()) Check(*shape.value, it->value, path + "." + it->name.GetString() + ".value");
+        }
+        return;
+      case ShapeType::kString: {
+        std::string_view s(v.GetString(), v.GetStringLength());
+        if (!shape.enum_values.empty()) {
+          bool found = false;
+          for (const auto& e : shape.enum_values) found = found || e == s;
+          if (!found) {
+            std::string set;
+            for (const auto& e : shape.enum_values) set += (set.empty() ? "" : ", ") + e;
+            Fail(Render(v), path, "Member must satisfy enum value set: [" + set + "]");
+          }
+        }
+        CheckLength(shape, v, CountCodePoints(s), path);
+        if (shape.pattern && !std::regex_match(s.begin(), s.end(), *shape.pattern))
+          Fail(Render(v), path, "Member must satisfy regular expression pattern: " + shape.pattern_text);
+        return;
+      }
+      case ShapeType::kBlob:
+        CheckLength(shape, v, Base64DecodedLength({v.GetString(), v.GetStringLength()}), path);
+        return;
+      case ShapeType::kInteger:
+      case ShapeType::kLong: {
+        int64_t n = v.GetInt64();
+        if (shape.min && n < *shape.min)
+          Fail(Render(v), path, "Member must have value greater than or equal to " + std::to_string(*shape.min));
+        if (shape.max && n > *shape.max)
+          Fail(Render(v), path, "Member must have value less than or equal to " + std::to_string(*shape.max));
+        return;
+      }
+      default: return;
+    }
+  }
+
+  std::optional<ValidationFailure> Result() const {
+    if (errors_.empty()) return std::nullopt;
+    std::string msg = std::to_string(errors_.size()) +
+                      (errors_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+    for (size_t i = 0; i < errors_.size(); ++i) msg += (i ? "; " : "") + errors_[i];
+    return ValidationFailure{ValidationFailure::Kind::kValidation, msg};
+  }
+
+ private:
+  static size_t CountCodePoints(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  }
+  void CheckLength(const Shape& shape, const rapidjson::Value& v, size_t len, const std::string& path) {
+    if (shape.min && static_cast<int64_t>(len) < *shape.min)
+      Fail(Render(v), path, "Member must have length greater than or equal to " + std::to_string(*shape.min));
+    if (shape.max && static_cast<int64_t>(len) > *shape.max)
+      Fail(Render(v), path, "Member must have length less than or equal to " + std::to_string(*shape.max));
+  }
+  void Fail(const std::string& value, const std::string& path, const std::string& what) {
+    errors_.push_back("Value " + value + " at '" + path + "' failed to satisfy constraint: " + what);
+  }
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+size_t Base64DecodedLength(std::string_view text) {
+  size_t n = text.size();
+  size_t pad = 0;
+  if (n >= 1 && text[n - 1] == '=') ++pad;
+  if (n >= 2 && text[n - 2] == '=') ++pad;
+  return n / 4 * 3 + (n % 4 == 0 ? 0 : (n % 4) - 1) - pad;
+}
+
+std::optional<ValidationFailure> ValidateRequest(const Shape& shape, const rapidjson::Value& input) {
+  if (!input.IsObject())
+    return ValidationFailure{ValidationFailure::Kind::kSerialization,
+                             JsonKind(input) + " found where not expected"};
+  if (auto e = CheckTypes(shape, input)) return ValidationFailure{ValidationFailure::Kind::kSerialization, *e};
+  ConstraintChecker checker;
+  checker.Check(shape, input, "");
+  return checker.Result();
+}
+
+}  // namespace sluice::protocol

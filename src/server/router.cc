@@ -1,0 +1,124 @@
+#include "server/router.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <exception>
+#include <iostream>
+
+#include "kinesis/api/context.h"
+#include "protocol/json_reply.h"
+#include "protocol/service_model.h"
+#include "protocol/sigv4_scope.h"
+#include "protocol/validator.h"
+
+namespace sluice::server {
+
+using protocol::ApiError;
+
+namespace {
+constexpr std::string_view kKinesisPrefix = "Kinesis_20131202.";
+
+bool IsJsonContentType(std::string_view ct) {
+  if (ct.empty()) return true;
+  return ct.find("application/x-amz-json-1.1") != std::string_view::npos ||
+         ct.find("application/x-amz-json-1.0") != std::string_view::npos ||
+         ct.find("application/json") != std::string_view::npos;
+}
+
+// Decodes %XX in a query-string value.
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+Router::Router(kinesis::StreamCatalog& catalog, RouterOptions options)
+    : catalog_(catalog), options_(std::move(options)) {}
+
+std::string Router::RegionOf(const http::Request& request) const {
+  if (auto scope = protocol::ParseAuthorizationScope(request.Header("Authorization"))) return scope->region;
+  constexpr std::string_view kParam = "X-Amz-Credential=";
+  if (size_t at = request.target.find(kParam); at != std::string::npos) {
+    std::string_view rest = std::string_view(request.target).substr(at + kParam.size());
+    if (auto scope = protocol::ParseCredential(UrlDecode(rest.substr(0, rest.find('&'))))) return scope->region;
+  }
+  return options_.default_region;
+}
+
+void Router::Handle(http::Request request, http::Responder respond) {
+  std::string request_id = protocol::NewRequestId();
+  try {
+    if (request.method == "GET" && request.target == "/_sluice/health") {
+      http::Response r;
+      r.SetHeader("Content-Type", "application/json");
+      r.body = "{\"status\":\"ok\",\"services\":{\"kinesis\":\"running\"}}";
+      return respond(std::move(r));
+    }
+    std::string_view target = request.Header("X-Amz-Target");
+    if (target.empty()) {
+      if (request.method != "POST")
+        return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
+      return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
+    }
+    if (request.method != "POST")
+      return respond(protocol::JsonError(ApiError::Serialization("Only POST is supported for " + std::string(target)),
+                                         request_id));
+    std::string region = RegionOf(request);
+    if (target.substr(0, kKinesisPrefix.size()) == kKinesisPrefix) {
+      std::string op(target.substr(kKinesisPrefix.size()));
+      return HandleKinesis(op, region, request, request_id, respond);
+    }
+    respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
+  } catch (const std::exception& e) {
+    std::cerr << "sluice: internal error serving " << request.Header("X-Amz-Target") << ": " << e.what() << "\n";
+    respond(protocol::JsonError(ApiError::InternalFailure("Internal service failure."), request_id));
+  }
+}
+
+void Router::HandleKinesis(std::string_view operation, const std::string& region, http::Request& request,
+                           const std::string& request_id, http::Responder& respond) {
+  const auto& model = protocol::ServiceModel::Kinesis();
+  const protocol::Shape* shape = model.InputShape(operation);
+  auto handler = kinesis::api::FindHandler(operation);
+  if (!shape || !handler) return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
+  if (!IsJsonContentType(request.Header("Content-Type")))
+    return respond(protocol::JsonError(
+        ApiError::Serialization("Unsupported Content-Type: " + std::string(request.Header("Content-Type"))),
+        request_id));
+
+  rapidjson::Document doc;
+  if (request.body.empty()) {
+    doc.SetObject();
+  } else {
+    doc.Parse(request.body.data(), request.body.size());
+    if (doc.HasParseError())
+      return respond(protocol::JsonError(
+          ApiError::Serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                                  " at offset " + std::to_string(doc.GetErrorOffset())),
+          request_id));
+  }
+  if (auto failure = protocol::ValidateRequest(*shape, doc)) {
+    ApiError err = failure->kind == protocol::ValidationFailure::Kind::kSerialization
+                       ? ApiError::Serialization(failure->message)
+                       : ApiError::Validation(failure->message);
+    return respond(protocol::JsonError(err, request_id));
+  }
+  kinesis::api::Context ctx{catalog_, region};
+  handler(ctx, doc, [respond, request_id](kinesis::api::Outcome outcome) {
+    if (auto* body = std::get_if<std::string>(&outcome))
+      return respond(protocol::JsonSuccess(std::move(*body), request_id));
+    respond(protocol::JsonError(std::get<ApiError>(outcome), request_id));
+  });
+}
+
+}  // namespace sluice::server

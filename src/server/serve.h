@@ -1,0 +1,24 @@
+// Runs `sluice serve` until SIGINT/SIGTERM: opens the catalog in the data
+// directory, listens, and prints where.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sluice::server {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string data_dir = "sluice-data";
+  int64_t stream_transition_ms = 500;
+  std::string fsync = "always";  // "always" | "os"
+  int threads = 0;
+  int shard_limit = 500;
+  std::string default_region = "us-east-1";
+};
+
+// Returns the process exit code.
+int Serve(const ServeOptions& options);
+
+}  // namespace sluice::server
