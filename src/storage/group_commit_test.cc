@@ -1,0 +1,143 @@
+#include "storage/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "storage/storage_test_util.h"
+
+namespace sluice::storage {
+namespace {
+
+// A ShardLog that only counts Sync calls; Sync can be held up by the test.
+class FakeLog final : public ShardLog {
+ public:
+  explicit FakeLog(Status result = Status::Ok()) : result_(std::move(result)) {}
+
+  Status Sync() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++syncs_;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return !blocked_; });
+    return result_;
+  }
+  void Block() {
+    std::lock_guard<std::mutex> lock(mu_);
+    blocked_ = true;
+  }
+  void Unblock() {
+    std::lock_guard<std::mutex> lock(mu_);
+    blocked_ = false;
+    cv_.notify_all();
+  }
+  void WaitForSyncs(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return syncs_ >= n; });
+  }
+  int syncs() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return syncs_;
+  }
+
+  Result<uint64_t> Append(std::span<const AppendEntry>, int64_t) override { return uint64_t{0}; }
+  bool HasUnsynced() const override { return false; }
+  uint64_t start_offset() const override { return 0; }
+  uint64_t committed_end() const override { return 0; }
+  int64_t last_arrival_ms() const override { return 0; }
+  Result<ReadResult> Read(uint64_t, size_t, size_t) const override { return ReadResult{}; }
+  Result<uint64_t> FindByTime(int64_t) const override { return uint64_t{0}; }
+  Status TrimBefore(int64_t) override { return Status::Ok(); }
+  uint64_t DiskBytes() const override { return 0; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int syncs_ = 0;
+  bool blocked_ = false;
+  Status result_;
+};
+
+TEST(GroupCommitter, RequestsArrivingDuringSyncShareTheNextSync) {
+  FakeLog log;
+  std::atomic<int> done{0};
+  {
+    GroupCommitter gc;
+    log.Block();
+    gc.Commit(&log, [&](const Status& st) { EXPECT_TRUE(st.ok()); ++done; });
+    log.WaitForSyncs(1);  // the first sync is now in progress
+    for (int i = 0; i < 100; ++i) {
+      gc.Commit(&log, [&](const Status& st) { EXPECT_TRUE(st.ok()); ++done; });
+    }
+    log.Unblock();
+  }  // destructor drains
+  EXPECT_EQ(done.load(), 101);
+  EXPECT_EQ(log.syncs(), 2);
+}
+
+TEST(GroupCommitter, ManyConcurrentCommitsNeedFewerSyncs) {
+  FakeLog log;
+  std::atomic<int> done{0};
+  {
+    GroupCommitter gc;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 250; ++i) gc.Commit(&log, [&](const Status&) { ++done; });
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(done.load(), 1000);
+  EXPECT_LT(log.syncs(), 1000);
+  EXPECT_GE(log.syncs(), 1);
+}
+
+TEST(GroupCommitter, EachCallbackGetsItsOwnLogsStatusAndEachLogSyncsOncePerBatch) {
+  FakeLog good;
+  FakeLog bad(Status::IoError("disk on fire"));
+  FakeLog gate;  // holds the committer so the next batch fills up
+  std::atomic<int> ok_count{0}, err_count{0};
+  {
+    GroupCommitter gc;
+    gate.Block();
+    gc.Commit(&gate, nullptr);
+    gate.WaitForSyncs(1);
+    for (int i = 0; i < 10; ++i) {
+      gc.Commit(&good, [&](const Status& st) { st.ok() ? ++ok_count : ++err_count; });
+      gc.Commit(&bad, [&](const Status& st) {
+        EXPECT_EQ(st.code(), StatusCode::kIoError);
+        st.ok() ? ++ok_count : ++err_count;
+      });
+    }
+    gate.Unblock();
+  }
+  EXPECT_EQ(ok_count.load(), 10);
+  EXPECT_EQ(err_count.load(), 10);
+  EXPECT_EQ(good.syncs(), 1);
+  EXPECT_EQ(bad.syncs(), 1);
+}
+
+TEST(GroupCommitter, CallbackRunsAfterRecordsArePublished) {
+  testing::TempDir dir;
+  auto log = ShardLog::Open(dir.path(), ShardLogOptions{});
+  ASSERT_TRUE(log.ok());
+  GroupCommitter gc;
+  for (int i = 0; i < 20; ++i) {
+    AppendEntry e{"k", "value"};
+    auto off = (*log)->Append(std::span<const AppendEntry>(&e, 1), 100 + i);
+    ASSERT_TRUE(off.ok());
+    std::promise<uint64_t> seen;
+    gc.Commit(log->get(), [&](const Status& st) {
+      EXPECT_TRUE(st.ok());
+      seen.set_value((*log)->committed_end());
+    });
+    EXPECT_GT(seen.get_future().get(), *off);
+  }
+}
+
+}  // namespace
+}  // namespace sluice::storage

@@ -1,0 +1,482 @@
+#include "storage/segment.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "io/file_util.h"
+
+namespace sluice::storage {
+
+namespace fs = std::filesystem;
+using format::FrameView;
+using format::IndexEntry;
+
+namespace {
+
+constexpr uint64_t kReadChunk = 64 * 1024;
+constexpr size_t kMaxIov = IOV_MAX;
+
+// preads exactly n bytes unless EOF comes first; *got is what was read.
+Status PreadFull(int fd, char* dst, size_t n, uint64_t pos, size_t* got, const fs::path& path) {
+  *got = 0;
+  while (*got < n) {
+    ssize_t r = ::pread(fd, dst + *got, n - *got, static_cast<off_t>(pos + *got));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return io::ErrnoStatus("pread", path);
+    }
+    if (r == 0) break;
+    *got += static_cast<size_t>(r);
+  }
+  return Status::Ok();
+}
+
+Status PwritevFull(int fd, std::vector<iovec> iov, uint64_t pos, const fs::path& path) {
+  size_t i = 0;
+  while (i < iov.size()) {
+    int cnt = static_cast<int>(std::min(kMaxIov, iov.size() - i));
+    ssize_t n = ::pwritev(fd, &iov[i], cnt, static_cast<off_t>(pos));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io::ErrnoStatus("pwritev", path);
+    }
+    if (n == 0) return Status::IoError("pwritev wrote nothing to " + path.string());
+    pos += static_cast<uint64_t>(n);
+    size_t left = static_cast<size_t>(n);
+    while (i < iov.size() && left >= iov[i].iov_len) {
+      left -= iov[i].iov_len;
+      ++i;
+    }
+    if (left > 0) {
+      iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + left;
+      iov[i].iov_len -= left;
+    }
+  }
+  return Status::Ok();
+}
+
+Status WriteFileNoSync(const fs::path& path, std::string_view contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io::ErrnoStatus("open", path);
+  iovec v{const_cast<char*>(contents.data()), contents.size()};
+  Status st = contents.empty() ? Status::Ok() : PwritevFull(fd, {v}, 0, path);
+  ::close(fd);
+  return st;
+}
+
+Result<uint64_t> FileSize(int fd, const fs::path& path) {
+  struct stat sb;
+  if (::fstat(fd, &sb) != 0) return io::ErrnoStatus("fstat", path);
+  return static_cast<uint64_t>(sb.st_size);
+}
+
+Result<int> OpenFile(const fs::path& path, int flags) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return io::ErrnoStatus("open", path);
+  return fd;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- FrameReader
+
+FrameReader::FrameReader(int fd, uint64_t position, uint64_t limit)
+    : fd_(fd), pos_(position), limit_(limit), buf_start_(position) {}
+
+Status FrameReader::Fill(uint64_t need, bool* available) {
+  *available = false;
+  if (pos_ + need > limit_) return Status::Ok();
+  uint64_t buf_end = buf_start_ + buf_.size();
+  if (pos_ >= buf_start_ && pos_ + need <= buf_end) {
+    *available = true;
+    return Status::Ok();
+  }
+  if (pos_ >= buf_start_ && pos_ <= buf_end) {
+    buf_.erase(0, pos_ - buf_start_);
+  } else {
+    buf_.clear();
+  }
+  buf_start_ = pos_;
+  uint64_t want = std::min(std::max(need, kReadChunk), limit_ - pos_);
+  size_t have = buf_.size();
+  if (want > have) {
+    buf_.resize(want);
+    size_t got = 0;
+    Status st = PreadFull(fd_, buf_.data() + have, want - have, buf_start_ + have, &got, "segment");
+    buf_.resize(have + got);
+    SLUICE_RETURN_IF_ERROR(st);
+  }
+  *available = buf_.size() >= need;
+  return Status::Ok();
+}
+
+Status FrameReader::Next(FrameView* frame, Outcome* outcome) {
+  if (pos_ >= limit_) {
+    *outcome = Outcome::kEnd;
+    return Status::Ok();
+  }
+  bool ok = false;
+  SLUICE_RETURN_IF_ERROR(Fill(format::kFrameHeaderSize, &ok));
+  if (!ok) {
+    *outcome = Outcome::kTorn;
+    return Status::Ok();
+  }
+  std::string_view at(buf_.data() + (pos_ - buf_start_), buf_.size() - (pos_ - buf_start_));
+  std::optional<uint64_t> size = format::FrameSizeFromHeader(at);
+  if (!size) {
+    *outcome = Outcome::kBad;
+    return Status::Ok();
+  }
+  SLUICE_RETURN_IF_ERROR(Fill(*size, &ok));
+  if (!ok) {
+    *outcome = Outcome::kTorn;
+    return Status::Ok();
+  }
+  at = std::string_view(buf_.data() + (pos_ - buf_start_), *size);
+  uint64_t frame_size = 0;
+  if (format::DecodeFrame(at, frame, &frame_size) != format::FrameCheck::kOk) {
+    *outcome = Outcome::kBad;
+    return Status::Ok();
+  }
+  pos_ += frame_size;
+  *outcome = Outcome::kFrame;
+  return Status::Ok();
+}
+
+// -------------------------------------------------------------------- Segment
+
+Segment::Segment(const fs::path& dir, uint64_t base_offset, uint32_t index_interval_bytes)
+    : base_offset_(base_offset),
+      index_interval_bytes_(index_interval_bytes),
+      log_path_(dir / format::SegmentFileName(base_offset)),
+      index_path_(dir / format::IndexFileName(base_offset)),
+      size_(format::kSegmentHeaderSize),
+      end_offset_(base_offset) {}
+
+Segment::~Segment() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t base_offset,
+                                                 uint32_t index_interval_bytes) {
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
+  Result<int> fd = OpenFile(seg->log_path_, O_RDWR | O_CREAT | O_EXCL);
+  if (!fd.ok()) return fd.status();
+  seg->fd_ = *fd;
+  std::string header = format::EncodeSegmentHeader(base_offset);
+  Status st = PwritevFull(seg->fd_, {iovec{header.data(), header.size()}}, 0, seg->log_path_);
+  if (!st.ok()) {
+    ::unlink(seg->log_path_.c_str());
+    return st;
+  }
+  return seg;
+}
+
+Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uint64_t base_offset,
+                                                        uint32_t index_interval_bytes,
+                                                        bool* truncated) {
+  *truncated = false;
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
+  Result<int> fd = OpenFile(seg->log_path_, O_RDWR);
+  if (!fd.ok()) return fd.status();
+  seg->fd_ = *fd;
+  Result<uint64_t> size = FileSize(seg->fd_, seg->log_path_);
+  if (!size.ok()) return size.status();
+
+  std::string header(format::kSegmentHeaderSize, '\0');
+  size_t got = 0;
+  SLUICE_RETURN_IF_ERROR(PreadFull(seg->fd_, header.data(), header.size(), 0, &got, seg->log_path_));
+  uint64_t header_base = 0;
+  uint64_t keep = 0;
+  bool header_ok = got == header.size() && format::DecodeSegmentHeader(header, &header_base);
+  if (header_ok && header_base != base_offset) {
+    return Status::Corruption("segment " + seg->log_path_.string() + " has base offset " +
+                              std::to_string(header_base) + " in its header");
+  }
+  if (header_ok) {
+    Result<uint64_t> end = seg->ScanAndIndex(*size, UINT64_MAX);
+    if (!end.ok()) return end.status();
+    keep = *end;
+  } else {
+    // Torn creation: rewrite the header, nothing in this file was valid.
+    header = format::EncodeSegmentHeader(base_offset);
+    if (::ftruncate(seg->fd_, 0) != 0) return io::ErrnoStatus("ftruncate", seg->log_path_);
+    SLUICE_RETURN_IF_ERROR(PwritevFull(seg->fd_, {iovec{header.data(), header.size()}}, 0, seg->log_path_));
+    *size = 0;  // force the fdatasync below
+    keep = format::kSegmentHeaderSize;
+    *truncated = true;
+  }
+  if (keep != *size) {
+    if (keep < *size) {
+      if (::ftruncate(seg->fd_, static_cast<off_t>(keep)) != 0) {
+        return io::ErrnoStatus("ftruncate", seg->log_path_);
+      }
+      *truncated = true;
+    }
+    if (::fdatasync(seg->fd_) != 0) return io::ErrnoStatus("fdatasync", seg->log_path_);
+  }
+  return seg;
+}
+
+Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64_t base_offset,
+                                                     uint64_t end_offset,
+                                                     std::optional<int64_t> later_arrival_ms,
+                                                     uint32_t index_interval_bytes, bool* rebuilt) {
+  *rebuilt = false;
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
+  std::error_code ec;
+  uint64_t log_size = fs::file_size(seg->log_path_, ec);
+  if (ec) return Status::IoError("stat " + seg->log_path_.string() + ": " + ec.message());
+  if (seg->LoadIndexFile(end_offset, log_size)) return seg;
+
+  *rebuilt = true;
+  Status open = seg->EnsureOpen();
+  if (!open.ok() && open.code() != StatusCode::kCorruption) return open;
+  if (!open.ok()) {
+    // Bad header: nothing is readable, but keep the bookkeeping so the range
+    // maps here and reads report Corruption.
+    std::lock_guard<std::mutex> lock(seg->mu_);
+    seg->entries_.clear();
+    seg->end_offset_ = end_offset;
+    seg->size_ = log_size;
+    seg->first_arrival_ms_ = seg->last_arrival_ms_ = later_arrival_ms.value_or(0);
+    return seg;
+  }
+  Result<uint64_t> good_end = seg->ScanAndIndex(log_size, end_offset);
+  if (!good_end.ok()) return good_end.status();
+  bool clean;
+  {
+    std::lock_guard<std::mutex> lock(seg->mu_);
+    clean = seg->end_offset_ == end_offset && *good_end == log_size;
+    seg->size_ = log_size;
+    if (!clean) {
+      // Damaged: reads past the last good frame fail with Corruption.
+      if (later_arrival_ms) seg->last_arrival_ms_ = std::max(seg->last_arrival_ms_, *later_arrival_ms);
+      if (seg->end_offset_ == base_offset) seg->first_arrival_ms_ = seg->last_arrival_ms_;
+      seg->end_offset_ = end_offset;
+    }
+  }
+  if (clean) (void)seg->WriteIndex();  // best effort; rebuilt again next time if it fails
+  return seg;
+}
+
+bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
+  Result<std::string> raw = io::ReadFile(index_path_);
+  if (!raw.ok()) return false;
+  format::IndexFile idx;
+  if (!format::DecodeIndexFile(*raw, &idx)) return false;
+  if (idx.base_offset != base_offset_ || idx.end_offset != end_offset ||
+      idx.log_bytes != log_size || log_size < format::kSegmentHeaderSize) {
+    return false;
+  }
+  if (end_offset == base_offset_) {
+    if (!idx.entries.empty() || log_size != format::kSegmentHeaderSize) return false;
+  } else {
+    if (end_offset < base_offset_ || idx.entries.empty()) return false;
+    const IndexEntry& first = idx.entries.front();
+    if (first.offset != base_offset_ || first.position != format::kSegmentHeaderSize) return false;
+    for (size_t i = 1; i < idx.entries.size(); ++i) {
+      const IndexEntry& a = idx.entries[i - 1];
+      const IndexEntry& b = idx.entries[i];
+      if (b.offset <= a.offset || b.position <= a.position || b.arrival_ms < a.arrival_ms) return false;
+    }
+    const IndexEntry& last = idx.entries.back();
+    if (last.offset >= end_offset || last.position >= log_size ||
+        idx.last_arrival_ms < last.arrival_ms) {
+      return false;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_ = std::move(idx.entries);
+  size_ = log_size;
+  end_offset_ = end_offset;
+  first_arrival_ms_ = entries_.empty() ? idx.last_arrival_ms : entries_.front().arrival_ms;
+  last_arrival_ms_ = idx.last_arrival_ms;
+  index_file_bytes_ = raw->size();
+  return true;
+}
+
+Result<uint64_t> Segment::ScanAndIndex(uint64_t file_size, uint64_t stop_offset) {
+  int fd = this->fd();
+  FrameReader reader(fd, format::kSegmentHeaderSize, file_size);
+  uint64_t expected = base_offset_;
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.clear();
+  bytes_since_index_ = 0;
+  end_offset_ = base_offset_;
+  size_ = format::kSegmentHeaderSize;
+  while (expected < stop_offset) {
+    FrameView f;
+    FrameReader::Outcome outcome;
+    uint64_t pos = reader.position();
+    SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
+    if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
+      return pos;
+    }
+    AddFrameLocked(f.offset, pos, reader.position() - pos, f.arrival_ms);
+    size_ = reader.position();
+    end_offset_ = ++expected;
+  }
+  return reader.position();
+}
+
+void Segment::AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size,
+                             int64_t arrival_ms) {
+  if (entries_.empty() || bytes_since_index_ >= index_interval_bytes_) {
+    entries_.push_back({offset, position, arrival_ms});
+    bytes_since_index_ = 0;
+  }
+  bytes_since_index_ += frame_size;
+  if (end_offset_ == base_offset_) first_arrival_ms_ = arrival_ms;
+  last_arrival_ms_ = arrival_ms;
+}
+
+Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
+                       std::span<const AppendEntry> entries, bool* cut_failed) {
+  *cut_failed = false;
+  if (entries.empty()) return Status::Ok();
+  uint64_t start;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    start = size_;
+    if (end_offset_ != first_offset) {
+      return Status::Internal("segment append out of order at " + std::to_string(first_offset));
+    }
+  }
+  // Encode every frame's prefix into one buffer; data is written in place.
+  size_t prefix_bytes = 0;
+  for (const AppendEntry& e : entries) prefix_bytes += format::kFrameHeaderSize + format::kBodyFixedSize + e.partition_key.size();
+  std::string prefixes;
+  prefixes.reserve(prefix_bytes);
+  std::vector<size_t> ends;
+  ends.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    format::EncodeFramePrefix(first_offset + i, arrival_ms, entries[i].partition_key,
+                              entries[i].data, &prefixes);
+    ends.push_back(prefixes.size());
+  }
+  std::vector<iovec> iov;
+  iov.reserve(entries.size() * 2);
+  size_t begin = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    iov.push_back({prefixes.data() + begin, ends[i] - begin});
+    begin = ends[i];
+    if (!entries[i].data.empty()) {
+      iov.push_back({const_cast<char*>(entries[i].data.data()), entries[i].data.size()});
+    }
+  }
+  Status st = PwritevFull(fd_, std::move(iov), start, log_path_);
+  if (!st.ok()) {
+    if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) *cut_failed = true;
+    return st;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t pos = start;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    uint64_t frame = format::FrameSize(entries[i].partition_key.size(), entries[i].data.size());
+    AddFrameLocked(first_offset + i, pos, frame, arrival_ms);
+    pos += frame;
+    end_offset_ = first_offset + i + 1;
+  }
+  size_ = pos;
+  return Status::Ok();
+}
+
+Status Segment::WriteIndex() {
+  format::IndexFile idx;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idx.base_offset = base_offset_;
+    idx.end_offset = end_offset_;
+    idx.log_bytes = size_;
+    idx.last_arrival_ms = last_arrival_ms_;
+    idx.entries = entries_;
+  }
+  std::string raw = format::EncodeIndexFile(idx);
+  SLUICE_RETURN_IF_ERROR(WriteFileNoSync(index_path_, raw));
+  std::lock_guard<std::mutex> lock(mu_);
+  index_file_bytes_ = raw.size();
+  return Status::Ok();
+}
+
+Status Segment::Sync() {
+  int fd = this->fd();
+  if (fd < 0) return Status::Ok();  // never opened, never written
+  if (::fdatasync(fd) != 0) return io::ErrnoStatus("fdatasync", log_path_);
+  return Status::Ok();
+}
+
+Status Segment::EnsureOpen() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ >= 0 || !open_status_.ok()) return open_status_;
+  Result<int> fd = OpenFile(log_path_, O_RDONLY);
+  if (!fd.ok()) return fd.status();
+  std::string header(format::kSegmentHeaderSize, '\0');
+  size_t got = 0;
+  Status st = PreadFull(*fd, header.data(), header.size(), 0, &got, log_path_);
+  if (!st.ok()) {
+    ::close(*fd);
+    return st;
+  }
+  uint64_t base = 0;
+  if (got != header.size() || !format::DecodeSegmentHeader(header, &base) || base != base_offset_) {
+    open_status_ = Status::Corruption("bad segment header in " + log_path_.string());
+  }
+  fd_ = *fd;  // kept open even when the header is bad, so Remove() still works
+  return open_status_;
+}
+
+int Segment::fd() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fd_;
+}
+
+Status Segment::Remove() {
+  if (::unlink(log_path_.c_str()) != 0 && errno != ENOENT) return io::ErrnoStatus("unlink", log_path_);
+  if (::unlink(index_path_.c_str()) != 0 && errno != ENOENT) return io::ErrnoStatus("unlink", index_path_);
+  return Status::Ok();
+}
+
+SegmentState Segment::state() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  SegmentState s;
+  s.base_offset = base_offset_;
+  s.end_offset = end_offset_;
+  s.size = size_;
+  s.has_records = end_offset_ > base_offset_;
+  s.first_arrival_ms = first_arrival_ms_;
+  s.last_arrival_ms = last_arrival_ms_;
+  return s;
+}
+
+IndexEntry Segment::Seek(uint64_t offset) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), offset,
+                             [](uint64_t o, const IndexEntry& e) { return o < e.offset; });
+  if (it == entries_.begin()) return {base_offset_, format::kSegmentHeaderSize, first_arrival_ms_};
+  return *std::prev(it);
+}
+
+std::optional<IndexEntry> Segment::SeekTime(int64_t timestamp_ms) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), timestamp_ms,
+                             [](const IndexEntry& e, int64_t t) { return e.arrival_ms < t; });
+  if (it == entries_.begin()) return std::nullopt;
+  return *std::prev(it);
+}
+
+uint64_t Segment::DiskBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return size_ + index_file_bytes_;
+}
+
+}  // namespace sluice::storage

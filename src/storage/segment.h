@@ -1,0 +1,160 @@
+// Segment: one segment file (<base>.log) of a shard log plus its in-memory
+// sparse index (persisted as <base>.idx once the segment is sealed).
+//
+// Thread-safety: state(), Seek*(), EnsureOpen(), fd(), DiskBytes() may be
+// called from any thread. Append() and WriteIndex() must not run concurrently
+// with each other (the ShardLog serializes them under its append mutex).
+// Readers pread the file through fd(); the descriptor lives as long as the
+// Segment object, so a reader holding a shared_ptr keeps working after the
+// files were unlinked.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "storage/segment_format.h"
+#include "storage/shard_log.h"
+
+namespace sluice::storage {
+
+// Buffered sequential reader of frames through pread(2).
+class FrameReader {
+ public:
+  enum class Outcome {
+    kFrame,  // *frame holds the next frame (valid until the next call)
+    kEnd,    // position() reached `limit` exactly at a frame boundary
+    kTorn,   // the next frame extends beyond `limit` (or the file is shorter)
+    kBad,    // length field out of range or CRC mismatch
+  };
+  // Reads frames starting at byte `position`, never past byte `limit`.
+  FrameReader(int fd, uint64_t position, uint64_t limit);
+  // Non-ok only for I/O errors.
+  Status Next(format::FrameView* frame, Outcome* outcome);
+  // Start of the next unread frame.
+  uint64_t position() const { return pos_; }
+
+ private:
+  Status Fill(uint64_t need, bool* available);
+
+  int fd_;
+  uint64_t pos_;
+  uint64_t limit_;
+  std::string buf_;
+  uint64_t buf_start_;  // file position of buf_[0]
+};
+
+// A consistent snapshot of a segment's bookkeeping.
+struct SegmentState {
+  uint64_t base_offset = 0;
+  uint64_t end_offset = 0;  // one past the last record written to the file
+  uint64_t size = 0;        // bytes of the .log file (header + frames)
+  bool has_records = false;
+  int64_t first_arrival_ms = 0;
+  int64_t last_arrival_ms = 0;
+};
+
+class Segment {
+ public:
+  // Creates <dir>/<base>.log holding only the file header (O_EXCL, not
+  // synced: the caller fdatasyncs it and the directory before relying on it).
+  static Result<std::shared_ptr<Segment>> Create(const std::filesystem::path& dir,
+                                                 uint64_t base_offset,
+                                                 uint32_t index_interval_bytes);
+
+  // Recovers the newest segment: a missing/invalid file header is treated as a
+  // torn creation and reset; every frame is scanned and the file is cut
+  // (ftruncate + fdatasync) after the last good frame. *truncated tells
+  // whether anything was cut. Opened read-write.
+  static Result<std::shared_ptr<Segment>> RecoverActive(const std::filesystem::path& dir,
+                                                        uint64_t base_offset,
+                                                        uint32_t index_interval_bytes,
+                                                        bool* truncated);
+
+  // Loads a sealed segment whose records end at `end_offset` (the next
+  // segment's base) from its .idx, without touching the .log beyond a stat.
+  // A missing, short or inconsistent index is rebuilt by scanning the .log
+  // and rewritten if the scan was clean. A damaged segment (bad header or
+  // frame) is never truncated: reads of its damaged range return Corruption.
+  // `later_arrival_ms` (first arrival of the next segment, if known) bounds
+  // the arrival times of a damaged segment. *rebuilt tells whether it scanned.
+  static Result<std::shared_ptr<Segment>> LoadSealed(const std::filesystem::path& dir,
+                                                     uint64_t base_offset, uint64_t end_offset,
+                                                     std::optional<int64_t> later_arrival_ms,
+                                                     uint32_t index_interval_bytes,
+                                                     bool* rebuilt);
+
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  // Appends one frame per entry (offsets first_offset, first_offset+1, ...)
+  // at the end of the file with pwritev (one call per up to 512 records).
+  // On failure the file is cut back to its previous size; *cut_failed is set
+  // when even that failed (the file tail is then unknown).
+  Status Append(uint64_t first_offset, int64_t arrival_ms, std::span<const AppendEntry> entries,
+                bool* cut_failed);
+
+  // Writes the .idx file describing the current contents. Not fsynced: an
+  // index that does not check is rebuilt on the next open.
+  Status WriteIndex();
+
+  // fdatasync(2) of the .log file.
+  Status Sync();
+
+  // Opens the descriptor of a lazily loaded segment and checks its header.
+  // Corruption (sticky) when the header is bad.
+  Status EnsureOpen() const;
+  // The descriptor; valid after EnsureOpen() succeeded.
+  int fd() const;
+
+  // Unlinks the .log and .idx files (the descriptor stays open).
+  Status Remove();
+
+  SegmentState state() const;
+  // The index entry of the frame at or before `offset` (the first frame's
+  // entry when `offset` precedes it, or {base, header end} when empty).
+  format::IndexEntry Seek(uint64_t offset) const;
+  // The last index entry whose arrival is < `timestamp_ms`, or nullopt when
+  // the first record already arrived at or after it (or there is none).
+  std::optional<format::IndexEntry> SeekTime(int64_t timestamp_ms) const;
+
+  uint64_t base_offset() const { return base_offset_; }
+  const std::filesystem::path& log_path() const { return log_path_; }
+  const std::filesystem::path& index_path() const { return index_path_; }
+  // Bytes of the .log plus the .idx (if written).
+  uint64_t DiskBytes() const;
+
+ private:
+  Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes);
+  bool LoadIndexFile(uint64_t end_offset, uint64_t log_size);
+  // Scans frames from the header on, building the index; stops at the first
+  // bad/torn frame or at `stop_offset`. Returns the position after the last
+  // good frame. Requires an open fd.
+  Result<uint64_t> ScanAndIndex(uint64_t file_size, uint64_t stop_offset);
+  void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms);
+
+  const uint64_t base_offset_;
+  const uint32_t index_interval_bytes_;
+  const std::filesystem::path log_path_;
+  const std::filesystem::path index_path_;
+
+  mutable std::mutex mu_;
+  mutable int fd_ = -1;         // -1 until opened (sealed segments open lazily)
+  mutable Status open_status_;  // sticky Corruption for a bad header
+  std::vector<format::IndexEntry> entries_;
+  uint64_t size_ = 0;
+  uint64_t end_offset_ = 0;
+  int64_t first_arrival_ms_ = 0;
+  int64_t last_arrival_ms_ = 0;
+  uint64_t bytes_since_index_ = 0;
+  uint64_t index_file_bytes_ = 0;
+};
+
+}  // namespace sluice::storage

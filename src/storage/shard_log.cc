@@ -1,0 +1,386 @@
+// ShardLog implementation: a directory of Segments (segment.h), the newest of
+// which is the active one appends go to.
+//
+// Locks, always taken in this order:
+//   sync_mu_      one Sync() at a time
+//   mu_           appends; guards active_, dirty_, dir_dirty_, failed_, ...
+//   segments_mu_  the segment list (shared for readers)
+//   Segment::mu_  a segment's own bookkeeping
+// Readers only take segments_mu_ (shared) and segment locks briefly, then
+// pread without locks; they are bounded by the committed_end_ atomic.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+
+#include "io/file_util.h"
+#include "storage/segment.h"
+#include "storage/segment_format.h"
+#include "storage/shard_log.h"
+
+namespace sluice::storage {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class ShardLogImpl final : public ShardLog {
+ public:
+  ShardLogImpl(fs::path dir, const ShardLogOptions& options)
+      : dir_(std::move(dir)), options_(options) {}
+
+  Status Recover();
+
+  Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms) override;
+  Status Sync() override;
+  bool HasUnsynced() const override {
+    return next_offset_.load(std::memory_order_acquire) >
+           committed_end_.load(std::memory_order_acquire);
+  }
+  uint64_t start_offset() const override { return start_offset_.load(std::memory_order_acquire); }
+  uint64_t committed_end() const override { return committed_end_.load(std::memory_order_acquire); }
+  int64_t last_arrival_ms() const override { return last_arrival_.load(std::memory_order_acquire); }
+  Result<ReadResult> Read(uint64_t from, size_t max_records, size_t max_bytes) const override;
+  Result<uint64_t> FindByTime(int64_t timestamp_ms) const override;
+  Status TrimBefore(int64_t cutoff_ms) override;
+  uint64_t DiskBytes() const override;
+
+ private:
+  // The segment holding `offset` and the offset its records end at (the next
+  // segment's base, or UINT64_MAX for the active one). nullptr when `offset`
+  // precedes the first retained segment.
+  std::shared_ptr<Segment> FindSegment(uint64_t offset, uint64_t* segment_end) const;
+  // Seals the active segment and starts a new one at next_offset_. Needs mu_.
+  Status RollLocked();
+  // Marks the log failed after an unrecoverable write/sync error. Needs mu_.
+  void FailLocked(const Status& cause);
+
+  const fs::path dir_;
+  const ShardLogOptions options_;
+
+  std::mutex sync_mu_;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<Segment> active_;
+  std::vector<std::shared_ptr<Segment>> dirty_;  // written since the last Sync
+  bool dir_dirty_ = false;                       // a segment file was created
+  int64_t last_appended_arrival_ = 0;
+  Status failed_;  // sticky: once set, Append and Sync return it
+
+  mutable std::shared_mutex segments_mu_;
+  std::vector<std::shared_ptr<Segment>> segments_;  // ascending base; back() is active_
+
+  std::atomic<uint64_t> next_offset_{0};
+  std::atomic<uint64_t> committed_end_{0};
+  std::atomic<uint64_t> start_offset_{0};
+  std::atomic<int64_t> last_arrival_{0};
+};
+
+Status ShardLogImpl::Recover() {
+  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir_));
+  std::vector<uint64_t> bases;
+  std::vector<uint64_t> index_bases;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir_, ec)) {
+    std::string name = e.path().filename().string();
+    if (auto b = format::ParseSegmentFileName(name)) bases.push_back(*b);
+    if (auto b = format::ParseIndexFileName(name)) index_bases.push_back(*b);
+  }
+  if (ec) return Status::IoError("list " + dir_.string() + ": " + ec.message());
+  std::sort(bases.begin(), bases.end());
+  // An index without its log is left over from an interrupted trim.
+  for (uint64_t b : index_bases) {
+    if (!std::binary_search(bases.begin(), bases.end(), b)) {
+      fs::remove(dir_ / format::IndexFileName(b), ec);
+    }
+  }
+
+  std::vector<std::shared_ptr<Segment>> segs(bases.size());
+  if (bases.empty()) {
+    Result<std::shared_ptr<Segment>> seg = Segment::Create(dir_, 0, options_.index_interval_bytes);
+    if (!seg.ok()) return seg.status();
+    SLUICE_RETURN_IF_ERROR((*seg)->Sync());
+    SLUICE_RETURN_IF_ERROR(io::SyncDirectory(dir_));
+    segs.push_back(*seg);
+  } else {
+    bool truncated = false;
+    Result<std::shared_ptr<Segment>> newest =
+        Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated);
+    if (!newest.ok()) return newest.status();
+    segs.back() = *newest;
+    std::optional<int64_t> later;
+    if (SegmentState s = segs.back()->state(); s.has_records) later = s.first_arrival_ms;
+    for (size_t i = bases.size() - 1; i-- > 0;) {
+      bool rebuilt = false;
+      Result<std::shared_ptr<Segment>> seg = Segment::LoadSealed(
+          dir_, bases[i], bases[i + 1], later, options_.index_interval_bytes, &rebuilt);
+      if (!seg.ok()) return seg.status();
+      segs[i] = *seg;
+      if (SegmentState s = segs[i]->state(); s.has_records) later = s.first_arrival_ms;
+    }
+  }
+
+  int64_t last_arrival = 0;
+  for (auto it = segs.rbegin(); it != segs.rend(); ++it) {
+    if (SegmentState s = (*it)->state(); s.has_records) {
+      last_arrival = s.last_arrival_ms;
+      break;
+    }
+  }
+  uint64_t end = segs.back()->state().end_offset;
+  active_ = segs.back();
+  last_appended_arrival_ = last_arrival;
+  start_offset_.store(segs.front()->base_offset());
+  next_offset_.store(end);
+  committed_end_.store(end);
+  last_arrival_.store(last_arrival);
+  segments_ = std::move(segs);
+  return Status::Ok();
+}
+
+void ShardLogImpl::FailLocked(const Status& cause) {
+  if (failed_.ok()) {
+    failed_ = Status(cause.code(), "shard log " + dir_.string() +
+                                       " failed and must be reopened: " + cause.message());
+  }
+}
+
+Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
+  uint64_t batch_bytes = 0;
+  for (const AppendEntry& e : entries) {
+    if (e.partition_key.size() > std::numeric_limits<uint16_t>::max()) {
+      return Status::InvalidArgument("partition key too long");
+    }
+    uint64_t frame = format::FrameSize(e.partition_key.size(), e.data.size());
+    if (frame - format::kFrameHeaderSize > format::kMaxBodySize) {
+      return Status::InvalidArgument("record too large");
+    }
+    batch_bytes += frame;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!failed_.ok()) return failed_;
+  uint64_t first = next_offset_.load(std::memory_order_relaxed);
+  if (entries.empty()) return first;
+  int64_t arrival = std::max(arrival_ms, last_appended_arrival_);
+
+  SegmentState s = active_->state();
+  if (s.has_records && (s.size + batch_bytes > options_.segment_max_bytes ||
+                        arrival - s.first_arrival_ms >= options_.segment_max_age_ms)) {
+    SLUICE_RETURN_IF_ERROR(RollLocked());
+  }
+  bool cut_failed = false;
+  Status st = active_->Append(first, arrival, entries, &cut_failed);
+  if (!st.ok()) {
+    if (cut_failed) FailLocked(st);
+    return st;
+  }
+  if (dirty_.empty() || dirty_.back() != active_) dirty_.push_back(active_);
+  last_appended_arrival_ = arrival;
+  next_offset_.store(first + entries.size(), std::memory_order_release);
+  return first;
+}
+
+Status ShardLogImpl::RollLocked() {
+  // The index of the sealed segment is derived data: if writing it fails it
+  // is rebuilt by scanning on the next Open.
+  (void)active_->WriteIndex();
+  Result<std::shared_ptr<Segment>> seg =
+      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes);
+  if (!seg.ok()) return seg.status();
+  // The rolled-from segment stays in dirty_ (if unsynced) until Sync runs.
+  dirty_.push_back(*seg);
+  dir_dirty_ = true;
+  {
+    std::unique_lock<std::shared_mutex> lock(segments_mu_);
+    segments_.push_back(*seg);
+  }
+  active_ = *seg;
+  return Status::Ok();
+}
+
+Status ShardLogImpl::Sync() {
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  std::vector<std::shared_ptr<Segment>> files;
+  bool dir_dirty;
+  uint64_t target;
+  int64_t arrival;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_.ok()) return failed_;
+    files.swap(dirty_);
+    dir_dirty = dir_dirty_;
+    dir_dirty_ = false;
+    target = next_offset_.load(std::memory_order_relaxed);
+    arrival = last_appended_arrival_;
+  }
+  if (options_.fsync == FsyncPolicy::kAlways) {
+    Status st;
+    for (const auto& f : files) {
+      st = f->Sync();
+      if (!st.ok()) break;
+    }
+    if (st.ok() && dir_dirty) st = io::SyncDirectory(dir_);
+    if (!st.ok()) {
+      // After a failed fsync the kernel may have dropped the dirty pages, so
+      // a retry could "succeed" without the data being on disk. Never publish
+      // past this point: the log stays readable but refuses writes.
+      std::lock_guard<std::mutex> lock(mu_);
+      FailLocked(st);
+      return st;
+    }
+  }
+  if (target > committed_end_.load(std::memory_order_relaxed)) {
+    last_arrival_.store(arrival, std::memory_order_release);
+    committed_end_.store(target, std::memory_order_release);
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<Segment> ShardLogImpl::FindSegment(uint64_t offset, uint64_t* segment_end) const {
+  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                             [](uint64_t o, const std::shared_ptr<Segment>& s) {
+                               return o < s->base_offset();
+                             });
+  if (it == segments_.begin()) return nullptr;
+  *segment_end = it == segments_.end() ? UINT64_MAX : (*it)->base_offset();
+  return *std::prev(it);
+}
+
+Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t max_bytes) const {
+  ReadResult result;
+  const uint64_t end = committed_end_.load(std::memory_order_acquire);
+  uint64_t off = std::max(from, start_offset_.load(std::memory_order_acquire));
+  result.next_offset = off;
+  size_t bytes = 0;
+  // Returns what was read so far, or `st` when nothing was: a later Read
+  // starting at the bad record reports the error.
+  auto fail = [&](Status st) -> Result<ReadResult> {
+    if (!result.records.empty()) return std::move(result);
+    return st;
+  };
+  while (off < end && result.records.size() < max_records) {
+    uint64_t seg_end = 0;
+    std::shared_ptr<Segment> seg = FindSegment(off, &seg_end);
+    if (!seg) {  // trimmed while we were reading: skip forward
+      uint64_t start = start_offset_.load(std::memory_order_acquire);
+      if (start <= off) return Status::Internal("no segment holds offset " + std::to_string(off));
+      if (!result.records.empty()) break;
+      off = result.next_offset = start;
+      continue;
+    }
+    seg_end = std::min(seg_end, end);
+    Status st = seg->EnsureOpen();
+    if (!st.ok()) return fail(st);
+    format::IndexEntry at = seg->Seek(off);
+    FrameReader reader(seg->fd(), at.position, seg->state().size);
+    uint64_t expected = at.offset;
+    bool done = false;
+    while (expected < seg_end && !done) {
+      format::FrameView f;
+      FrameReader::Outcome outcome;
+      st = reader.Next(&f, &outcome);
+      if (!st.ok()) return fail(st);
+      if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
+        return fail(Status::Corruption("bad frame for offset " + std::to_string(expected) +
+                                       " in " + seg->log_path().string()));
+      }
+      ++expected;
+      if (f.offset < off) continue;  // short scan from the index entry
+      if (!result.records.empty() && bytes + f.data.size() > max_bytes) {
+        done = true;
+        break;
+      }
+      bytes += f.data.size();
+      result.records.push_back(
+          StoredRecord{f.offset, f.arrival_ms, std::string(f.key), std::string(f.data)});
+      off = result.next_offset = f.offset + 1;
+      if (result.records.size() >= max_records) done = true;
+    }
+    if (done) break;
+  }
+  return result;
+}
+
+Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
+  const uint64_t end = committed_end_.load(std::memory_order_acquire);
+  std::shared_ptr<Segment> seg;
+  uint64_t seg_end = UINT64_MAX;
+  {
+    std::shared_lock<std::shared_mutex> lock(segments_mu_);
+    for (size_t i = 0; i < segments_.size(); ++i) {
+      SegmentState s = segments_[i]->state();
+      if (s.base_offset >= end) break;
+      if (s.has_records && s.last_arrival_ms >= timestamp_ms) {
+        seg = segments_[i];
+        if (i + 1 < segments_.size()) seg_end = segments_[i + 1]->base_offset();
+        break;
+      }
+    }
+  }
+  if (!seg) return end;
+  seg_end = std::min(seg_end, end);
+  std::optional<format::IndexEntry> at = seg->SeekTime(timestamp_ms);
+  if (!at) return std::max(seg->base_offset(), start_offset_.load());
+  SLUICE_RETURN_IF_ERROR(seg->EnsureOpen());
+  FrameReader reader(seg->fd(), at->position, seg->state().size);
+  for (uint64_t expected = at->offset; expected < seg_end; ++expected) {
+    format::FrameView f;
+    FrameReader::Outcome outcome;
+    SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
+    if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
+      return Status::Corruption("bad frame for offset " + std::to_string(expected) + " in " +
+                                seg->log_path().string());
+    }
+    if (f.arrival_ms >= timestamp_ms) return f.offset;
+  }
+  return seg_end;
+}
+
+Status ShardLogImpl::TrimBefore(int64_t cutoff_ms) {
+  std::vector<std::shared_ptr<Segment>> doomed;
+  {
+    std::unique_lock<std::shared_mutex> lock(segments_mu_);
+    const uint64_t end = committed_end_.load(std::memory_order_acquire);
+    size_t n = 0;
+    while (n + 1 < segments_.size()) {  // never the active (last) segment
+      SegmentState s = segments_[n]->state();
+      uint64_t seg_end = segments_[n + 1]->base_offset();
+      if (seg_end > end) break;  // holds unpublished records
+      if (s.has_records && s.last_arrival_ms >= cutoff_ms) break;
+      // Readers that already hold this segment must be able to pread it
+      // after the unlink, so open the descriptor now.
+      (void)segments_[n]->EnsureOpen();
+      ++n;
+    }
+    if (n == 0) return Status::Ok();
+    doomed.assign(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(n));
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(n));
+    start_offset_.store(segments_.front()->base_offset(), std::memory_order_release);
+  }
+  // Oldest first, so a crash leaves a contiguous suffix of segments.
+  for (const auto& seg : doomed) SLUICE_RETURN_IF_ERROR(seg->Remove());
+  return io::SyncDirectory(dir_);
+}
+
+uint64_t ShardLogImpl::DiskBytes() const {
+  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  uint64_t total = 0;
+  for (const auto& s : segments_) total += s->DiskBytes();
+  return total;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ShardLog>> ShardLog::Open(const fs::path& dir, const ShardLogOptions& options) {
+  auto log = std::make_unique<ShardLogImpl>(dir, options);
+  SLUICE_RETURN_IF_ERROR(log->Recover());
+  return std::unique_ptr<ShardLog>(std::move(log));
+}
+
+}  // namespace sluice::storage
