@@ -30,6 +30,11 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--shard-limit", opts->shard_limit, "Open shards allowed per region")->capture_default_str();
   cmd->add_option("--default-region", opts->default_region, "Region of requests without SigV4 credentials")
       ->capture_default_str();
+  cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
+                  "Testing only: milliseconds one hour of retention lasts")
+      ->group("Testing");
+  cmd->add_option("--retention-check-ms", opts->retention_check_ms, "How often expired segments are deleted")
+      ->group("Testing");
   cmd->callback([opts] { SetExitCode(server::Serve(*opts)); });
 }
 

@@ -47,32 +47,52 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {
+  std::string out;
+  if (!Base64DecodeAppend(text, &out)) return std::nullopt;
+  return out;
+}
+
+bool Base64DecodeAppend(std::string_view text, std::string* dst) {
   size_t n = text.size();
+  if (n % 4 == 1) return false;
   size_t pad = 0;
   if (n % 4 == 0) {
     if (n >= 1 && text[n - 1] == '=') ++pad;
     if (n >= 2 && text[n - 2] == '=') ++pad;
-  } else if (n % 4 == 1) {
-    return std::nullopt;
   }
   size_t body = n - pad;
-  std::string out;
-  out.reserve(body / 4 * 3 + 3);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < body; ++i) {
-    int8_t d = kDecode[static_cast<unsigned char>(text[i])];
-    if (d < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+  size_t start = dst->size();
+  dst->resize(start + body / 4 * 3 + (body % 4 ? body % 4 - 1 : 0));
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  char* o = dst->data() + start;
+  auto fail = [&] {
+    dst->resize(start);
+    return false;
+  };
+  // Whole quads: four table lookups, one validity check per quad.
+  size_t i = 0;
+  for (; i + 4 <= body; i += 4) {
+    int32_t a = kDecode[in[i]], b = kDecode[in[i + 1]], c = kDecode[in[i + 2]], d = kDecode[in[i + 3]];
+    if ((a | b | c | d) < 0) return fail();
+    uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>(v >> 8);
+    *o++ = static_cast<char>(v);
   }
-  // Leftover bits must be zero for a canonical encoding.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
+  size_t rest = body - i;  // 0, 2 or 3 characters before the padding
+  if (rest == 1) return fail();
+  if (rest >= 2) {
+    int32_t a = kDecode[in[i]], b = kDecode[in[i + 1]];
+    int32_t c = rest == 3 ? kDecode[in[i + 2]] : 0;
+    if ((a | b | c) < 0) return fail();
+    uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6);
+    // Leftover bits must be zero for a canonical encoding.
+    if (rest == 2 && (v & 0xFFFF) != 0) return fail();
+    if (rest == 3 && (v & 0xFF) != 0) return fail();
+    *o++ = static_cast<char>(v >> 16);
+    if (rest == 3) *o++ = static_cast<char>(v >> 8);
+  }
+  return true;
 }
 
 }  // namespace sluice::codec

@@ -19,5 +19,8 @@ inline size_t Base64EncodedSize(size_t n) { return (n + 2) / 3 * 4; }
 // whose length is not a multiple of 4 is accepted when unambiguous (some
 // SDKs strip padding).
 std::optional<std::string> Base64Decode(std::string_view text);
+// Appends the decoding of `text` to `dst`; false (and `dst` unchanged) when
+// `text` is not valid base64.
+bool Base64DecodeAppend(std::string_view text, std::string* dst);
 
 }  // namespace sluice::codec

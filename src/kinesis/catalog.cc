@@ -13,13 +13,16 @@ namespace fs = std::filesystem;
 
 StreamCatalog::StreamCatalog(CatalogOptions options) : options_(std::move(options)) {}
 
-StreamCatalog::~StreamCatalog() {
+StreamCatalog::~StreamCatalog() { Stop(); }
+
+void StreamCatalog::Stop() {
   {
     std::lock_guard lk(bg_mu_);
     stopping_ = true;
   }
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
+  committer_.Stop();
 }
 
 Status StreamCatalog::Open() {
@@ -218,7 +221,7 @@ void StreamCatalog::TrimRetention() {
   }
   for (const auto& s : all) {
     std::shared_lock lk(s->mu);
-    int64_t cutoff = now - int64_t{s->meta().retention_hours} * 3600 * 1000;
+    int64_t cutoff = RetentionCutoff(s->meta(), now);
     for (const auto& shard : s->meta().shards) {
       if (auto* log = s->log(shard.index)) {
         Status st = log->TrimBefore(cutoff);

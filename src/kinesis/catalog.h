@@ -30,6 +30,9 @@ struct CatalogOptions {
   int shard_limit = 500;        // open shards per region
   int on_demand_stream_limit = 50;
   int64_t retention_check_ms = 60'000;
+  // Length of one retention "hour". Only tests shorten it, to watch records
+  // expire in seconds instead of days.
+  int64_t retention_hour_ms = 3'600'000;
   storage::ShardLogOptions log_options;
   const Clock* clock = &Clock::Real();
 };
@@ -37,7 +40,7 @@ struct CatalogOptions {
 class StreamCatalog {
  public:
   explicit StreamCatalog(CatalogOptions options);
-  ~StreamCatalog();  // stops the background thread
+  ~StreamCatalog();  // Stop()
   StreamCatalog(const StreamCatalog&) = delete;
   StreamCatalog& operator=(const StreamCatalog&) = delete;
 
@@ -45,8 +48,17 @@ class StreamCatalog {
   // background work.
   Status Open();
 
+  // Stops background work and completes every pending commit (running its
+  // callback). Call once no new requests can arrive, while whatever those
+  // callbacks use (the HTTP server) is still alive. Idempotent.
+  void Stop();
+
   const CatalogOptions& options() const { return options_; }
   int64_t NowMillis() const { return options_.clock->NowMillis(); }
+  // Records that arrived before this time are past the stream's retention.
+  int64_t RetentionCutoff(const StreamMeta& meta, int64_t now) const {
+    return now - int64_t{meta.retention_hours} * options_.retention_hour_ms;
+  }
   storage::GroupCommitter& committer() { return committer_; }
   // Secret for signing iterators and paging tokens; persisted in the data dir
   // so iterators survive a restart.

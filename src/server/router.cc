@@ -100,7 +100,8 @@ void Router::HandleKinesis(std::string_view operation, const std::string& region
   if (request.body.empty()) {
     doc.SetObject();
   } else {
-    doc.Parse(request.body.data(), request.body.size());
+    // In place: strings in the document point into the body, no copies.
+    doc.ParseInsitu(request.body.data());
     if (doc.HasParseError())
       return respond(protocol::JsonError(
           ApiError::Serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +

@@ -29,6 +29,8 @@ int Serve(const ServeOptions& options) {
   copts.data_dir = std::filesystem::absolute(options.data_dir, ec);
   copts.transition_ms = options.stream_transition_ms;
   copts.shard_limit = options.shard_limit;
+  copts.retention_hour_ms = options.retention_hour_ms;
+  copts.retention_check_ms = options.retention_check_ms;
   if (options.fsync == "always") {
     copts.log_options.fsync = storage::FsyncPolicy::kAlways;
   } else if (options.fsync == "os") {
@@ -73,6 +75,9 @@ int Serve(const ServeOptions& options) {
   // the waiter can exit.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  // No request handler runs any more. Finish the commits still queued: their
+  // callbacks post replies into the (stopped, still alive) server.
+  catalog.Stop();
   std::cout << "sluice stopped" << std::endl;
   return 0;
 }

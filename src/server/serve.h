@@ -16,6 +16,8 @@ struct ServeOptions {
   int threads = 0;
   int shard_limit = 500;
   std::string default_region = "us-east-1";
+  int64_t retention_hour_ms = 3'600'000;  // test knob, see CatalogOptions
+  int64_t retention_check_ms = 60'000;
 };
 
 // Returns the process exit code.

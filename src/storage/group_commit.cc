@@ -7,21 +7,28 @@ namespace sluice::storage {
 
 GroupCommitter::GroupCommitter() : thread_([this] { Run(); }) {}
 
-GroupCommitter::~GroupCommitter() {
+GroupCommitter::~GroupCommitter() { Stop(); }
+
+void GroupCommitter::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void GroupCommitter::Commit(ShardLog* log, Callback done) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    pending_.push_back(Pending{log, std::move(done)});
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!stopping_) {
+      pending_.push_back(Pending{log, std::move(done)});
+      lock.unlock();
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
+  if (done) done(Status::Unavailable("the server is shutting down"));
 }
 
 void GroupCommitter::Run() {

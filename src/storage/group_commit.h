@@ -22,7 +22,10 @@ class GroupCommitter {
   using Callback = std::function<void(const Status&)>;
 
   GroupCommitter();
-  ~GroupCommitter();  // drains pending requests, then stops the thread
+  ~GroupCommitter();  // Stop()
+  // Finishes every queued request (running its callback), then stops the
+  // thread. Idempotent. Commit() after Stop() fails the request at once.
+  void Stop();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 

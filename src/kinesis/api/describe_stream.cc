@@ -1,4 +1,6 @@
 // DescribeStream and DescribeStreamSummary.
+#include <algorithm>
+
 #include "kinesis/api/handlers.h"
 
 namespace sluice::kinesis::api {
@@ -40,7 +42,8 @@ void WriteCommon(JsonWriter& w, const StreamMeta& m) {
 void DescribeStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
-  int64_t limit = GetInt(in, "Limit").value_or(100);
+  // "If you specify a value greater than 100, at most 100 results are returned."
+  int64_t limit = std::min<int64_t>(GetInt(in, "Limit").value_or(100), 100);
   auto start_after = GetString(in, "ExclusiveStartShardId");
 
   std::shared_lock lk(ref.stream->mu);

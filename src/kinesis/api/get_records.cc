@@ -76,11 +76,20 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
   const ShardMeta& shard = m.shards[pos->shard_index];
   storage::ShardLog* log = stream->log(pos->shard_index);
   uint64_t end = shard.ending_offset.value_or(UINT64_MAX);
-  int64_t cutoff = now - int64_t{m.retention_hours} * 3600 * 1000;
+  int64_t cutoff = ctx.catalog.RetentionCutoff(m, now);
 
   uint64_t from = std::min(pos->offset, end);
-  auto read = from < end ? log->Read(from, static_cast<size_t>(limit), kMaxResponseBytes)
-                         : Result<storage::ReadResult>(storage::ReadResult{{}, from});
+  auto read_from = [&](uint64_t at) {
+    return at < end ? log->Read(at, static_cast<size_t>(limit), kMaxResponseBytes)
+                    : Result<storage::ReadResult>(storage::ReadResult{{}, at});
+  };
+  auto read = read_from(from);
+  if (read.ok() && !read->records.empty() && read->records.front().arrival_ms < cutoff) {
+    // The position lies in data past retention that is not deleted yet: jump
+    // to the first retained record instead of handing out expired ones.
+    auto first_kept = log->FindByTime(cutoff);
+    if (first_kept.ok() && *first_kept > from) read = read_from(std::min(*first_kept, end));
+  }
   if (!read.ok()) return reply(ApiError::InternalFailure("Reading shard " + ShardIdFromIndex(pos->shard_index) +
                                                          " failed: " + read.status().message()));
   uint64_t next = std::min(read->next_offset, end);
@@ -100,9 +109,11 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     w.Key("ApproximateArrivalTimestamp");
     WriteTimestamp(w, r.arrival_ms);
     w.Key("Data");
-    b64.clear();
+    // base64 never needs JSON escaping: write it verbatim, quotes included.
+    b64.assign(1, '"');
     codec::Base64Encode(r.data, &b64);
-    w.String(b64.data(), static_cast<rapidjson::SizeType>(b64.size()));
+    b64.push_back('"');
+    w.RawValue(b64.data(), b64.size(), rapidjson::kStringType);
     w.Key("PartitionKey");
     w.String(r.partition_key.data(), static_cast<rapidjson::SizeType>(r.partition_key.size()));
     w.EndObject();

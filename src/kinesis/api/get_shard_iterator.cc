@@ -42,7 +42,10 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
 
   uint64_t offset = 0;
   if (type == "TRIM_HORIZON") {
-    offset = log->start_offset();
+    // The oldest record still within the retention period.
+    int64_t cutoff = ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis());
+    auto first_kept = log->FindByTime(cutoff);
+    offset = std::max(log->start_offset(), first_kept.ok() ? std::min(*first_kept, end) : 0);
   } else if (type == "LATEST") {
     offset = end;
   } else if (type == "AT_TIMESTAMP") {

@@ -19,8 +19,7 @@ bool OpenAt(const ShardMeta& s, int64_t t, int64_t stream_created_ms) {
   return s.created_ms <= at && (!s.closed_ms || *s.closed_ms > at);
 }
 
-bool Keep(const Filter& f, const StreamMeta& m, const ShardMeta& s, int64_t now) {
-  int64_t trim_horizon = now - int64_t{m.retention_hours} * 3600 * 1000;
+bool Keep(const Filter& f, const StreamMeta& m, const ShardMeta& s, int64_t trim_horizon) {
   if (f.type == "AFTER_SHARD_ID") return ShardIdFromIndex(s.index) > *f.shard_id;
   if (f.type == "AT_TRIM_HORIZON") return OpenAt(s, trim_horizon, m.created_ms);
   if (f.type == "FROM_TRIM_HORIZON") return !s.closed_ms || *s.closed_ms >= trim_horizon;
@@ -72,7 +71,8 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
       return reply(ApiError::InvalidArgument("Timestamp can only be specified in ShardFilter of type AT_TIMESTAMP or "
                                              "FROM_TIMESTAMP."));
   }
-  int64_t max_results = GetInt(in, "MaxResults").value_or(1000);
+  // "If you specify a value greater than 1000, at most 1000 results are returned."
+  int64_t max_results = std::min<int64_t>(GetInt(in, "MaxResults").value_or(1000), 1000);
   int64_t now = ctx.catalog.NowMillis();
 
   std::shared_lock lk(stream->mu);
@@ -95,7 +95,7 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
   for (const auto& shard : m.shards) {
     std::string id = ShardIdFromIndex(shard.index);
     if (start_after && id <= *start_after) continue;
-    if (!filter.type.empty() && !Keep(filter, m, shard, now)) continue;
+    if (!filter.type.empty() && !Keep(filter, m, shard, ctx.catalog.RetentionCutoff(m, now))) continue;
     if (written == max_results) {
       more = true;
       break;

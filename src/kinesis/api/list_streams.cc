@@ -1,12 +1,15 @@
 // ListStreams: names and summaries of the region's streams, paged by
 // ExclusiveStartStreamName or NextToken.
+#include <algorithm>
+
 #include "kinesis/api/handlers.h"
 #include "kinesis/tokens.h"
 
 namespace sluice::kinesis::api {
 
 void ListStreams(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  int64_t limit = GetInt(in, "Limit").value_or(100);
+  // "If you specify a value greater than 100, at most 100 results are returned."
+  int64_t limit = std::min<int64_t>(GetInt(in, "Limit").value_or(100), 100);
   auto start_after = GetString(in, "ExclusiveStartStreamName");
   if (auto token = GetString(in, "NextToken")) {
     auto t = DecodePageToken(*token, ctx.catalog.token_key());

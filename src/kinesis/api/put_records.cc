@@ -75,11 +75,10 @@ std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson:
     const auto& pk = r["PartitionKey"];
     e.partition_key = std::string_view(pk.GetString(), pk.GetStringLength());
     const auto& data = r["Data"];
-    auto decoded = codec::Base64Decode(std::string_view(data.GetString(), data.GetStringLength()));
-    if (!decoded) return ApiError::Serialization("Base64 encoded data is not valid for Data.");
     e.data_pos = b.data.size();
-    e.data_len = decoded->size();
-    b.data += *decoded;
+    if (!codec::Base64DecodeAppend(std::string_view(data.GetString(), data.GetStringLength()), &b.data))
+      return ApiError::Serialization("Base64 encoded data is not valid for Data.");
+    e.data_len = b.data.size() - e.data_pos;
     if (static_cast<int64_t>(e.data_len + e.partition_key.size()) > max_record)
       return ApiError::Validation(OversizeMessage(i, batch, max_record));
     total += e.data_len + e.partition_key.size();
