@@ -30,6 +30,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--shard-limit", opts->shard_limit, "Open shards allowed per region")->capture_default_str();
   cmd->add_option("--default-region", opts->default_region, "Region of requests without SigV4 credentials")
       ->capture_default_str();
+  cmd->add_option("--segment-bytes", opts->segment_bytes,
+                  "Size at which a shard starts a new segment file (retention deletes whole segments)")
+      ->check(CLI::Range(uint64_t{64 << 10}, uint64_t{1} << 32))
+      ->capture_default_str();
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

@@ -31,6 +31,7 @@ int Serve(const ServeOptions& options) {
   copts.shard_limit = options.shard_limit;
   copts.retention_hour_ms = options.retention_hour_ms;
   copts.retention_check_ms = options.retention_check_ms;
+  copts.log_options.segment_max_bytes = options.segment_bytes;
   if (options.fsync == "always") {
     copts.log_options.fsync = storage::FsyncPolicy::kAlways;
   } else if (options.fsync == "os") {

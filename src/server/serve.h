@@ -18,6 +18,7 @@ struct ServeOptions {
   std::string default_region = "us-east-1";
   int64_t retention_hour_ms = 3'600'000;  // test knob, see CatalogOptions
   int64_t retention_check_ms = 60'000;
+  uint64_t segment_bytes = 64ull << 20;
 };
 
 // Returns the process exit code.

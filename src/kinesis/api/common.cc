@@ -64,7 +64,7 @@ StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in) {
 
 void WriteTimestamp(JsonWriter& w, int64_t ms) { w.Double(static_cast<double>(ms) / 1000.0); }
 
-void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard, const storage::ShardLog* log) {
+void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard) {
   w.StartObject();
   w.Key("ShardId");
   w.String(ShardIdFromIndex(shard.index));
@@ -86,7 +86,8 @@ void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard, c
   w.Key("SequenceNumberRange");
   w.StartObject();
   w.Key("StartingSequenceNumber");
-  w.String(model::FormatSequenceNumber({meta.epoch_s(), shard.index, log ? log->start_offset() : 0}));
+  // The shard's first sequence number; it does not move when retention trims.
+  w.String(model::FormatSequenceNumber({meta.epoch_s(), shard.index, 0}));
   if (shard.ending_offset) {
     w.Key("EndingSequenceNumber");
     uint64_t last = *shard.ending_offset > 0 ? *shard.ending_offset - 1 : 0;

@@ -56,7 +56,7 @@ bool AcceptsData(StreamStatus s);
 
 // --- output helpers ---
 void WriteTimestamp(JsonWriter& w, int64_t ms);  // epoch seconds with ms fraction
-void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard, const storage::ShardLog* log);
+void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard);
 void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta);
 std::string Finish(const rapidjson::StringBuffer& sb);
 

@@ -64,7 +64,7 @@ void DescribeStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
       more = true;
       break;
     }
-    WriteShard(w, m, shard, ref.stream->log(shard.index));
+    WriteShard(w, m, shard);
     ++written;
   }
   w.EndArray();

@@ -100,7 +100,7 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
       more = true;
       break;
     }
-    WriteShard(w, m, shard, stream->log(shard.index));
+    WriteShard(w, m, shard);
     last = id;
     ++written;
   }
