@@ -16,24 +16,38 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Concrete executor types (no type-erased any_io_executor on the hot path):
+// each connection runs on its own strand of the shared io_context.
+using Executor = asio::strand<asio::io_context::executor_type>;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
 // One connection: read a request, hand it to the handler, write the answer,
-// repeat while keep-alive holds.
+// repeat while keep-alive holds. A deadline timer closes connections that
+// stay idle, or stall mid-request, longer than idle_timeout.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const ServerOptions& options, const Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+  Session(Socket socket, const ServerOptions& options, const Handler& handler)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler) {}
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
   }
 
  private:
+  void ArmTimer() {
+    timer_.expires_after(options_.idle_timeout);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->Close();  // expired, not cancelled
+    });
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(options_.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    ArmTimer();
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -45,7 +59,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (parser_->content_length() && *parser_->content_length() > options_.max_body_bytes)
         return SendTooLarge();
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
-      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+      bhttp::async_write(socket_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
         if (ec) return self->Close();
         self->ReadBody();
       });
@@ -55,14 +69,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_,
+    // Read a known-length body in as few large reads as possible.
+    if (auto len = parser_->content_length(); len && *len > buffer_.size()) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(*len, options_.max_body_bytes)) + 4096;
+      if (buffer_.capacity() < want) buffer_.reserve(want);
+    }
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) return SendTooLarge();
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
       return Close();
     // Malformed HTTP: answer 400 once and close.
     Response r;
@@ -84,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    timer_.cancel();  // the handler may take a while (group commit)
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
@@ -94,13 +114,11 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req.body = std::move(msg.body());
     beast::error_code ignored;
-    auto ep = stream_.socket().remote_endpoint(ignored);
+    auto ep = socket_.remote_endpoint(ignored);
     if (!ignored) req.remote_address = ep.address().to_string();
-    stream_.expires_never();  // the handler may take a while (group commit)
-    std::weak_ptr<Session> weak = shared_from_this();
-    auto executor = stream_.get_executor();
-    handler_(std::move(req), [self = shared_from_this(), executor](Response resp) {
-      asio::post(executor, [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
+    handler_(std::move(req), [self = shared_from_this()](Response resp) {
+      Executor ex = self->socket_.get_executor();
+      asio::post(ex, [self = std::move(self), resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
   }
 
@@ -112,8 +130,9 @@ class Session : public std::enable_shared_from_this<Session> {
     out->body() = std::move(resp.body);
     out->keep_alive(keep_alive_);
     out->prepare_payload();
-    stream_.expires_after(options_.idle_timeout);
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
+    ArmTimer();
+    bhttp::async_write(socket_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
+      self->timer_.cancel();
       if (ec || !self->keep_alive_) return self->Close();
       self->ReadHeader();
     });
@@ -121,11 +140,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer timer_;
   const ServerOptions& options_;
   const Handler& handler_;
   beast::flat_buffer buffer_;
@@ -178,11 +199,14 @@ class Server::Impl {
 
  private:
   void Accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    acceptor_.async_accept(Executor(io_.get_executor()), [this](beast::error_code ec, Socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
+      } else {
+        // e.g. EMFILE: do not spin; try again shortly.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       Accept();
     });
