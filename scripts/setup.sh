@@ -10,7 +10,8 @@ DEB_PACKAGES=(
   libssl-dev              # MD5, SHA-256, HMAC (SigV4), random bytes
   libcli11-dev            # command-line parsing
   libsqlite3-dev          # client checkpoints
-  zlib1g-dev              # crc32
+  zlib1g-dev              # gzip/deflate
+  libisal-dev             # fast CRC-32 (storage frames) and, later, deflate
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl procps
 )

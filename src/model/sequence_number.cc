@@ -1,6 +1,5 @@
 #include "model/sequence_number.h"
 
-#include <cstdio>
 
 namespace sluice::model {
 
@@ -18,11 +17,25 @@ std::optional<uint64_t> ParseDigits(std::string_view s) {
 }
 }  // namespace
 
+namespace {
+// Writes `v` right-aligned into [p, p + width), zero-padded (digits beyond
+// the width are dropped, as the layout allows).
+void PutDigits(char* p, size_t width, uint64_t v) {
+  for (size_t i = width; i-- > 0;) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+}  // namespace
+
 std::string FormatSequenceNumber(const SequencePosition& pos) {
-  char buf[kLength + 1];
-  std::snprintf(buf, sizeof buf, "49%010lld%06u%038llu", static_cast<long long>(pos.stream_epoch_s % 10000000000LL),
-                pos.shard_index % 1000000u, static_cast<unsigned long long>(pos.offset));
-  return std::string(buf, kLength);
+  std::string s(kLength, '0');
+  s[0] = '4';
+  s[1] = '9';
+  PutDigits(&s[2], 10, static_cast<uint64_t>(pos.stream_epoch_s));
+  PutDigits(&s[12], 6, pos.shard_index);
+  PutDigits(&s[18 + 18], 20, pos.offset);  // 38-digit field; a u64 needs at most 20
+  return s;
 }
 
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text) {

@@ -33,3 +33,28 @@ TEST(Base64, RejectsInvalidInput) {
 
 }  // namespace
 }  // namespace sluice::codec
+
+#include <zlib.h>
+
+#include <random>
+
+#include "base/crc32.h"
+
+namespace sluice {
+namespace {
+
+TEST(Crc32, MatchesZlibOnEveryLengthAndSeed) {
+  std::mt19937 rng(7);
+  std::string buf(5000, '\0');
+  for (auto& c : buf) c = static_cast<char>(rng());
+  for (size_t n : {0u, 1u, 3u, 15u, 16u, 17u, 63u, 64u, 255u, 1024u, 4999u}) {
+    auto view = std::string_view(buf).substr(0, n);
+    uLong expected = crc32(0, reinterpret_cast<const Bytef*>(view.data()), static_cast<uInt>(n));
+    EXPECT_EQ(Crc32(view), expected) << n;
+    // Chaining equals one pass.
+    EXPECT_EQ(Crc32(view.substr(n / 2), Crc32(view.substr(0, n / 2))), expected) << n;
+  }
+}
+
+}  // namespace
+}  // namespace sluice
