@@ -7,9 +7,18 @@
 namespace sluice::model {
 
 HashKey HashKeyFromPartitionKey(std::string_view partition_key) {
+  // Fetch the algorithm once and keep a context per thread: OpenSSL 3's
+  // implicit fetch (EVP_md5() in EVP_Digest) takes a global lock per call.
+  static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  thread_local struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  } tls;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(partition_key.data(), partition_key.size(), digest, &len, EVP_md5(), nullptr);
+  EVP_DigestInit_ex2(tls.ctx, md5, nullptr);
+  EVP_DigestUpdate(tls.ctx, partition_key.data(), partition_key.size());
+  EVP_DigestFinal_ex(tls.ctx, digest, &len);
   HashKey k = 0;
   for (int i = 0; i < 16; ++i) k = (k << 8) | digest[i];
   return k;

@@ -96,13 +96,38 @@ std::string Render(const rapidjson::Value& v) {
   return "null";
 }
 
+// Where a value sits in the request, built into a string only when a
+// violation is reported (most requests have none).
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view member;  // structure member (model name), or
+  size_t index = 0;         // 1-based list index when member is empty
+  std::string_view map_part;  // "key" / "<key>.value" for maps
+
+  std::string ToString() const {
+    std::string s = parent ? parent->ToString() : std::string();
+    auto add = [&](std::string_view part) {
+      if (!s.empty()) s += '.';
+      s += part;
+    };
+    if (!member.empty()) {
+      add(LowerCamel(member));
+    } else if (index) {
+      add(std::to_string(index) + ".member");
+    } else if (!map_part.empty()) {
+      add(map_part);
+    }
+    return s;
+  }
+};
+
 class ConstraintChecker {
  public:
-  void Check(const Shape& shape, const rapidjson::Value& v, const std::string& path) {
+  void Check(const Shape& shape, const rapidjson::Value& v, const Path& path) {
     switch (shape.type) {
       case ShapeType::kStructure:
         for (const auto& m : shape.members) {
-          std::string sub = path.empty() ? LowerCamel(m.name) : path + "." + LowerCamel(m.name);
+          Path sub{&path, m.name};
           auto it = v.FindMember(m.name.c_str());
           if (it == v.MemberEnd() || it->value.IsNull()) {
             if (m.required) Fail("null", sub, "Member must not be null");
@@ -116,15 +141,18 @@ class ConstraintChecker {
         size_t i = 0;
         for (const auto& e : v.GetArray()) {
           ++i;
-          if (!e.IsNull()) Check(*shape.member, e, path + "." + std::to_string(i) + ".member");
+          if (!e.IsNull()) Check(*shape.member, e, Path{&path, {}, i});
         }
         return;
       }
       case ShapeType::kMap:
         CheckLength(shape, v, v.MemberCount(), path);
         for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-          Check(*shape.key, it->name, path + ".key");
-          if (!it->value.IsNull()) Check(*shape.value, it->value, path + "." + it->name.GetString() + ".value");
+          Check(*shape.key, it->name, Path{&path, {}, 0, "key"});
+          if (!it->value.IsNull()) {
+            std::string part = std::string(it->name.GetString()) + ".value";
+            Check(*shape.value, it->value, Path{&path, {}, 0, part});
+          }
         }
         return;
       case ShapeType::kString: {
@@ -138,7 +166,7 @@ class ConstraintChecker {
             Fail(Render(v), path, "Member must satisfy enum value set: [" + set + "]");
           }
         }
-        CheckLength(shape, v, CountCodePoints(s), path);
+        if (shape.min || shape.max) CheckLength(shape, v, CountCodePoints(s), path);
         if (shape.pattern && !std::regex_match(s.begin(), s.end(), *shape.pattern))
           Fail(Render(v), path, "Member must satisfy regular expression pattern: " + shape.pattern_text);
         return;
@@ -173,14 +201,14 @@ class ConstraintChecker {
     for (unsigned char c : s) n += (c & 0xC0) != 0x80;
     return n;
   }
-  void CheckLength(const Shape& shape, const rapidjson::Value& v, size_t len, const std::string& path) {
+  void CheckLength(const Shape& shape, const rapidjson::Value& v, size_t len, const Path& path) {
     if (shape.min && static_cast<int64_t>(len) < *shape.min)
       Fail(Render(v), path, "Member must have length greater than or equal to " + std::to_string(*shape.min));
     if (shape.max && static_cast<int64_t>(len) > *shape.max)
       Fail(Render(v), path, "Member must have length less than or equal to " + std::to_string(*shape.max));
   }
-  void Fail(const std::string& value, const std::string& path, const std::string& what) {
-    errors_.push_back("Value " + value + " at '" + path + "' failed to satisfy constraint: " + what);
+  void Fail(const std::string& value, const Path& path, const std::string& what) {
+    errors_.push_back("Value " + value + " at '" + path.ToString() + "' failed to satisfy constraint: " + what);
   }
   std::vector<std::string> errors_;
 };
@@ -201,7 +229,7 @@ std::optional<ValidationFailure> ValidateRequest(const Shape& shape, const rapid
                              JsonKind(input) + " found where not expected"};
   if (auto e = CheckTypes(shape, input)) return ValidationFailure{ValidationFailure::Kind::kSerialization, *e};
   ConstraintChecker checker;
-  checker.Check(shape, input, "");
+  checker.Check(shape, input, Path{});
   return checker.Result();
 }
 
