@@ -92,6 +92,14 @@ std::vector<std::shared_ptr<Stream>> StreamCatalog::List(const std::string& regi
   return out;
 }
 
+std::vector<std::shared_ptr<Stream>> StreamCatalog::AllStreams() const {
+  std::shared_lock lk(mu_);
+  std::vector<std::shared_ptr<Stream>> out;
+  for (const auto& [_, streams] : regions_)
+    for (const auto& [__, s] : streams) out.push_back(s);
+  return out;
+}
+
 int StreamCatalog::OpenShardCount(const std::string& region) const {
   int n = 0;
   for (const auto& s : List(region)) {
@@ -190,13 +198,7 @@ void StreamCatalog::Remove(const std::shared_ptr<Stream>& stream) {
 void StreamCatalog::FinishTransitions() {
   int64_t now = NowMillis();
   std::vector<std::shared_ptr<Stream>> to_remove;
-  std::vector<std::shared_ptr<Stream>> all;
-  {
-    std::shared_lock lk(mu_);
-    for (const auto& [_, streams] : regions_)
-      for (const auto& [__, s] : streams) all.push_back(s);
-  }
-  for (const auto& s : all) {
+  for (const auto& s : AllStreams()) {
     std::unique_lock lk(s->mu);
     auto& m = s->meta();
     if (m.status == StreamStatus::kActive || m.status_due_ms > now) continue;
@@ -213,13 +215,7 @@ void StreamCatalog::FinishTransitions() {
 
 void StreamCatalog::TrimRetention() {
   int64_t now = NowMillis();
-  std::vector<std::shared_ptr<Stream>> all;
-  {
-    std::shared_lock lk(mu_);
-    for (const auto& [_, streams] : regions_)
-      for (const auto& [__, s] : streams) all.push_back(s);
-  }
-  for (const auto& s : all) {
+  for (const auto& s : AllStreams()) {
     std::shared_lock lk(s->mu);
     int64_t cutoff = RetentionCutoff(s->meta(), now);
     for (const auto& shard : s->meta().shards) {

@@ -68,6 +68,8 @@ class StreamCatalog {
   std::shared_ptr<Stream> Find(const std::string& region, const std::string& name) const;
   // Streams of `region` sorted by name.
   std::vector<std::shared_ptr<Stream>> List(const std::string& region) const;
+  // Every stream of every region (a snapshot).
+  std::vector<std::shared_ptr<Stream>> AllStreams() const;
 
   // Creates a stream durably. Fails with AlreadyExists, ResourceExhausted
   // (shard limit; the message is the AWS one) or I/O errors.

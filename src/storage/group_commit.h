@@ -1,6 +1,8 @@
 // GroupCommitter: one background thread that makes appended records durable in
 // batches. Requests that arrive while an fdatasync is running are served by
-// the next one, so many concurrent puts share each disk flush.
+// the next one, so many concurrent puts share each disk flush. The distinct
+// logs of one batch are synced in parallel by a few helper threads: on the
+// disks measured here, four fdatasyncs at once take about as long as one.
 #pragma once
 
 #include <condition_variable>
@@ -21,7 +23,8 @@ class GroupCommitter {
   // with the error that prevented it. It must not block for long.
   using Callback = std::function<void(const Status&)>;
 
-  GroupCommitter();
+  // `parallel_syncs`: how many logs of one batch are synced at once.
+  explicit GroupCommitter(int parallel_syncs = 4);
   ~GroupCommitter();  // Stop()
   // Finishes every queued request (running its callback), then stops the
   // thread. Idempotent. Commit() after Stop() fails the request at once.
@@ -44,6 +47,14 @@ class GroupCommitter {
   std::vector<Pending> pending_;
   bool stopping_ = false;
   std::thread thread_;
+
+  // Helpers that run Sync() for all but the first log of a batch.
+  void SyncWorker();
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;
+  std::vector<std::function<void()>> work_;
+  bool work_stopping_ = false;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace sluice::storage

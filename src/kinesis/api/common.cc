@@ -34,6 +34,11 @@ ApiError StreamNotFound(const Context& ctx, const std::string& name) {
   return ApiError::ResourceNotFound("Stream " + name + " under account " + ctx.account() + " not found.");
 }
 
+ApiError StreamNotActive(const Context& ctx, const StreamMeta& meta) {
+  return ApiError::ResourceInUse("Stream " + meta.name + " under account " + ctx.account() +
+                                 " not ACTIVE, instead in state " + std::string(StatusName(meta.status)));
+}
+
 ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id) {
   return ApiError::ResourceNotFound("Shard " + shard_id + " in stream " + stream + " under account " +
                                     ctx.account() + " does not exist");
@@ -76,13 +81,7 @@ void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard) {
     w.Key("AdjacentParentShardId");
     w.String(ShardIdFromIndex(*shard.adjacent_parent));
   }
-  w.Key("HashKeyRange");
-  w.StartObject();
-  w.Key("StartingHashKey");
-  w.String(model::HashKeyToDecimal(shard.range.start));
-  w.Key("EndingHashKey");
-  w.String(model::HashKeyToDecimal(shard.range.end));
-  w.EndObject();
+  WriteHashKeyRange(w, shard.range);
   w.Key("SequenceNumberRange");
   w.StartObject();
   w.Key("StartingSequenceNumber");
@@ -94,6 +93,16 @@ void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard) {
     w.String(model::FormatSequenceNumber({meta.epoch_s(), shard.index, last}));
   }
   w.EndObject();
+  w.EndObject();
+}
+
+void WriteHashKeyRange(JsonWriter& w, const model::HashKeyRange& range) {
+  w.Key("HashKeyRange");
+  w.StartObject();
+  w.Key("StartingHashKey");
+  w.String(model::HashKeyToDecimal(range.start));
+  w.Key("EndingHashKey");
+  w.String(model::HashKeyToDecimal(range.end));
   w.EndObject();
 }
 

@@ -50,6 +50,8 @@ struct StreamRef {
 StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in);
 
 ApiError StreamNotFound(const Context& ctx, const std::string& name);
+// ResourceInUseException for a stream that must be ACTIVE but is not.
+ApiError StreamNotActive(const Context& ctx, const StreamMeta& meta);
 ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id);
 // Streams that accept reads and writes: ACTIVE or UPDATING.
 bool AcceptsData(StreamStatus s);
@@ -58,6 +60,7 @@ bool AcceptsData(StreamStatus s);
 void WriteTimestamp(JsonWriter& w, int64_t ms);  // epoch seconds with ms fraction
 void WriteShard(JsonWriter& w, const StreamMeta& meta, const ShardMeta& shard);
 void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta);
+void WriteHashKeyRange(JsonWriter& w, const model::HashKeyRange& range);
 std::string Finish(const rapidjson::StringBuffer& sb);
 
 // Every action, looked up by operation name; nullptr when not implemented.

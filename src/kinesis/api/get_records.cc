@@ -36,13 +36,7 @@ void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent) {
     if (s.parent) w.String(ShardIdFromIndex(*s.parent));
     if (s.adjacent_parent) w.String(ShardIdFromIndex(*s.adjacent_parent));
     w.EndArray();
-    w.Key("HashKeyRange");
-    w.StartObject();
-    w.Key("StartingHashKey");
-    w.String(model::HashKeyToDecimal(s.range.start));
-    w.Key("EndingHashKey");
-    w.String(model::HashKeyToDecimal(s.range.end));
-    w.EndObject();
+    WriteHashKeyRange(w, s.range);
     w.EndObject();
   }
   w.EndArray();

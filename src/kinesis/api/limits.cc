@@ -21,8 +21,7 @@ void UpdateMaxRecordSize(Context& ctx, const rapidjson::Value& in, Reply reply) 
   std::unique_lock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive)
-    return reply(ApiError::ResourceInUse("Stream " + m.name + " under account " + ctx.account() +
-                                         " not ACTIVE, instead in state " + std::string(StatusName(m.status))));
+    return reply(StreamNotActive(ctx, m));
   int old = m.max_record_size_kib;
   m.max_record_size_kib = static_cast<int>(kib);
   Status st = ref.stream->PersistLocked();

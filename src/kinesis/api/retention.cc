@@ -22,8 +22,7 @@ void ChangeRetention(Context& ctx, const rapidjson::Value& in, Reply reply, bool
   std::unique_lock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive)
-    return reply(ApiError::ResourceInUse("Stream " + m.name + " under account " + ctx.account() +
-                                         " not ACTIVE, instead in state " + std::string(StatusName(m.status))));
+    return reply(StreamNotActive(ctx, m));
   if (increase && hours < m.retention_hours)
     return reply(ApiError::InvalidArgument("Requested retention period (" + std::to_string(hours) +
                                            " hours) for stream " + m.name +

@@ -35,8 +35,7 @@ void AddTags(Context& ctx, const StreamRef& ref, const rapidjson::Value& tags, R
   std::unique_lock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
-    return reply(ApiError::ResourceInUse("Stream " + m.name + " under account " + ctx.account() +
-                                         " not ACTIVE, instead in state " + std::string(StatusName(m.status))));
+    return reply(StreamNotActive(ctx, m));
   auto merged = m.tags;
   for (auto t = tags.MemberBegin(); t != tags.MemberEnd(); ++t) {
     std::string key = t->name.GetString();
@@ -64,8 +63,7 @@ void RemoveTags(Context& ctx, const StreamRef& ref, const rapidjson::Value& keys
   std::unique_lock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
-    return reply(ApiError::ResourceInUse("Stream " + m.name + " under account " + ctx.account() +
-                                         " not ACTIVE, instead in state " + std::string(StatusName(m.status))));
+    return reply(StreamNotActive(ctx, m));
   auto old = m.tags;
   for (const auto& k : keys.GetArray())
     if (k.IsString()) m.tags.erase(k.GetString());
