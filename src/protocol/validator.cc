@@ -1,5 +1,7 @@
 #include "protocol/validator.h"
 
+#include "codec/utf8.h"
+
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,10 @@ std::optional<std::string> CheckTypes(const Shape& shape, const rapidjson::Value
     return JsonKind(v) + " can not be converted to " +
            (shape.type == ShapeType::kInteger ? "an " : "a ") + std::string(TypeName(shape.type));
   }
+  // Strings end up in names, keys and messages: they must be valid UTF-8.
+  // (Blobs need not be checked: base64 decoding rejects every non-ASCII byte.)
+  if (shape.type == ShapeType::kString && !codec::IsValidUtf8({v.GetString(), v.GetStringLength()}))
+    return std::string("Invalid UTF-8 start byte or continuation in a STRING_VALUE");
   switch (shape.type) {
     case ShapeType::kStructure:
       for (const auto& m : shape.members) {
@@ -72,8 +78,10 @@ std::optional<std::string> CheckTypes(const Shape& shape, const rapidjson::Value
         if (auto err = CheckTypes(*shape.member, e)) return err;
       break;
     case ShapeType::kMap:
-      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        if (auto e = CheckTypes(*shape.key, it->name)) return e;
         if (auto e = CheckTypes(*shape.value, it->value)) return e;
+      }
       break;
     default: break;
   }

@@ -58,3 +58,23 @@ TEST(Crc32, MatchesZlibOnEveryLengthAndSeed) {
 
 }  // namespace
 }  // namespace sluice
+
+#include "codec/utf8.h"
+
+namespace sluice::codec {
+namespace {
+
+TEST(Utf8, AcceptsWellFormedAndRejectsMalformed) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("ação, 日本, 🎉"));
+  EXPECT_FALSE(IsValidUtf8("\xc3\x28"));          // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xe6\x97"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+}
+
+}  // namespace
+}  // namespace sluice::codec
