@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Renders bench/run.sh results (JSON lines from sluice-bench plus the runner's
+own notes) as Markdown, and optionally splices it into BENCHMARKS.md between
+<!-- results:begin --> and <!-- results:end -->.
+
+    render_results.py RESULTS.jsonl [--commands FILE] [--update BENCHMARKS.md]
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+BEGIN = "<!-- results:begin -->"
+END = "<!-- results:end -->"
+TARGETS = ["sluice", "sluice-fsync-os", "kinesalite", "kinesis-mock", "nginx"]
+
+
+def load(path):
+    machine, run, per = {}, {}, {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                o = json.loads(line)
+            except ValueError:
+                continue
+            sc = o.get("scenario")
+            if sc == "machine":
+                machine = o
+            elif sc == "run":
+                run = o
+            else:
+                t = per.setdefault(o.get("target", "?"), {})
+                if sc in t and sc in ("params", "version"):
+                    continue
+                t[sc] = o
+    return machine, run, per
+
+
+def n(v, digits=0):
+    if v is None:
+        return "—"
+    return f"{v:,.{digits}f}"
+
+
+def ms(v):
+    if v is None:
+        return "—"
+    return f"{v:.2f}" if v < 10 else f"{v:.1f}" if v < 1000 else f"{v:,.0f}"
+
+
+def lat(o, key, ps):
+    if not o or key not in o or not o[key].get("count"):
+        return "—"
+    return " / ".join(ms(o[key].get(p)) for p in ps)
+
+
+def errors(o):
+    if not o or not o.get("errors"):
+        return ""
+    return ", ".join(f"{k} ×{v}" for k, v in o["errors"].items())
+
+
+def render(machine, run, per, commands, root):
+    out = []
+    if machine:
+        out.append(
+            f"Measured {machine.get('date')} on {machine.get('cpu')} × {machine.get('nproc')} "
+            f"cores, {machine.get('memory')} RAM, Linux {machine.get('kernel')}; "
+            f"{machine.get('compiler')}; node {machine.get('node')}. "
+            f"Load average before / after the run: {machine.get('load_before')} / "
+            f"{run.get('load_after', '?')} (the client shares the 2 cores with the server"
+            f"{'; other work was running on the machine' if _busy(machine, run) else ''}). "
+            f"Measuring took {run.get('seconds', '?')} s.")
+        out.append("")
+    targets = [t for t in TARGETS if t in per] + [t for t in per if t not in TARGETS]
+
+    out.append("| target | version | cold start: TCP / first 200 (ms) | ingest records/s | "
+               "ingest MB/s | PutRecords p50 / p99 (ms) | failed records | drain records/s | "
+               "RSS after ingest (peak) |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
+    for t in targets:
+        d = per[t]
+        ver = d.get("version", {}).get("text", "")
+        if "pending" in d or "start-failed" in d:
+            why = (d.get("pending") or d.get("start-failed"))["message"]
+            label = "pending" if "pending" in d else "did not start"
+            out.append(f"| {t} | {ver} | {label}: {why} | | | | | | |")
+            continue
+        cs, ing, dr, rss = d.get("cold-start"), d.get("ingest"), d.get("drain"), d.get("rss")
+        cold = f"{ms(cs.get('tcp_ms'))} / {ms(cs.get('first_ok_ms'))}" if cs else "—"
+        failed = "—"
+        if ing:
+            failed = n(ing["failed_records"])
+            if ing.get("body_ignored"):
+                failed = "n/a"
+            elif ing["requests"] != ing["requests_ok"]:
+                failed += f" (+{ing['requests'] - ing['requests_ok']} failed requests)"
+        drain = "—"
+        if dr:
+            drain = n(dr["records_per_s"])
+            if not dr.get("caught_up"):
+                drain += " (not caught up)"
+        mem = "—"
+        if rss:
+            mem = f"{rss['vm_rss_kib'] / 1024:,.0f} MiB ({rss['vm_hwm_kib'] / 1024:,.0f} MiB)"
+        out.append(
+            f"| {t} | {ver} | {cold} | {n(ing and ing['records_per_s'])} | "
+            f"{n(ing and ing['mb_per_s'], 1)} | {lat(ing, 'latency_ms', ['p50', 'p99'])} | "
+            f"{failed} | {drain} | {mem} |")
+    out.append("")
+    out.append("| target | PutRecord requests/s | PutRecord p50 / p95 / p99 / max (ms) | "
+               "put→get p50 / p95 / p99 / max (ms) | put→get producer's PutRecord p50 / p99 (ms) | "
+               "put→get received / produced |")
+    out.append("|---|---|---|---|---|---|")
+    for t in targets:
+        d = per[t]
+        if "pending" in d or "start-failed" in d:
+            out.append(f"| {t} | {'pending' if 'pending' in d else 'did not start'} | | | | |")
+            continue
+        pr, pg = d.get("putrecord"), d.get("put-get")
+        got = f"{pg['received']:,} / {pg['produced']:,}" if pg else "—"
+        if pg and pg.get("duplicates"):
+            got += f" ({pg['duplicates']} duplicates)"
+        out.append(
+            f"| {t} | {n(pr and pr['requests_per_s'])} | "
+            f"{lat(pr, 'latency_ms', ['p50', 'p95', 'p99', 'max'])} | "
+            f"{lat(pg, 'latency_ms', ['p50', 'p95', 'p99', 'max'])} | "
+            f"{lat(pg, 'put_latency_ms', ['p50', 'p99'])} | {got} |")
+    out.append("")
+    notes = []
+    for t in targets:
+        d = per[t]
+        parts = []
+        if "params" in d:
+            parts.append(d["params"]["text"])
+        for sc in ("ingest", "drain", "putrecord", "put-get"):
+            e = errors(d.get(sc))
+            if e:
+                parts.append(f"{sc} errors: {e}")
+        if "put-get" in d:
+            pg = d["put-get"]
+            parts.append(f"put-get consumer made {pg['get_records_calls']:,} GetRecords calls "
+                         f"({pg['empty_polls']:,} empty)")
+        if "ingest" in d and "drain" in d:
+            parts.append(f"ingest wrote {d['ingest']['records_ok']:,} records in "
+                         f"{d['ingest']['elapsed_s']:.1f} s; drain read "
+                         f"{d['drain']['records']:,} in {d['drain']['elapsed_s']:.1f} s")
+        if parts:
+            notes.append(f"- **{t}**: " + "; ".join(parts) + ".")
+    out.extend(notes)
+    if commands:
+        out.append("")
+        out.append("Commands (PORT: a free loopback port; $OUT: the results directory):")
+        out.append("")
+        out.append("```sh")
+        out.extend(commands)
+        out.append("```")
+    return "\n".join(out)
+
+
+def _busy(machine, run):
+    try:
+        return float(machine.get("load_before", "0").split()[0]) > 1.0
+    except (ValueError, IndexError):
+        return False
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--commands")
+    ap.add_argument("--update", help="BENCHMARKS.md to splice the table into")
+    a = ap.parse_args()
+    machine, run, per = load(a.results)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out_dir = os.path.dirname(os.path.abspath(a.results))
+    commands = []
+    if a.commands and os.path.exists(a.commands):
+        with open(a.commands) as f:
+            for line in f:
+                line = line.rstrip("\n").strip()
+                if not line:
+                    continue
+                line = line.replace(out_dir, "$OUT").replace(root + "/", "").replace(root, ".")
+                line = re.sub(r"(--port |_PORT=|127\.0\.0\.1:)\d+", r"\1PORT", line)
+                line = re.sub(r"--rss-pid \d+", "--rss-pid PID", line)
+                commands.append(line)
+    text = render(machine, run, per, commands, root)
+    if not a.update:
+        print(text)
+        return 0
+    body = f"{BEGIN}\n{text}\n{END}"
+    if os.path.exists(a.update):
+        with open(a.update) as f:
+            doc = f.read()
+    else:
+        doc = f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN in doc and END in doc:
+        doc = doc[:doc.index(BEGIN)] + body + doc[doc.index(END) + len(END):]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + body + "\n"
+    with open(a.update, "w") as f:
+        f.write(doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
