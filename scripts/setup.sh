@@ -2,6 +2,7 @@
 # Installs every Debian package the build, the tests and the demo need on a
 # fresh Debian 12 machine. Safe to run again; it only installs what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -13,7 +14,7 @@ DEB_PACKAGES=(
   zlib1g-dev              # gzip/deflate
   libisal-dev             # fast CRC-32 (storage frames) and, later, deflate
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 curl procps
+  python3 curl procps openssl   # openssl: test certificates for the HTTPS client tests
 )
 
 missing=()
@@ -32,4 +33,13 @@ if ! python3 -c "import boto3" 2>/dev/null; then
 fi
 if ! command -v aws >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq awscli
+fi
+
+# Node.js runs the independent peers: kinesalite (our clients are tested
+# against it) and kinesis-mock (benchmarks). Pinned in bench/package-lock.json.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq nodejs npm
+fi
+if [ ! -f bench/node_modules/kinesalite/cli.js ]; then
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -6,6 +6,8 @@
 namespace sluice::cli {
 
 void AddServeCommand(CLI::App& app);
+void AddProduceCommand(CLI::App& app);
+void AddConsumeCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran.
 int ExitCode();

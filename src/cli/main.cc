@@ -8,6 +8,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("sluice 0.1.0"));
   sluice::cli::AddServeCommand(app);
+  sluice::cli::AddProduceCommand(app);
+  sluice::cli::AddConsumeCommand(app);
   CLI11_PARSE(app, argc, argv);
   return sluice::cli::ExitCode();
 }

@@ -564,3 +564,49 @@ class ServerTestCase(unittest.TestCase):
         self.assertTrue(meta.get("RequestId"), f"no x-amzn-RequestId in {meta.get('HTTPHeaders')}")
         self.assertTrue(err.response["Error"].get("Message"), f"empty error message: {err.response}")
         return err
+
+
+# ---------------------------------------------------------------------------
+# kinesalite: an independent Kinesis implementation (npm), for testing our
+# clients against something other than our own server.
+# ---------------------------------------------------------------------------
+
+class Kinesalite:
+    """kinesalite on a free loopback port. kinesalite has no --host option, so
+    it is started through bench/force-loopback.js, which pins every listening
+    socket of the node process to 127.0.0.1. Installed by scripts/setup.sh
+    (npm ci in bench/); a missing install is an error, not a skip."""
+
+    def __init__(self, create_ms: int = 20):
+        import socket
+        cli = REPO_ROOT / "bench" / "node_modules" / "kinesalite" / "cli.js"
+        preload = REPO_ROOT / "bench" / "force-loopback.js"
+        if not cli.exists():
+            raise RuntimeError(f"kinesalite is not installed ({cli} missing): run scripts/setup.sh")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(["node", "-r", str(preload), str(cli), "--port", str(self.port),
+                                      "--createStreamMs", str(create_ms), "--deleteStreamMs", str(create_ms),
+                                      "--updateStreamMs", str(create_ms)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        with _live_lock:
+            _live_processes.add(self.proc)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("kinesalite did not start")
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        with _live_lock:
+            _live_processes.discard(self.proc)

@@ -1,0 +1,117 @@
+// Consumer: reads every shard of a stream in near real time, drops duplicate
+// events by an id field, hands each unique event to a callback, and
+// checkpoints durably, so that a restart (even after kill -9) resumes after
+// the last processed record and never processes an event twice.
+//
+// How "exactly once" holds: after each GetRecords batch the consumer (1)
+// processes the batch's unique events, (2) asks the sink to make its output
+// durable and return its position, then (3) commits, in ONE SQLite
+// transaction, the shard checkpoint, the batch's new dedup ids and the sink
+// position (pipeline/checkpoint_store.h). On start it loads the checkpoints
+// and the dedup window and asks the sink to cut its output back to the
+// committed position; records after the checkpoint are then read again and
+// produce the same output once.
+//
+// Shards are discovered with ListShards and re-discovered periodically; a
+// child shard is read only after its parents are read to their end
+// (pipeline/shard_lineage.h), which keeps per-partition-key order across
+// resharding. Polling respects AWS's 5 GetRecords/s per shard by default.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "sluice/kinesis_client.h"
+#include "sluice/pipeline/checkpoint_store.h"
+#include "sluice/pipeline/dedup_window.h"
+#include "sluice/pipeline/stats.h"
+
+namespace sluice::workers {
+
+struct ProcessedEvent {
+  std::string shard_id;
+  std::string sequence_number;
+  std::string partition_key;
+  std::string data;
+  std::string event_id;                   // the dedup field, "" when absent
+  int64_t arrival_ms = 0;                 // ApproximateArrivalTimestamp
+  std::optional<int64_t> produced_at_ms;  // from the event, for latency
+};
+
+// Where processed events go. The consumer calls Write for each unique event
+// of a batch, then Commit to make them durable before checkpointing.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Identifies the output ("file:/abs/path", "stdout", ...): a checkpointed
+  // position is only ever applied to the output it came from.
+  virtual std::string Name() const = 0;
+  virtual Status Write(const ProcessedEvent& event) = 0;
+  // Makes every Write so far durable; returns a position to checkpoint.
+  virtual Result<std::string> Commit() = 0;
+  // Cuts output written after `position` (from an earlier Commit) on start.
+  virtual Status Rewind(const std::string& position) = 0;
+};
+
+// A callback sink (for embedding): Commit and Rewind do nothing, so delivery
+// to the callback is at-least-once across crashes, exactly-once otherwise.
+std::unique_ptr<EventSink> CallbackSink(std::function<void(const ProcessedEvent&)> fn);
+// NDJSON to a file: the event's data when it is one line of JSON, else an
+// envelope with the data in base64. Exactly once across crashes ("-" is
+// stdout: flushed, not rewound).
+Result<std::unique_ptr<EventSink>> NdjsonFileSink(const std::string& path);
+
+enum class StartPosition { kTrimHorizon, kLatest, kAtTimestamp };
+
+struct ConsumerOptions {
+  client::kinesis::StreamId stream;
+  std::string checkpoint_db;               // SQLite file; created if absent
+  StartPosition start = StartPosition::kTrimHorizon;  // for shards without a checkpoint
+  int64_t start_timestamp_ms = 0;          // with kAtTimestamp
+  std::string dedup_field = "event_id";    // dotted JSON path; "" disables dedup
+  pipeline::DedupWindowOptions dedup_window;
+  int64_t poll_interval_ms = 200;          // per shard, when it returned nothing
+  int get_limit = 10000;
+  int64_t shard_discovery_ms = 5000;
+  int64_t process_delay_ms = 0;            // simulated work per event
+  int64_t idle_exit_ms = -1;               // stop after this long with nothing new (-1: never)
+  int64_t max_events = -1;                 // stop after this many unique events (-1: no limit)
+};
+
+class Consumer {
+ public:
+  static Result<std::unique_ptr<Consumer>> Open(client::KinesisClient& client, ConsumerOptions options,
+                                                std::unique_ptr<EventSink> sink, const Clock* clock = &Clock::Real());
+  ~Consumer();
+
+  // Reads until `stop` becomes true, idle_exit_ms passes with nothing new,
+  // max_events is reached, or an error that retrying cannot fix.
+  Status Run(const std::atomic<bool>& stop);
+
+  const pipeline::ConsumerStats& stats() const { return stats_; }
+
+ private:
+  struct ShardState;
+  Consumer(client::KinesisClient& client, ConsumerOptions options, std::unique_ptr<EventSink> sink,
+           std::unique_ptr<pipeline::CheckpointStore> store, pipeline::DedupWindow window, const Clock* clock);
+  Status Discover();
+  Result<bool> Poll(ShardState& shard);  // true when it returned records
+  Status StartIterator(ShardState& shard);
+  std::string StreamKey() const;
+
+  client::KinesisClient& client_;
+  ConsumerOptions options_;
+  std::unique_ptr<EventSink> sink_;
+  std::unique_ptr<pipeline::CheckpointStore> store_;
+  pipeline::DedupWindow window_;
+  const Clock* clock_;
+  pipeline::ConsumerStats stats_;
+  std::vector<std::unique_ptr<ShardState>> shards_;
+  int64_t unique_events_ = 0;
+};
+
+}  // namespace sluice::workers

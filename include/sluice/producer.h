@@ -1,0 +1,85 @@
+// Producer: sends records to a Kinesis stream in PutRecords batches.
+//
+// Records are queued (bounded: Add blocks when the queue is full, which is
+// the back-pressure), batched across partition keys by size, count and
+// linger time (pipeline/batcher.h), sent by a few sender threads, and only the
+// failed entries of a partial failure are resent with backoff
+// (pipeline/retry_planner.h). A record that still fails after the retry policy
+// is reported in failures(), never dropped silently.
+//
+// Thread-safety: Add() may be called from several threads; Close() once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "sluice/kinesis_client.h"
+#include "sluice/pipeline/batcher.h"
+#include "sluice/pipeline/bounded_queue.h"
+#include "sluice/pipeline/retry_planner.h"
+#include "sluice/pipeline/stats.h"
+
+namespace sluice::workers {
+
+struct ProducerOptions {
+  client::kinesis::StreamId stream;
+  pipeline::BatcherOptions batching;
+  pipeline::RetryPolicy retry;
+  size_t queue_records = 20'000;   // back-pressure bounds
+  size_t queue_bytes = 64u << 20;
+  int senders = 4;                 // PutRecords calls in flight
+};
+
+class Producer {
+ public:
+  // `client` must outlive the producer.
+  static Result<std::unique_ptr<Producer>> Start(client::KinesisClient& client, ProducerOptions options,
+                                                 const Clock* clock = &Clock::Real());
+  ~Producer();  // Close()
+
+  // Queues a record, blocking while the queue is full. InvalidArgument when
+  // the record can never be sent (bad partition key, too large); the record
+  // then counts as rejected. FailedPrecondition after Close().
+  Status Add(pipeline::Record record);
+
+  // Sends everything queued, waits for every record to be acknowledged or
+  // given up on, and stops the threads. Idempotent.
+  void Close();
+
+  const pipeline::ProducerStats& stats() const { return stats_; }
+  // Records given up on, with their last error (complete after Close()).
+  std::vector<pipeline::FailedRecord> failures() const;
+  // Records accepted by Add() and not yet acknowledged or failed.
+  uint64_t in_flight() const { return in_flight_.load(); }
+
+ private:
+  Producer(client::KinesisClient& client, ProducerOptions options, const Clock* clock, pipeline::Batcher batcher);
+  void BatchLoop();
+  void SendLoop();
+  void Send(pipeline::Batch batch);
+
+  client::KinesisClient& client_;
+  const ProducerOptions options_;
+  const Clock* clock_;
+  pipeline::Batcher batcher_;  // owned by the batch thread
+  pipeline::RetryPlanner planner_;
+  pipeline::BoundedQueue<pipeline::Record> records_;
+  pipeline::BoundedQueue<pipeline::Batch> batches_;
+  pipeline::ProducerStats stats_;
+  std::atomic<uint64_t> in_flight_{0};
+  std::atomic<uint64_t> next_id_{1};
+
+  mutable std::mutex failures_mu_;
+  std::vector<pipeline::FailedRecord> failures_;
+
+  std::once_flag closed_;
+  std::thread batch_thread_;
+  std::vector<std::thread> senders_;
+};
+
+}  // namespace sluice::workers

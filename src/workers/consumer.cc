@@ -1,0 +1,247 @@
+#include "sluice/consumer.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <thread>
+
+#include "sluice/pipeline/json_fields.h"
+#include "sluice/pipeline/shard_lineage.h"
+
+namespace sluice::workers {
+
+namespace kin = client::kinesis;
+
+namespace {
+constexpr const char* kProducedAtField = "produced_at_ms";
+
+// Crash-test hook: SLUICE_CRASH_AFTER_OUTPUT_COMMITS=N makes the process kill
+// itself with SIGKILL right after its N-th output commit, before the
+// checkpoint commit: the window that output rewinding exists for.
+void MaybeCrashAfterOutputCommit() {
+  static const long limit = [] {
+    const char* v = std::getenv("SLUICE_CRASH_AFTER_OUTPUT_COMMITS");
+    return v ? std::atol(v) : 0L;
+  }();
+  static long commits = 0;
+  if (limit > 0 && ++commits >= limit) ::kill(::getpid(), SIGKILL);
+}
+
+std::string SinkKey(const EventSink& sink) { return "sink_position:" + sink.Name(); }
+}  // namespace
+
+struct Consumer::ShardState {
+  std::string shard_id;
+  std::string parent_shard_id;
+  std::string iterator;       // empty: get one (from the checkpoint) before polling
+  std::string last_sequence;  // last record processed or skipped
+  bool finished = false;
+  int64_t next_poll_ms = 0;
+};
+
+Result<std::unique_ptr<Consumer>> Consumer::Open(client::KinesisClient& client, ConsumerOptions options,
+                                                 std::unique_ptr<EventSink> sink, const Clock* clock) {
+  if (options.checkpoint_db.empty()) return Status::InvalidArgument("a checkpoint database path is required");
+  if (options.stream.name.empty() && options.stream.arn.empty()) return Status::InvalidArgument("no stream given");
+  auto store = pipeline::CheckpointStore::Open(options.checkpoint_db);
+  if (!store.ok()) return store.status();
+  std::string key = options.stream.arn.empty() ? options.stream.name : options.stream.arn;
+  auto window = (*store)->LoadDedupWindow(key, options.dedup_window, clock->NowMillis());
+  if (!window.ok()) return window.status();
+  // Cut output written after the last checkpoint (a crash between writing
+  // and committing); a fresh output starts from its current end.
+  auto position = (*store)->LoadState(key, SinkKey(*sink));
+  if (!position.ok()) return position.status();
+  if (*position) {
+    SLUICE_RETURN_IF_ERROR(sink->Rewind(**position));
+  } else {
+    auto start = sink->Commit();
+    if (!start.ok()) return start.status();
+    pipeline::CommitRequest req;
+    req.stream = key;
+    req.state = {{SinkKey(*sink), *start}};
+    req.now_ms = clock->NowMillis();
+    SLUICE_RETURN_IF_ERROR((*store)->Commit(req));
+  }
+  return std::unique_ptr<Consumer>(new Consumer(client, std::move(options), std::move(sink),
+                                                std::move(store).value(), std::move(window).value(), clock));
+}
+
+Consumer::Consumer(client::KinesisClient& client, ConsumerOptions options, std::unique_ptr<EventSink> sink,
+                   std::unique_ptr<pipeline::CheckpointStore> store, pipeline::DedupWindow window, const Clock* clock)
+    : client_(client),
+      options_(std::move(options)),
+      sink_(std::move(sink)),
+      store_(std::move(store)),
+      window_(std::move(window)),
+      clock_(clock),
+      stats_(clock) {}
+
+Consumer::~Consumer() = default;
+
+std::string Consumer::StreamKey() const { return options_.stream.arn.empty() ? options_.stream.name : options_.stream.arn; }
+
+Status Consumer::Discover() {
+  kin::ListShardsRequest req;
+  req.stream = options_.stream;
+  auto listed = client_.ListAllShards(req);
+  if (!listed.ok()) return Status::Unavailable("ListShards: " + listed.error().ToString());
+  auto checkpoints = store_->LoadCheckpoints(StreamKey());
+  if (!checkpoints.ok()) return checkpoints.status();
+  std::set<std::string> finished;
+  for (const auto& c : *checkpoints)
+    if (c.shard_finished) finished.insert(c.shard_id);
+  for (const auto& s : shards_)
+    if (s->finished) finished.insert(s->shard_id);
+  std::vector<pipeline::ShardInfo> infos;
+  for (const auto& s : listed->shards)
+    infos.push_back({s.shard_id, s.parent_shard_id.value_or(""), s.adjacent_parent_shard_id.value_or(""),
+                     s.sequence_number_range.ending_sequence_number.has_value()});
+  auto plan = pipeline::PlanReadableShards(infos, finished);
+  for (const auto& id : plan.readable) {
+    bool known = std::any_of(shards_.begin(), shards_.end(), [&](const auto& s) { return s->shard_id == id; });
+    if (known) continue;
+    auto st = std::make_unique<ShardState>();
+    st->shard_id = id;
+    for (const auto& i : infos)
+      if (i.shard_id == id) st->parent_shard_id = i.parent_shard_id;
+    shards_.push_back(std::move(st));
+  }
+  return Status::Ok();
+}
+
+Status Consumer::StartIterator(ShardState& shard) {
+  kin::GetShardIteratorRequest req;
+  req.stream = options_.stream;
+  req.shard_id = shard.shard_id;
+  std::string after = shard.last_sequence;
+  if (after.empty()) {
+    auto cp = store_->LoadCheckpoint(StreamKey(), shard.shard_id);
+    if (!cp.ok()) return cp.status();
+    if (*cp) after = (*cp)->sequence_number;
+  }
+  if (!after.empty()) {
+    req.type = kin::ShardIteratorType::kAfterSequenceNumber;
+    req.starting_sequence_number = after;
+  } else if (!shard.parent_shard_id.empty() || options_.start == StartPosition::kTrimHorizon) {
+    // A child shard is read from its beginning: its parents were read to their end.
+    req.type = kin::ShardIteratorType::kTrimHorizon;
+  } else if (options_.start == StartPosition::kLatest) {
+    req.type = kin::ShardIteratorType::kLatest;
+  } else {
+    req.type = kin::ShardIteratorType::kAtTimestamp;
+    req.timestamp_ms = options_.start_timestamp_ms;
+  }
+  auto it = client_.GetShardIterator(req);
+  if (!it.ok()) return Status::Unavailable("GetShardIterator " + shard.shard_id + ": " + it.error().ToString());
+  shard.iterator = it->shard_iterator;
+  return Status::Ok();
+}
+
+Result<bool> Consumer::Poll(ShardState& shard) {
+  if (shard.iterator.empty()) SLUICE_RETURN_IF_ERROR(StartIterator(shard));
+  kin::GetRecordsRequest req;
+  req.shard_iterator = shard.iterator;
+  req.limit = options_.get_limit;
+  auto res = client_.GetRecords(req);
+  int64_t now = clock_->NowMillis();
+  if (!res.ok()) {
+    const auto& e = res.error();
+    if (e.type == "ExpiredIteratorException") {
+      shard.iterator.clear();  // resume after the last record seen
+      return false;
+    }
+    if (e.type == "ProvisionedThroughputExceededException") {
+      shard.next_poll_ms = now + 1000;
+      return false;
+    }
+    return Status::Unavailable("GetRecords " + shard.shard_id + ": " + e.ToString());
+  }
+
+  std::vector<std::string> paths = {kProducedAtField};
+  if (!options_.dedup_field.empty()) paths.push_back(options_.dedup_field);
+  size_t unique_in_batch = 0;
+  for (auto& r : res->records) {
+    ProcessedEvent ev;
+    auto fields = pipeline::ExtractJsonFields(r.data, paths);
+    if (fields.ok()) {
+      ev.produced_at_ms = pipeline::JsonFieldAsInt64((*fields)[0]);
+      if (paths.size() > 1 && (*fields)[1].kind != pipeline::JsonField::Kind::kMissing) ev.event_id = (*fields)[1].text;
+    } else {
+      stats_.RecordMalformed();
+    }
+    shard.last_sequence = r.sequence_number;
+    if (!ev.event_id.empty() && window_.SeenOrInsert(ev.event_id, now)) {
+      stats_.RecordDuplicate();
+      continue;
+    }
+    if (options_.process_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.process_delay_ms));
+    ev.shard_id = shard.shard_id;
+    ev.sequence_number = r.sequence_number;
+    ev.partition_key = std::move(r.partition_key);
+    ev.arrival_ms = r.approximate_arrival_timestamp_ms;
+    ev.data = std::move(r.data);
+    SLUICE_RETURN_IF_ERROR(sink_->Write(ev));
+    stats_.RecordProcessed(ev.data.size(), ev.produced_at_ms);
+    ++unique_in_batch;
+  }
+  bool finished = !res->next_shard_iterator.has_value();
+  shard.iterator = res->next_shard_iterator.value_or("");
+  if (!res->records.empty() || finished) {
+    auto position = sink_->Commit();
+    if (!position.ok()) return position.status();
+    MaybeCrashAfterOutputCommit();
+    pipeline::CommitRequest commit;
+    commit.stream = StreamKey();
+    commit.checkpoints.push_back({shard.shard_id, shard.last_sequence, 0, finished, now});
+    commit.state = {{SinkKey(*sink_), *position}};
+    commit.now_ms = now;
+    SLUICE_RETURN_IF_ERROR(store_->Commit(std::move(commit), &window_));
+    unique_events_ += static_cast<int64_t>(unique_in_batch);
+  }
+  if (finished) {
+    shard.finished = true;
+    stats_.RemoveShard(shard.shard_id);
+  } else {
+    stats_.SetMillisBehindLatest(shard.shard_id, res->millis_behind_latest.value_or(0));
+  }
+  // Caught up: wait before asking again (AWS allows 5 GetRecords/s per shard).
+  bool behind = res->millis_behind_latest.value_or(0) > 0;
+  shard.next_poll_ms = res->records.empty() || !behind ? now + options_.poll_interval_ms : now;
+  return !res->records.empty();
+}
+
+Status Consumer::Run(const std::atomic<bool>& stop) {
+  SLUICE_RETURN_IF_ERROR(Discover());
+  int64_t last_activity = clock_->NowMillis();
+  int64_t next_discovery = last_activity + options_.shard_discovery_ms;
+  while (!stop.load()) {
+    int64_t now = clock_->NowMillis();
+    bool any_finished = false;
+    for (auto& shard : shards_) {
+      if (shard->finished || shard->next_poll_ms > now) continue;
+      auto got = Poll(*shard);
+      if (!got.ok()) return got.status();
+      if (*got) last_activity = clock_->NowMillis();
+      any_finished = any_finished || shard->finished;
+      if (options_.max_events >= 0 && unique_events_ >= options_.max_events) return Status::Ok();
+      if (stop.load()) break;
+    }
+    now = clock_->NowMillis();
+    if (any_finished || now >= next_discovery) {
+      SLUICE_RETURN_IF_ERROR(Discover());
+      next_discovery = now + options_.shard_discovery_ms;
+    }
+    if (options_.idle_exit_ms >= 0 && now - last_activity >= options_.idle_exit_ms) return Status::Ok();
+    int64_t wake = next_discovery;
+    for (const auto& shard : shards_)
+      if (!shard->finished) wake = std::min(wake, shard->next_poll_ms);
+    if (wake > now) std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(wake - now, 50)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::workers

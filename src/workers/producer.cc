@@ -1,0 +1,155 @@
+#include "sluice/producer.h"
+
+#include <chrono>
+#include <random>
+
+#include "sluice/pipeline/record.h"
+
+namespace sluice::workers {
+
+using client::kinesis::PutRecordsEntry;
+using client::kinesis::PutRecordsRequest;
+
+Result<std::unique_ptr<Producer>> Producer::Start(client::KinesisClient& client, ProducerOptions options,
+                                                  const Clock* clock) {
+  auto batcher = pipeline::Batcher::Create(options.batching, clock);
+  if (!batcher.ok()) return batcher.status();
+  SLUICE_RETURN_IF_ERROR(pipeline::RetryPlanner::ValidatePolicy(options.retry));
+  if (options.senders < 1) return Status::InvalidArgument("senders must be >= 1");
+  std::unique_ptr<Producer> p(new Producer(client, std::move(options), clock, std::move(batcher).value()));
+  p->batch_thread_ = std::thread([raw = p.get()] { raw->BatchLoop(); });
+  for (int i = 0; i < p->options_.senders; ++i) p->senders_.emplace_back([raw = p.get()] { raw->SendLoop(); });
+  return p;
+}
+
+Producer::Producer(client::KinesisClient& client, ProducerOptions options, const Clock* clock,
+                   pipeline::Batcher batcher)
+    : client_(client),
+      options_(std::move(options)),
+      clock_(clock),
+      batcher_(std::move(batcher)),
+      planner_(options_.retry),
+      records_(options_.queue_records, options_.queue_bytes),
+      // A few batches waiting per sender keeps them busy without hoarding.
+      batches_(static_cast<size_t>(options_.senders) * 2, SIZE_MAX),
+      stats_(clock) {}
+
+Producer::~Producer() { Close(); }
+
+Status Producer::Add(pipeline::Record record) {
+  if (Status key = pipeline::ValidatePartitionKey(record.partition_key); !key.ok()) {
+    stats_.RecordRejected();
+    return key;
+  }
+  if (record.data.size() + record.partition_key.size() > options_.batching.max_record_bytes) {
+    stats_.RecordRejected();
+    return Status::InvalidArgument("record of " + std::to_string(pipeline::RecordRequestBytes(record)) +
+                                   " bytes exceeds the record limit of " +
+                                   std::to_string(options_.batching.max_record_bytes));
+  }
+  if (record.id == 0) record.id = next_id_.fetch_add(1);
+  size_t bytes = pipeline::RecordRequestBytes(record);
+  in_flight_.fetch_add(1);
+  if (!records_.Push(std::move(record), bytes)) {
+    in_flight_.fetch_sub(1);
+    return Status::FailedPrecondition("the producer is closed");
+  }
+  return Status::Ok();
+}
+
+void Producer::BatchLoop() {
+  std::vector<pipeline::Batch> ready;
+  for (;;) {
+    pipeline::Record r;
+    auto deadline = batcher_.NextDeadlineMs();
+    pipeline::BoundedQueue<pipeline::Record>::PopStatus st;
+    if (deadline) {
+      int64_t wait_ms = std::max<int64_t>(0, *deadline - clock_->NowMillis());
+      st = records_.PopFor(std::chrono::milliseconds(wait_ms), &r);
+    } else {
+      st = records_.Pop(&r);
+    }
+    if (st == pipeline::BoundedQueue<pipeline::Record>::PopStatus::kClosed) break;
+    if (st == pipeline::BoundedQueue<pipeline::Record>::PopStatus::kItem) {
+      ready.clear();
+      Status added = batcher_.Add(std::move(r), &ready);
+      if (!added.ok()) {  // validated in Add(); only reachable on a race with options
+        stats_.RecordRejected();
+        in_flight_.fetch_sub(1);
+      }
+      for (auto& b : ready) batches_.Push(std::move(b), 1);
+    }
+    if (auto due = batcher_.Poll()) batches_.Push(std::move(*due), 1);
+  }
+  if (auto last = batcher_.Flush()) batches_.Push(std::move(*last), 1);
+  batches_.Close();
+}
+
+void Producer::SendLoop() {
+  pipeline::Batch batch;
+  while (batches_.Pop(&batch) == pipeline::BoundedQueue<pipeline::Batch>::PopStatus::kItem) Send(std::move(batch));
+}
+
+void Producer::Send(pipeline::Batch batch) {
+  std::mt19937_64 rng(std::random_device{}());
+  while (!batch.entries.empty()) {
+    PutRecordsRequest req;
+    req.stream = options_.stream;
+    req.records.reserve(batch.entries.size());
+    for (const auto& e : batch.entries) {
+      PutRecordsEntry entry;
+      entry.data = e.record.data;
+      entry.partition_key = e.record.partition_key;
+      if (!e.record.explicit_hash_key.empty()) entry.explicit_hash_key = e.record.explicit_hash_key;
+      req.records.push_back(std::move(entry));
+    }
+    int64_t started = clock_->NowMillis();
+    auto resp = client_.PutRecords(req);
+    int64_t latency = clock_->NowMillis() - started;
+    pipeline::RetryPlan plan;
+    if (resp.ok() && resp->records.size() == batch.entries.size()) {
+      std::vector<pipeline::EntryResult> results;
+      results.reserve(resp->records.size());
+      for (const auto& e : resp->records)
+        results.push_back({e.ok(), e.error_code, e.error_message, e.shard_id, e.sequence_number});
+      auto planned = planner_.Plan(std::move(batch), results);
+      plan = std::move(planned).value();
+    } else if (resp.ok()) {
+      plan = planner_.PlanRequestFailure(std::move(batch), "InternalFailure",
+                                         "PutRecords answered with the wrong number of entries");
+    } else {
+      plan = planner_.PlanRequestFailure(std::move(batch), resp.error().type.empty() ? "RequestFailed" : resp.error().type,
+                                         resp.error().message);
+    }
+    stats_.RecordRequest(plan.succeeded, plan.succeeded_bytes, plan.retry.entries.size(), plan.throttled ? 1 : 0,
+                         plan.failed.size(), latency);
+    in_flight_.fetch_sub(plan.succeeded + plan.failed.size());
+    if (!plan.failed.empty()) {
+      std::lock_guard lk(failures_mu_);
+      for (auto& f : plan.failed) failures_.push_back(std::move(f));
+    }
+    batch = std::move(plan.retry);
+    if (!batch.entries.empty()) {
+      uint32_t attempts = batch.entries.front().attempts;
+      int64_t wait = planner_.BackoffMs(attempts, rng());
+      if (plan.throttled) wait = std::max<int64_t>(wait, planner_.policy().base_backoff_ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    }
+  }
+}
+
+void Producer::Close() {
+  std::call_once(closed_, [this] {
+    records_.Close();
+    if (batch_thread_.joinable()) batch_thread_.join();
+    for (auto& t : senders_)
+      if (t.joinable()) t.join();
+  });
+}
+
+std::vector<pipeline::FailedRecord> Producer::failures() const {
+  std::lock_guard lk(failures_mu_);
+  return failures_;
+}
+
+}  // namespace sluice::workers
