@@ -2,7 +2,9 @@
 // switch on, a human message, and the HTTP status.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <variant>
 
 namespace sluice::protocol {
 
@@ -23,5 +25,10 @@ struct ApiError {
   static ApiError InternalFailure(std::string m) { return {"InternalFailure", std::move(m), 500}; }
   static ApiError ServiceUnavailable(std::string m) { return {"ServiceUnavailableException", std::move(m), 503}; }
 };
+
+// What an action answers: a JSON body on success, or an AWS error.
+using Outcome = std::variant<std::string, ApiError>;
+// Completes an action. Call exactly once, from any thread.
+using Reply = std::function<void(Outcome)>;
 
 }  // namespace sluice::protocol

@@ -6,7 +6,6 @@
 #include <exception>
 #include <iostream>
 
-#include "kinesis/api/context.h"
 #include "protocol/json_reply.h"
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
@@ -17,7 +16,6 @@ namespace sluice::server {
 using protocol::ApiError;
 
 namespace {
-constexpr std::string_view kKinesisPrefix = "Kinesis_20131202.";
 
 bool IsJsonContentType(std::string_view ct) {
   if (ct.empty()) return true;
@@ -42,8 +40,14 @@ std::string UrlDecode(std::string_view s) {
 }
 }  // namespace
 
-Router::Router(kinesis::StreamCatalog& catalog, RouterOptions options)
-    : catalog_(catalog), options_(std::move(options)) {}
+Router::Router(RouterOptions options) : options_(std::move(options)) {}
+
+void Router::AddJsonService(JsonService service) { services_.push_back(std::move(service)); }
+
+void Router::SetRestHandler(std::string name, http::Handler handler) {
+  rest_name_ = std::move(name);
+  rest_ = std::move(handler);
+}
 
 std::string Router::RegionOf(const http::Request& request) const {
   if (auto scope = protocol::ParseAuthorizationScope(request.Header("Authorization"))) return scope->region;
@@ -61,22 +65,27 @@ void Router::Handle(http::Request request, http::Responder respond) {
     if (request.method == "GET" && request.target == "/_sluice/health") {
       http::Response r;
       r.SetHeader("Content-Type", "application/json");
-      r.body = "{\"status\":\"ok\",\"services\":{\"kinesis\":\"running\"}}";
+      std::string services;
+      for (const auto& s : services_) services += (services.empty() ? "\"" : ",\"") + s.name + "\":\"running\"";
+      if (rest_) services += (services.empty() ? "\"" : ",\"") + rest_name_ + "\":\"running\"";
+      r.body = "{\"status\":\"ok\",\"services\":{" + services + "}}";
       return respond(std::move(r));
     }
     std::string_view target = request.Header("X-Amz-Target");
     if (target.empty()) {
-      if (request.method != "POST")
-        return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
+      if (rest_) return rest_(std::move(request), std::move(respond));
       return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
     }
     if (request.method != "POST")
       return respond(protocol::JsonError(ApiError::Serialization("Only POST is supported for " + std::string(target)),
                                          request_id));
     std::string region = RegionOf(request);
-    if (target.substr(0, kKinesisPrefix.size()) == kKinesisPrefix) {
-      std::string op(target.substr(kKinesisPrefix.size()));
-      return HandleKinesis(op, region, request, request_id, respond);
+    size_t dot = target.find('.');
+    if (dot != std::string_view::npos) {
+      std::string_view prefix = target.substr(0, dot);
+      for (const auto& service : services_)
+        if (service.target_prefix == prefix)
+          return HandleJson(service, target.substr(dot + 1), region, request, request_id, respond);
     }
     respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
   } catch (const std::exception& e) {
@@ -85,12 +94,10 @@ void Router::Handle(http::Request request, http::Responder respond) {
   }
 }
 
-void Router::HandleKinesis(std::string_view operation, const std::string& region, http::Request& request,
-                           const std::string& request_id, http::Responder& respond) {
-  const auto& model = protocol::ServiceModel::Kinesis();
-  const protocol::Shape* shape = model.InputShape(operation);
-  auto handler = kinesis::api::FindHandler(operation);
-  if (!shape || !handler) return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
+void Router::HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
+                        http::Request& request, const std::string& request_id, http::Responder& respond) {
+  const protocol::Shape* shape = service.model->InputShape(operation);
+  if (!shape || !service.implements(operation)) return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
   if (!IsJsonContentType(request.Header("Content-Type")))
     return respond(protocol::JsonError(
         ApiError::Serialization("Unsupported Content-Type: " + std::string(request.Header("Content-Type"))),
@@ -117,8 +124,7 @@ void Router::HandleKinesis(std::string_view operation, const std::string& region
                        : ApiError::Validation(failure->message);
     return respond(protocol::JsonError(err, request_id));
   }
-  kinesis::api::Context ctx{catalog_, region};
-  handler(ctx, doc, [respond, request_id](kinesis::api::Outcome outcome) {
+  service.call(operation, region, doc, [respond, request_id](protocol::Outcome outcome) {
     if (auto* body = std::get_if<std::string>(&outcome))
       return respond(protocol::JsonSuccess(std::move(*body), request_id));
     respond(protocol::JsonError(std::get<ApiError>(outcome), request_id));

@@ -1,14 +1,22 @@
-// Router: the one HTTP handler of `sluice serve`. It recognises the AWS JSON
-// protocol by X-Amz-Target (<Service_Version>.<Operation>), takes the region
-// from the SigV4 credential scope, parses and validates the body against the
-// botocore model, and calls the action's handler. Everything a client can
-// get wrong is answered with an AWS-shaped error; nothing throws.
+// Router: the one HTTP handler of `sluice serve`.
+//
+// AWS JSON services are recognised by X-Amz-Target (<Prefix>.<Operation>);
+// the router takes the region from the SigV4 credential scope, parses and
+// validates the body against the service's botocore model, and calls the
+// service. Requests without X-Amz-Target go to the REST handler (the S3 API)
+// when one is set. Everything a client can get wrong is answered with an
+// AWS-shaped error; nothing throws.
 #pragma once
 
+#include <rapidjson/document.h>
+
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "http/message.h"
-#include "kinesis/catalog.h"
+#include "protocol/api_error.h"
+#include "protocol/service_model.h"
 
 namespace sluice::server {
 
@@ -16,18 +24,39 @@ struct RouterOptions {
   std::string default_region = "us-east-1";
 };
 
+// An AWS JSON 1.1 service behind one X-Amz-Target prefix.
+struct JsonService {
+  std::string name;           // "kinesis", for the health endpoint
+  std::string target_prefix;  // "Kinesis_20131202"
+  const protocol::ServiceModel* model = nullptr;
+  // Whether `operation` is implemented (else UnknownOperationException).
+  std::function<bool(std::string_view operation)> implements;
+  // Runs an implemented operation on a request that passed model validation.
+  std::function<void(std::string_view operation, const std::string& region, const rapidjson::Value& input,
+                     protocol::Reply reply)>
+      call;
+};
+
 class Router {
  public:
-  Router(kinesis::StreamCatalog& catalog, RouterOptions options);
+  explicit Router(RouterOptions options);
+  void AddJsonService(JsonService service);
+  // For requests without X-Amz-Target (the S3 REST API).
+  void SetRestHandler(std::string name, http::Handler handler);
+
   void Handle(http::Request request, http::Responder respond);
 
- private:
-  void HandleKinesis(std::string_view operation, const std::string& region, http::Request& request,
-                     const std::string& request_id, http::Responder& respond);
+  // Region of a request: its SigV4 credential scope, else the default.
   std::string RegionOf(const http::Request& request) const;
 
-  kinesis::StreamCatalog& catalog_;
+ private:
+  void HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
+                  http::Request& request, const std::string& request_id, http::Responder& respond);
+
   RouterOptions options_;
+  std::vector<JsonService> services_;
+  std::string rest_name_;
+  http::Handler rest_;
 };
 
 }  // namespace sluice::server

@@ -10,6 +10,7 @@
 
 #include "http/server.h"
 #include "kinesis/catalog.h"
+#include "kinesis/json_service.h"
 #include "server/router.h"
 
 namespace sluice::server {
@@ -46,7 +47,10 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
 
-  Router router(catalog, RouterOptions{options.default_region});
+  Router router(RouterOptions{options.default_region});
+  router.AddJsonService({"kinesis", "Kinesis_20131202", &protocol::ServiceModel::Kinesis(), kinesis::Implements,
+                         [&catalog](std::string_view op, const std::string& region, const rapidjson::Value& in,
+                                    protocol::Reply reply) { kinesis::Call(catalog, op, region, in, std::move(reply)); }});
   http::ServerOptions hopts;
   hopts.host = options.host;
   hopts.port = options.port;

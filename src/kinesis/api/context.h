@@ -22,9 +22,8 @@ namespace sluice::kinesis::api {
 using protocol::ApiError;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// A JSON body on success, or an AWS error.
-using Outcome = std::variant<std::string, ApiError>;
-using Reply = std::function<void(Outcome)>;
+using protocol::Outcome;
+using protocol::Reply;
 
 struct Context {
   StreamCatalog& catalog;
