@@ -10,7 +10,10 @@ DEB_PACKAGES=(
   rapidjson-dev           # JSON reading and writing
   libssl-dev              # MD5, SHA-256, HMAC (SigV4), random bytes
   libcli11-dev            # command-line parsing
-  libsqlite3-dev          # client checkpoints
+  libsqlite3-dev          # client checkpoints, S3 object index
+  libjq-dev               # Firehose MetadataExtraction (JQ queries)
+  libsnappy-dev           # Firehose Snappy / HADOOP_SNAPPY compression
+  unzip python3-snappy    # tests read delivered objects with standard tools
   zlib1g-dev              # gzip/deflate
   libisal-dev             # fast CRC-32 (storage frames) and, later, deflate
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -36,10 +39,11 @@ if ! command -v aws >/dev/null 2>&1; then
 fi
 
 # Node.js runs the independent peers: kinesalite (our clients are tested
-# against it) and kinesis-mock (benchmarks). Pinned in bench/package-lock.json.
+# against it), s3rver (an external S3 for Firehose delivery tests) and
+# kinesis-mock (benchmarks). Pinned in bench/package-lock.json.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq nodejs npm
 fi
-if [ ! -f bench/node_modules/kinesalite/cli.js ]; then
+if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ]; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
