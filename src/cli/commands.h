@@ -8,6 +8,7 @@ namespace sluice::cli {
 void AddServeCommand(CLI::App& app);
 void AddProduceCommand(CLI::App& app);
 void AddConsumeCommand(CLI::App& app);
+void AddFirehoseCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran.
 int ExitCode();

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddServeCommand(app);
   sluice::cli::AddProduceCommand(app);
   sluice::cli::AddConsumeCommand(app);
+  sluice::cli::AddFirehoseCommand(app);
   CLI11_PARSE(app, argc, argv);
   return sluice::cli::ExitCode();
 }

@@ -34,6 +34,16 @@ void AddServeCommand(CLI::App& app) {
                   "Size at which a shard starts a new segment file (retention deletes whole segments)")
       ->check(CLI::Range(uint64_t{64 << 10}, uint64_t{1} << 32))
       ->capture_default_str();
+  cmd->add_option("--firehose-s3-endpoint", opts->firehose_s3_endpoint,
+                  "Deliver Firehose objects to this S3-compatible endpoint (credentials: the AWS chain) "
+                  "instead of the embedded store");
+  cmd->add_option("--firehose-interval-scale", opts->firehose_interval_scale,
+                  "Multiply every BufferingHints interval by this (e.g. 0.01 turns 300 s into 3 s)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--firehose-source-poll-ms", opts->firehose_source_poll_ms,
+                  "How often Firehose reads a Kinesis source stream (AWS: 1000)")
+      ->capture_default_str();
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

@@ -107,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
+    head_ = msg.method() == bhttp::verb::head;
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -130,6 +131,11 @@ class Session : public std::enable_shared_from_this<Session> {
     out->body() = std::move(resp.body);
     out->keep_alive(keep_alive_);
     out->prepare_payload();
+    // A HEAD response has no body but announces the length a GET would send
+    // (S3 HeadObject): keep the Content-Length the handler set.
+    if (head_)
+      for (const auto& [k, v] : resp.headers)
+        if (beast::iequals(k, "Content-Length")) out->set(bhttp::field::content_length, v);
     ArmTimer();
     bhttp::async_write(socket_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
       self->timer_.cancel();
@@ -152,6 +158,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = true;
+  bool head_ = false;
   unsigned version_ = 11;
 };
 

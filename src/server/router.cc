@@ -73,7 +73,10 @@ void Router::Handle(http::Request request, http::Responder respond) {
     }
     std::string_view target = request.Header("X-Amz-Target");
     if (target.empty()) {
-      if (rest_) return rest_(std::move(request), std::move(respond));
+      // A JSON-protocol request without a target is a malformed AWS JSON
+      // call, not an S3 request.
+      bool json = request.Header("Content-Type").find("x-amz-json") != std::string_view::npos;
+      if (rest_ && !json) return rest_(std::move(request), std::move(respond));
       return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
     }
     if (request.method != "POST")

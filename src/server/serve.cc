@@ -11,6 +11,12 @@
 #include "http/server.h"
 #include "kinesis/catalog.h"
 #include "kinesis/json_service.h"
+#include "firehose/catalog.h"       // Firehose API
+#include "firehose/json_service.h"  // Firehose API
+#include "firehose/engine/engine.h"
+#include "objstore/s3_store.h"
+#include "objstore/local_store.h"  // S3
+#include "s3api/s3_api.h"          // S3
 #include "server/router.h"
 
 namespace sluice::server {
@@ -51,6 +57,71 @@ int Serve(const ServeOptions& options) {
   router.AddJsonService({"kinesis", "Kinesis_20131202", &protocol::ServiceModel::Kinesis(), kinesis::Implements,
                          [&catalog](std::string_view op, const std::string& region, const rapidjson::Value& in,
                                     protocol::Reply reply) { kinesis::Call(catalog, op, region, in, std::move(reply)); }});
+
+  // ---- S3: the embedded object store under <data-dir>/s3 and the S3 REST API
+  // (requests without X-Amz-Target). `local_store` is also the embedded
+  // destination for Firehose.
+  objstore::LocalStoreOptions s3_store_options;
+  s3_store_options.root = copts.data_dir / "s3";
+  s3_store_options.fsync = options.fsync == "always";
+  s3_store_options.default_region = options.default_region;
+  auto opened_store = objstore::LocalStore::Open(s3_store_options);
+  if (!opened_store.ok()) {
+    std::cerr << "sluice: cannot open object store " << s3_store_options.root << ": "
+              << opened_store.status().ToString() << "\n";
+    return 1;
+  }
+  std::shared_ptr<objstore::LocalStore> local_store = opened_store.value();
+  s3api::S3ApiOptions s3_api_options;
+  if (!options.host.empty() && options.host.find_first_not_of("0123456789.:[]") != std::string::npos &&
+      options.host != "localhost")
+    s3_api_options.hosts.push_back(options.host);
+  auto s3_api = std::make_shared<s3api::S3Api>(local_store, s3_api_options);
+  router.SetRestHandler("s3", [s3_api](http::Request req, http::Responder respond) {
+    s3_api->Handle(std::move(req), std::move(respond));
+  });
+  // ---- end S3
+  // ---- Firehose API: delivery streams under <data-dir>/firehose
+  // (X-Amz-Target: Firehose_20150804.*). Declared after `catalog` (it reads
+  // Kinesis sources through it) and stopped explicitly below, before the HTTP
+  // server is destroyed. A DeliveryListener (the delivery engine) must be set
+  // with SetListener() before Open(), which announces the ACTIVE streams.
+  firehose::DeliveryCatalogOptions fh_options;
+  fh_options.data_dir = copts.data_dir;
+  fh_options.transition_ms = options.stream_transition_ms;
+  fh_options.spool_options = copts.log_options;
+  // ---- Firehose delivery: one pipeline per ACTIVE delivery stream, writing
+  // to the embedded store or, with --firehose-s3-endpoint, an external S3.
+  firehose::engine::EngineOptions engine_options;
+  engine_options.kinesis = &catalog;
+  engine_options.interval_scale = options.firehose_interval_scale;
+  engine_options.source_poll_ms = options.firehose_source_poll_ms;
+  if (options.firehose_s3_endpoint.empty()) {
+    engine_options.store = local_store;
+  } else {
+    objstore::S3StoreOptions s3_options;
+    s3_options.endpoint_url = options.firehose_s3_endpoint;
+    auto external = objstore::S3Store::Create(s3_options);
+    if (!external.ok()) {
+      std::cerr << "sluice: --firehose-s3-endpoint: " << external.status().ToString() << "\n";
+      return 1;
+    }
+    engine_options.store = std::move(external).value();
+  }
+  firehose::engine::DeliveryEngine engine(engine_options);
+  // ---- end Firehose delivery
+  firehose::DeliveryCatalog delivery_catalog(fh_options, &catalog);
+  delivery_catalog.SetListener(&engine);
+  if (Status st = delivery_catalog.Open(); !st.ok()) {
+    std::cerr << "sluice: cannot open delivery streams in " << copts.data_dir << ": " << st.ToString() << "\n";
+    return 1;
+  }
+  router.AddJsonService({"firehose", "Firehose_20150804", &protocol::ServiceModel::Firehose(), firehose::Implements,
+                         [&delivery_catalog](std::string_view op, const std::string& region,
+                                             const rapidjson::Value& in, protocol::Reply reply) {
+                           firehose::Call(delivery_catalog, op, region, in, std::move(reply));
+                         }});
+  // ---- end Firehose API
   http::ServerOptions hopts;
   hopts.host = options.host;
   hopts.port = options.port;
@@ -82,6 +153,11 @@ int Serve(const ServeOptions& options) {
   waiter.join();
   // No request handler runs any more. Finish the commits still queued: their
   // callbacks post replies into the (stopped, still alive) server.
+  // ---- Firehose API: PutRecordBatch commits still queued reply into the
+  // (stopped, still alive) server, like the Kinesis ones below.
+  delivery_catalog.Stop();
+  // ---- end Firehose API
+  engine.Stop();  // pipelines; undelivered buffers are re-read from their sources next start
   catalog.Stop();
   std::cout << "sluice stopped" << std::endl;
   return 0;

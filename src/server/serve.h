@@ -19,6 +19,9 @@ struct ServeOptions {
   int64_t retention_hour_ms = 3'600'000;  // test knob, see CatalogOptions
   int64_t retention_check_ms = 60'000;
   uint64_t segment_bytes = 64ull << 20;
+  std::string firehose_s3_endpoint;        // "" = deliver to the embedded store
+  double firehose_interval_scale = 1.0;    // scales BufferingHints intervals (tests, demos)
+  int64_t firehose_source_poll_ms = 1000;  // Kinesis source polling, AWS: 1 s
 };
 
 // Returns the process exit code.

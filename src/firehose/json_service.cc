@@ -1,0 +1,15 @@
+#include "firehose/json_service.h"
+
+#include "firehose/api/context.h"
+
+namespace sluice::firehose {
+
+bool Implements(std::string_view operation) { return api::FindHandler(operation) != nullptr; }
+
+void Call(DeliveryCatalog& catalog, std::string_view operation, const std::string& region,
+          const rapidjson::Value& input, protocol::Reply reply) {
+  api::Context ctx{catalog, region};
+  api::FindHandler(operation)(ctx, input, std::move(reply));
+}
+
+}  // namespace sluice::firehose

@@ -1,0 +1,22 @@
+// The Firehose actions as a JSON service for the router
+// (X-Amz-Target: Firehose_20150804.<Operation>).
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+
+#include "firehose/catalog.h"
+#include "protocol/api_error.h"
+
+namespace sluice::firehose {
+
+// True when `operation` has a handler.
+bool Implements(std::string_view operation);
+// Runs `operation` (input already validated against the model) against
+// `catalog` for `region`.
+void Call(DeliveryCatalog& catalog, std::string_view operation, const std::string& region,
+          const rapidjson::Value& input, protocol::Reply reply);
+
+}  // namespace sluice::firehose

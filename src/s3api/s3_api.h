@@ -1,0 +1,52 @@
+// S3Api: the S3 REST API over the embedded LocalStore, for requests the
+// router does not recognise as AWS JSON (no X-Amz-Target).
+//
+// Addressing: path-style ("/bucket/key") and virtual-host style
+// ("Host: bucket.localhost:4566", "bucket.s3.localhost") — see
+// S3ApiOptions::hosts; IP literals and unknown host names are path-style.
+//
+// Operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
+// GetBucketLocation, ListObjects (v1) and ListObjectsV2, PutObject (plain,
+// Content-MD5, aws-chunked), GetObject / HeadObject (Range, If-Match,
+// If-None-Match, response-* overrides), DeleteObject, DeleteObjects,
+// CopyObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+// AbortMultipartUpload, ListParts, ListMultipartUploads. Everything else is
+// NotImplemented (501). Errors are S3 XML documents (no body for HEAD).
+// Signatures are not verified.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+#include "objstore/local_store.h"
+
+namespace sluice::s3api {
+
+struct S3ApiOptions {
+  // Host names of this server; "<bucket>.<host>" and "<bucket>.s3.<host>"
+  // select virtual-host addressing.
+  std::vector<std::string> hosts = {"localhost", "localhost.localstack.cloud"};
+  std::string owner_id = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+  std::string owner_name = "sluice";
+};
+
+class S3Api {
+ public:
+  S3Api(std::shared_ptr<objstore::LocalStore> store, S3ApiOptions options = {});
+
+  // Serves one request (synchronously, on the calling thread) and responds.
+  void Handle(http::Request request, http::Responder respond);
+  // The same, returning the response (tests).
+  http::Response Serve(const http::Request& request);
+
+ private:
+  struct Call;
+  http::Response Dispatch(Call& call);
+
+  std::shared_ptr<objstore::LocalStore> store_;
+  S3ApiOptions options_;
+};
+
+}  // namespace sluice::s3api
