@@ -9,6 +9,7 @@ void AddServeCommand(CLI::App& app);
 void AddProduceCommand(CLI::App& app);
 void AddConsumeCommand(CLI::App& app);
 void AddFirehoseCommand(CLI::App& app);
+void AddDemoCommands(CLI::App& app);
 
 // Exit code set by the subcommand that ran.
 int ExitCode();

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddProduceCommand(app);
   sluice::cli::AddConsumeCommand(app);
   sluice::cli::AddFirehoseCommand(app);
+  sluice::cli::AddDemoCommands(app);
   CLI11_PARSE(app, argc, argv);
   return sluice::cli::ExitCode();
 }

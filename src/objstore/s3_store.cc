@@ -233,6 +233,35 @@ Result<std::string> S3Store::GetObject(const std::string& bucket, const std::str
   return std::move(r->body);
 }
 
+Result<std::vector<ObjectInfo>> S3Store::ListObjects(const std::string& bucket, const std::string& prefix) {
+  std::vector<ObjectInfo> out;
+  std::string token;
+  for (int page = 0; page < 100000; ++page) {
+    std::vector<std::pair<std::string, std::string>> query = {{"list-type", "2"}};
+    if (!prefix.empty()) query.emplace_back("prefix", prefix);
+    if (!token.empty()) query.emplace_back("continuation-token", token);
+    auto r = impl_->Send("GET", impl_->Path(bucket, ""), query, {}, {});
+    if (!r.ok()) return ToStatus(r.error(), "ListObjectsV2 " + bucket);
+    std::string_view body = r->body;
+    // Each <Contents> element describes one object.
+    for (size_t at = body.find("<Contents>"); at != std::string_view::npos; at = body.find("<Contents>", at + 1)) {
+      size_t end = body.find("</Contents>", at);
+      if (end == std::string_view::npos) break;
+      std::string_view entry = body.substr(at, end - at);
+      ObjectInfo info;
+      info.key = XmlField(entry, "Key");
+      std::string size = XmlField(entry, "Size");
+      info.size = size.empty() ? 0 : std::stoull(size);
+      info.etag = XmlField(entry, "ETag");
+      out.push_back(std::move(info));
+    }
+    if (XmlField(body, "IsTruncated") != "true") break;
+    token = XmlField(body, "NextContinuationToken");
+    if (token.empty()) break;
+  }
+  return out;
+}
+
 Status S3Store::PutObject(const std::string& bucket, const std::string& key, std::string_view data,
                           const PutOptions& options) {
   client::HeaderList headers;

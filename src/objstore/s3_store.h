@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "objstore/object_store.h"
 #include "sluice/aws_config.h"
@@ -55,6 +56,9 @@ class S3Store : public ObjectStore {
   // Extras for tools and tests.
   Status CreateBucket(const std::string& bucket);
   Result<std::string> GetObject(const std::string& bucket, const std::string& key);
+  // Every object under `prefix` (ListObjectsV2, following continuation
+  // tokens): key, size, ETag. Sorted as S3 sorts keys.
+  Result<std::vector<ObjectInfo>> ListObjects(const std::string& bucket, const std::string& prefix = "");
   // The ETag of the last object this store put (tests check multipart ETags).
   std::string last_etag() const;
 

@@ -116,7 +116,8 @@ class ReportInBrowserTest(unittest.TestCase):
     def setUpClass(cls):
         cls.chromium = find_chromium()
         if not cls.chromium:
-            raise unittest.SkipTest("chromium is not installed (scripts/setup.sh installs it)")
+            # scripts/setup.sh installs it: a missing browser is a failure, not a skip.
+            raise AssertionError("chromium is not installed (scripts/setup.sh installs it)")
         cls.build = build_dir()
         cls.unit_tests = os.environ.get("SLUICE_UNIT_TESTS") or os.path.join(cls.build, "tests", "sluice_unit_tests")
         if not os.access(cls.unit_tests, os.X_OK):

@@ -140,8 +140,17 @@ Status Pipeline::ReadOnce(bool* got) {
     // Back-pressure: while buffers are full (destination slow or down),
     // leave records in the source.
     if (BufferedBytes() >= limit || buffers_.size() >= kMaxBuffers) return Status::Ok();
+    // Read no more than the fullest buffer can still take before SizeInMBs,
+    // so that objects end near the size hint instead of overshooting it by
+    // up to a whole read (Read returns at least one record).
+    size_t fullest = 0;
+    for (const auto& [_, b] : buffers_)
+      if (!b.error_output) fullest = std::max(fullest, b.payload.size());
+    size_t hint = size_t(config_.destination.buffering_size_mb) << 20;
+    if (fullest >= hint) return Status::Ok();  // deliver it first
+    size_t max_bytes = std::min(kReadBytes, hint - fullest);
     uint64_t next = read_pos_[p];
-    auto recs = source_->Read(p, read_pos_[p], kReadRecords, kReadBytes, &next);
+    auto recs = source_->Read(p, read_pos_[p], kReadRecords, max_bytes, &next);
     if (!recs.ok()) return recs.status();
     for (const SourceRecord& r : *recs) {
       std::vector<ProcessedRecord> out;
@@ -238,7 +247,9 @@ void Pipeline::Run() {
       if (!st.ok()) std::cerr << "sluice: delivery stream " << name << ": reading: " << st.ToString() << "\n";
       // DirectPut wakes us on new records; a Kinesis source is polled.
       next_read_ms_ = now + (config_.type == "KinesisStreamAsSource" ? options_.source_poll_ms : 1000);
-      if (got && config_.type == "KinesisStreamAsSource") next_read_ms_ = now;  // catching up: read on
+      // Catching up (a backlog in the shards, or in the spool after a restart
+      // or an outage of the destination): read on.
+      if (got) next_read_ms_ = now;
     }
     now = options_.clock->NowMillis();
     bool delivered = false;
@@ -260,6 +271,8 @@ void Pipeline::Run() {
         ++it;
       }
     }
+    // Room in the buffers again: read on (the source may hold a backlog).
+    if (delivered) next_read_ms_ = std::min(next_read_ms_, now);
     if (delivered || buffers_.empty()) {
       Status st = positions_ ? CommitPositions() : Status::Ok();
       if (!st.ok()) std::cerr << "sluice: delivery stream " << name << ": saving positions: " << st.ToString() << "\n";
