@@ -54,6 +54,19 @@ ApiError ErrorFromResponse(const HttpResponse& response) {
   return e;
 }
 
+ApiResult<ClientOptions> ResolveClientOptions(const ConfigOptions& config, ClientOptions options,
+                                              const ServiceNames& service) {
+  auto resolved = ResolveConfig(config, LoadConfigSources(), service);
+  if (!resolved.ok()) {
+    ApiError e;
+    e.kind = ErrorKind::kInvalidArgument;
+    e.message = resolved.status().message();
+    return e;
+  }
+  options.config = std::move(resolved.value());
+  return options;
+}
+
 ApiResult<std::unique_ptr<AwsJsonClient>> AwsJsonClient::Create(ClientOptions options, JsonProtocol protocol) {
   auto endpoint = ParseEndpointUrl(options.config.endpoint_url);
   if (!endpoint.ok()) {

@@ -41,6 +41,11 @@ class AwsJsonClient {
   RetryPolicy retry_;
 };
 
+// `options` with its config resolved from `config` and the environment
+// (aws_config.h) for `service`; kInvalidArgument when that fails.
+ApiResult<ClientOptions> ResolveClientOptions(const ConfigOptions& config, ClientOptions options,
+                                              const ServiceNames& service);
+
 // Parses a non-2xx response into an ApiError (kService), for any body.
 ApiError ErrorFromResponse(const HttpResponse& response);
 

@@ -81,15 +81,9 @@ ApiResult<std::unique_ptr<FirehoseClient>> FirehoseClient::Create(ClientOptions 
 
 ApiResult<std::unique_ptr<FirehoseClient>> FirehoseClient::FromEnvironment(const ConfigOptions& config,
                                                                            ClientOptions options) {
-  auto resolved = ResolveConfig(config, LoadConfigSources(), ServiceNames{"Firehose", "firehose"});
-  if (!resolved.ok()) {
-    ApiError e;
-    e.kind = ErrorKind::kInvalidArgument;
-    e.message = resolved.status().message();
-    return e;
-  }
-  options.config = std::move(resolved.value());
-  return Create(std::move(options));
+  auto resolved = ResolveClientOptions(config, std::move(options), ServiceNames{"Firehose", "firehose"});
+  if (!resolved.ok()) return resolved.error();
+  return Create(std::move(resolved.value()));
 }
 
 FirehoseClient::FirehoseClient(std::unique_ptr<AwsJsonClient> rpc) : rpc_(std::move(rpc)) {}

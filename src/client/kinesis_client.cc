@@ -43,15 +43,9 @@ ApiResult<std::unique_ptr<KinesisClient>> KinesisClient::Create(ClientOptions op
 
 ApiResult<std::unique_ptr<KinesisClient>> KinesisClient::FromEnvironment(const ConfigOptions& config,
                                                                          ClientOptions options) {
-  auto resolved = ResolveConfig(config, LoadConfigSources());
-  if (!resolved.ok()) {
-    ApiError e;
-    e.kind = ErrorKind::kInvalidArgument;
-    e.message = resolved.status().message();
-    return e;
-  }
-  options.config = std::move(resolved.value());
-  return Create(std::move(options));
+  auto resolved = ResolveClientOptions(config, std::move(options), ServiceNames{"Kinesis", "kinesis"});
+  if (!resolved.ok()) return resolved.error();
+  return Create(std::move(resolved.value()));
 }
 
 KinesisClient::KinesisClient(std::unique_ptr<AwsJsonClient> rpc) : rpc_(std::move(rpc)) {}

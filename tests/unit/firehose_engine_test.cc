@@ -170,5 +170,24 @@ TEST_F(PipelineTest, RecordsBufferedAtAStopAreDeliveredAfterARestart) {
   EXPECT_EQ(store_->objects[0].data, "xy");
 }
 
+TEST_F(PipelineTest, BacklogDrainsBySizeWithoutWaitingForTheClock) {
+  // 6 MiB waiting in the spool, a 1 MiB size hint and a clock that never
+  // moves: every full object must go out at once, back to back.
+  for (int i = 0; i < 12; ++i) Put({std::string(256 << 10, static_cast<char>('a' + i)), std::string(256 << 10, 'z')});
+  StartPipeline();
+  ASSERT_TRUE(WaitFor([&] { return store_->count() >= 5; }, 3000)) << store_->count();
+}
+
+TEST_F(PipelineTest, ObjectsOvershootTheSizeHintByAtMostOneRecord) {
+  for (int i = 0; i < 40; ++i) Put({std::string(100 << 10, 'r')});  // 4 MB of 100 KiB records
+  StartPipeline();
+  ASSERT_TRUE(WaitFor([&] { return store_->count() >= 3; }));
+  std::lock_guard lk(store_->mu);
+  for (const auto& o : store_->objects) {
+    EXPECT_GE(o.data.size(), 1u << 20);
+    EXPECT_LE(o.data.size(), (1u << 20) + (100u << 10)) << o.key;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::firehose::engine

@@ -11,24 +11,6 @@ const rapidjson::Value* GetObject(const rapidjson::Value& in, const char* name) 
   return &it->value;
 }
 
-std::optional<std::string> GetString(const rapidjson::Value& in, const char* name) {
-  auto it = in.FindMember(name);
-  if (it == in.MemberEnd() || !it->value.IsString()) return std::nullopt;
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
-std::optional<int64_t> GetInt(const rapidjson::Value& in, const char* name) {
-  auto it = in.FindMember(name);
-  if (it == in.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
-  return it->value.GetInt64();
-}
-
-std::optional<bool> GetBool(const rapidjson::Value& in, const char* name) {
-  auto it = in.FindMember(name);
-  if (it == in.MemberEnd() || !it->value.IsBool()) return std::nullopt;
-  return it->value.GetBool();
-}
-
 std::string ToJson(const rapidjson::Value& v) {
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);

@@ -15,6 +15,7 @@
 
 #include "firehose/catalog.h"
 #include "protocol/api_error.h"
+#include "protocol/json_input.h"
 
 namespace sluice::firehose::api {
 
@@ -33,9 +34,9 @@ using Handler = void (*)(Context& ctx, const rapidjson::Value& input, Reply repl
 
 // --- input helpers (types already checked by the validator) ---
 const rapidjson::Value* GetObject(const rapidjson::Value& in, const char* name);
-std::optional<std::string> GetString(const rapidjson::Value& in, const char* name);
-std::optional<int64_t> GetInt(const rapidjson::Value& in, const char* name);
-std::optional<bool> GetBool(const rapidjson::Value& in, const char* name);
+using protocol::GetBool;
+using protocol::GetInt;
+using protocol::GetString;
 std::string ToJson(const rapidjson::Value& v);
 
 // --- errors, worded as Firehose words them ---

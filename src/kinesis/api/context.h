@@ -16,6 +16,7 @@
 
 #include "kinesis/catalog.h"
 #include "protocol/api_error.h"
+#include "protocol/json_input.h"
 
 namespace sluice::kinesis::api {
 
@@ -34,11 +35,10 @@ struct Context {
 using Handler = void (*)(Context& ctx, const rapidjson::Value& input, Reply reply);
 
 // --- input helpers (the shape validator already checked types) ---
-std::optional<std::string> GetString(const rapidjson::Value& in, const char* name);
-std::optional<int64_t> GetInt(const rapidjson::Value& in, const char* name);
-std::optional<bool> GetBool(const rapidjson::Value& in, const char* name);
-// Timestamps arrive as epoch seconds (possibly fractional); returns ms.
-std::optional<int64_t> GetTimestampMs(const rapidjson::Value& in, const char* name);
+using protocol::GetBool;
+using protocol::GetInt;
+using protocol::GetString;
+using protocol::GetTimestampMs;
 
 // The stream named by StreamName and/or StreamARN in `in`, or the AWS error
 // (ResourceNotFoundException, InvalidArgumentException).
