@@ -4,7 +4,7 @@ The tests drive the real `sluice` binary with unmodified clients (boto3 and the
 aws CLI).  Environment:
 
   SLUICE_BIN       path of the sluice binary (set by ctest).  If unset, the
-                   newest /work/main/build*/src/sluice is used.
+                   newest <repo>/build*/src/sluice is used.
   SLUICE_ENDPOINT  if set (e.g. http://127.0.0.1:4567), no server is started;
                    every test talks to that endpoint instead.  Tests that need
                    to stop/kill/restart the server or a specific
