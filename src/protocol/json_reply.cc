@@ -1,6 +1,8 @@
 #include "protocol/json_reply.h"
 
 #include <openssl/rand.h>
+
+#include <random>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -10,9 +12,25 @@
 
 namespace sluice::protocol {
 
+namespace {
+// Request ids need to be unique, not secret: a per-thread generator seeded
+// once from OpenSSL avoids the DRBG's lock on every request.
+void FillRandom(unsigned char* out, size_t n) {
+  thread_local std::mt19937_64 rng([] {
+    uint64_t seed = 0;
+    RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
+    return seed;
+  }());
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = rng();
+    for (size_t j = 0; j < 8 && i + j < n; ++j) out[i + j] = static_cast<unsigned char>(v >> (8 * j));
+  }
+}
+}  // namespace
+
 std::string NewRequestId() {
   unsigned char b[16];
-  RAND_bytes(b, sizeof b);
+  FillRandom(b, sizeof b);
   b[6] = (b[6] & 0x0F) | 0x40;
   b[8] = (b[8] & 0x3F) | 0x80;
   char buf[37];
@@ -26,7 +44,7 @@ void CommonHeaders(http::Response& r, const std::string& request_id) {
   r.SetHeader("Content-Type", std::string(kJson11ContentType));
   r.SetHeader("x-amzn-RequestId", request_id);
   unsigned char b[48];
-  RAND_bytes(b, sizeof b);
+  FillRandom(b, sizeof b);
   r.SetHeader("x-amz-id-2", codec::Base64Encode(std::string_view(reinterpret_cast<char*>(b), sizeof b)));
 }
 }  // namespace
