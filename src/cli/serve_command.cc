@@ -44,6 +44,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--firehose-source-poll-ms", opts->firehose_source_poll_ms,
                   "How often Firehose reads a Kinesis source stream (AWS: 1000)")
       ->capture_default_str();
+  cmd->add_option("--parallel-syncs", opts->parallel_syncs,
+                  "Group commit: how many shards of one batch are fdatasync'ed at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

@@ -11,7 +11,8 @@ namespace sluice::kinesis {
 
 namespace fs = std::filesystem;
 
-StreamCatalog::StreamCatalog(CatalogOptions options) : options_(std::move(options)) {}
+StreamCatalog::StreamCatalog(CatalogOptions options)
+    : options_(std::move(options)), committer_(options_.parallel_syncs) {}
 
 StreamCatalog::~StreamCatalog() { Stop(); }
 

@@ -34,6 +34,7 @@ struct CatalogOptions {
   // expire in seconds instead of days.
   int64_t retention_hour_ms = 3'600'000;
   storage::ShardLogOptions log_options;
+  int parallel_syncs = 4;  // shards of one group-commit batch synced at once
   const Clock* clock = &Clock::Real();
 };
 

@@ -36,6 +36,7 @@ int Serve(const ServeOptions& options) {
   copts.data_dir = std::filesystem::absolute(options.data_dir, ec);
   copts.transition_ms = options.stream_transition_ms;
   copts.shard_limit = options.shard_limit;
+  copts.parallel_syncs = options.parallel_syncs;
   copts.retention_hour_ms = options.retention_hour_ms;
   copts.retention_check_ms = options.retention_check_ms;
   copts.log_options.segment_max_bytes = options.segment_bytes;

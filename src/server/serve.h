@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string firehose_s3_endpoint;        // "" = deliver to the embedded store
   double firehose_interval_scale = 1.0;    // scales BufferingHints intervals (tests, demos)
   int64_t firehose_source_poll_ms = 1000;  // Kinesis source polling, AWS: 1 s
+  int parallel_syncs = 4;                  // group commit: shards synced at once
 };
 
 // Returns the process exit code.
