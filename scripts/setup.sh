@@ -21,29 +21,33 @@ DEB_PACKAGES=(
   python3 curl procps openssl   # openssl: test certificates for the HTTPS client tests
 )
 
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+updated=0
+# apt-get install, running apt-get update once first.
+apt_install() {
+  if [ "$updated" -eq 0 ]; then
+    $SUDO apt-get update -qq
+    updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@"
+}
+
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # The integration tests drive the server with unmodified boto3 and the aws CLI.
-if ! python3 -c "import boto3" 2>/dev/null; then
-  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq python3-boto3
-fi
-if ! command -v aws >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq awscli
-fi
+python3 -c "import boto3" 2>/dev/null || apt_install python3-boto3
+command -v aws >/dev/null 2>&1 || apt_install awscli
 
 # Node.js runs the independent peers: kinesalite (our clients are tested
 # against it), s3rver (an external S3 for Firehose delivery tests) and
 # kinesis-mock (benchmarks). Pinned in bench/package-lock.json.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq nodejs npm
+  apt_install nodejs npm
 fi
 if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ]; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error)
