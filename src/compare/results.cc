@@ -9,6 +9,8 @@
 #include <cmath>
 #include <limits>
 
+#include "codec/json_field.h"
+
 namespace sluice::compare {
 namespace {
 
@@ -16,40 +18,15 @@ using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 double Finite(double v) { return std::isfinite(v) ? v : 0.0; }
 
-void Put(Writer& w, const char* key, const std::string& v) {
-  w.Key(key);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void Put(Writer& w, const char* key, bool v) {
-  w.Key(key);
-  w.Bool(v);
-}
-void Put(Writer& w, const char* key, double v) {
-  w.Key(key);
-  w.Double(Finite(v));
-}
-void Put(Writer& w, const char* key, uint64_t v) {
-  w.Key(key);
-  w.Uint64(v);
-}
-void Put(Writer& w, const char* key, uint32_t v) {
-  w.Key(key);
-  w.Uint(v);
-}
-void Put(Writer& w, const char* key, int64_t v) {
-  w.Key(key);
-  w.Int64(v);
-}
-
 void PutLatency(Writer& w, const LatencySummary& l) {
   w.Key("latency");
   w.StartObject();
-  Put(w, "count", l.count);
-  Put(w, "p50_ms", l.p50_ms);
-  Put(w, "p95_ms", l.p95_ms);
-  Put(w, "p99_ms", l.p99_ms);
-  Put(w, "max_ms", l.max_ms);
-  Put(w, "mean_ms", l.mean_ms);
+  codec::WriteField(w, "count", l.count);
+  codec::WriteField(w, "p50_ms", l.p50_ms);
+  codec::WriteField(w, "p95_ms", l.p95_ms);
+  codec::WriteField(w, "p99_ms", l.p99_ms);
+  codec::WriteField(w, "max_ms", l.max_ms);
+  codec::WriteField(w, "mean_ms", l.mean_ms);
   w.EndObject();
 }
 
@@ -220,43 +197,43 @@ std::string SerializeResults(const ComparisonResults& r) {
   const RunConfig& c = r.config;
   w.Key("config");
   w.StartObject();
-  Put(w, "endpoint", c.endpoint);
-  Put(w, "embedded", c.embedded);
-  Put(w, "region", c.region);
-  Put(w, "stream_name", c.stream_name);
-  Put(w, "delivery_stream", c.delivery_stream);
-  Put(w, "bucket", c.bucket);
-  Put(w, "duration_s", c.duration_s);
-  Put(w, "rate", c.rate);
-  Put(w, "record_size", c.record_size);
-  Put(w, "shards", c.shards);
-  Put(w, "duplicates_fraction", c.duplicates_fraction);
+  codec::WriteField(w, "endpoint", c.endpoint);
+  codec::WriteField(w, "embedded", c.embedded);
+  codec::WriteField(w, "region", c.region);
+  codec::WriteField(w, "stream_name", c.stream_name);
+  codec::WriteField(w, "delivery_stream", c.delivery_stream);
+  codec::WriteField(w, "bucket", c.bucket);
+  codec::WriteField(w, "duration_s", c.duration_s);
+  codec::WriteField(w, "rate", c.rate);
+  codec::WriteField(w, "record_size", c.record_size);
+  codec::WriteField(w, "shards", c.shards);
+  codec::WriteField(w, "duplicates_fraction", c.duplicates_fraction);
   w.Key("firehose_buffering");
   w.StartObject();
-  Put(w, "size_mb", c.buffering_size_mb);
-  Put(w, "interval_s", c.buffering_interval_s);
+  codec::WriteField(w, "size_mb", c.buffering_size_mb);
+  codec::WriteField(w, "interval_s", c.buffering_interval_s);
   w.EndObject();
-  Put(w, "compression", c.compression);
-  Put(w, "started_at_ms", c.started_at_ms);
+  codec::WriteField(w, "compression", c.compression);
+  codec::WriteField(w, "started_at_ms", c.started_at_ms);
   w.EndObject();
 
   const ProducerResults& p = r.producer;
   w.Key("producer");
   w.StartObject();
-  Put(w, "records_sent", p.records_sent);
-  Put(w, "unique_events", p.unique_events);
-  Put(w, "duplicates_injected", p.duplicates_injected);
-  Put(w, "records_per_s", p.records_per_s);
-  Put(w, "failed", p.failed);
+  codec::WriteField(w, "records_sent", p.records_sent);
+  codec::WriteField(w, "unique_events", p.unique_events);
+  codec::WriteField(w, "duplicates_injected", p.duplicates_injected);
+  codec::WriteField(w, "records_per_s", p.records_per_s);
+  codec::WriteField(w, "failed", p.failed);
   w.EndObject();
 
   const StreamsResults& s = r.streams;
   w.Key("streams");
   w.StartObject();
   PutLatency(w, s.latency);
-  Put(w, "events_consumed", s.events_consumed);
-  Put(w, "duplicates_dropped", s.duplicates_dropped);
-  Put(w, "throughput_per_s", s.throughput_per_s);
+  codec::WriteField(w, "events_consumed", s.events_consumed);
+  codec::WriteField(w, "duplicates_dropped", s.duplicates_dropped);
+  codec::WriteField(w, "throughput_per_s", s.throughput_per_s);
   PutTimeline(w, "timeline", s.timeline);
   PutSamples(w, s.latency_samples_ms);
   w.EndObject();
@@ -265,26 +242,26 @@ std::string SerializeResults(const ComparisonResults& r) {
   w.Key("firehose");
   w.StartObject();
   PutLatency(w, f.latency);
-  Put(w, "objects", f.objects);
-  Put(w, "total_bytes", f.total_bytes);
+  codec::WriteField(w, "objects", f.objects);
+  codec::WriteField(w, "total_bytes", f.total_bytes);
   w.Key("records_per_object");
   w.StartObject();
-  Put(w, "min", f.records_per_object.min);
-  Put(w, "mean", f.records_per_object.mean);
-  Put(w, "max", f.records_per_object.max);
+  codec::WriteField(w, "min", f.records_per_object.min);
+  codec::WriteField(w, "mean", f.records_per_object.mean);
+  codec::WriteField(w, "max", f.records_per_object.max);
   w.EndObject();
-  Put(w, "events_delivered", f.events_delivered);
-  Put(w, "duplicates_seen", f.duplicates_seen);
-  Put(w, "missing", f.missing);
-  Put(w, "throughput_per_s", f.throughput_per_s);
+  codec::WriteField(w, "events_delivered", f.events_delivered);
+  codec::WriteField(w, "duplicates_seen", f.duplicates_seen);
+  codec::WriteField(w, "missing", f.missing);
+  codec::WriteField(w, "throughput_per_s", f.throughput_per_s);
   w.Key("object_list");
   w.StartArray();
   for (const auto& o : f.object_list) {
     w.StartObject();
-    Put(w, "key", o.key);
-    Put(w, "size_bytes", o.size_bytes);
-    Put(w, "records", o.records);
-    Put(w, "visible_at_ms", o.visible_at_ms);
+    codec::WriteField(w, "key", o.key);
+    codec::WriteField(w, "size_bytes", o.size_bytes);
+    codec::WriteField(w, "records", o.records);
+    codec::WriteField(w, "visible_at_ms", o.visible_at_ms);
     w.EndObject();
   }
   w.EndArray();
@@ -298,9 +275,9 @@ std::string SerializeResults(const ComparisonResults& r) {
   w.StartArray();
   for (const auto& row : r.behaviour) {
     w.StartObject();
-    Put(w, "characteristic", row.characteristic);
-    Put(w, "streams", row.streams);
-    Put(w, "firehose", row.firehose);
+    codec::WriteField(w, "characteristic", row.characteristic);
+    codec::WriteField(w, "streams", row.streams);
+    codec::WriteField(w, "firehose", row.firehose);
     w.EndObject();
   }
   w.EndArray();

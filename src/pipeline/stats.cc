@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "codec/json_field.h"
+
 namespace sluice::pipeline {
 namespace {
 
@@ -40,19 +42,6 @@ void WriteLatency(JsonWriter& w, const char* key, const LatencySummary& l) {
   w.Key("mean");
   w.Double(l.mean);
   w.EndObject();
-}
-
-void Field(JsonWriter& w, const char* key, uint64_t v) {
-  w.Key(key);
-  w.Uint64(v);
-}
-void Field(JsonWriter& w, const char* key, int64_t v) {
-  w.Key(key);
-  w.Int64(v);
-}
-void Field(JsonWriter& w, const char* key, double v) {
-  w.Key(key);
-  w.Double(v);
 }
 
 }  // namespace
@@ -185,21 +174,21 @@ std::string ConsumerStats::RenderJson(const ConsumerStatsSnapshot& s) {
   JsonWriter w(sb);
   w.SetMaxDecimalPlaces(3);
   w.StartObject();
-  Field(w, "elapsed_ms", s.elapsed_ms);
-  Field(w, "processed", s.processed);
-  Field(w, "duplicates_dropped", s.duplicates_dropped);
-  Field(w, "malformed", s.malformed);
-  Field(w, "bytes", s.bytes);
-  Field(w, "events_per_s", s.events_per_s);
-  Field(w, "bytes_per_s", s.bytes_per_s);
-  Field(w, "average_events_per_s", s.average_events_per_s);
+  codec::WriteField(w, "elapsed_ms", s.elapsed_ms);
+  codec::WriteField(w, "processed", s.processed);
+  codec::WriteField(w, "duplicates_dropped", s.duplicates_dropped);
+  codec::WriteField(w, "malformed", s.malformed);
+  codec::WriteField(w, "bytes", s.bytes);
+  codec::WriteField(w, "events_per_s", s.events_per_s);
+  codec::WriteField(w, "bytes_per_s", s.bytes_per_s);
+  codec::WriteField(w, "average_events_per_s", s.average_events_per_s);
   WriteLatency(w, "latency_ms", s.latency_ms);
-  Field(w, "clock_skew_samples", s.clock_skew_samples);
+  codec::WriteField(w, "clock_skew_samples", s.clock_skew_samples);
   w.Key("millis_behind_latest");
   w.StartObject();
-  for (const auto& [shard, ms] : s.millis_behind_latest) Field(w, shard.c_str(), ms);
+  for (const auto& [shard, ms] : s.millis_behind_latest) codec::WriteField(w, shard.c_str(), ms);
   w.EndObject();
-  Field(w, "max_millis_behind_latest", s.max_millis_behind_latest);
+  codec::WriteField(w, "max_millis_behind_latest", s.max_millis_behind_latest);
   w.EndObject();
   return std::string(sb.GetString(), sb.GetSize());
 }
@@ -258,17 +247,17 @@ std::string ProducerStats::RenderJson(const ProducerStatsSnapshot& s) {
   JsonWriter w(sb);
   w.SetMaxDecimalPlaces(3);
   w.StartObject();
-  Field(w, "elapsed_ms", s.elapsed_ms);
-  Field(w, "records_sent", s.records_sent);
-  Field(w, "bytes_sent", s.bytes_sent);
-  Field(w, "requests", s.requests);
-  Field(w, "entries_retried", s.entries_retried);
-  Field(w, "throttled", s.throttled);
-  Field(w, "failed", s.failed);
-  Field(w, "rejected", s.rejected);
-  Field(w, "records_per_s", s.records_per_s);
-  Field(w, "average_records_per_s", s.average_records_per_s);
-  Field(w, "average_bytes_per_s", s.average_bytes_per_s);
+  codec::WriteField(w, "elapsed_ms", s.elapsed_ms);
+  codec::WriteField(w, "records_sent", s.records_sent);
+  codec::WriteField(w, "bytes_sent", s.bytes_sent);
+  codec::WriteField(w, "requests", s.requests);
+  codec::WriteField(w, "entries_retried", s.entries_retried);
+  codec::WriteField(w, "throttled", s.throttled);
+  codec::WriteField(w, "failed", s.failed);
+  codec::WriteField(w, "rejected", s.rejected);
+  codec::WriteField(w, "records_per_s", s.records_per_s);
+  codec::WriteField(w, "average_records_per_s", s.average_records_per_s);
+  codec::WriteField(w, "average_bytes_per_s", s.average_bytes_per_s);
   WriteLatency(w, "request_latency_ms", s.request_latency_ms);
   w.EndObject();
   return std::string(sb.GetString(), sb.GetSize());
