@@ -49,6 +49,13 @@ class ProduceConsumeBase:
                               timeout=300, env=cli_env(), cwd=self.dir)
         self.assertEqual(proc.returncode, 0, proc.stderr)
 
+    def count_lines(self, path):
+        try:
+            with open(path, "rb") as f:
+                return f.read().count(b"\n")
+        except FileNotFoundError:
+            return 0
+
     def read_ids(self, path):
         with open(path) as f:
             return [json.loads(line)["event_id"] for line in f if line.strip()]
@@ -109,8 +116,14 @@ class ProduceConsumeSluiceTest(ProduceConsumeBase, unittest.TestCase):
         # land mid-stream, between writing output and committing checkpoints.
         cmd = self.consume_cmd(stream, out, db, "--process-ms", "1", "--idle-exit", "2")
         kills = 0
-        for delay in (0.7, 0.9, 0.6, 1.1):
+        for delay in (0.3, 0.5, 0.2, 0.4):
+            before = self.count_lines(out)
             proc = subprocess.Popen(cmd, env=cli_env(), cwd=self.dir, stderr=subprocess.DEVNULL)
+            # Kill once this run has written output (start-up time varies with
+            # the machine's load), a little later so it is mid-batch.
+            deadline = time.monotonic() + 30
+            while proc.poll() is None and self.count_lines(out) <= before and time.monotonic() < deadline:
+                time.sleep(0.02)
             time.sleep(delay)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
