@@ -1,14 +1,18 @@
-// GroupCommitter: one background thread that makes appended records durable in
-// batches. Requests that arrive while an fdatasync is running are served by
-// the next one, so many concurrent puts share each disk flush. The distinct
-// logs of one batch are synced in parallel by a few helper threads: on the
-// disks measured here, four fdatasyncs at once take about as long as one.
+// GroupCommitter: makes appended records durable in batches, one log at a
+// time per log and many logs at once. A Commit() for a log with no sync in
+// flight queues a sync of that log for the next free sync thread; commits
+// that arrive while that log is syncing wait for the log's next sync, which
+// starts as soon as the current one ends. Distinct logs never wait for each
+// other, so shards are synced concurrently (on the disks measured here, four
+// fdatasyncs at once take about as long as one).
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -18,16 +22,16 @@ namespace sluice::storage {
 
 class GroupCommitter {
  public:
-  // `done` is invoked on the committer thread once every record that `log`
-  // had appended before Commit() was called is durable and published, or
-  // with the error that prevented it. It must not block for long.
+  // `done` is invoked on a sync thread once every record that `log` had
+  // appended before Commit() was called is durable and published, or with
+  // the error that prevented it. It must not block for long.
   using Callback = std::function<void(const Status&)>;
 
-  // `parallel_syncs`: how many logs of one batch are synced at once.
+  // `parallel_syncs`: how many logs are synced at once (sync threads).
   explicit GroupCommitter(int parallel_syncs = 4);
   ~GroupCommitter();  // Stop()
   // Finishes every queued request (running its callback), then stops the
-  // thread. Idempotent. Commit() after Stop() fails the request at once.
+  // threads. Idempotent. Commit() after Stop() fails the request at once.
   void Stop();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -36,25 +40,20 @@ class GroupCommitter {
   void Commit(ShardLog* log, Callback done);
 
  private:
-  void Run();
-
-  struct Pending {
-    ShardLog* log;
-    Callback done;
+  // Per log with commits outstanding; erased when it has none.
+  struct LogState {
+    std::vector<Callback> waiting;  // covered by the log's next sync
+    bool syncing = false;           // a sync thread is in log->Sync()
+    bool queued = false;            // the log is in ready_
   };
+  void SyncThread();
+
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Pending> pending_;
+  std::unordered_map<ShardLog*, LogState> logs_;
+  std::deque<ShardLog*> ready_;  // logs whose next sync may start now
   bool stopping_ = false;
-  std::thread thread_;
-
-  // Helpers that run Sync() for all but the first log of a batch.
-  void SyncWorker();
-  std::mutex work_mu_;
-  std::condition_variable work_cv_;
-  std::vector<std::function<void()>> work_;
-  bool work_stopping_ = false;
-  std::vector<std::thread> workers_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace sluice::storage

@@ -14,7 +14,7 @@ namespace sluice::storage {
 namespace {
 
 // A ShardLog that only counts Sync calls; Sync can be held up by the test.
-class FakeLog final : public ShardLog {
+class FakeLog : public ShardLog {
  public:
   explicit FakeLog(Status result = Status::Ok()) : result_(std::move(result)) {}
 
@@ -99,26 +99,76 @@ TEST(GroupCommitter, ManyConcurrentCommitsNeedFewerSyncs) {
 TEST(GroupCommitter, EachCallbackGetsItsOwnLogsStatusAndEachLogSyncsOncePerBatch) {
   FakeLog good;
   FakeLog bad(Status::IoError("disk on fire"));
-  FakeLog gate;  // holds the committer so the next batch fills up
   std::atomic<int> ok_count{0}, err_count{0};
+  auto count = [&](const Status& st) { st.ok() ? ++ok_count : ++err_count; };
   {
     GroupCommitter gc;
-    gate.Block();
-    gc.Commit(&gate, nullptr);
-    gate.WaitForSyncs(1);
+    good.Block();
+    bad.Block();
+    gc.Commit(&good, count);
+    gc.Commit(&bad, count);
+    good.WaitForSyncs(1);  // both first syncs are in progress: the rest queue
+    bad.WaitForSyncs(1);
     for (int i = 0; i < 10; ++i) {
-      gc.Commit(&good, [&](const Status& st) { st.ok() ? ++ok_count : ++err_count; });
+      gc.Commit(&good, count);
       gc.Commit(&bad, [&](const Status& st) {
         EXPECT_EQ(st.code(), StatusCode::kIoError);
-        st.ok() ? ++ok_count : ++err_count;
+        count(st);
       });
     }
-    gate.Unblock();
+    good.Unblock();
+    bad.Unblock();
   }
-  EXPECT_EQ(ok_count.load(), 10);
-  EXPECT_EQ(err_count.load(), 10);
-  EXPECT_EQ(good.syncs(), 1);
-  EXPECT_EQ(bad.syncs(), 1);
+  EXPECT_EQ(ok_count.load(), 11);
+  EXPECT_EQ(err_count.load(), 11);
+  EXPECT_EQ(good.syncs(), 2);
+  EXPECT_EQ(bad.syncs(), 2);
+}
+
+TEST(GroupCommitter, ASlowLogDoesNotHoldUpAnother) {
+  FakeLog slow, fast;
+  GroupCommitter gc;
+  slow.Block();
+  std::promise<void> slow_done;
+  gc.Commit(&slow, [&](const Status&) { slow_done.set_value(); });
+  slow.WaitForSyncs(1);
+  std::promise<void> fast_done;
+  gc.Commit(&fast, [&](const Status&) { fast_done.set_value(); });
+  EXPECT_EQ(fast_done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto slow_future = slow_done.get_future();
+  EXPECT_EQ(slow_future.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  slow.Unblock();
+  EXPECT_EQ(slow_future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+}
+
+TEST(GroupCommitter, NeverSyncsOneLogTwiceAtOnce) {
+  // Counts overlapping Sync calls on one log while many threads commit to it.
+  class OverlapLog final : public FakeLog {
+   public:
+    Status Sync() override {
+      int now = ++in_sync_;
+      int seen = max_.load();
+      while (now > seen && !max_.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      --in_sync_;
+      return Status::Ok();
+    }
+    std::atomic<int> in_sync_{0}, max_{0};
+  };
+  OverlapLog log;
+  std::atomic<int> done{0};
+  {
+    GroupCommitter gc(4);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < 200; ++i) gc.Commit(&log, [&](const Status&) { ++done; });
+      });
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(done.load(), 800);
+  EXPECT_EQ(log.max_.load(), 1);
 }
 
 TEST(GroupCommitter, CallbackRunsAfterRecordsArePublished) {
