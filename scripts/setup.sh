@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   libsqlite3-dev          # client checkpoints, S3 object index
   libjq-dev               # Firehose MetadataExtraction (JQ queries)
   libsnappy-dev           # Firehose Snappy / HADOOP_SNAPPY compression
+  libcbor-dev             # the AWS CBOR protocol (Java SDK / KCL / KPL default for Kinesis)
   unzip python3-snappy    # tests read delivered objects with standard tools
   zlib1g-dev              # gzip/deflate
   libisal-dev             # fast CRC-32 (storage frames) and, later, deflate

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Embeds the input shapes of a botocore service model in a C++ source file.
+"""Embeds the shapes of a botocore service model in a C++ source file.
 
 The botocore model is the API contract (shapes, limits, enums, required
 members). The server validates every request against it at run time, so this
@@ -31,9 +31,12 @@ def main():
                 s[k] = {"shape": s[k]["shape"]}
         shapes[name] = s
     ops = {name: op["input"]["shape"] for name, op in model["operations"].items() if "input" in op}
+    # Output shapes guide encodings that need member types (CBOR blobs and
+    # timestamps).
+    outputs = {name: op["output"]["shape"] for name, op in model["operations"].items() if "output" in op}
     doc = {"metadata": {"targetPrefix": model["metadata"].get("targetPrefix", ""),
                         "apiVersion": model["metadata"]["apiVersion"]},
-           "operations": ops, "shapes": shapes}
+           "operations": ops, "outputs": outputs, "shapes": shapes}
     text = json.dumps(doc, separators=(",", ":"), sort_keys=False)
     chunks = [text[i:i + 8000] for i in range(0, len(text), 8000)]
     with open(out, "w") as f:

@@ -79,11 +79,19 @@ ServiceModel::ServiceModel(std::string_view json) {
   }
   for (auto it = doc["operations"].MemberBegin(); it != doc["operations"].MemberEnd(); ++it)
     operations_.emplace(it->name.GetString(), shapes_.at(it->value.GetString()).get());
+  if (doc.HasMember("outputs"))
+    for (auto it = doc["outputs"].MemberBegin(); it != doc["outputs"].MemberEnd(); ++it)
+      outputs_.emplace(it->name.GetString(), shapes_.at(it->value.GetString()).get());
 }
 
 const Shape* ServiceModel::InputShape(std::string_view operation) const {
   auto it = operations_.find(operation);
   return it == operations_.end() ? nullptr : it->second;
+}
+
+const Shape* ServiceModel::OutputShape(std::string_view operation) const {
+  auto it = outputs_.find(operation);
+  return it == outputs_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> ServiceModel::OperationNames() const {

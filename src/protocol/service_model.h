@@ -1,4 +1,4 @@
-// ServiceModel: the request shapes of an AWS JSON service, loaded from the
+// ServiceModel: the request and response shapes of an AWS JSON service, loaded from the
 // botocore model embedded at build time (tools/gen_service_model.py). It is the
 // single source of member names, types, limits, enums and required members.
 #pragma once
@@ -52,6 +52,8 @@ class ServiceModel {
 
   // Input shape of `operation`, or nullptr if the model has no such operation.
   const Shape* InputShape(std::string_view operation) const;
+  // Output shape of `operation`, or nullptr if it answers with no members.
+  const Shape* OutputShape(std::string_view operation) const;
   const std::string& target_prefix() const { return target_prefix_; }
   std::vector<std::string> OperationNames() const;
 
@@ -59,6 +61,7 @@ class ServiceModel {
   std::string target_prefix_;
   std::map<std::string, std::unique_ptr<Shape>, std::less<>> shapes_;
   std::map<std::string, const Shape*, std::less<>> operations_;
+  std::map<std::string, const Shape*, std::less<>> outputs_;
 };
 
 }  // namespace sluice::protocol

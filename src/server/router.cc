@@ -6,6 +6,7 @@
 #include <exception>
 #include <iostream>
 
+#include "protocol/cbor_codec.h"
 #include "protocol/json_reply.h"
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
@@ -99,15 +100,22 @@ void Router::Handle(http::Request request, http::Responder respond) {
 
 void Router::HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
                         http::Request& request, const std::string& request_id, http::Responder& respond) {
+  // AWS JSON 1.1, or the same documents in CBOR (Java SDKs, KCL, KPL).
+  bool cbor = protocol::IsCborContentType(request.Header("Content-Type"));
+  auto error = [&](const ApiError& e) {
+    return cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id);
+  };
   const protocol::Shape* shape = service.model->InputShape(operation);
-  if (!shape || !service.implements(operation)) return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
-  if (!IsJsonContentType(request.Header("Content-Type")))
-    return respond(protocol::JsonError(
-        ApiError::Serialization("Unsupported Content-Type: " + std::string(request.Header("Content-Type"))),
-        request_id));
+  if (!shape || !service.implements(operation)) return respond(error(ApiError::UnknownOperation()));
+  if (!cbor && !IsJsonContentType(request.Header("Content-Type")))
+    return respond(
+        error(ApiError::Serialization("Unsupported Content-Type: " + std::string(request.Header("Content-Type")))));
 
   rapidjson::Document doc;
-  if (request.body.empty()) {
+  if (cbor) {
+    if (auto failure = protocol::CborToJson(*shape, request.body, doc))
+      return respond(error(ApiError::Serialization(*failure)));
+  } else if (request.body.empty()) {
     doc.SetObject();
   } else {
     // In place (strings point into the body, no copies) and iterative (no
@@ -116,21 +124,23 @@ void Router::HandleJson(const JsonService& service, std::string_view operation, 
     // every byte here would triple the cost of parsing base64 blobs.
     doc.ParseInsitu<rapidjson::kParseIterativeFlag>(request.body.data());
     if (doc.HasParseError())
-      return respond(protocol::JsonError(
+      return respond(error(
           ApiError::Serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                  " at offset " + std::to_string(doc.GetErrorOffset())),
-          request_id));
+                                  " at offset " + std::to_string(doc.GetErrorOffset()))));
   }
   if (auto failure = protocol::ValidateRequest(*shape, doc)) {
     ApiError err = failure->kind == protocol::ValidationFailure::Kind::kSerialization
                        ? ApiError::Serialization(failure->message)
                        : ApiError::Validation(failure->message);
-    return respond(protocol::JsonError(err, request_id));
+    return respond(error(err));
   }
-  service.call(operation, region, doc, [respond, request_id](protocol::Outcome outcome) {
+  const protocol::Shape* output = cbor ? service.model->OutputShape(operation) : nullptr;
+  service.call(operation, region, doc, [respond, request_id, cbor, output](protocol::Outcome outcome) {
     if (auto* body = std::get_if<std::string>(&outcome))
-      return respond(protocol::JsonSuccess(std::move(*body), request_id));
-    respond(protocol::JsonError(std::get<ApiError>(outcome), request_id));
+      return respond(cbor ? protocol::CborSuccess(output, *body, request_id)
+                          : protocol::JsonSuccess(std::move(*body), request_id));
+    const ApiError& e = std::get<ApiError>(outcome);
+    respond(cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id));
   });
 }
 

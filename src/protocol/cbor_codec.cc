@@ -1,0 +1,272 @@
+#include "protocol/cbor_codec.h"
+
+#include <cbor.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "codec/base64.h"
+#include "protocol/json_reply.h"
+
+namespace sluice::protocol {
+
+namespace {
+
+constexpr int kMaxDepth = 64;
+constexpr uint64_t kTagEpochTime = 1;
+
+using Alloc = rapidjson::Document::AllocatorType;
+
+struct ItemDeleter {
+  void operator()(cbor_item_t* item) const { cbor_decref(&item); }
+};
+using ItemPtr = std::unique_ptr<cbor_item_t, ItemDeleter>;
+
+const Shape* MemberShape(const Shape* shape, std::string_view name) {
+  if (!shape || shape->type != ShapeType::kStructure) return nullptr;
+  for (const Member& m : shape->members)
+    if (m.name == name) return m.shape;
+  return nullptr;
+}
+
+bool IsTimestamp(const Shape* shape) { return shape && shape->type == ShapeType::kTimestamp; }
+
+// Bytes of a (possibly chunked) byte or text string.
+std::string StringBytes(const cbor_item_t* item) {
+  bool bytes = cbor_isa_bytestring(item);
+  bool definite = bytes ? cbor_bytestring_is_definite(item) : cbor_string_is_definite(item);
+  if (definite) {
+    const unsigned char* data = bytes ? cbor_bytestring_handle(item) : cbor_string_handle(item);
+    size_t n = bytes ? cbor_bytestring_length(item) : cbor_string_length(item);
+    return n ? std::string(reinterpret_cast<const char*>(data), n) : std::string();
+  }
+  std::string out;
+  size_t count = bytes ? cbor_bytestring_chunk_count(item) : cbor_string_chunk_count(item);
+  cbor_item_t** chunks = bytes ? cbor_bytestring_chunks_handle(item) : cbor_string_chunks_handle(item);
+  for (size_t i = 0; i < count; ++i) out += StringBytes(chunks[i]);
+  return out;
+}
+
+// A number in a timestamp member: epoch milliseconds, to JSON's seconds.
+void SetTimestamp(double millis, rapidjson::Value& v) { v.SetDouble(millis / 1000.0); }
+
+std::optional<std::string> Convert(const cbor_item_t* item, const Shape* shape, rapidjson::Value& v, Alloc& a,
+                                   int depth) {
+  if (depth > kMaxDepth) return "CBOR nesting is too deep";
+  switch (cbor_typeof(item)) {
+    case CBOR_TYPE_UINT: {
+      uint64_t n = cbor_get_int(item);
+      if (IsTimestamp(shape)) SetTimestamp(static_cast<double>(n), v);
+      else v.SetUint64(n);
+      return std::nullopt;
+    }
+    case CBOR_TYPE_NEGINT: {
+      uint64_t n = cbor_get_int(item);  // the value is -1 - n
+      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return "CBOR integer out of range";
+      int64_t value = -1 - static_cast<int64_t>(n);
+      if (IsTimestamp(shape)) SetTimestamp(static_cast<double>(value), v);
+      else v.SetInt64(value);
+      return std::nullopt;
+    }
+    case CBOR_TYPE_BYTESTRING: {
+      if (shape && shape->type != ShapeType::kBlob) return "Unexpected byte string for a non-blob member " + shape->name;
+      v.SetString(codec::Base64Encode(StringBytes(item)), a);
+      return std::nullopt;
+    }
+    case CBOR_TYPE_STRING:
+      v.SetString(StringBytes(item), a);
+      return std::nullopt;
+    case CBOR_TYPE_ARRAY: {
+      const Shape* element = shape && shape->type == ShapeType::kList ? shape->member : nullptr;
+      v.SetArray();
+      size_t n = cbor_array_size(item);
+      cbor_item_t** items = cbor_array_handle(item);
+      for (size_t i = 0; i < n; ++i) {
+        rapidjson::Value e;
+        if (auto err = Convert(items[i], element, e, a, depth + 1)) return err;
+        v.PushBack(e, a);
+      }
+      return std::nullopt;
+    }
+    case CBOR_TYPE_MAP: {
+      v.SetObject();
+      size_t n = cbor_map_size(item);
+      cbor_pair* pairs = cbor_map_handle(item);
+      for (size_t i = 0; i < n; ++i) {
+        if (!cbor_isa_string(pairs[i].key)) return "CBOR map keys must be text strings";
+        std::string name = StringBytes(pairs[i].key);
+        const Shape* value_shape = shape && shape->type == ShapeType::kMap ? shape->value : MemberShape(shape, name);
+        rapidjson::Value value;
+        if (auto err = Convert(pairs[i].value, value_shape, value, a, depth + 1)) return err;
+        v.AddMember(rapidjson::Value(name, a), value, a);
+      }
+      return std::nullopt;
+    }
+    case CBOR_TYPE_TAG: {
+      // Tag 1 marks a timestamp (milliseconds on this protocol) even where
+      // the model does not say so.
+      static const Shape kTimestamp = [] {
+        Shape t;
+        t.name = "Timestamp";
+        t.type = ShapeType::kTimestamp;
+        return t;
+      }();
+      ItemPtr inner(cbor_tag_item(item));
+      const Shape* inner_shape = cbor_tag_value(item) == kTagEpochTime && !shape ? &kTimestamp : shape;
+      return Convert(inner.get(), inner_shape, v, a, depth + 1);
+    }
+    case CBOR_TYPE_FLOAT_CTRL: {
+      if (cbor_float_ctrl_is_ctrl(item)) {
+        switch (cbor_ctrl_value(item)) {
+          case CBOR_CTRL_TRUE: v.SetBool(true); return std::nullopt;
+          case CBOR_CTRL_FALSE: v.SetBool(false); return std::nullopt;
+          case CBOR_CTRL_NULL:
+          case CBOR_CTRL_UNDEF: v.SetNull(); return std::nullopt;
+          default: return "Unsupported CBOR simple value";
+        }
+      }
+      double d = cbor_float_get_float(item);
+      if (!std::isfinite(d)) return "CBOR number is not finite";
+      if (IsTimestamp(shape)) SetTimestamp(d, v);
+      else v.SetDouble(d);
+      return std::nullopt;
+    }
+  }
+  return "Unsupported CBOR item";
+}
+
+// --- encoding ---------------------------------------------------------------
+
+class Encoder {
+ public:
+  void Head(size_t (*encode)(uint64_t, unsigned char*, size_t), uint64_t n) {
+    unsigned char buf[9];
+    out_.append(reinterpret_cast<char*>(buf), encode(n, buf, sizeof buf));
+  }
+  void Uint(uint64_t n) { Head(cbor_encode_uint, n); }
+  void Int(int64_t n) {
+    if (n >= 0) Uint(static_cast<uint64_t>(n));
+    else Head(cbor_encode_negint, static_cast<uint64_t>(-(n + 1)));
+  }
+  void Text(std::string_view s) {
+    Head([](uint64_t n, unsigned char* b, size_t c) { return cbor_encode_string_start(n, b, c); }, s.size());
+    out_.append(s);
+  }
+  void Bytes(std::string_view s) {
+    Head([](uint64_t n, unsigned char* b, size_t c) { return cbor_encode_bytestring_start(n, b, c); }, s.size());
+    out_.append(s);
+  }
+  void Double(double d) {
+    unsigned char buf[9];
+    out_.append(reinterpret_cast<char*>(buf), cbor_encode_double(d, buf, sizeof buf));
+  }
+  void Bool(bool b) {
+    unsigned char buf[1];
+    out_.append(reinterpret_cast<char*>(buf), cbor_encode_bool(b, buf, sizeof buf));
+  }
+  void Null() {
+    unsigned char buf[1];
+    out_.append(reinterpret_cast<char*>(buf), cbor_encode_null(buf, sizeof buf));
+  }
+
+  void Value(const rapidjson::Value& v, const Shape* shape) {
+    if (v.IsObject()) {
+      Head([](uint64_t n, unsigned char* b, size_t c) { return cbor_encode_map_start(n, b, c); }, v.MemberCount());
+      for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
+        std::string_view name(m->name.GetString(), m->name.GetStringLength());
+        Text(name);
+        Value(m->value, shape && shape->type == ShapeType::kMap ? shape->value : MemberShape(shape, name));
+      }
+    } else if (v.IsArray()) {
+      Head([](uint64_t n, unsigned char* b, size_t c) { return cbor_encode_array_start(n, b, c); }, v.Size());
+      const Shape* element = shape && shape->type == ShapeType::kList ? shape->member : nullptr;
+      for (const auto& e : v.GetArray()) Value(e, element);
+    } else if (v.IsString()) {
+      std::string_view s(v.GetString(), v.GetStringLength());
+      if (shape && shape->type == ShapeType::kBlob) {
+        std::string raw;
+        if (codec::Base64DecodeAppend(s, &raw)) return Bytes(raw);
+      }
+      Text(s);
+    } else if (v.IsNumber()) {
+      if (IsTimestamp(shape)) {
+        Head(cbor_encode_tag, kTagEpochTime);
+        return Int(static_cast<int64_t>(std::llround(v.GetDouble() * 1000.0)));
+      }
+      if (v.IsUint64()) Uint(v.GetUint64());
+      else if (v.IsInt64()) Int(v.GetInt64());
+      else Double(v.GetDouble());
+    } else if (v.IsBool()) {
+      Bool(v.GetBool());
+    } else {
+      Null();
+    }
+  }
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+void SetContentType(http::Response& r) {
+  for (auto& [name, value] : r.headers)
+    if (name == "Content-Type") value = std::string(kCborContentType);
+}
+
+}  // namespace
+
+bool IsCborContentType(std::string_view content_type) {
+  return content_type.find("application/x-amz-cbor") != std::string_view::npos;
+}
+
+std::optional<std::string> CborToJson(const Shape& shape, std::string_view body, rapidjson::Document& out) {
+  if (body.empty()) {
+    out.SetObject();
+    return std::nullopt;
+  }
+  cbor_load_result result{};
+  ItemPtr item(cbor_load(reinterpret_cast<cbor_data>(body.data()), body.size(), &result));
+  if (!item || result.error.code != CBOR_ERR_NONE)
+    return "Malformed CBOR at offset " + std::to_string(result.error.position);
+  if (result.read != body.size()) return "Trailing bytes after the CBOR item at offset " + std::to_string(result.read);
+  if (!cbor_isa_map(item.get())) return "The CBOR request body must be a map";
+  return Convert(item.get(), &shape, out, out.GetAllocator(), 0);
+}
+
+std::optional<std::string> JsonToCbor(const Shape* shape, std::string_view json) {
+  rapidjson::Document doc;
+  if (json.empty()) doc.SetObject();
+  else doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  if (doc.HasParseError()) return std::nullopt;
+  Encoder e;
+  e.Value(doc, shape);
+  return e.Take();
+}
+
+http::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id) {
+  std::optional<std::string> body = JsonToCbor(output, json_body);
+  if (!body) return CborError(ApiError::InternalFailure("Internal service failure."), request_id);
+  http::Response r = JsonSuccess(std::move(*body), request_id);
+  SetContentType(r);
+  return r;
+}
+
+http::Response CborError(const ApiError& error, const std::string& request_id) {
+  http::Response r = JsonError(error, request_id);
+  Encoder e;
+  e.Head([](uint64_t n, unsigned char* b, size_t c) { return cbor_encode_map_start(n, b, c); },
+         error.message.empty() ? 1 : 2);
+  e.Text("__type");
+  e.Text(error.type);
+  if (!error.message.empty()) {
+    e.Text("message");
+    e.Text(error.message);
+  }
+  r.body = e.Take();
+  SetContentType(r);
+  return r;
+}
+
+}  // namespace sluice::protocol
