@@ -53,3 +53,8 @@ fi
 if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ]; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# Independent JavaScript implementations the integration tests compare with
+# (aws-kinesis-agg: the KPL aggregation format). Pinned in tests/js/package-lock.json.
+if [ ! -f tests/js/node_modules/aws-kinesis-agg/index.js ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi

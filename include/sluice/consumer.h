@@ -16,6 +16,8 @@
 // child shard is read only after its parents are read to their end
 // (pipeline/shard_lineage.h), which keeps per-partition-key order across
 // resharding. Polling respects AWS's 5 GetRecords/s per shard by default.
+// KPL aggregated records (codec/kpl_aggregation.h) are de-aggregated: each
+// user record is an event of its own, deduplicated and processed alone.
 #pragma once
 
 #include <atomic>
@@ -35,6 +37,9 @@ namespace sluice::workers {
 struct ProcessedEvent {
   std::string shard_id;
   std::string sequence_number;
+  // Index of this user record in a KPL aggregated record; absent for a plain
+  // record.
+  std::optional<uint64_t> sub_sequence_number;
   std::string partition_key;
   std::string data;
   std::string event_id;                   // the dedup field, "" when absent

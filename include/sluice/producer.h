@@ -7,6 +7,11 @@
 // (pipeline/retry_planner.h). A record that still fails after the retry policy
 // is reported in failures(), never dropped silently.
 //
+// With `aggregate`, records are first packed into KPL aggregated records per
+// shard (pipeline/kpl_aggregator.h, shard map from ListShards at start);
+// counts (stats, in_flight) stay in user records, and a failed aggregated
+// record reports each of its user records in failures().
+//
 // Thread-safety: Add() may be called from several threads; Close() once.
 #pragma once
 
@@ -21,6 +26,7 @@
 #include "sluice/kinesis_client.h"
 #include "sluice/pipeline/batcher.h"
 #include "sluice/pipeline/bounded_queue.h"
+#include "sluice/pipeline/kpl_aggregator.h"
 #include "sluice/pipeline/retry_planner.h"
 #include "sluice/pipeline/stats.h"
 
@@ -33,6 +39,8 @@ struct ProducerOptions {
   size_t queue_records = 20'000;   // back-pressure bounds
   size_t queue_bytes = 64u << 20;
   int senders = 4;                 // PutRecords calls in flight
+  bool aggregate = false;          // KPL aggregation (see above)
+  pipeline::KplAggregatorOptions aggregation;  // its linger is batching.linger_ms
 };
 
 class Producer {
@@ -58,15 +66,19 @@ class Producer {
   uint64_t in_flight() const { return in_flight_.load(); }
 
  private:
-  Producer(client::KinesisClient& client, ProducerOptions options, const Clock* clock, pipeline::Batcher batcher);
+  Producer(client::KinesisClient& client, ProducerOptions options, const Clock* clock, pipeline::Batcher batcher,
+           std::optional<pipeline::KplAggregator> aggregator);
+  void ToBatcher(pipeline::Record record, std::vector<pipeline::Batch>* ready);
   void BatchLoop();
   void SendLoop();
   void Send(pipeline::Batch batch);
+  void ReportFailure(pipeline::FailedRecord failed);  // under failures_mu_
 
   client::KinesisClient& client_;
   const ProducerOptions options_;
   const Clock* clock_;
   pipeline::Batcher batcher_;  // owned by the batch thread
+  std::optional<pipeline::KplAggregator> aggregator_;  // likewise; set with options.aggregate
   pipeline::RetryPlanner planner_;
   pipeline::BoundedQueue<pipeline::Record> records_;
   pipeline::BoundedQueue<pipeline::Batch> batches_;

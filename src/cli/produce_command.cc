@@ -39,6 +39,8 @@ struct ProduceOptions {
   bool create = false;
   int shard_count = 2;
   int senders = 4;
+  bool aggregate = false;
+  size_t aggregate_max_bytes = 51'200;
   std::string summary_json;
   bool quiet = false;
 };
@@ -92,6 +94,8 @@ int Run(const ProduceOptions& o) {
   popts.stream = client::kinesis::StreamId::Name(o.stream);
   popts.batching.linger_ms = o.linger_ms;
   popts.senders = o.senders;
+  popts.aggregate = o.aggregate;
+  popts.aggregation.max_bytes = o.aggregate_max_bytes;
   auto producer = workers::Producer::Start(**client, popts);
   if (!producer.ok()) {
     std::cerr << "sluice produce: " << producer.status().message() << "\n";
@@ -213,6 +217,12 @@ void AddProduceCommand(CLI::App& app) {
   cmd->add_option("--linger-ms", o->linger_ms, "Longest a record waits for its batch (like the KPL's RecordMaxBufferedTime)")
       ->capture_default_str();
   cmd->add_option("--senders", o->senders, "PutRecords requests in flight")->capture_default_str();
+  cmd->add_flag("--aggregate", o->aggregate,
+                "Pack records per shard into KPL aggregated records (what the KPL writes; consumers de-aggregate)");
+  cmd->add_option("--aggregate-max-bytes", o->aggregate_max_bytes,
+                  "Largest aggregated record, bytes (the KPL's AggregationMaxSize)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{64}, size_t{1} << 20));
   cmd->add_option("--seed", o->seed, "Generator seed (default: time)");
   cmd->add_option("--run-id", o->run_id, "Prefix of generated event ids (default: from the seed)");
   cmd->add_flag("--create-stream", o->create, "Create the stream if it does not exist, and wait for ACTIVE");

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "codec/kpl_aggregation.h"
 #include "sluice/pipeline/json_fields.h"
 #include "sluice/pipeline/shard_lineage.h"
 
@@ -38,6 +39,7 @@ struct Consumer::ShardState {
   std::string parent_shard_id;
   std::string iterator;       // empty: get one (from the checkpoint) before polling
   std::string last_sequence;  // last record processed or skipped
+  uint64_t last_sub_sequence = 0;  // its last user record, when aggregated
   bool finished = false;
   int64_t next_poll_ms = 0;
 };
@@ -164,9 +166,11 @@ Result<bool> Consumer::Poll(ShardState& shard) {
   std::vector<std::string> paths = {kProducedAtField};
   if (!options_.dedup_field.empty()) paths.push_back(options_.dedup_field);
   size_t unique_in_batch = 0;
-  for (auto& r : res->records) {
+  // One user record: dedup, process, write.
+  auto process = [&](const kin::Record& r, std::string partition_key, std::string data,
+                     std::optional<uint64_t> sub) -> Status {
     ProcessedEvent ev;
-    auto fields = pipeline::ExtractJsonFields(r.data, paths);
+    auto fields = pipeline::ExtractJsonFields(data, paths);
     if (fields.ok()) {
       ev.produced_at_ms = pipeline::JsonFieldAsInt64((*fields)[0]);
       if (paths.size() > 1 && (*fields)[1].kind != pipeline::JsonField::Kind::kMissing) ev.event_id = (*fields)[1].text;
@@ -174,19 +178,36 @@ Result<bool> Consumer::Poll(ShardState& shard) {
       stats_.RecordMalformed();
     }
     shard.last_sequence = r.sequence_number;
+    shard.last_sub_sequence = sub.value_or(0);
     if (!ev.event_id.empty() && window_.SeenOrInsert(ev.event_id, now)) {
       stats_.RecordDuplicate();
-      continue;
+      return Status::Ok();
     }
     if (options_.process_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.process_delay_ms));
     ev.shard_id = shard.shard_id;
     ev.sequence_number = r.sequence_number;
-    ev.partition_key = std::move(r.partition_key);
+    ev.sub_sequence_number = sub;
+    ev.partition_key = std::move(partition_key);
     ev.arrival_ms = r.approximate_arrival_timestamp_ms;
-    ev.data = std::move(r.data);
+    ev.data = std::move(data);
     SLUICE_RETURN_IF_ERROR(sink_->Write(ev));
     stats_.RecordProcessed(ev.data.size(), ev.produced_at_ms);
     ++unique_in_batch;
+    return Status::Ok();
+  };
+  for (auto& r : res->records) {
+    // A KPL aggregated record is processed as its user records. One that
+    // fails its MD5 or does not parse is an ordinary record, as the KCL
+    // treats it.
+    if (codec::LooksAggregated(r.data)) {
+      auto users = codec::Deaggregate(r.data);
+      if (users.ok() && *users && !(*users)->empty()) {
+        uint64_t sub = 0;
+        for (auto& u : **users) SLUICE_RETURN_IF_ERROR(process(r, std::move(u.partition_key), std::move(u.data), sub++));
+        continue;
+      }
+    }
+    SLUICE_RETURN_IF_ERROR(process(r, std::move(r.partition_key), std::move(r.data), std::nullopt));
   }
   bool finished = !res->next_shard_iterator.has_value();
   shard.iterator = res->next_shard_iterator.value_or("");
@@ -196,7 +217,10 @@ Result<bool> Consumer::Poll(ShardState& shard) {
     MaybeCrashAfterOutputCommit();
     pipeline::CommitRequest commit;
     commit.stream = StreamKey();
-    commit.checkpoints.push_back({shard.shard_id, shard.last_sequence, 0, finished, now});
+    // Batches are committed whole, so the checkpoint covers every user record
+    // of its last (possibly aggregated) record; the sub-sequence number says
+    // which user record that was, as the KCL's extended sequence numbers do.
+    commit.checkpoints.push_back({shard.shard_id, shard.last_sequence, shard.last_sub_sequence, finished, now});
     commit.state = {{SinkKey(*sink_), *position}};
     commit.now_ms = now;
     SLUICE_RETURN_IF_ERROR(store_->Commit(std::move(commit), &window_));

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <random>
 
+#include "codec/kpl_aggregation.h"
 #include "sluice/pipeline/record.h"
 
 namespace sluice::workers {
@@ -16,18 +17,36 @@ Result<std::unique_ptr<Producer>> Producer::Start(client::KinesisClient& client,
   if (!batcher.ok()) return batcher.status();
   SLUICE_RETURN_IF_ERROR(pipeline::RetryPlanner::ValidatePolicy(options.retry));
   if (options.senders < 1) return Status::InvalidArgument("senders must be >= 1");
-  std::unique_ptr<Producer> p(new Producer(client, std::move(options), clock, std::move(batcher).value()));
+  std::optional<pipeline::KplAggregator> aggregator;
+  if (options.aggregate) {
+    // The open shards' ranges: user records are packed per shard.
+    client::kinesis::ListShardsRequest req;
+    req.stream = options.stream;
+    auto listed = client.ListAllShards(req);
+    if (!listed.ok()) return Status::Unavailable("ListShards for aggregation: " + listed.error().ToString());
+    std::vector<pipeline::ShardRange> ranges;
+    for (const auto& s : listed->shards)
+      if (!s.sequence_number_range.ending_sequence_number)
+        ranges.push_back({s.shard_id, s.hash_key_range.starting_hash_key, s.hash_key_range.ending_hash_key});
+    pipeline::KplAggregatorOptions agg = options.aggregation;
+    agg.linger_ms = options.batching.linger_ms;
+    agg.max_bytes = std::min(agg.max_bytes, options.batching.max_record_bytes);
+    aggregator.emplace(agg, std::move(ranges), clock);
+  }
+  std::unique_ptr<Producer> p(
+      new Producer(client, std::move(options), clock, std::move(batcher).value(), std::move(aggregator)));
   p->batch_thread_ = std::thread([raw = p.get()] { raw->BatchLoop(); });
   for (int i = 0; i < p->options_.senders; ++i) p->senders_.emplace_back([raw = p.get()] { raw->SendLoop(); });
   return p;
 }
 
 Producer::Producer(client::KinesisClient& client, ProducerOptions options, const Clock* clock,
-                   pipeline::Batcher batcher)
+                   pipeline::Batcher batcher, std::optional<pipeline::KplAggregator> aggregator)
     : client_(client),
       options_(std::move(options)),
       clock_(clock),
       batcher_(std::move(batcher)),
+      aggregator_(std::move(aggregator)),
       planner_(options_.retry),
       records_(options_.queue_records, options_.queue_bytes),
       // A few batches waiting per sender keeps them busy without hoarding.
@@ -57,11 +76,28 @@ Status Producer::Add(pipeline::Record record) {
   return Status::Ok();
 }
 
+// Hands a record (plain or aggregated) to the batcher.
+void Producer::ToBatcher(pipeline::Record record, std::vector<pipeline::Batch>* ready) {
+  uint32_t users = record.user_records;
+  Status added = batcher_.Add(std::move(record), ready);
+  if (!added.ok()) {  // validated in Add(); only reachable on a race with options
+    for (uint32_t i = 0; i < users; ++i) stats_.RecordRejected();
+    in_flight_.fetch_sub(users);
+  }
+}
+
 void Producer::BatchLoop() {
   std::vector<pipeline::Batch> ready;
+  std::vector<pipeline::Record> aggregated;
+  auto next_deadline = [&] {
+    auto d = batcher_.NextDeadlineMs();
+    if (aggregator_)
+      if (auto a = aggregator_->NextDeadlineMs()) d = d ? std::min(*d, *a) : *a;
+    return d;
+  };
   for (;;) {
     pipeline::Record r;
-    auto deadline = batcher_.NextDeadlineMs();
+    auto deadline = next_deadline();
     pipeline::BoundedQueue<pipeline::Record>::PopStatus st;
     if (deadline) {
       int64_t wait_ms = std::max<int64_t>(0, *deadline - clock_->NowMillis());
@@ -70,19 +106,41 @@ void Producer::BatchLoop() {
       st = records_.Pop(&r);
     }
     if (st == pipeline::BoundedQueue<pipeline::Record>::PopStatus::kClosed) break;
+    ready.clear();
+    aggregated.clear();
     if (st == pipeline::BoundedQueue<pipeline::Record>::PopStatus::kItem) {
-      ready.clear();
-      Status added = batcher_.Add(std::move(r), &ready);
-      if (!added.ok()) {  // validated in Add(); only reachable on a race with options
-        stats_.RecordRejected();
-        in_flight_.fetch_sub(1);
-      }
-      for (auto& b : ready) batches_.Push(std::move(b), 1);
+      if (aggregator_) aggregator_->Add(std::move(r), &aggregated);
+      else ToBatcher(std::move(r), &ready);
     }
+    if (aggregator_) aggregator_->Poll(&aggregated);
+    for (auto& a : aggregated) ToBatcher(std::move(a), &ready);
+    for (auto& b : ready) batches_.Push(std::move(b), 1);
     if (auto due = batcher_.Poll()) batches_.Push(std::move(*due), 1);
   }
+  ready.clear();
+  aggregated.clear();
+  if (aggregator_) aggregator_->Flush(&aggregated);
+  for (auto& a : aggregated) ToBatcher(std::move(a), &ready);
+  for (auto& b : ready) batches_.Push(std::move(b), 1);
   if (auto last = batcher_.Flush()) batches_.Push(std::move(*last), 1);
   batches_.Close();
+}
+
+// Records a give-up; an aggregated record is reported as its user records.
+void Producer::ReportFailure(pipeline::FailedRecord failed) {
+  if (failed.record.user_records > 1)
+    if (auto users = codec::Deaggregate(failed.record.data); users.ok() && *users) {
+      for (auto& u : **users) {
+        pipeline::FailedRecord each = failed;
+        each.record.partition_key = std::move(u.partition_key);
+        each.record.explicit_hash_key = u.explicit_hash_key.value_or("");
+        each.record.data = std::move(u.data);
+        each.record.user_records = 1;
+        failures_.push_back(std::move(each));
+      }
+      return;
+    }
+  failures_.push_back(std::move(failed));
 }
 
 void Producer::SendLoop() {
@@ -103,6 +161,8 @@ void Producer::Send(pipeline::Batch batch) {
       if (!e.record.explicit_hash_key.empty()) entry.explicit_hash_key = e.record.explicit_hash_key;
       req.records.push_back(std::move(entry));
     }
+    size_t users_sent = 0;
+    for (const auto& e : batch.entries) users_sent += e.record.user_records;
     int64_t started = clock_->NowMillis();
     auto resp = client_.PutRecords(req);
     int64_t latency = clock_->NowMillis() - started;
@@ -121,12 +181,16 @@ void Producer::Send(pipeline::Batch batch) {
       plan = planner_.PlanRequestFailure(std::move(batch), resp.error().type.empty() ? "RequestFailed" : resp.error().type,
                                          resp.error().message);
     }
-    stats_.RecordRequest(plan.succeeded, plan.succeeded_bytes, plan.retry.entries.size(), plan.throttled ? 1 : 0,
-                         plan.failed.size(), latency);
-    in_flight_.fetch_sub(plan.succeeded + plan.failed.size());
+    // Counts are in user records (an aggregated record carries several).
+    size_t users_retried = 0, users_failed = 0;
+    for (const auto& e : plan.retry.entries) users_retried += e.record.user_records;
+    for (const auto& f : plan.failed) users_failed += f.record.user_records;
+    size_t users_ok = users_sent - users_retried - users_failed;
+    stats_.RecordRequest(users_ok, plan.succeeded_bytes, users_retried, plan.throttled ? 1 : 0, users_failed, latency);
+    in_flight_.fetch_sub(users_ok + users_failed);
     if (!plan.failed.empty()) {
       std::lock_guard lk(failures_mu_);
-      for (auto& f : plan.failed) failures_.push_back(std::move(f));
+      for (auto& f : plan.failed) ReportFailure(std::move(f));
     }
     batch = std::move(plan.retry);
     if (!batch.entries.empty()) {

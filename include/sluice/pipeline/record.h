@@ -30,6 +30,9 @@ struct Record {
   std::string data;
   // Empty = none (Kinesis routes by MD5 of the partition key).
   std::string explicit_hash_key;
+  // User records this record carries: 1, or more for a KPL aggregated record
+  // (pipeline/kpl_aggregator.h); what the producer's counts are made of.
+  uint32_t user_records = 1;
 };
 
 // Bytes this record counts towards the record and request limits, as Kinesis

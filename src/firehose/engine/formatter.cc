@@ -2,7 +2,7 @@
 
 #include "firehose/format/compress.h"
 #include "firehose/format/jq_extractor.h"
-#include "firehose/format/kpl_aggregation.h"
+#include "codec/kpl_aggregation.h"
 #include "firehose/format/object_key.h"
 #include "firehose/format/record_framing.h"
 
@@ -48,8 +48,8 @@ Status Formatter::Process(const SourceRecord& record, std::vector<ProcessedRecor
                           std::optional<ProcessingFailure>* failure) {
   Impl& im = *impl_;
   std::vector<std::string> datas;
-  if (im.deaggregate && format::LooksAggregated(record.data)) {
-    auto users = format::Deaggregate(record.data);
+  if (im.deaggregate && codec::LooksAggregated(record.data)) {
+    auto users = codec::Deaggregate(record.data);
     if (!users.ok()) {
       *failure = ProcessingFailure{"Deaggregation.Failed", users.status().message()};
       return Status::Ok();

@@ -1,6 +1,7 @@
 // KPL aggregated records (Kinesis Producer Library "aggregation format",
 // amazon-kinesis-producer aggregation-format.md): what Firehose de-aggregates
-// natively for a Kinesis source, and what `sluice produce --aggregate` writes.
+// natively for a Kinesis source, what `sluice produce --aggregate` writes and
+// what the consumer de-aggregates.
 //
 //   0xF3 0x89 0x9A 0xC2 | protobuf AggregatedRecord | MD5(protobuf bytes) (16 B)
 //
@@ -28,7 +29,7 @@
 
 #include "base/status.h"
 
-namespace sluice::firehose::format {
+namespace sluice::codec {
 
 inline constexpr std::string_view kKplMagic{"\xF3\x89\x9A\xC2", 4};
 
@@ -57,4 +58,4 @@ Result<std::optional<std::vector<UserRecord>>> Deaggregate(std::string_view reco
 // and explicit hash keys deduplicated into the tables in first-use order.
 std::string Aggregate(const std::vector<UserRecord>& records);
 
-}  // namespace sluice::firehose::format
+}  // namespace sluice::codec

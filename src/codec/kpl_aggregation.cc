@@ -1,11 +1,11 @@
-#include "firehose/format/kpl_aggregation.h"
+#include "codec/kpl_aggregation.h"
 
 #include <openssl/evp.h>
 
 #include <cstdint>
 #include <unordered_map>
 
-namespace sluice::firehose::format {
+namespace sluice::codec {
 
 namespace {
 
@@ -192,4 +192,4 @@ std::string Aggregate(const std::vector<UserRecord>& records) {
   return out;
 }
 
-}  // namespace sluice::firehose::format
+}  // namespace sluice::codec

@@ -1,12 +1,12 @@
-// KPL aggregated records (src/firehose/format/kpl_aggregation.h).
+// KPL aggregated records (src/codec/kpl_aggregation.h).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
 #include <random>
 
-#include "firehose/format/kpl_aggregation.h"
+#include "codec/kpl_aggregation.h"
 
-namespace sluice::firehose::format {
+namespace sluice::codec {
 namespace {
 
 std::string Md5(std::string_view d) {
@@ -18,7 +18,7 @@ std::string Md5(std::string_view d) {
 
 std::string Wrap(std::string_view proto) { return std::string(kKplMagic) + std::string(proto) + Md5(proto); }
 
-TEST(FirehoseFormatKpl, PlainRecordsAreNotAggregated) {
+TEST(KplAggregation, PlainRecordsAreNotAggregated) {
   for (std::string_view plain : {std::string_view("{\"a\":1}"), std::string_view(""),
                                  std::string_view("\xF3\x89\x9A\xC2 too short", 14)}) {
     auto r = Deaggregate(plain);
@@ -27,7 +27,7 @@ TEST(FirehoseFormatKpl, PlainRecordsAreNotAggregated) {
   }
 }
 
-TEST(FirehoseFormatKpl, RoundTripKeepsOrderKeysAndBinaryData) {
+TEST(KplAggregation, RoundTripKeepsOrderKeysAndBinaryData) {
   std::vector<UserRecord> in = {
       {"user-1", std::nullopt, "{\"n\":1}\n"},
       {"user-2", std::string("340282366920938463463374607431768211455"), std::string("\0\xff\x01", 3)},
@@ -42,7 +42,7 @@ TEST(FirehoseFormatKpl, RoundTripKeepsOrderKeysAndBinaryData) {
   EXPECT_EQ(**out, in);
 }
 
-TEST(FirehoseFormatKpl, EncoderDeduplicatesKeyTablesLikeTheKpl) {
+TEST(KplAggregation, EncoderDeduplicatesKeyTablesLikeTheKpl) {
   // Hand-built expected bytes: tables first, then records referring by index.
   std::vector<UserRecord> in = {{"a", std::nullopt, "x"}, {"a", std::nullopt, "y"}};
   std::string proto = std::string("\x0a\x01" "a", 3) +                 // partition_key_table = "a"
@@ -51,7 +51,7 @@ TEST(FirehoseFormatKpl, EncoderDeduplicatesKeyTablesLikeTheKpl) {
   EXPECT_EQ(Aggregate(in), Wrap(proto));
 }
 
-TEST(FirehoseFormatKpl, SkipsTagsAndUnknownFields) {
+TEST(KplAggregation, SkipsTagsAndUnknownFields) {
   std::string record = std::string("\x08\x00", 2) +               // partition_key_index 0
                        std::string("\x1a\x02hi", 4) +             // data "hi"
                        std::string("\x22\x05\x0a\x01k\x12\x00", 7) +  // tags {key "k", value ""}
@@ -67,7 +67,7 @@ TEST(FirehoseFormatKpl, SkipsTagsAndUnknownFields) {
   EXPECT_EQ((**out)[0], (UserRecord{"pk", std::nullopt, "hi"}));
 }
 
-TEST(FirehoseFormatKpl, CorruptAggregatesAreCorruption) {
+TEST(KplAggregation, CorruptAggregatesAreCorruption) {
   std::string agg = Aggregate({{"k", std::nullopt, "data"}});
   std::string bad_md5 = agg;
   bad_md5.back() ^= 1;
@@ -86,7 +86,7 @@ TEST(FirehoseFormatKpl, CorruptAggregatesAreCorruption) {
   EXPECT_EQ(Deaggregate(Wrap(ehk)).status().code(), StatusCode::kCorruption);  // ehk index 0 of 0
 }
 
-TEST(FirehoseFormatKpl, RandomBytesAfterTheMagicNeverCrash) {
+TEST(KplAggregation, RandomBytesAfterTheMagicNeverCrash) {
   std::mt19937 rng(42);
   for (int i = 0; i < 2000; ++i) {
     std::string proto(rng() % 64, '\0');
@@ -99,4 +99,4 @@ TEST(FirehoseFormatKpl, RandomBytesAfterTheMagicNeverCrash) {
 }
 
 }  // namespace
-}  // namespace sluice::firehose::format
+}  // namespace sluice::codec
