@@ -14,6 +14,7 @@ DEB_PACKAGES=(
   libjq-dev               # Firehose MetadataExtraction (JQ queries)
   libsnappy-dev           # Firehose Snappy / HADOOP_SNAPPY compression
   libcbor-dev             # the AWS CBOR protocol (Java SDK / KCL / KPL default for Kinesis)
+  libnghttp2-dev          # HTTP/2 (h2c and TLS ALPN): the AWS SDK for JavaScript v3 Kinesis client needs it
   unzip python3-snappy    # tests read delivered objects with standard tools
   zlib1g-dev              # gzip/deflate
   libisal-dev             # fast CRC-32 (storage frames) and, later, deflate
@@ -53,8 +54,9 @@ fi
 if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ]; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# Independent JavaScript implementations the integration tests compare with
-# (aws-kinesis-agg: the KPL aggregation format). Pinned in tests/js/package-lock.json.
-if [ ! -f tests/js/node_modules/aws-kinesis-agg/index.js ]; then
+# Independent JavaScript clients the integration tests use: the AWS SDK for
+# JavaScript v3 (HTTP/2) and aws-kinesis-agg (the KPL aggregation format).
+# Pinned in tests/js/package-lock.json.
+if [ ! -f tests/js/node_modules/aws-kinesis-agg/index.js ] || [ ! -d tests/js/node_modules/@aws-sdk/client-kinesis ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <iostream>
 
+#include "http/asio_types.h"
+#include "http/h2_session.h"
+
 namespace sluice::http {
 
 namespace asio = boost::asio;
@@ -16,11 +19,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Concrete executor types (no type-erased any_io_executor on the hot path):
-// each connection runs on its own strand of the shared io_context.
-using Executor = asio::strand<asio::io_context::executor_type>;
-using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
+using internal::Executor;
+using internal::Socket;
+using internal::Timer;
 
 // One connection: read a request, hand it to the handler, write the answer,
 // repeat while keep-alive holds. A deadline timer closes connections that
@@ -31,10 +32,27 @@ class Session : public std::enable_shared_from_this<Session> {
       : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler) {}
 
   void Start() {
-    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Sniff(); });
   }
 
  private:
+  // Reads the first bytes of a connection: the HTTP/2 connection preface
+  // hands it to an HTTP/2 session (h2c with prior knowledge); anything else
+  // is HTTP/1.1, parsed from the bytes already buffered.
+  void Sniff() {
+    ArmTimer();
+    socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->Close();
+      self->buffer_.commit(n);
+      std::string_view got(static_cast<const char*>(self->buffer_.data().data()), self->buffer_.size());
+      size_t common = std::min(got.size(), internal::kH2Preface.size());
+      if (got.substr(0, common) != internal::kH2Preface.substr(0, common)) return self->ReadHeader();
+      if (got.size() < internal::kH2Preface.size()) return self->Sniff();  // a prefix so far
+      self->timer_.cancel();
+      internal::StartH2Session(std::move(self->socket_), got, self->options_, self->handler_);
+    });
+  }
+
   void ArmTimer() {
     timer_.expires_after(options_.idle_timeout);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
