@@ -48,6 +48,33 @@ void AddServeCommand(CLI::App& app) {
                   "Group commit: how many shards of one batch are fdatasync'ed at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  // HTTP transport limits (docs/RELIABILITY.md)
+  cmd->add_option("--max-connections", opts->max_connections,
+                  "Connections served at once; beyond it a new connection gets 503 and is closed")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", opts->max_body_bytes,
+                  "Largest request body (larger: 413, or S3 EntityTooLarge); bounds PutObject/UploadPart size")
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 32))
+      ->capture_default_str();
+  cmd->add_option("--max-header-bytes", opts->max_header_bytes, "Largest request header section (larger: 431)")
+      ->check(CLI::Range(uint32_t{4} << 10, uint32_t{1} << 24))
+      ->capture_default_str();
+  cmd->add_option("--header-timeout-ms", opts->header_timeout_ms,
+                  "Time a request's headers may take from its first byte (slow clients: 408, closed)")
+      ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout-ms", opts->idle_timeout_ms,
+                  "Time a keep-alive connection may wait for its next request")
+      ->check(CLI::Range(int64_t{100}, int64_t{86'400'000}))
+      ->capture_default_str();
+  cmd->add_option("--body-timeout-ms", opts->body_timeout_ms,
+                  "Time a request body (or a response) may take, plus 1 s per --min-body-rate bytes moved")
+      ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cmd->add_option("--min-body-rate", opts->min_body_rate,
+                  "Bytes per second a body or response must move at, beyond --body-timeout-ms (0: no extension)")
+      ->capture_default_str();
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

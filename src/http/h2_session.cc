@@ -32,8 +32,10 @@ bool IsConnectionSpecific(std::string_view lower) {
 
 class H2Session : public std::enable_shared_from_this<H2Session> {
  public:
-  H2Session(Socket socket, const ServerOptions& options, const Handler& handler)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler) {
+  H2Session(Socket socket, const ServerOptions& options, const Handler& handler, std::atomic<int>* active)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler),
+        active_(active) {
+    active_->fetch_add(1, std::memory_order_relaxed);
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
@@ -41,6 +43,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
   ~H2Session() {
     if (session_) nghttp2_session_del(session_);
+    active_->fetch_sub(1, std::memory_order_relaxed);
   }
 
   void Start(std::string_view already_read) {
@@ -282,6 +285,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   Timer timer_;
   const ServerOptions& options_;
   const Handler& handler_;
+  std::atomic<int>* active_;
   std::string remote_address_;
   nghttp2_session* session_ = nullptr;
   std::map<int32_t, Stream> streams_;
@@ -297,8 +301,8 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 }  // namespace
 
 void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options,
-                    const Handler& handler) {
-  std::make_shared<H2Session>(std::move(socket), options, handler)->Start(already_read);
+                    const Handler& handler, std::atomic<int>* active) {
+  std::make_shared<H2Session>(std::move(socket), options, handler, active)->Start(already_read);
 }
 
 }  // namespace sluice::http::internal

@@ -5,6 +5,8 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <iostream>
 
 #include "http/asio_types.h"
@@ -16,6 +18,19 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+Response PlainTransportError(TransportError error, const Request&) {
+  Response r;
+  switch (error) {
+    case TransportError::kBadRequest: r.status = 400, r.body = "Bad Request\n"; break;
+    case TransportError::kHeaderTooLarge: r.status = 431, r.body = "Request header fields too large\n"; break;
+    case TransportError::kBodyTooLarge: r.status = 413, r.body = "Request entity too large\n"; break;
+    case TransportError::kTimeout: r.status = 408, r.body = "Request timeout\n"; break;
+  }
+  r.SetHeader("Content-Type", "text/plain");
+  return r;
+}
 
 namespace {
 
@@ -23,61 +38,136 @@ using internal::Executor;
 using internal::Socket;
 using internal::Timer;
 
-// One connection: read a request, hand it to the handler, write the answer,
-// repeat while keep-alive holds. A deadline timer closes connections that
-// stay idle, or stall mid-request, longer than idle_timeout.
+// How long a refused connection's remaining input is read and discarded after
+// the error answer, so that closing it does not reset the answer away.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+// A connection's read buffer is given back when it grew beyond this for a large body.
+constexpr size_t kKeptBufferBytes = 256u << 10;
+
+// The value of an "X-Amz-Target:" header line in raw, possibly partial, header
+// bytes ("" if none): lets a refused request's answer take its service's shape.
+std::string SniffAmzTarget(std::string_view raw) {
+  static constexpr std::string_view kName = "x-amz-target:";
+  for (size_t line = 0; line < raw.size(); line = raw.find('\n', line) + 1) {
+    if (raw.size() - line >= kName.size() && beast::iequals(raw.substr(line, kName.size()), kName)) {
+      size_t start = raw.find_first_not_of(" \t", line + kName.size());
+      if (start == std::string_view::npos) return "";
+      size_t end = raw.find_first_of("\r\n", start);
+      return std::string(raw.substr(start, end == std::string_view::npos ? raw.size() - start : end - start));
+    }
+    if (raw.find('\n', line) == std::string_view::npos) break;
+  }
+  return "";
+}
+
+// One connection: wait for a request, read its header and body under the
+// deadlines of ServerOptions, hand it to the handler, write the answer,
+// repeat while keep-alive holds. One timer enforces the current phase's
+// deadline; reads move the body deadline forward as bytes arrive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket socket, const ServerOptions& options, const Handler& handler)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler) {}
+  Session(Socket socket, const ServerOptions& options, const Handler& handler, std::atomic<int>& active)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler),
+        active_(active) {}
+  ~Session() { active_.fetch_sub(1, std::memory_order_relaxed); }
 
   void Start() {
     asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Sniff(); });
   }
 
  private:
-  // Reads the first bytes of a connection: the HTTP/2 connection preface
-  // hands it to an HTTP/2 session (h2c with prior knowledge); anything else
-  // is HTTP/1.1, parsed from the bytes already buffered.
+  enum class Phase { kIdle, kHeader, kBody, kHandler, kWrite, kLinger, kClosed };
+
+  // Reads the first bytes of a connection (under the header timeout): the
+  // HTTP/2 connection preface hands it to an HTTP/2 session (h2c with prior
+  // knowledge); anything else is HTTP/1.1, parsed from the bytes buffered.
   void Sniff() {
-    ArmTimer();
+    phase_ = Phase::kHeader;
+    parser_.emplace();  // OnTimer looks at it
+    SetDeadlineIn(options_.header_timeout);
     socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (self->phase_ != Phase::kHeader) return;
       if (ec) return self->Close();
       self->buffer_.commit(n);
       std::string_view got(static_cast<const char*>(self->buffer_.data().data()), self->buffer_.size());
       size_t common = std::min(got.size(), internal::kH2Preface.size());
       if (got.substr(0, common) != internal::kH2Preface.substr(0, common)) return self->ReadHeader();
       if (got.size() < internal::kH2Preface.size()) return self->Sniff();  // a prefix so far
-      self->timer_.cancel();
-      internal::StartH2Session(std::move(self->socket_), got, self->options_, self->handler_);
+      self->phase_ = Phase::kClosed;
+      self->ClearDeadline();
+      beast::error_code ignored;
+      self->timer_.cancel(ignored);
+      internal::StartH2Session(std::move(self->socket_), got, self->options_, self->handler_, &self->active_);
     });
   }
 
-  void ArmTimer() {
-    timer_.expires_after(options_.idle_timeout);
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->Close();  // expired, not cancelled
+  // ---- deadline
+  void SetDeadline(Clock::time_point deadline) {
+    deadline_ = deadline;
+    if (timer_waiting_ && deadline >= timer_.expiry()) return;  // OnTimer moves it on
+    timer_.expires_at(deadline);
+    timer_waiting_ = true;
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+  }
+  void SetDeadlineIn(std::chrono::milliseconds d) { SetDeadline(Clock::now() + d); }
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+
+  void OnTimer(beast::error_code ec) {
+    if (ec == asio::error::operation_aborted) return;  // replaced by a newer wait, or closed
+    timer_waiting_ = false;
+    if (phase_ == Phase::kClosed || deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() < deadline_) return SetDeadline(deadline_);
+    switch (phase_) {
+      case Phase::kHeader:
+        // A connection that never sent a byte gets no answer, just the close.
+        return buffer_.size() == 0 && !parser_->got_some() ? Close() : Refuse(TransportError::kTimeout);
+      case Phase::kBody: return Refuse(TransportError::kTimeout);
+      default: return Close();
+    }
+  }
+
+  // Time allowed to move `bytes` (a body or a response) at the minimum rate.
+  std::chrono::milliseconds TransferAllowance(uint64_t bytes) const {
+    auto extra = options_.min_body_rate ? std::chrono::milliseconds(bytes * 1000 / options_.min_body_rate)
+                                        : std::chrono::milliseconds(0);
+    return options_.body_timeout + extra;
+  }
+
+  // ---- reading a request
+  // Between requests: wait (idle timeout) for the first byte of the next one.
+  void WaitForRequest() {
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes already here
+    phase_ = Phase::kIdle;
+    SetDeadlineIn(options_.idle_timeout);
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (self->phase_ != Phase::kIdle) return;
+      if (ec) return self->Close();
+      self->ReadHeader();
     });
   }
 
   void ReadHeader() {
+    phase_ = Phase::kHeader;
+    SetDeadlineIn(options_.header_timeout);
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
-    parser_->header_limit(64 * 1024);
-    ArmTimer();
-    bhttp::async_read_header(socket_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    parser_->header_limit(options_.max_header_bytes);
+    bhttp::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->phase_ == Phase::kHeader) self->OnHeader(ec);
+    });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
-    auto expect = req[bhttp::field::expect];
-    if (beast::iequals(expect, "100-continue")) {
-      if (parser_->content_length() && *parser_->content_length() > options_.max_body_bytes)
-        return SendTooLarge();
+    if (parser_->content_length() && *parser_->content_length() > options_.max_body_bytes)
+      return Refuse(TransportError::kBodyTooLarge);
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      phase_ = Phase::kWrite;
+      SetDeadlineIn(options_.body_timeout);
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
       bhttp::async_write(socket_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+        if (self->phase_ != Phase::kWrite) return;
         if (ec) return self->Close();
         self->ReadBody();
       });
@@ -87,42 +177,46 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
+    phase_ = Phase::kBody;
+    body_started_ = Clock::now();
+    body_received_ = 0;
+    SetDeadline(body_started_ + TransferAllowance(0));
     // Read a known-length body in as few large reads as possible.
     if (auto len = parser_->content_length(); len && *len > buffer_.size()) {
-      size_t want = static_cast<size_t>(std::min<uint64_t>(*len, options_.max_body_bytes)) + 4096;
+      size_t want = static_cast<size_t>(*len) + 4096;
       if (buffer_.capacity() < want) buffer_.reserve(want);
     }
-    bhttp::async_read(socket_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    ReadSomeBody();
+  }
+
+  void ReadSomeBody() {
+    if (parser_->is_done()) return OnRequest();
+    bhttp::async_read_some(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (self->phase_ != Phase::kBody) return;
+      if (ec) return self->OnReadError(ec);
+      self->body_received_ += n;
+      self->SetDeadline(std::max(self->deadline_, self->body_started_ + self->TransferAllowance(self->body_received_)));
+      self->ReadSomeBody();
+    });
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit) return SendTooLarge();
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+    if (ec == bhttp::error::body_limit) return Refuse(TransportError::kBodyTooLarge);
+    if (ec == bhttp::error::header_limit) return Refuse(TransportError::kHeaderTooLarge);
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == asio::error::bad_descriptor)
       return Close();
-    // Malformed HTTP: answer 400 once and close.
-    Response r;
-    r.status = 400;
-    r.SetHeader("Content-Type", "text/plain");
-    r.body = "Bad Request: " + ec.message() + "\n";
-    keep_alive_ = false;
-    Write(std::move(r));
+    Refuse(TransportError::kBadRequest);  // malformed HTTP
   }
 
-  void SendTooLarge() {
-    Response r;
-    r.status = 413;
-    r.SetHeader("Content-Type", "text/plain");
-    r.body = "Request entity too large\n";
-    keep_alive_ = false;
-    Write(std::move(r));
-  }
-
-  void OnRead(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
-    timer_.cancel();  // the handler may take a while (group commit)
+  // ---- handling
+  void OnRequest() {
+    phase_ = Phase::kHandler;
+    ClearDeadline();  // the handler may take a while (group commit)
     auto msg = parser_->release();
+    parser_.reset();
+    if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     head_ = msg.method() == bhttp::verb::head;
@@ -141,7 +235,33 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Answers a request the transport refuses, then closes the connection.
+  void Refuse(TransportError error) {
+    // What was parsed (the fields are all there once the header was read,
+    // even when its Content-Length was refused), else the raw bytes.
+    Request head;
+    if (parser_) {
+      const auto& req = parser_->get();
+      head.method = std::string(req.method_string());
+      head.target = std::string(req.target());
+      for (const auto& f : req) head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      head_ = req.method() == bhttp::verb::head;
+    }
+    if (head.Header("X-Amz-Target").empty()) {
+      auto data = buffer_.data();
+      std::string target = SniffAmzTarget({static_cast<const char*>(data.data()), data.size()});
+      if (!target.empty()) head.headers.emplace_back("X-Amz-Target", std::move(target));
+    }
+    beast::error_code ignored;
+    socket_.cancel(ignored);  // a read still pending ends with operation_aborted and is ignored
+    keep_alive_ = false;
+    Write(options_.transport_error(error, head));
+  }
+
+  // ---- writing
   void Write(Response resp) {
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kWrite;
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(version_ ? version_ : 11);
     out->result(resp.status);
@@ -154,15 +274,36 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head_)
       for (const auto& [k, v] : resp.headers)
         if (beast::iequals(k, "Content-Length")) out->set(bhttp::field::content_length, v);
-    ArmTimer();
+    SetDeadlineIn(TransferAllowance(out->body().size()));
     bhttp::async_write(socket_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
-      self->timer_.cancel();
-      if (ec || !self->keep_alive_) return self->Close();
-      self->ReadHeader();
+      if (self->phase_ != Phase::kWrite) return;
+      if (ec) return self->Close();
+      if (!self->keep_alive_) return self->LingerThenClose();
+      self->WaitForRequest();
+    });
+  }
+
+  // Stops sending, then reads and drops what the client still sends for a
+  // short while: closing a socket with unread input resets the connection,
+  // and the reset can destroy the answer before the client reads it.
+  void LingerThenClose() {
+    phase_ = Phase::kLinger;
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    SetDeadlineIn(std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTime));
+    Drain();
+  }
+  void Drain() {
+    socket_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->phase_ != Phase::kLinger) return;
+      if (ec) return self->Close();
+      self->Drain();
     });
   }
 
   void Close() {
+    if (phase_ == Phase::kClosed) return;
+    phase_ = Phase::kClosed;
     beast::error_code ignored;
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -173,8 +314,15 @@ class Session : public std::enable_shared_from_this<Session> {
   Timer timer_;
   const ServerOptions& options_;
   const Handler& handler_;
+  std::atomic<int>& active_;
+  Phase phase_ = Phase::kIdle;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool timer_waiting_ = false;
+  Clock::time_point body_started_;
+  uint64_t body_received_ = 0;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::array<char, 16384> drain_;
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;
@@ -190,7 +338,10 @@ class Server::Impl {
         threads_(options_.threads > 0 ? options_.threads
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()))),
         io_(threads_),
-        acceptor_(io_) {}
+        acceptor_(io_),
+        retry_timer_(io_) {
+    if (!options_.transport_error) options_.transport_error = PlainTransportError;
+  }
 
   Result<uint16_t> Listen() {
     beast::error_code ec;
@@ -222,26 +373,58 @@ class Server::Impl {
     });
   }
 
+  int ActiveConnections() const { return active_.load(std::memory_order_relaxed); }
+
  private:
   void Accept() {
     acceptor_.async_accept(Executor(io_.get_executor()), [this](beast::error_code ec, Socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
+      if (ec) {
+        // e.g. EMFILE: do not spin, and do not block this io thread; try again shortly.
+        retry_timer_.expires_after(std::chrono::milliseconds(50));
+        retry_timer_.async_wait([this](beast::error_code wec) {
+          if (!wec) Accept();
+        });
+        return;
+      }
+      if (active_.load(std::memory_order_relaxed) >= options_.max_connections) {
+        RefuseOverLimit(std::move(socket));
       } else {
-        // e.g. EMFILE: do not spin; try again shortly.
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        at_limit_ = false;
+        active_.fetch_add(1, std::memory_order_relaxed);
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(socket), options_, handler_, active_)->Start();
       }
       Accept();
     });
   }
 
+  // Beyond max_connections: a best-effort 503 (one non-blocking send into the
+  // new socket's empty buffer) and close. Clients retry a 503.
+  void RefuseOverLimit(Socket socket) {
+    if (!at_limit_) {
+      at_limit_ = true;
+      std::cerr << "sluice: " << options_.max_connections
+                << " connections open (--max-connections); refusing new ones until some close" << std::endl;
+    }
+    static constexpr std::string_view kReply =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+        "Connection: close\r\nRetry-After: 1\r\n\r\nToo many connections\n";
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(kReply), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
   ServerOptions options_;
   Handler handler_;
   int threads_;
+  std::atomic<int> active_{0};  // before io_: sessions destroyed with io_ still count down
+  bool at_limit_ = false;       // only touched by the accept chain
   asio::io_context io_;
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
 };
 
 Server::Server(ServerOptions options, Handler handler)
@@ -250,5 +433,6 @@ Server::~Server() = default;
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
+int Server::ActiveConnections() const { return impl_->ActiveConnections(); }
 
 }  // namespace sluice::http

@@ -2,13 +2,28 @@
 // to one Handler. Requests on one connection are served in order; a handler
 // may answer asynchronously and from any thread.
 //
-// Limits protect the process from hostile clients: a body above
-// max_body_bytes gets 413 and the connection is closed; a connection idle or
-// stalled longer than idle_timeout is closed.
+// Transport limits protect the process from hostile or broken clients
+// (docs/RELIABILITY.md lists them with their defaults):
+//  * a request's headers must fit in max_header_bytes (else 431) and arrive
+//    within header_timeout of its first byte (of the connection, for the
+//    first request); a body above max_body_bytes gets 413, before it is read;
+//  * a body must arrive within body_timeout plus one second per
+//    min_body_rate bytes received; a response must be taken by the client
+//    within the same allowance; a keep-alive connection may wait idle for its
+//    next request for idle_timeout;
+//  * at most max_connections connections are served at once: beyond that a
+//    new connection gets a 503 and is closed, existing ones are untouched;
+//  * a connection holds at most one request and one response at a time
+//    (pipelined requests wait in the kernel's socket buffer), so its memory is
+//    bounded by max_header_bytes + max_body_bytes + the response.
+// A request refused at the transport level gets the answer built by
+// transport_error (shaped like the service it was meant for) and the
+// connection is closed; on a timeout in a read the client gets it too.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,12 +34,31 @@
 
 namespace sluice::http {
 
+enum class TransportError {
+  kBadRequest,      // malformed HTTP: 400
+  kHeaderTooLarge,  // headers above max_header_bytes: 431
+  kBodyTooLarge,    // body above max_body_bytes: 413
+  kTimeout,         // headers or body not received in time: 408
+};
+// Builds the answer to a request refused with `error`. `head` holds what was
+// read of the request: method, target and headers when they were parsed,
+// otherwise at most an X-Amz-Target header found in the raw bytes.
+using TransportErrorResponder = std::function<Response(TransportError error, const Request& head)>;
+// The default: the status above with a plain-text body.
+Response PlainTransportError(TransportError error, const Request& head);
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4566;  // 0 picks a free port
   int threads = 0;       // 0 = one per core (at least 2)
   uint64_t max_body_bytes = 16ull << 20;
-  std::chrono::seconds idle_timeout{300};
+  uint32_t max_header_bytes = 64u << 10;
+  int max_connections = 1024;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  uint64_t min_body_rate = 16u << 10;  // bytes per second; 0: the body timeout is fixed
+  TransportErrorResponder transport_error = PlainTransportError;
 };
 
 class Server {
@@ -41,6 +75,8 @@ class Server {
   // Stops accepting and ends Run(). Safe from any thread or signal handler
   // context that may call into asio (use a signal_set for real signals).
   void Stop();
+  // Connections being served now.
+  int ActiveConnections() const;
 
   class Impl;
 

@@ -158,6 +158,11 @@ http::Response XmlOk(const std::string& request_id, std::string body, unsigned s
 
 }  // namespace
 
+http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
+                             bool head) {
+  return ErrorResponse(RandomHex(8, true), head, code, message, resource);
+}
+
 http::Response S3Api::Serve(const http::Request& request) {
   Call call{request, {}, {}, {}, false, false, RandomHex(8, true), "/", request.method == "HEAD"};
   try {

@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/message.h"
@@ -31,6 +32,11 @@ struct S3ApiOptions {
   std::string owner_id = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
   std::string owner_name = "sluice";
 };
+
+// An S3 XML error document with a fresh request id and the status S3 gives
+// `code`, for answers made outside S3Api (the HTTP server's transport limits).
+http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
+                             bool head);
 
 class S3Api {
  public:

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <filesystem>
@@ -18,8 +19,29 @@
 #include "objstore/local_store.h"  // S3
 #include "s3api/s3_api.h"          // S3
 #include "server/router.h"
+#include "server/transport_errors.h"
 
 namespace sluice::server {
+
+namespace {
+
+// Connections and shard files share the descriptor table: raise the soft
+// limit to the hard one, and warn when it cannot hold max_connections.
+void RaiseFileLimit(int max_connections) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  constexpr rlim_t kReserve = 256;  // segment files, databases, the listener
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < static_cast<rlim_t>(max_connections) + kReserve)
+    std::cerr << "sluice: warning: open-file limit " << lim.rlim_cur << " is low for --max-connections "
+              << max_connections << "\n";
+}
+
+}  // namespace
 
 int Serve(const ServeOptions& options) {
   auto started = std::chrono::steady_clock::now();
@@ -127,6 +149,15 @@ int Serve(const ServeOptions& options) {
   hopts.host = options.host;
   hopts.port = options.port;
   hopts.threads = options.threads;
+  hopts.max_body_bytes = options.max_body_bytes;
+  hopts.max_header_bytes = options.max_header_bytes;
+  hopts.max_connections = options.max_connections;
+  hopts.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  hopts.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
+  hopts.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
+  hopts.min_body_rate = options.min_body_rate;
+  hopts.transport_error = TransportErrorResponse;
+  RaiseFileLimit(options.max_connections);
   http::Server server(hopts, [&router](http::Request req, http::Responder respond) {
     router.Handle(std::move(req), std::move(respond));
   });

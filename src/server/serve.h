@@ -23,6 +23,14 @@ struct ServeOptions {
   double firehose_interval_scale = 1.0;    // scales BufferingHints intervals (tests, demos)
   int64_t firehose_source_poll_ms = 1000;  // Kinesis source polling, AWS: 1 s
   int parallel_syncs = 4;                  // group commit: shards synced at once
+  // HTTP transport limits (http::ServerOptions; docs/RELIABILITY.md)
+  uint64_t max_body_bytes = 16ull << 20;
+  uint32_t max_header_bytes = 64u << 10;
+  int max_connections = 1024;
+  int64_t header_timeout_ms = 10'000;
+  int64_t idle_timeout_ms = 60'000;
+  int64_t body_timeout_ms = 30'000;
+  uint64_t min_body_rate = 16u << 10;  // bytes/s
 };
 
 // Returns the process exit code.

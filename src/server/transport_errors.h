@@ -1,0 +1,18 @@
+// Answers to requests the HTTP server refuses at the transport level (bad
+// HTTP, headers or body too large, too slow), shaped like the service the
+// request was meant for: an AWS JSON error for requests with X-Amz-Target
+// (Kinesis, Firehose), an S3 XML error document otherwise.
+#pragma once
+
+#include "http/message.h"
+#include "http/server.h"
+
+namespace sluice::server {
+
+// JSON services: 400 SerializationException, 431 RequestHeaderFieldsTooLargeException,
+// 413 RequestEntityTooLargeException, 408 RequestTimeoutException.
+// S3 (as S3 answers them, all 400): BadRequest, RequestHeaderSectionTooLarge,
+// EntityTooLarge, RequestTimeout.
+http::Response TransportErrorResponse(http::TransportError error, const http::Request& head);
+
+}  // namespace sluice::server
