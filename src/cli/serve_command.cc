@@ -48,6 +48,12 @@ void AddServeCommand(CLI::App& app) {
                   "Group commit: how many shards of one batch are fdatasync'ed at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_option("--tls-port", opts->tls_port,
+                  "Also serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) on this port; 0 picks a free one (default: off)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--tls-cert", opts->tls_cert,
+                  "PEM certificate chain for --tls-port (default: a self-signed one made in <data-dir>/tls/)");
+  cmd->add_option("--tls-key", opts->tls_key, "PEM private key of --tls-cert");
   // HTTP transport limits (docs/RELIABILITY.md)
   cmd->add_option("--max-connections", opts->max_connections,
                   "Connections served at once; beyond it a new connection gets 503 and is closed")

@@ -2,6 +2,8 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <boost/beast/core/stream_traits.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -30,14 +32,16 @@ bool IsConnectionSpecific(std::string_view lower) {
          lower == "proxy-connection";
 }
 
-class H2Session : public std::enable_shared_from_this<H2Session> {
+// `Stream`: a plain socket (h2c) or a TLS stream (ALPN "h2").
+template <class Stream>
+class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
  public:
-  H2Session(Socket socket, const ServerOptions& options, const Handler& handler, std::atomic<int>* active)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler),
+  H2Session(Stream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>* active)
+      : stream_(std::move(stream)), timer_(Lowest().get_executor()), options_(options), handler_(handler),
         active_(active) {
     active_->fetch_add(1, std::memory_order_relaxed);
     boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
+    auto ep = Lowest().remote_endpoint(ec);
     if (!ec) remote_address_ = ep.address().to_string();
   }
 
@@ -69,7 +73,10 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   }
 
  private:
-  struct Stream {
+  using std::enable_shared_from_this<H2Session<Stream>>::shared_from_this;
+  Socket& Lowest() { return boost::beast::get_lowest_layer(stream_); }
+
+  struct StreamState {
     Request request;
     std::string authority;
     bool too_large = false;
@@ -82,7 +89,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
   static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
-    Stream& s = Self(user_data)->streams_[frame->hd.stream_id];
+    StreamState& s = Self(user_data)->streams_[frame->hd.stream_id];
     s.request.remote_address = Self(user_data)->remote_address_;
     return 0;
   }
@@ -92,7 +99,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     auto it = Self(user_data)->streams_.find(frame->hd.stream_id);
     if (it == Self(user_data)->streams_.end()) return 0;
-    Stream& s = it->second;
+    StreamState& s = it->second;
     if (++s.headers > kMaxHeadersPerRequest) {
       nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_ENHANCE_YOUR_CALM);
       return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -111,7 +118,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
     H2Session* self = Self(user_data);
     auto it = self->streams_.find(stream_id);
     if (it == self->streams_.end()) return 0;
-    Stream& s = it->second;
+    StreamState& s = it->second;
     if (s.too_large) return 0;
     // A body above the limit, or more buffered on this connection than two
     // maximal bodies: answered with 413, the rest discarded.
@@ -145,7 +152,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
   static ssize_t ReadBody(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
                           nghttp2_data_source* source, void*) {
-    Stream* s = static_cast<Stream*>(source->ptr);
+    StreamState* s = static_cast<StreamState*>(source->ptr);
     size_t n = std::min(length, s->response_body.size() - s->sent);
     std::copy_n(s->response_body.data() + s->sent, n, buf);
     s->sent += n;
@@ -156,7 +163,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
   void Dispatch(int32_t stream_id) {
     auto it = streams_.find(stream_id);
     if (it == streams_.end()) return;
-    Stream& s = it->second;
+    StreamState& s = it->second;
     if (s.too_large) {
       Response r;
       r.status = 413;
@@ -172,7 +179,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
     if (req.Header("content-length").empty()) req.headers.emplace_back("content-length", std::to_string(req.body.size()));
     head_[stream_id] = req.method == "HEAD";
     handler_(std::move(req), [self = shared_from_this(), stream_id](Response resp) {
-      Executor ex = self->socket_.get_executor();
+      Executor ex = self->Lowest().get_executor();
       asio::post(ex, [self = std::move(self), stream_id, resp = std::move(resp)]() mutable {
         self->Respond(stream_id, std::move(resp));
         self->Flush();
@@ -185,7 +192,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
     head_.erase(stream_id);
     auto it = streams_.find(stream_id);
     if (it == streams_.end() || closed_) return;  // the client reset the stream
-    Stream& s = it->second;
+    StreamState& s = it->second;
     std::vector<std::pair<std::string, std::string>> fields;
     fields.emplace_back(":status", std::to_string(resp.status));
     std::string content_length;
@@ -223,7 +230,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
   void Read() {
     ArmTimer();
-    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](boost::system::error_code ec,
+    stream_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](boost::system::error_code ec,
                                                                                   size_t n) {
       if (ec || self->closed_) return self->Close();
       if (!self->Feed(std::string_view(self->read_buf_.data(), n))) {
@@ -252,7 +259,7 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
       return;
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
       self->writing_ = false;
       if (ec) return self->Close();
       if (self->close_after_write_) return self->Close();
@@ -277,18 +284,18 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
     closed_ = true;
     boost::system::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    Lowest().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close(ignored);
   }
 
-  Socket socket_;
+  Stream stream_;
   Timer timer_;
   const ServerOptions& options_;
   const Handler& handler_;
   std::atomic<int>* active_;
   std::string remote_address_;
   nghttp2_session* session_ = nullptr;
-  std::map<int32_t, Stream> streams_;
+  std::map<int32_t, StreamState> streams_;
   std::map<int32_t, bool> head_;  // streams answering a HEAD request
   size_t buffered_ = 0;           // request body bytes held on this connection
   std::array<char, 64 * 1024> read_buf_{};
@@ -302,7 +309,12 @@ class H2Session : public std::enable_shared_from_this<H2Session> {
 
 void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options,
                     const Handler& handler, std::atomic<int>* active) {
-  std::make_shared<H2Session>(std::move(socket), options, handler, active)->Start(already_read);
+  std::make_shared<H2Session<Socket>>(std::move(socket), options, handler, active)->Start(already_read);
+}
+
+void StartH2Session(TlsStream stream, const ServerOptions& options, const Handler& handler,
+                    std::atomic<int>* active) {
+  std::make_shared<H2Session<TlsStream>>(std::move(stream), options, handler, active)->Start({});
 }
 
 }  // namespace sluice::http::internal

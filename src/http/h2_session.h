@@ -1,6 +1,6 @@
 // HTTP/2 connections (RFC 9113) for the server, on nghttp2: cleartext with
 // prior knowledge (h2c, what the AWS SDK for JavaScript v3 uses for Kinesis
-// on an http:// endpoint). Every stream is one Request handed to the same
+// on an http:// endpoint) and over TLS with ALPN "h2" (https://). Every stream is one Request handed to the same
 // Handler as HTTP/1.1, so the API layers do not know which protocol carried
 // it; answers may come from any thread and in any order.
 //
@@ -26,5 +26,8 @@ namespace sluice::http::internal {
 // holds one unit of until it closes.
 void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options,
                     const Handler& handler, std::atomic<int>* active);
+// The same over TLS, after a handshake whose ALPN chose "h2".
+void StartH2Session(TlsStream stream, const ServerOptions& options, const Handler& handler,
+                    std::atomic<int>* active);
 
 }  // namespace sluice::http::internal

@@ -64,18 +64,28 @@ std::string SniffAmzTarget(std::string_view raw) {
 // deadlines of ServerOptions, hand it to the handler, write the answer,
 // repeat while keep-alive holds. One timer enforces the current phase's
 // deadline; reads move the body deadline forward as bytes arrive.
-class Session : public std::enable_shared_from_this<Session> {
+// `Stream` is a plain TCP socket, or a TLS stream over one (the TLS port,
+// where ALPN already chose HTTP/1.1).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Socket socket, const ServerOptions& options, const Handler& handler, std::atomic<int>& active)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), options_(options), handler_(handler),
+  Session(Stream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>& active)
+      : stream_(std::move(stream)), timer_(Lowest().get_executor()), options_(options), handler_(handler),
         active_(active) {}
   ~Session() { active_.fetch_sub(1, std::memory_order_relaxed); }
 
   void Start() {
-    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Sniff(); });
+    asio::dispatch(Lowest().get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) self->ReadHeader(self->options_.header_timeout);
+      else self->Sniff();
+    });
   }
 
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, Socket>;
+  Socket& Lowest() { return beast::get_lowest_layer(stream_); }
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
   enum class Phase { kIdle, kHeader, kBody, kHandler, kWrite, kLinger, kClosed };
 
   // Reads the first bytes of a connection (under the header timeout): the
@@ -85,19 +95,21 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::kHeader;
     parser_.emplace();  // OnTimer looks at it
     SetDeadlineIn(options_.header_timeout);
-    socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
       if (self->phase_ != Phase::kHeader) return;
       if (ec) return self->Close();
       self->buffer_.commit(n);
       std::string_view got(static_cast<const char*>(self->buffer_.data().data()), self->buffer_.size());
       size_t common = std::min(got.size(), internal::kH2Preface.size());
-      if (got.substr(0, common) != internal::kH2Preface.substr(0, common)) return self->ReadHeader();
+      if (got.substr(0, common) != internal::kH2Preface.substr(0, common))
+        return self->ReadHeader(self->options_.header_timeout);
       if (got.size() < internal::kH2Preface.size()) return self->Sniff();  // a prefix so far
       self->phase_ = Phase::kClosed;
       self->ClearDeadline();
       beast::error_code ignored;
       self->timer_.cancel(ignored);
-      internal::StartH2Session(std::move(self->socket_), got, self->options_, self->handler_, &self->active_);
+      if constexpr (!kTls)
+        internal::StartH2Session(std::move(self->stream_), got, self->options_, self->handler_, &self->active_);
     });
   }
 
@@ -136,23 +148,26 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- reading a request
   // Between requests: wait (idle timeout) for the first byte of the next one.
   void WaitForRequest() {
-    if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes already here
+    if (buffer_.size() > 0) return ReadHeader(options_.header_timeout);  // pipelined bytes already here
+    // TLS may hold decrypted bytes the socket no longer shows as readable:
+    // read the next header at once, with the idle timeout.
+    if constexpr (kTls) return ReadHeader(options_.idle_timeout);
     phase_ = Phase::kIdle;
     SetDeadlineIn(options_.idle_timeout);
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+    Lowest().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
       if (self->phase_ != Phase::kIdle) return;
       if (ec) return self->Close();
-      self->ReadHeader();
+      self->ReadHeader(self->options_.header_timeout);
     });
   }
 
-  void ReadHeader() {
+  void ReadHeader(std::chrono::milliseconds timeout) {
     phase_ = Phase::kHeader;
-    SetDeadlineIn(options_.header_timeout);
+    SetDeadlineIn(timeout);
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(options_.max_header_bytes);
-    bhttp::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (self->phase_ == Phase::kHeader) self->OnHeader(ec);
     });
   }
@@ -166,7 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
       phase_ = Phase::kWrite;
       SetDeadlineIn(options_.body_timeout);
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
-      bhttp::async_write(socket_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
         if (self->phase_ != Phase::kWrite) return;
         if (ec) return self->Close();
         self->ReadBody();
@@ -191,7 +206,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadSomeBody() {
     if (parser_->is_done()) return OnRequest();
-    bhttp::async_read_some(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+    bhttp::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
       if (self->phase_ != Phase::kBody) return;
       if (ec) return self->OnReadError(ec);
       self->body_received_ += n;
@@ -227,10 +242,10 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req.body = std::move(msg.body());
     beast::error_code ignored;
-    auto ep = socket_.remote_endpoint(ignored);
+    auto ep = Lowest().remote_endpoint(ignored);
     if (!ignored) req.remote_address = ep.address().to_string();
     handler_(std::move(req), [self = shared_from_this()](Response resp) {
-      Executor ex = self->socket_.get_executor();
+      Executor ex = self->Lowest().get_executor();
       asio::post(ex, [self = std::move(self), resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
   }
@@ -253,7 +268,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!target.empty()) head.headers.emplace_back("X-Amz-Target", std::move(target));
     }
     beast::error_code ignored;
-    socket_.cancel(ignored);  // a read still pending ends with operation_aborted and is ignored
+    Lowest().cancel(ignored);  // a read still pending ends with operation_aborted and is ignored
     keep_alive_ = false;
     Write(options_.transport_error(error, head));
   }
@@ -275,7 +290,7 @@ class Session : public std::enable_shared_from_this<Session> {
       for (const auto& [k, v] : resp.headers)
         if (beast::iequals(k, "Content-Length")) out->set(bhttp::field::content_length, v);
     SetDeadlineIn(TransferAllowance(out->body().size()));
-    bhttp::async_write(socket_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
+    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
       if (self->phase_ != Phase::kWrite) return;
       if (ec) return self->Close();
       if (!self->keep_alive_) return self->LingerThenClose();
@@ -289,12 +304,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void LingerThenClose() {
     phase_ = Phase::kLinger;
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().shutdown(tcp::socket::shutdown_send, ignored);
     SetDeadlineIn(std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTime));
     Drain();
   }
   void Drain() {
-    socket_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    Lowest().async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (self->phase_ != Phase::kLinger) return;
       if (ec) return self->Close();
       self->Drain();
@@ -306,11 +321,11 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::kClosed;
     beast::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    Lowest().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close(ignored);
   }
 
-  Socket socket_;
+  Stream stream_;
   Timer timer_;
   const ServerOptions& options_;
   const Handler& handler_;
@@ -339,6 +354,7 @@ class Server::Impl {
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()))),
         io_(threads_),
         acceptor_(io_),
+        tls_acceptor_(io_),
         retry_timer_(io_) {
     if (!options_.transport_error) options_.transport_error = PlainTransportError;
   }
@@ -354,9 +370,13 @@ class Server::Impl {
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Status::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                                        ": " + ec.message());
+    if (options_.tls_port >= 0) SLUICE_RETURN_IF_ERROR(ListenTls(addr));
     Accept();
+    if (tls_) AcceptTls();
     return acceptor_.local_endpoint().port();
   }
+
+  uint16_t TlsPort() const { return tls_ ? tls_acceptor_.local_endpoint().port() : 0; }
 
   void Run() {
     std::vector<std::thread> extra;
@@ -369,6 +389,7 @@ class Server::Impl {
     asio::post(io_, [this] {
       beast::error_code ignored;
       acceptor_.close(ignored);
+      tls_acceptor_.close(ignored);
       io_.stop();
     });
   }
@@ -393,9 +414,85 @@ class Server::Impl {
         at_limit_ = false;
         active_.fetch_add(1, std::memory_order_relaxed);
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), options_, handler_, active_)->Start();
+        std::make_shared<Session<Socket>>(std::move(socket), options_, handler_, active_)->Start();
       }
       Accept();
+    });
+  }
+
+  Status ListenTls(const asio::ip::address& addr) {
+    tls_.emplace(asio::ssl::context::tls_server);
+    beast::error_code ec;
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) return Status::InvalidArgument("TLS certificate " + options_.tls_cert_file + ": " + ec.message());
+    tls_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return Status::InvalidArgument("TLS key " + options_.tls_key_file + ": " + ec.message());
+    // ALPN: HTTP/2 when the client offers it, else HTTP/1.1.
+    SSL_CTX_set_alpn_select_cb(
+        tls_->native_handle(),
+        [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+           void*) -> int {
+          static const unsigned char kProtocols[] = "\x02h2\x08http/1.1";
+          unsigned char* selected = nullptr;
+          if (SSL_select_next_proto(&selected, outlen, kProtocols, sizeof kProtocols - 1, in, inlen) !=
+              OPENSSL_NPN_NEGOTIATED)
+            return SSL_TLSEXT_ERR_NOACK;
+          *out = selected;
+          return SSL_TLSEXT_ERR_OK;
+        },
+        nullptr);
+    tcp::endpoint ep(addr, static_cast<uint16_t>(options_.tls_port));
+    tls_acceptor_.open(ep.protocol(), ec);
+    if (!ec) tls_acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) tls_acceptor_.bind(ep, ec);
+    if (!ec) tls_acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Status::Unavailable("cannot listen for TLS on " + options_.host + ":" +
+                                       std::to_string(options_.tls_port) + ": " + ec.message());
+    return Status::Ok();
+  }
+
+  void AcceptTls() {
+    tls_acceptor_.async_accept(Executor(io_.get_executor()), [this](beast::error_code ec, Socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        if (active_.load(std::memory_order_relaxed) >= options_.max_connections) {
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          socket.set_option(tcp::no_delay(true), ec);
+          Handshake(std::move(socket));
+        }
+      }
+      AcceptTls();
+    });
+  }
+
+  // The TLS handshake, under the header timeout; ALPN then picks the session.
+  void Handshake(Socket socket) {
+    active_.fetch_add(1, std::memory_order_relaxed);
+    auto stream = std::make_shared<internal::TlsStream>(std::move(socket), *tls_);
+    auto timer = std::make_shared<Timer>(stream->next_layer().get_executor());
+    timer->expires_after(options_.header_timeout);
+    timer->async_wait([stream](beast::error_code ec) {
+      if (!ec) beast::get_lowest_layer(*stream).close(ec);
+    });
+    stream->async_handshake(asio::ssl::stream_base::server, [this, stream, timer](beast::error_code ec) {
+      timer->cancel();
+      if (ec) {
+        active_.fetch_sub(1, std::memory_order_relaxed);
+        return;
+      }
+      const unsigned char* proto = nullptr;
+      unsigned int len = 0;
+      SSL_get0_alpn_selected(stream->native_handle(), &proto, &len);
+      if (std::string_view(reinterpret_cast<const char*>(proto), proto ? len : 0) == "h2") {
+        internal::StartH2Session(std::move(*stream), options_, handler_, &active_);
+        active_.fetch_sub(1, std::memory_order_relaxed);  // the HTTP/2 session holds its own unit
+        return;
+      }
+      std::make_shared<Session<internal::TlsStream>>(std::move(*stream), options_, handler_, active_)->Start();
     });
   }
 
@@ -424,6 +521,8 @@ class Server::Impl {
   bool at_limit_ = false;       // only touched by the accept chain
   asio::io_context io_;
   tcp::acceptor acceptor_;
+  std::optional<asio::ssl::context> tls_;
+  tcp::acceptor tls_acceptor_;
   asio::steady_timer retry_timer_;
 };
 
@@ -431,6 +530,7 @@ Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 Server::~Server() = default;
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
+uint16_t Server::TlsPort() const { return impl_->TlsPort(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
 int Server::ActiveConnections() const { return impl_->ActiveConnections(); }

@@ -59,6 +59,11 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30'000};
   uint64_t min_body_rate = 16u << 10;  // bytes per second; 0: the body timeout is fixed
   TransportErrorResponder transport_error = PlainTransportError;
+  // An additional port that speaks TLS (HTTP/1.1 or HTTP/2 by ALPN) on the
+  // same host: -1 = none, 0 = a free port. PEM certificate chain and key.
+  int tls_port = -1;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
@@ -68,8 +73,11 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and listens; returns the bound port.
+  // Binds and listens (and on the TLS port, loading its certificate);
+  // returns the bound plain port.
   Result<uint16_t> Listen();
+  // The bound TLS port after Listen(), 0 without one.
+  uint16_t TlsPort() const;
   // Serves on the calling thread plus options.threads-1 more, until Stop().
   void Run();
   // Stops accepting and ends Run(). Safe from any thread or signal handler

@@ -43,10 +43,11 @@ Status SyncDirectory(const fs::path& dir) {
   return st;
 }
 
-Status WriteFileAtomically(const fs::path& path, std::string_view contents) {
+Status WriteFileAtomically(const fs::path& path, std::string_view contents, mode_t mode) {
   fs::path tmp = path;
   tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ::unlink(tmp.c_str());  // a leftover would keep its old mode
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("open", tmp);
   Status st = WriteAll(fd, contents, tmp);
   if (st.ok() && ::fdatasync(fd) != 0) st = ErrnoStatus("fdatasync", tmp);

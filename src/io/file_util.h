@@ -2,6 +2,8 @@
 // reports failure as a Status carrying errno's text; none throws.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -13,7 +15,8 @@ namespace sluice::io {
 // Replaces `path` with `contents` so that a crash leaves either the old or the
 // new file, never a mix: writes `path.tmp`, fsyncs it, renames it over `path`
 // and fsyncs the parent directory. Durable on return.
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view contents);
+// `mode` applies to a new file (subject to the umask), e.g. 0600 for secrets.
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view contents, mode_t mode = 0644);
 
 // Reads a whole file.
 Result<std::string> ReadFile(const std::filesystem::path& path);

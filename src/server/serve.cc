@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "http/server.h"
+#include "http/tls_certificate.h"
+#include "io/file_util.h"
 #include "kinesis/catalog.h"
 #include "kinesis/json_service.h"
 #include "firehose/catalog.h"       // Firehose API
@@ -157,6 +159,26 @@ int Serve(const ServeOptions& options) {
   hopts.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
   hopts.min_body_rate = options.min_body_rate;
   hopts.transport_error = TransportErrorResponse;
+  hopts.tls_port = options.tls_port;
+  if (options.tls_port >= 0) {
+    if (options.tls_cert.empty() != options.tls_key.empty()) {
+      std::cerr << "sluice: --tls-cert and --tls-key go together\n";
+      return 2;
+    }
+    hopts.tls_cert_file = options.tls_cert;
+    hopts.tls_key_file = options.tls_key;
+    if (options.tls_cert.empty()) {
+      std::filesystem::path dir = copts.data_dir / "tls";
+      hopts.tls_cert_file = (dir / "cert.pem").string();
+      hopts.tls_key_file = (dir / "key.pem").string();
+      Status made = io::CreateDirectoriesDurably(dir);
+      if (made.ok()) made = http::EnsureSelfSignedCertificate(hopts.tls_cert_file, hopts.tls_key_file, {options.host});
+      if (!made.ok()) {
+        std::cerr << "sluice: TLS certificate: " << made.message() << "\n";
+        return 1;
+      }
+    }
+  }
   RaiseFileLimit(options.max_connections);
   http::Server server(hopts, [&router](http::Request req, http::Responder respond) {
     router.Handle(std::move(req), std::move(respond));
@@ -168,7 +190,11 @@ int Serve(const ServeOptions& options) {
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
-  std::cout << "sluice listening on http://" << host << ":" << *port << "\n"
+  std::cout << "sluice listening on http://" << host << ":" << *port << "\n";
+  if (server.TlsPort())
+    std::cout << "sluice listening on https://" << host << ":" << server.TlsPort() << " (certificate "
+              << hopts.tls_cert_file << ")\n";
+  std::cout
             << "data directory: " << copts.data_dir.string() << "\n"
             << "fsync: " << options.fsync << ", stream transitions: " << options.stream_transition_ms
             << " ms, ready in " << ms << " ms" << std::endl;

@@ -31,6 +31,11 @@ struct ServeOptions {
   int64_t idle_timeout_ms = 60'000;
   int64_t body_timeout_ms = 30'000;
   uint64_t min_body_rate = 16u << 10;  // bytes/s
+  // TLS port: -1 = none, 0 = a free port. Without cert/key files a
+  // self-signed certificate is generated once in <data_dir>/tls/.
+  int tls_port = -1;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // Returns the process exit code.
