@@ -75,6 +75,15 @@ std::string SerializeStreamMeta(const StreamMeta& m) {
   w.StartObject();
   for (const auto& [k, v] : m.tags) { w.Key(k); w.String(v); }
   w.EndObject();
+  w.Key("shard_level_metrics");
+  w.StartArray();
+  for (const auto& metric : m.shard_level_metrics) w.String(metric);
+  w.EndArray();
+  w.Key("warm_throughput_mibps"); w.Int(m.warm_throughput_mibps);
+  w.Key("resource_policies");
+  w.StartObject();
+  for (const auto& [arn, policy] : m.resource_policies) { w.Key(arn); w.String(policy); }
+  w.EndObject();
   w.Key("shards");
   w.StartArray();
   for (const auto& s : m.shards) {
@@ -125,6 +134,13 @@ Result<StreamMeta> ParseStreamMeta(std::string_view json) {
   if (auto it = d.FindMember("tags"); it != d.MemberEnd() && it->value.IsObject())
     for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
       if (t->value.IsString()) m.tags[t->name.GetString()] = t->value.GetString();
+  if (auto it = d.FindMember("shard_level_metrics"); it != d.MemberEnd() && it->value.IsArray())
+    for (const auto& v : it->value.GetArray())
+      if (v.IsString()) m.shard_level_metrics.push_back(v.GetString());
+  m.warm_throughput_mibps = static_cast<int>(i64(d, "warm_throughput_mibps").value_or(0));
+  if (auto it = d.FindMember("resource_policies"); it != d.MemberEnd() && it->value.IsObject())
+    for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
+      if (t->value.IsString()) m.resource_policies[t->name.GetString()] = t->value.GetString();
   auto shards = d.FindMember("shards");
   if (shards == d.MemberEnd() || !shards->value.IsArray()) return Status::Corruption("stream.json lacks shards");
   for (const auto& s : shards->value.GetArray()) {

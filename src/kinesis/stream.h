@@ -48,6 +48,12 @@ struct StreamMeta {
   std::string encryption_type = "NONE";
   std::string key_id;
   std::map<std::string, std::string> tags;
+  // EnableEnhancedMonitoring: metric names (never "ALL"), kept sorted.
+  std::vector<std::string> shard_level_metrics;
+  int warm_throughput_mibps = 0;  // ON_DEMAND only; 0 = none requested
+  // PutResourcePolicy: policy JSON by the ARN it is attached to (the stream
+  // or one of its consumers).
+  std::map<std::string, std::string> resource_policies;
   std::vector<ShardMeta> shards;
 
   int64_t epoch_s() const { return created_ms / 1000; }
