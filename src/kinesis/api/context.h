@@ -47,11 +47,19 @@ struct StreamRef {
   std::optional<ApiError> error;
 };
 StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in);
+// The stream named by ResourceARN (a consumer ARN gives ResourceNotFound:
+// consumers are not implemented yet).
+StreamRef ResolveResource(Context& ctx, const rapidjson::Value& in);
 
 ApiError StreamNotFound(const Context& ctx, const std::string& name);
 // ResourceInUseException for a stream that must be ACTIVE but is not.
 ApiError StreamNotActive(const Context& ctx, const StreamMeta& meta);
 ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id);
+// Identifies a stream to the ThroughputLimiter (a re-created stream of the
+// same name starts with fresh buckets).
+std::string LimiterKey(const StreamMeta& meta);
+// ProvisionedThroughputExceededException for `shard`.
+ApiError ThroughputExceeded(const Context& ctx, const StreamMeta& meta, uint32_t shard);
 // Streams that accept reads and writes: ACTIVE or UPDATING.
 bool AcceptsData(StreamStatus s);
 

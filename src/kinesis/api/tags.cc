@@ -19,18 +19,6 @@ bool ValidTagText(std::string_view s) {
   return true;
 }
 
-StreamRef ResolveResource(Context& ctx, const rapidjson::Value& in) {
-  std::string arn = *GetString(in, "ResourceARN");
-  auto parsed = model::ParseStreamArn(arn);
-  if (!parsed) return {nullptr, ApiError::InvalidArgument("Invalid ResourceARN " + arn + ".")};
-  if (!parsed->consumer.empty())
-    return {nullptr, ApiError::ResourceNotFound("Consumer " + arn + " not found.")};
-  if (parsed->account != ctx.account()) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
-  auto stream = ctx.catalog.Find(parsed->region, parsed->stream_name);
-  if (!stream) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
-  return {stream, std::nullopt};
-}
-
 void AddTags(Context& ctx, const StreamRef& ref, const rapidjson::Value& tags, Reply reply) {
   std::unique_lock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
