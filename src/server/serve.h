@@ -23,6 +23,9 @@ struct ServeOptions {
   double firehose_interval_scale = 1.0;    // scales BufferingHints intervals (tests, demos)
   int64_t firehose_source_poll_ms = 1000;  // Kinesis source polling, AWS: 1 s
   int parallel_syncs = 4;                  // group commit: shards synced at once
+  bool throughput_limits = false;          // AWS per-shard and control-plane limits
+  double fault_put_fraction = 0.0;         // PutRecord(s) entries failing with InternalFailure
+  uint64_t fault_seed = 1;
 };
 
 // Returns the process exit code.
