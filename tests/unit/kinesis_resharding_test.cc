@@ -11,7 +11,6 @@ namespace {
 
 StreamMeta EvenStream(int shards) {
   StreamMeta m;
-  m.name = "s";
   auto ranges = model::EvenHashKeyRanges(shards);
   for (int i = 0; i < shards; ++i) {
     ShardMeta s;
@@ -119,7 +118,9 @@ TEST(KinesisResharding, UnevenTargetsGiveEvenRangesAndTwoParentLineage) {
     StreamMeta m = EvenStream(from);
     ScaleUniformly(m, to, 0, FixedEnd);
     SCOPED_TRACE(std::to_string(from) + " -> " + std::to_string(to));
-    if (total) EXPECT_EQ(m.shards.size(), total);
+    if (total) {
+      EXPECT_EQ(m.shards.size(), total);
+    }
     auto open = OpenShardsByRange(m);
     auto want = model::EvenHashKeyRanges(to);
     ASSERT_EQ(open.size(), static_cast<size_t>(to));
@@ -132,10 +133,14 @@ TEST(KinesisResharding, UnevenTargetsGiveEvenRangesAndTwoParentLineage) {
       ASSERT_TRUE(s.parent.has_value());
       EXPECT_LT(*s.parent, i);
       // Shards made and closed within the call are empty.
-      if (!s.open()) EXPECT_EQ(*s.ending_offset, 0u);
+      if (!s.open()) {
+        EXPECT_EQ(*s.ending_offset, 0u);
+      }
     }
     for (int i = 0; i < from; ++i) {
-      if (!m.shards[i].open()) EXPECT_EQ(*m.shards[i].ending_offset, 100u + i);
+      if (!m.shards[i].open()) {
+        EXPECT_EQ(*m.shards[i].ending_offset, 100u + i);
+      }
     }
   }
 }

@@ -12,6 +12,7 @@ namespace sluice::kinesis::api {
 namespace {
 
 constexpr int kMaxShardsPerStream = 10000;
+constexpr int64_t kMaxWarmThroughputMiBps = 10240;  // 10 GiBps, as UpdateStreamWarmThroughput
 
 ApiError OnDemandRefused(const std::string& op, const StreamMeta& m) {
   return ApiError::Validation(op + " is not supported for stream " + m.name + " in ON_DEMAND mode.");
@@ -225,6 +226,9 @@ void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
                                          " for the account " + ctx.account() + " in " + ctx.region + "."));
   if (!to_on_demand && in.HasMember("WarmThroughputMiBps"))
     return reply(ApiError::Validation("WarmThroughputMiBps can only be specified for streams in ON_DEMAND mode."));
+  if (auto warm = GetInt(in, "WarmThroughputMiBps"); warm && *warm > kMaxWarmThroughputMiBps)
+    return reply(ApiError::Validation("WarmThroughputMiBps " + std::to_string(*warm) + " exceeds the maximum of " +
+                                      std::to_string(kMaxWarmThroughputMiBps) + " MiBps for an on-demand stream."));
   if (in.HasMember("WarmThroughputMiBps") && !CommitmentEnabled(ctx))
     return reply(ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
                                       "for the account " + ctx.account() + "."));
