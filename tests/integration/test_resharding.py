@@ -333,6 +333,33 @@ class ReshardingRestartTest(unittest.TestCase):
         self.assertEqual(ranges(open_shards(k.list_shards(StreamName=name)["Shards"])), h.expected_hash_ranges(4))
 
 
+class ClosedShardExpiryTest(unittest.TestCase):
+    """A closed shard stays listed and readable until its close falls behind
+    the retention period; then it is gone (one retention "hour" is 50 ms)."""
+
+    def test_closed_parent_disappears_after_retention(self):
+        h.skip_if_external("needs --retention-hour-ms")
+        server = h.start_server(extra_args=["--retention-hour-ms", "50", "--retention-check-ms", "100"])
+        self.addCleanup(server.cleanup)
+        k = server.client()
+        name = h.create_active(k, shards=1)  # 24 "hours" = 1.2 s
+        k.put_record(StreamName=name, PartitionKey="k", Data=b"old")
+        k.split_shard(StreamName=name, ShardToSplit=h.shard_id(0), NewStartingHashKey=str(HALF))
+        listed = [s["ShardId"] for s in k.list_shards(StreamName=name)["Shards"]]
+        self.assertEqual(listed, [h.shard_id(i) for i in range(3)])
+        self.assertEqual([r["Data"] for r in h.read_all(k, name, h.shard_id(0))], [b"old"])
+        time.sleep(1.6)
+        listed = [s["ShardId"] for s in k.list_shards(StreamName=name)["Shards"]]
+        self.assertEqual(listed, [h.shard_id(1), h.shard_id(2)])
+        described = [s["ShardId"] for s in k.describe_stream(StreamName=name)["StreamDescription"]["Shards"]]
+        self.assertEqual(described, [h.shard_id(1), h.shard_id(2)])
+        with self.assertRaises(h.ClientError) as cm:
+            k.get_shard_iterator(StreamName=name, ShardId=h.shard_id(0), ShardIteratorType="TRIM_HORIZON")
+        self.assertEqual(h.error_code(cm.exception), "ResourceNotFoundException")
+        # The children's lineage still names the parent, as on AWS.
+        self.assertEqual(k.list_shards(StreamName=name)["Shards"][0]["ParentShardId"], h.shard_id(0))
+
+
 class ConsumerAcrossReshardingTest(unittest.TestCase):
     """`sluice consume` (our C++ consumer) while the stream is split and then
     merged under it: every event exactly once, and each key's events in the
