@@ -45,6 +45,26 @@ std::optional<AccountSettings> ParseAccountSettings(const std::string& text) {
   a.earliest_end_ms = i64("earliest_end_ms");
   return a;
 }
+// CREATING consumers become ACTIVE and DELETING ones go once due. True when
+// something changed.
+bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
+  bool changed = false;
+  for (auto it = m.consumers.begin(); it != m.consumers.end();) {
+    if (it->status == "ACTIVE" || it->status_due_ms > now) {
+      ++it;
+      continue;
+    }
+    changed = true;
+    if (it->status == "DELETING") {
+      m.resource_policies.erase(m.ConsumerArn(*it));
+      it = m.consumers.erase(it);
+    } else {
+      it->status = "ACTIVE";
+      ++it;
+    }
+  }
+  return changed;
+}
 }  // namespace
 
 StreamCatalog::StreamCatalog(CatalogOptions options)
@@ -260,6 +280,10 @@ void StreamCatalog::FinishTransitions() {
   for (const auto& s : AllStreams()) {
     std::unique_lock lk(s->mu);
     auto& m = s->meta();
+    if (FinishConsumerTransitions(m, now)) {
+      Status st = s->PersistLocked();
+      if (!st.ok()) std::cerr << "sluice: persisting consumer state: " << st.ToString() << "\n";
+    }
     if (m.status == StreamStatus::kActive || m.status_due_ms > now) continue;
     if (m.status == StreamStatus::kDeleting) {
       to_remove.push_back(s);
@@ -299,6 +323,8 @@ void StreamCatalog::BackgroundLoop() {
         for (const auto& [__, s] : streams) {
           std::shared_lock ss(s->mu);
           if (s->meta().status != StreamStatus::kActive) wake = std::min(wake, s->meta().status_due_ms);
+          for (const auto& c : s->meta().consumers)
+            if (c.status != "ACTIVE") wake = std::min(wake, c.status_due_ms);
         }
     }
     if (wake > now) {

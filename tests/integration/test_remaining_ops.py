@@ -3,6 +3,7 @@ stream encryption, enhanced monitoring, resource policies, account settings,
 warm throughput; and that every operation of the botocore model answers."""
 
 import json
+import time
 import unittest
 
 import botocore.session
@@ -20,9 +21,9 @@ class RemainingOpsTest(h.ServerTestCase):
         model = botocore.session.get_session().get_service_model("kinesis")
         ops = sorted(model.operation_names)
         self.assertEqual(len(ops), 39)
-        # Consumers (EFO) are not implemented yet; everything else must be.
-        pending = {"RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer",
-                   "ListStreamConsumers", "SubscribeToShard"}
+        # SubscribeToShard (the HTTP/2 event stream) is not implemented yet;
+        # everything else must be.
+        pending = {"SubscribeToShard"}
         missing = []
         for op in ops:
             r = h.raw_request(self.endpoint, op, {})
@@ -172,6 +173,98 @@ class RemainingOpsTest(h.ServerTestCase):
         self.assertEqual((s["EncryptionType"], s["KeyId"]), ("KMS", "key-1"))
         self.assertEqual(s["EnhancedMonitoring"], [{"ShardLevelMetrics": ["IteratorAgeMilliseconds"]}])
         self.assertEqual(json.loads(k.get_resource_policy(ResourceARN=arn)["Policy"])["Statement"], [])
+
+
+class StreamConsumersTest(h.ServerTestCase):
+    """The enhanced fan-out consumer registry (SubscribeToShard itself is not
+    implemented)."""
+    transition_ms = 1500
+
+    def test_register_describe_list_deregister(self):
+        name = h.create_active(self.kinesis, shards=1)
+        arn = h.stream_arn(name)
+        c = self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="app-1",
+                                                  Tags={"team": "data"})["Consumer"]
+        self.assertEqual(c["ConsumerName"], "app-1")
+        self.assertEqual(c["ConsumerStatus"], "CREATING")
+        self.assertRegex(c["ConsumerARN"], "^" + arn + r"/consumer/app-1:\d+$")
+        self.assertEqual(int(c["ConsumerARN"].rsplit(":", 1)[1]), int(c["ConsumerCreationTimestamp"].timestamp()))
+        self.assertClientError("ResourceInUseException", self.kinesis.register_stream_consumer, StreamARN=arn,
+                               ConsumerName="app-1")
+        deadline = time.monotonic() + 10
+        while True:
+            d = self.kinesis.describe_stream_consumer(ConsumerARN=c["ConsumerARN"])["ConsumerDescription"]
+            if d["ConsumerStatus"] == "ACTIVE" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(d["ConsumerStatus"], "ACTIVE")
+        self.assertEqual(d["StreamARN"], arn)
+        by_name = self.kinesis.describe_stream_consumer(StreamARN=arn, ConsumerName="app-1")["ConsumerDescription"]
+        self.assertEqual(by_name["ConsumerARN"], c["ConsumerARN"])
+        self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="app-0")
+        listed = self.kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]
+        self.assertEqual([x["ConsumerName"] for x in listed], ["app-0", "app-1"])
+        page = self.kinesis.list_stream_consumers(StreamARN=arn, MaxResults=1)
+        self.assertEqual([x["ConsumerName"] for x in page["Consumers"]], ["app-0"])
+        page = self.kinesis.list_stream_consumers(StreamARN=arn, NextToken=page["NextToken"], MaxResults=1)
+        self.assertEqual([x["ConsumerName"] for x in page["Consumers"]], ["app-1"])
+        self.assertEqual(self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+                         ["ConsumerCount"], 2)
+        # Tags of a consumer are its own, not the stream's.
+        self.assertEqual(self.kinesis.list_tags_for_resource(ResourceARN=c["ConsumerARN"])["Tags"],
+                         [{"Key": "team", "Value": "data"}])
+        self.kinesis.tag_resource(ResourceARN=c["ConsumerARN"], Tags={"env": "test"})
+        self.kinesis.untag_resource(ResourceARN=c["ConsumerARN"], TagKeys=["team"])
+        self.assertEqual(self.kinesis.list_tags_for_resource(ResourceARN=c["ConsumerARN"])["Tags"],
+                         [{"Key": "env", "Value": "test"}])
+        self.assertEqual(self.kinesis.list_tags_for_resource(ResourceARN=arn)["Tags"], [])
+        # A policy can be attached to a registered consumer.
+        policy = '{"Version":"2012-10-17","Statement":[]}'
+        self.kinesis.put_resource_policy(ResourceARN=c["ConsumerARN"], Policy=policy)
+        self.assertEqual(self.kinesis.get_resource_policy(ResourceARN=c["ConsumerARN"])["Policy"], policy)
+
+        self.kinesis.deregister_stream_consumer(ConsumerARN=c["ConsumerARN"])
+        d = self.kinesis.describe_stream_consumer(ConsumerARN=c["ConsumerARN"])["ConsumerDescription"]
+        self.assertEqual(d["ConsumerStatus"], "DELETING")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            names = [x["ConsumerName"] for x in self.kinesis.list_stream_consumers(StreamARN=arn)["Consumers"]]
+            if names == ["app-0"]:
+                break
+            time.sleep(0.05)
+        self.assertEqual(names, ["app-0"])
+        self.assertClientError("ResourceNotFoundException", self.kinesis.describe_stream_consumer,
+                               ConsumerARN=c["ConsumerARN"])
+        self.assertClientError("ResourceNotFoundException", self.kinesis.get_resource_policy,
+                               ResourceARN=c["ConsumerARN"])
+
+    def test_consumer_errors_and_limits(self):
+        name = h.create_active(self.kinesis, shards=1)
+        arn = h.stream_arn(name)
+        self.assertClientError("InvalidArgumentException", self.kinesis.describe_stream_consumer, StreamARN=arn)
+        self.assertClientError("ResourceNotFoundException", self.kinesis.describe_stream_consumer, StreamARN=arn,
+                               ConsumerName="nobody")
+        self.assertClientError("ResourceNotFoundException", self.kinesis.register_stream_consumer,
+                               StreamARN=h.stream_arn("no-such-stream"), ConsumerName="c")
+        for i in range(5):
+            self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName=f"c{i}")
+        err = self.assertClientError("LimitExceededException", self.kinesis.register_stream_consumer, StreamARN=arn,
+                                     ConsumerName="c5")
+        self.assertIn("CREATING", err.response["Error"]["Message"])
+
+    def test_consumers_survive_restart(self):
+        server = h.start_server()
+        self.addCleanup(server.cleanup)
+        k = server.client()
+        name = h.create_active(k, shards=1)
+        c = k.register_stream_consumer(StreamARN=h.stream_arn(name), ConsumerName="durable")["Consumer"]
+        self.assertEqual(c["ConsumerStatus"], "ACTIVE")
+        server.restart(kill=True)
+        k = server.client()
+        d = k.describe_stream_consumer(ConsumerARN=c["ConsumerARN"])["ConsumerDescription"]
+        self.assertEqual((d["ConsumerName"], d["ConsumerStatus"]), ("durable", "ACTIVE"))
+        out = h.run_aws(server.endpoint, "list-stream-consumers", "--stream-arn", h.stream_arn(name)).json
+        self.assertEqual([x["ConsumerName"] for x in out["Consumers"]], ["durable"])
 
 
 if __name__ == "__main__":

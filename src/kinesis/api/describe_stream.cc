@@ -93,7 +93,7 @@ void DescribeStreamSummary(Context& ctx, const rapidjson::Value& in, Reply reply
   w.Key("OpenShardCount");
   w.Int(m.OpenShardCount());
   w.Key("ConsumerCount");
-  w.Int(0);
+  w.Int(static_cast<int>(m.consumers.size()));
   w.Key("MaxRecordSizeInKiB");
   w.Int(m.max_record_size_kib);
   if (m.mode == "ON_DEMAND" && m.warm_throughput_mibps > 0) {

@@ -39,6 +39,10 @@ void DeleteResourcePolicy(Context&, const rapidjson::Value&, Reply);
 void DescribeAccountSettings(Context&, const rapidjson::Value&, Reply);
 void UpdateAccountSettings(Context&, const rapidjson::Value&, Reply);
 void UpdateStreamWarmThroughput(Context&, const rapidjson::Value&, Reply);
+void RegisterStreamConsumer(Context&, const rapidjson::Value&, Reply);
+void DeregisterStreamConsumer(Context&, const rapidjson::Value&, Reply);
+void DescribeStreamConsumer(Context&, const rapidjson::Value&, Reply);
+void ListStreamConsumers(Context&, const rapidjson::Value&, Reply);
 
 // True when the region's MinimumThroughputBillingCommitment is in force.
 bool CommitmentEnabled(Context& ctx);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "kinesis/api/handlers.h"
+#include "model/arn.h"
 
 namespace sluice::kinesis::api {
 
@@ -119,6 +120,16 @@ void ChangeMonitoring(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   reply(Finish(sb));
 }
 
+// The stream a policy's ResourceARN belongs to: the stream itself or one of
+// its registered consumers.
+StreamRef ResolvePolicyTarget(Context& ctx, const rapidjson::Value& in) {
+  std::string arn = *GetString(in, "ResourceARN");
+  auto parsed = model::ParseStreamArn(arn);
+  if (!parsed || parsed->consumer.empty()) return ResolveResource(ctx, in);
+  auto ref = ResolveConsumerArn(ctx, arn);
+  return {ref.stream, ref.error};
+}
+
 }  // namespace
 
 void StartStreamEncryption(Context& ctx, const rapidjson::Value& in, Reply reply) {
@@ -138,7 +149,7 @@ void DisableEnhancedMonitoring(Context& ctx, const rapidjson::Value& in, Reply r
 }
 
 void PutResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  auto ref = ResolveResource(ctx, in);
+  auto ref = ResolvePolicyTarget(ctx, in);
   if (ref.error) return reply(*ref.error);
   std::string arn = *GetString(in, "ResourceARN");
   std::string policy = *GetString(in, "Policy");
@@ -157,7 +168,7 @@ void PutResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
 }
 
 void GetResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  auto ref = ResolveResource(ctx, in);
+  auto ref = ResolvePolicyTarget(ctx, in);
   if (ref.error) return reply(*ref.error);
   std::string arn = *GetString(in, "ResourceARN");
   std::shared_lock lk(ref.stream->mu);
@@ -174,7 +185,7 @@ void GetResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
 }
 
 void DeleteResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  auto ref = ResolveResource(ctx, in);
+  auto ref = ResolvePolicyTarget(ctx, in);
   if (ref.error) return reply(*ref.error);
   std::string arn = *GetString(in, "ResourceARN");
   std::unique_lock lk(ref.stream->mu);
