@@ -252,6 +252,13 @@ class StreamConsumersTest(h.ServerTestCase):
                                      ConsumerName="c5")
         self.assertIn("CREATING", err.response["Error"]["Message"])
 
+    def test_delete_stream_with_consumers_needs_enforce_consumer_deletion(self):
+        name = h.create_active(self.kinesis, shards=1)
+        self.kinesis.register_stream_consumer(StreamARN=h.stream_arn(name), ConsumerName="c")
+        self.assertClientError("ResourceInUseException", self.kinesis.delete_stream, StreamName=name)
+        self.kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+        h.wait_gone(self.kinesis, name)
+
     def test_consumers_survive_restart(self):
         server = h.start_server()
         self.addCleanup(server.cleanup)
