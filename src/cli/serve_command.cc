@@ -81,6 +81,14 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--min-body-rate", opts->min_body_rate,
                   "Bytes per second a body or response must move at, beyond --body-timeout-ms (0: no extension)")
       ->capture_default_str();
+  cmd->add_flag("--throughput-limits", opts->throughput_limits,
+                "Enforce AWS's per-shard limits (write 1 MiB/s + 1000 records/s, read 2 MiB/s + 5 calls/s) "
+                "and control-plane rates");
+  cmd->add_option("--fault-put-fraction", opts->fault_put_fraction,
+                  "Fraction of PutRecord(s) entries failing with InternalFailure (deterministic per --fault-seed)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--fault-seed", opts->fault_seed, "Seed of --fault-put-fraction")->capture_default_str();
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

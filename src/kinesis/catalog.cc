@@ -1,9 +1,13 @@
 #include "kinesis/catalog.h"
 
 #include <openssl/rand.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "io/file_util.h"
 
@@ -11,8 +15,60 @@ namespace sluice::kinesis {
 
 namespace fs = std::filesystem;
 
+namespace {
+constexpr const char* kAccountSettingsFile = "account-settings.json";
+
+std::string SerializeAccountSettings(const AccountSettings& a) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("commitment"); w.String(a.commitment);
+  w.Key("started_ms"); w.Int64(a.started_ms);
+  w.Key("ended_ms"); w.Int64(a.ended_ms);
+  w.Key("earliest_end_ms"); w.Int64(a.earliest_end_ms);
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize()) + "\n";
+}
+
+std::optional<AccountSettings> ParseAccountSettings(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
+  AccountSettings a;
+  auto i64 = [&](const char* k) {
+    auto it = d.FindMember(k);
+    return it != d.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : int64_t{0};
+  };
+  if (auto it = d.FindMember("commitment"); it != d.MemberEnd() && it->value.IsString()) a.commitment = it->value.GetString();
+  a.started_ms = i64("started_ms");
+  a.ended_ms = i64("ended_ms");
+  a.earliest_end_ms = i64("earliest_end_ms");
+  return a;
+}
+// CREATING consumers become ACTIVE and DELETING ones go once due. True when
+// something changed.
+bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
+  bool changed = false;
+  for (auto it = m.consumers.begin(); it != m.consumers.end();) {
+    if (it->status == "ACTIVE" || it->status_due_ms > now) {
+      ++it;
+      continue;
+    }
+    changed = true;
+    if (it->status == "DELETING") {
+      m.resource_policies.erase(m.ConsumerArn(*it));
+      it = m.consumers.erase(it);
+    } else {
+      it->status = "ACTIVE";
+      ++it;
+    }
+  }
+  return changed;
+}
+}  // namespace
+
 StreamCatalog::StreamCatalog(CatalogOptions options)
-    : options_(std::move(options)), committer_(options_.parallel_syncs) {}
+    : options_(std::move(options)), committer_(options_.parallel_syncs), limiter_(options_.throughput) {}
 
 StreamCatalog::~StreamCatalog() { Stop(); }
 
@@ -43,6 +99,11 @@ Status StreamCatalog::Open() {
   std::error_code ec;
   for (const auto& region_dir : fs::directory_iterator(root, ec)) {
     if (!region_dir.is_directory()) continue;
+    if (auto text = io::ReadFile(region_dir.path() / kAccountSettingsFile); text.ok()) {
+      auto settings = ParseAccountSettings(*text);
+      if (!settings) return Status::Corruption((region_dir.path() / kAccountSettingsFile).string() + " is not valid");
+      account_settings_[region_dir.path().filename().string()] = *settings;
+    }
     for (const auto& stream_dir : fs::directory_iterator(region_dir.path(), ec)) {
       if (!stream_dir.is_directory()) continue;
       SLUICE_RETURN_IF_ERROR(LoadStream(stream_dir.path()));
@@ -108,6 +169,23 @@ int StreamCatalog::OpenShardCount(const std::string& region) const {
     n += s->meta().OpenShardCount();
   }
   return n;
+}
+
+AccountSettings StreamCatalog::GetAccountSettings(const std::string& region) const {
+  std::lock_guard lk(settings_mu_);
+  auto it = account_settings_.find(region);
+  AccountSettings a = it == account_settings_.end() ? AccountSettings{} : it->second;
+  if (a.commitment == "ENABLED_UNTIL_EARLIEST_ALLOWED_END" && NowMillis() >= a.earliest_end_ms) a.commitment = "DISABLED";
+  return a;
+}
+
+Status StreamCatalog::SetAccountSettings(const std::string& region, const AccountSettings& settings) {
+  std::lock_guard lk(settings_mu_);
+  fs::path dir = options_.data_dir / "kinesis" / region;
+  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir));
+  SLUICE_RETURN_IF_ERROR(io::WriteFileAtomically(dir / kAccountSettingsFile, SerializeAccountSettings(settings)));
+  account_settings_[region] = settings;
+  return Status::Ok();
 }
 
 int StreamCatalog::OnDemandStreamCount(const std::string& region) const {
@@ -202,6 +280,10 @@ void StreamCatalog::FinishTransitions() {
   for (const auto& s : AllStreams()) {
     std::unique_lock lk(s->mu);
     auto& m = s->meta();
+    if (FinishConsumerTransitions(m, now)) {
+      Status st = s->PersistLocked();
+      if (!st.ok()) std::cerr << "sluice: persisting consumer state: " << st.ToString() << "\n";
+    }
     if (m.status == StreamStatus::kActive || m.status_due_ms > now) continue;
     if (m.status == StreamStatus::kDeleting) {
       to_remove.push_back(s);
@@ -241,6 +323,8 @@ void StreamCatalog::BackgroundLoop() {
         for (const auto& [__, s] : streams) {
           std::shared_lock ss(s->mu);
           if (s->meta().status != StreamStatus::kActive) wake = std::min(wake, s->meta().status_due_ms);
+          for (const auto& c : s->meta().consumers)
+            if (c.status != "ACTIVE") wake = std::min(wake, c.status_due_ms);
         }
     }
     if (wake > now) {

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "kinesis/stream.h"
+#include "kinesis/throughput.h"
 #include "storage/group_commit.h"
 
 namespace sluice::kinesis {
@@ -35,7 +36,17 @@ struct CatalogOptions {
   int64_t retention_hour_ms = 3'600'000;
   storage::ShardLogOptions log_options;
   int parallel_syncs = 4;  // shards of one group-commit batch synced at once
+  ThroughputOptions throughput;  // opt-in AWS limits and fault injection
   const Clock* clock = &Clock::Real();
+};
+
+// Account-level settings (DescribeAccountSettings / UpdateAccountSettings),
+// per region, persisted in <data-dir>/kinesis/<region>/account-settings.json.
+struct AccountSettings {
+  // MinimumThroughputBillingCommitment: ENABLED, DISABLED or
+  // ENABLED_UNTIL_EARLIEST_ALLOWED_END (a disable asked for too early).
+  std::string commitment = "DISABLED";
+  int64_t started_ms = 0, ended_ms = 0, earliest_end_ms = 0;  // 0 = unset
 };
 
 class StreamCatalog {
@@ -61,6 +72,7 @@ class StreamCatalog {
     return now - int64_t{meta.retention_hours} * options_.retention_hour_ms;
   }
   storage::GroupCommitter& committer() { return committer_; }
+  ThroughputLimiter& limiter() { return limiter_; }
   // Secret for signing iterators and paging tokens; persisted in the data dir
   // so iterators survive a restart.
   const std::string& token_key() const { return token_key_; }
@@ -82,6 +94,12 @@ class StreamCatalog {
   void ScheduleTransition(const std::shared_ptr<Stream>& stream);
 
   int OpenShardCount(const std::string& region) const;
+
+  // The region's account settings as of now (a pending disable whose time
+  // has come reads as DISABLED).
+  AccountSettings GetAccountSettings(const std::string& region) const;
+  // Replaces them durably.
+  Status SetAccountSettings(const std::string& region, const AccountSettings& settings);
   int OnDemandStreamCount(const std::string& region) const;
 
  private:
@@ -94,10 +112,13 @@ class StreamCatalog {
   CatalogOptions options_;
   std::string token_key_;
   storage::GroupCommitter committer_;
+  ThroughputLimiter limiter_;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, std::map<std::string, std::shared_ptr<Stream>>> regions_;
   std::mutex create_mu_;  // serializes Create so the shard limit holds
+  mutable std::mutex settings_mu_;
+  std::map<std::string, AccountSettings> account_settings_;  // by region
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;

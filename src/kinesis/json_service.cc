@@ -9,6 +9,10 @@ bool Implements(std::string_view operation) { return api::FindHandler(operation)
 void Call(StreamCatalog& catalog, std::string_view operation, const std::string& region,
           const rapidjson::Value& input, protocol::Reply reply) {
   api::Context ctx{catalog, region};
+  // Opt-in control-plane transaction rates (kinesis/throughput.h).
+  if (!catalog.limiter().AdmitControl(region, operation, catalog.NowMillis()))
+    return reply(protocol::ApiError::LimitExceeded("Rate exceeded for " + std::string(operation) + " under account " +
+                                                   catalog.options().account + "."));
   api::FindHandler(operation)(ctx, input, std::move(reply));
 }
 

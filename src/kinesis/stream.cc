@@ -31,6 +31,20 @@ std::optional<StreamStatus> ParseStatus(std::string_view s) {
 
 std::string StreamMeta::arn() const { return model::FormatStreamArn(region, account, name); }
 
+std::string StreamMeta::ConsumerArn(const ConsumerMeta& c) const {
+  return arn() + "/consumer/" + c.name + ":" + std::to_string(c.created_ms / 1000);
+}
+
+ConsumerMeta* StreamMeta::FindConsumer(std::string_view consumer) {
+  for (auto& c : consumers)
+    if (c.name == consumer) return &c;
+  return nullptr;
+}
+
+const ConsumerMeta* StreamMeta::FindConsumer(std::string_view consumer) const {
+  return const_cast<StreamMeta*>(this)->FindConsumer(consumer);
+}
+
 int StreamMeta::OpenShardCount() const {
   int n = 0;
   for (const auto& s : shards) n += s.open();
@@ -75,6 +89,30 @@ std::string SerializeStreamMeta(const StreamMeta& m) {
   w.StartObject();
   for (const auto& [k, v] : m.tags) { w.Key(k); w.String(v); }
   w.EndObject();
+  w.Key("shard_level_metrics");
+  w.StartArray();
+  for (const auto& metric : m.shard_level_metrics) w.String(metric);
+  w.EndArray();
+  w.Key("warm_throughput_mibps"); w.Int(m.warm_throughput_mibps);
+  w.Key("resource_policies");
+  w.StartObject();
+  for (const auto& [arn, policy] : m.resource_policies) { w.Key(arn); w.String(policy); }
+  w.EndObject();
+  w.Key("consumers");
+  w.StartArray();
+  for (const auto& c : m.consumers) {
+    w.StartObject();
+    w.Key("name"); w.String(c.name);
+    w.Key("created_ms"); w.Int64(c.created_ms);
+    w.Key("status"); w.String(c.status);
+    w.Key("status_due_ms"); w.Int64(c.status_due_ms);
+    w.Key("tags");
+    w.StartObject();
+    for (const auto& [k, v] : c.tags) { w.Key(k); w.String(v); }
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("shards");
   w.StartArray();
   for (const auto& s : m.shards) {
@@ -125,6 +163,26 @@ Result<StreamMeta> ParseStreamMeta(std::string_view json) {
   if (auto it = d.FindMember("tags"); it != d.MemberEnd() && it->value.IsObject())
     for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
       if (t->value.IsString()) m.tags[t->name.GetString()] = t->value.GetString();
+  if (auto it = d.FindMember("shard_level_metrics"); it != d.MemberEnd() && it->value.IsArray())
+    for (const auto& v : it->value.GetArray())
+      if (v.IsString()) m.shard_level_metrics.push_back(v.GetString());
+  m.warm_throughput_mibps = static_cast<int>(i64(d, "warm_throughput_mibps").value_or(0));
+  if (auto it = d.FindMember("resource_policies"); it != d.MemberEnd() && it->value.IsObject())
+    for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
+      if (t->value.IsString()) m.resource_policies[t->name.GetString()] = t->value.GetString();
+  if (auto it = d.FindMember("consumers"); it != d.MemberEnd() && it->value.IsArray())
+    for (const auto& c : it->value.GetArray()) {
+      ConsumerMeta cm;
+      cm.name = str(c, "name");
+      cm.created_ms = i64(c, "created_ms").value_or(0);
+      cm.status = str(c, "status");
+      cm.status_due_ms = i64(c, "status_due_ms").value_or(0);
+      if (auto t = c.FindMember("tags"); t != c.MemberEnd() && t->value.IsObject())
+        for (auto kv = t->value.MemberBegin(); kv != t->value.MemberEnd(); ++kv)
+          if (kv->value.IsString()) cm.tags[kv->name.GetString()] = kv->value.GetString();
+      if (cm.name.empty()) return Status::Corruption("stream.json has a consumer without a name");
+      m.consumers.push_back(std::move(cm));
+    }
   auto shards = d.FindMember("shards");
   if (shards == d.MemberEnd() || !shards->value.IsArray()) return Status::Corruption("stream.json lacks shards");
   for (const auto& s : shards->value.GetArray()) {

@@ -35,6 +35,16 @@ struct ShardMeta {
   bool open() const { return !closed_ms.has_value(); }
 };
 
+// An enhanced fan-out consumer (RegisterStreamConsumer). Its ARN is the
+// stream's ARN + "/consumer/<name>:<creation epoch seconds>".
+struct ConsumerMeta {
+  std::string name;
+  int64_t created_ms = 0;
+  std::string status = "CREATING";  // CREATING, ACTIVE, DELETING
+  int64_t status_due_ms = 0;        // when CREATING/DELETING ends
+  std::map<std::string, std::string> tags;
+};
+
 struct StreamMeta {
   std::string region;
   std::string account;
@@ -48,10 +58,20 @@ struct StreamMeta {
   std::string encryption_type = "NONE";
   std::string key_id;
   std::map<std::string, std::string> tags;
+  // EnableEnhancedMonitoring: metric names (never "ALL"), kept sorted.
+  std::vector<std::string> shard_level_metrics;
+  int warm_throughput_mibps = 0;  // ON_DEMAND only; 0 = none requested
+  // PutResourcePolicy: policy JSON by the ARN it is attached to (the stream
+  // or one of its consumers).
+  std::map<std::string, std::string> resource_policies;
+  std::vector<ConsumerMeta> consumers;  // in registration order
   std::vector<ShardMeta> shards;
 
   int64_t epoch_s() const { return created_ms / 1000; }
   std::string arn() const;
+  std::string ConsumerArn(const ConsumerMeta& c) const;
+  ConsumerMeta* FindConsumer(std::string_view name);
+  const ConsumerMeta* FindConsumer(std::string_view name) const;
   int OpenShardCount() const;
 };
 

@@ -37,7 +37,7 @@ struct PageToken {
   int64_t issued_ms = 0;
 };
 
-enum PageKind : uint8_t { kListShardsPage = 1, kListStreamsPage = 2 };
+enum PageKind : uint8_t { kListShardsPage = 1, kListStreamsPage = 2, kListConsumersPage = 3 };
 
 std::string EncodePageToken(const PageToken& token, const std::string& key);
 std::optional<PageToken> DecodePageToken(std::string_view text, const std::string& key);

@@ -63,6 +63,7 @@ int Serve(const ServeOptions& options) {
   copts.parallel_syncs = options.parallel_syncs;
   copts.retention_hour_ms = options.retention_hour_ms;
   copts.retention_check_ms = options.retention_check_ms;
+  copts.throughput = {options.throughput_limits, options.fault_put_fraction, options.fault_seed};
   copts.log_options.segment_max_bytes = options.segment_bytes;
   if (options.fsync == "always") {
     copts.log_options.fsync = storage::FsyncPolicy::kAlways;

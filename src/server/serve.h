@@ -36,6 +36,9 @@ struct ServeOptions {
   int tls_port = -1;
   std::string tls_cert;
   std::string tls_key;
+  bool throughput_limits = false;          // AWS per-shard and control-plane limits
+  double fault_put_fraction = 0.0;         // PutRecord(s) entries failing with InternalFailure
+  uint64_t fault_seed = 1;
 };
 
 // Returns the process exit code.

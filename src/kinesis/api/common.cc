@@ -18,6 +18,16 @@ ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std:
                                     ctx.account() + " does not exist");
 }
 
+std::string LimiterKey(const StreamMeta& meta) {
+  return meta.region + "/" + meta.name + "/" + std::to_string(meta.created_ms);
+}
+
+ApiError ThroughputExceeded(const Context& ctx, const StreamMeta& meta, uint32_t shard) {
+  return ApiError{"ProvisionedThroughputExceededException", "Rate exceeded for shard " + ShardIdFromIndex(shard) +
+                                                                " in stream " + meta.name + " under account " +
+                                                                ctx.account() + "."};
+}
+
 bool AcceptsData(StreamStatus s) { return s == StreamStatus::kActive || s == StreamStatus::kUpdating; }
 
 StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in) {
@@ -38,6 +48,18 @@ StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in) {
   if (!name) return {nullptr, ApiError::InvalidArgument("Either StreamName or StreamARN must be provided.")};
   auto stream = ctx.catalog.Find(region, *name);
   if (!stream) return {nullptr, StreamNotFound(ctx, *name)};
+  return {stream, std::nullopt};
+}
+
+StreamRef ResolveResource(Context& ctx, const rapidjson::Value& in) {
+  std::string arn = *GetString(in, "ResourceARN");
+  auto parsed = model::ParseStreamArn(arn);
+  if (!parsed) return {nullptr, ApiError::InvalidArgument("Invalid ResourceARN " + arn + ".")};
+  if (!parsed->consumer.empty())
+    return {nullptr, ApiError::ResourceNotFound("Consumer " + arn + " not found.")};
+  if (parsed->account != ctx.account()) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
+  auto stream = ctx.catalog.Find(parsed->region, parsed->stream_name);
+  if (!stream) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
   return {stream, std::nullopt};
 }
 

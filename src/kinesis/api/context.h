@@ -47,11 +47,29 @@ struct StreamRef {
   std::optional<ApiError> error;
 };
 StreamRef ResolveStream(Context& ctx, const rapidjson::Value& in);
+// The stream named by ResourceARN, which must be a stream ARN (a consumer
+// ARN gives ResourceNotFound; see ResolveConsumer for those).
+StreamRef ResolveResource(Context& ctx, const rapidjson::Value& in);
 
 ApiError StreamNotFound(const Context& ctx, const std::string& name);
 // ResourceInUseException for a stream that must be ACTIVE but is not.
 ApiError StreamNotActive(const Context& ctx, const StreamMeta& meta);
 ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id);
+// The consumer named by ConsumerARN, or by StreamARN + ConsumerName, or the
+// AWS error (ResourceNotFoundException, InvalidArgumentException).
+struct ConsumerRef {
+  std::shared_ptr<Stream> stream;
+  std::string consumer;  // its name
+  std::optional<ApiError> error;
+};
+ConsumerRef ResolveConsumer(Context& ctx, const rapidjson::Value& in);
+ConsumerRef ResolveConsumerArn(Context& ctx, const std::string& consumer_arn);
+
+// Identifies a stream to the ThroughputLimiter (a re-created stream of the
+// same name starts with fresh buckets).
+std::string LimiterKey(const StreamMeta& meta);
+// ProvisionedThroughputExceededException for `shard`.
+ApiError ThroughputExceeded(const Context& ctx, const StreamMeta& meta, uint32_t shard);
 // Streams that accept reads and writes: ACTIVE or UPDATING.
 bool AcceptsData(StreamStatus s);
 

@@ -61,6 +61,10 @@ void DeleteStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   {
     std::shared_lock lk(ref.stream->mu);
     if (ref.stream->meta().status == StreamStatus::kDeleting) return reply(StreamNotFound(ctx, ref.stream->meta().name));
+    // Registered consumers block a deletion unless EnforceConsumerDeletion.
+    if (!ref.stream->meta().consumers.empty() && !GetBool(in, "EnforceConsumerDeletion").value_or(false))
+      return reply(ApiError::ResourceInUse("Stream " + ref.stream->meta().name + " under account " + ctx.account() +
+                                           " has registered consumers; set EnforceConsumerDeletion to delete it."));
   }
   Status st = ctx.catalog.Delete(ref.stream);
   if (!st.ok()) return reply(ApiError::InternalFailure("Deleting the stream failed: " + st.message()));

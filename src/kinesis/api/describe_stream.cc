@@ -2,16 +2,18 @@
 #include <algorithm>
 
 #include "kinesis/api/handlers.h"
+#include "kinesis/resharding.h"
 
 namespace sluice::kinesis::api {
 
 namespace {
-void WriteEnhancedMonitoring(JsonWriter& w) {
+void WriteEnhancedMonitoring(JsonWriter& w, const StreamMeta& m) {
   w.Key("EnhancedMonitoring");
   w.StartArray();
   w.StartObject();
   w.Key("ShardLevelMetrics");
   w.StartArray();
+  for (const auto& metric : m.shard_level_metrics) w.String(metric);
   w.EndArray();
   w.EndObject();
   w.EndArray();
@@ -29,7 +31,7 @@ void WriteCommon(JsonWriter& w, const StreamMeta& m) {
   w.Int(m.retention_hours);
   w.Key("StreamCreationTimestamp");
   WriteTimestamp(w, m.created_ms);
-  WriteEnhancedMonitoring(w);
+  WriteEnhancedMonitoring(w, m);
   w.Key("EncryptionType");
   w.String(m.encryption_type);
   if (!m.key_id.empty()) {
@@ -58,8 +60,10 @@ void DescribeStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   w.StartArray();
   int64_t written = 0;
   bool more = false;
+  int64_t cutoff = ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis());
   for (const auto& shard : m.shards) {
     if (start_after && ShardIdFromIndex(shard.index) <= *start_after) continue;
+    if (ShardExpired(shard, cutoff)) continue;
     if (written == limit) {
       more = true;
       break;
@@ -89,9 +93,19 @@ void DescribeStreamSummary(Context& ctx, const rapidjson::Value& in, Reply reply
   w.Key("OpenShardCount");
   w.Int(m.OpenShardCount());
   w.Key("ConsumerCount");
-  w.Int(0);
+  w.Int(static_cast<int>(m.consumers.size()));
   w.Key("MaxRecordSizeInKiB");
   w.Int(m.max_record_size_kib);
+  if (m.mode == "ON_DEMAND" && m.warm_throughput_mibps > 0) {
+    // The change is applied at once, so the current value is the target.
+    w.Key("WarmThroughput");
+    w.StartObject();
+    w.Key("TargetMiBps");
+    w.Int(m.warm_throughput_mibps);
+    w.Key("CurrentMiBps");
+    w.Int(m.warm_throughput_mibps);
+    w.EndObject();
+  }
   w.EndObject();
   w.EndObject();
   reply(Finish(sb));

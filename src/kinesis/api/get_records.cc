@@ -69,6 +69,9 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ShardNotFound(ctx, pos->stream_name, ShardIdFromIndex(pos->shard_index)));
   const ShardMeta& shard = m.shards[pos->shard_index];
   storage::ShardLog* log = stream->log(pos->shard_index);
+  ThroughputLimiter& limiter = ctx.catalog.limiter();
+  if (!limiter.AdmitRead(LimiterKey(m), pos->shard_index, now))
+    return reply(ThroughputExceeded(ctx, m, pos->shard_index));
   uint64_t end = shard.ending_offset.value_or(UINT64_MAX);
   int64_t cutoff = ctx.catalog.RetentionCutoff(m, now);
 
@@ -113,6 +116,11 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     w.EndObject();
   }
   w.EndArray();
+  if (limiter.enforcing()) {
+    size_t bytes = 0;
+    for (const auto& r : read->records) bytes += r.data.size() + r.partition_key.size();
+    limiter.ChargeRead(LimiterKey(m), pos->shard_index, bytes, now);
+  }
 
   bool shard_finished = shard.ending_offset && next >= *shard.ending_offset;
   if (shard_finished) {

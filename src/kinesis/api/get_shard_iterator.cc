@@ -1,6 +1,7 @@
 // GetShardIterator: turns one of the five iterator types into an opaque,
 // signed position (kinesis/tokens.h).
 #include "kinesis/api/handlers.h"
+#include "kinesis/resharding.h"
 #include "kinesis/tokens.h"
 #include "model/sequence_number.h"
 
@@ -37,6 +38,8 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto index = ShardIndexFromId(shard_id);
   if (!index || *index >= m.shards.size()) return reply(ShardNotFound(ctx, m.name, shard_id));
   const ShardMeta& shard = m.shards[*index];
+  if (ShardExpired(shard, ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis())))
+    return reply(ShardNotFound(ctx, m.name, shard_id));
   storage::ShardLog* log = ref.stream->log(*index);
   uint64_t end = shard.ending_offset.value_or(log->committed_end());
 

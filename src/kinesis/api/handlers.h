@@ -25,5 +25,26 @@ void UntagResource(Context&, const rapidjson::Value&, Reply);
 void ListTagsForResource(Context&, const rapidjson::Value&, Reply);
 void DescribeLimits(Context&, const rapidjson::Value&, Reply);
 void UpdateMaxRecordSize(Context&, const rapidjson::Value&, Reply);
+void SplitShard(Context&, const rapidjson::Value&, Reply);
+void MergeShards(Context&, const rapidjson::Value&, Reply);
+void UpdateShardCount(Context&, const rapidjson::Value&, Reply);
+void UpdateStreamMode(Context&, const rapidjson::Value&, Reply);
+void StartStreamEncryption(Context&, const rapidjson::Value&, Reply);
+void StopStreamEncryption(Context&, const rapidjson::Value&, Reply);
+void EnableEnhancedMonitoring(Context&, const rapidjson::Value&, Reply);
+void DisableEnhancedMonitoring(Context&, const rapidjson::Value&, Reply);
+void PutResourcePolicy(Context&, const rapidjson::Value&, Reply);
+void GetResourcePolicy(Context&, const rapidjson::Value&, Reply);
+void DeleteResourcePolicy(Context&, const rapidjson::Value&, Reply);
+void DescribeAccountSettings(Context&, const rapidjson::Value&, Reply);
+void UpdateAccountSettings(Context&, const rapidjson::Value&, Reply);
+void UpdateStreamWarmThroughput(Context&, const rapidjson::Value&, Reply);
+void RegisterStreamConsumer(Context&, const rapidjson::Value&, Reply);
+void DeregisterStreamConsumer(Context&, const rapidjson::Value&, Reply);
+void DescribeStreamConsumer(Context&, const rapidjson::Value&, Reply);
+void ListStreamConsumers(Context&, const rapidjson::Value&, Reply);
+
+// True when the region's MinimumThroughputBillingCommitment is in force.
+bool CommitmentEnabled(Context& ctx);
 
 }  // namespace sluice::kinesis::api

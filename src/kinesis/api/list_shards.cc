@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kinesis/api/handlers.h"
+#include "kinesis/resharding.h"
 #include "kinesis/tokens.h"
 
 namespace sluice::kinesis::api {
@@ -95,6 +96,7 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
   for (const auto& shard : m.shards) {
     std::string id = ShardIdFromIndex(shard.index);
     if (start_after && id <= *start_after) continue;
+    if (ShardExpired(shard, ctx.catalog.RetentionCutoff(m, now))) continue;  // nothing of it is left
     if (!filter.type.empty() && !Keep(filter, m, shard, ctx.catalog.RetentionCutoff(m, now))) continue;
     if (written == max_results) {
       more = true;

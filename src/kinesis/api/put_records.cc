@@ -22,12 +22,15 @@ struct Entry {
   size_t data_pos = 0, data_len = 0;  // into Batch::data
   uint32_t shard = 0;
   uint64_t offset = 0;
-  bool failed = false;
+  bool failed = false;     // not written: InternalFailure (storage or injected fault)...
+  bool throttled = false;  // ...or ProvisionedThroughputExceeded
 };
 
 struct Batch {
   std::shared_ptr<Stream> stream;
+  std::string stream_name;
   int64_t epoch_s = 0;
+  bool encrypted = false;  // the reply then says EncryptionType KMS
   std::string data;  // every entry's decoded bytes, back to back
   std::vector<Entry> entries;
 };
@@ -102,6 +105,19 @@ std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson:
   return std::nullopt;
 }
 
+// Opt-in fault injection and per-shard write limits (kinesis/throughput.h),
+// entry by entry in request order.
+void AdmitEntries(Context& ctx, Batch& b) {
+  ThroughputLimiter& limiter = ctx.catalog.limiter();
+  if (!limiter.enforcing() && !limiter.injecting_faults()) return;
+  std::string key = LimiterKey(b.stream->meta());
+  int64_t now = ctx.catalog.NowMillis();
+  for (Entry& e : b.entries) {
+    if (limiter.NextPutFails()) e.failed = true;
+    else if (!limiter.AdmitWrite(key, e.shard, e.data_len + e.partition_key.size(), now)) e.throttled = true;
+  }
+}
+
 // Appends every entry, waits for durability, then calls `done` (on the
 // committer thread, or inline when nothing was appended).
 void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(Batch&)> done) {
@@ -119,10 +135,11 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
     members.clear();
     for (size_t i = 0; i < b->entries.size(); ++i) {
       const Entry& e = b->entries[i];
-      if (e.shard != shard) continue;
+      if (e.shard != shard || e.failed || e.throttled) continue;
       batch.push_back({e.partition_key, std::string_view(b->data).substr(e.data_pos, e.data_len)});
       members.push_back(i);
     }
+    if (batch.empty()) continue;
     storage::ShardLog* log = b->stream->log(shard);
     auto first = log ? log->Append(batch, now) : Result<uint64_t>(Status::Internal("no log for shard"));
     for (size_t k = 0; k < members.size(); ++k) {
@@ -173,8 +190,11 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     const StreamMeta& m = b->stream->meta();
     if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
     b->epoch_s = m.epoch_s();
+    b->encrypted = m.encryption_type == "KMS";
     if (auto err = Prepare(ctx, records, true, *b)) return reply(*err);
-    AppendAndCommit(ctx, b, [reply](Batch& batch) {
+    b->stream_name = m.name;
+    AdmitEntries(ctx, *b);
+    AppendAndCommit(ctx, b, [reply, account = ctx.account()](Batch& batch) {
       std::string body;
       body.reserve(64 + batch.entries.size() * 110);
       size_t failed = 0;
@@ -182,7 +202,12 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
       for (size_t i = 0; i < batch.entries.size(); ++i) {
         const Entry& e = batch.entries[i];
         if (i) body += ',';
-        if (e.failed) {
+        if (e.throttled) {
+          ++failed;
+          body += "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"Rate exceeded for "
+                  "shard " + ShardIdFromIndex(e.shard) + " in stream " + batch.stream_name + " under account " +
+                  account + ".\"}";
+        } else if (e.failed) {
           ++failed;
           body += "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"Internal service failure.\"}";
         } else {
@@ -193,7 +218,9 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
           body += "\"}";
         }
       }
-      body += "],\"FailedRecordCount\":" + std::to_string(failed) + "}";
+      body += "],\"FailedRecordCount\":" + std::to_string(failed);
+      if (batch.encrypted) body += ",\"EncryptionType\":\"KMS\"";
+      body += "}";
       reply(std::move(body));
     });
   }
@@ -208,12 +235,18 @@ void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
   const StreamMeta& m = b->stream->meta();
   if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
   b->epoch_s = m.epoch_s();
+  b->encrypted = m.encryption_type == "KMS";
   if (auto err = Prepare(ctx, {&in}, false, *b)) return reply(*err);
+  b->stream_name = m.name;
+  AdmitEntries(ctx, *b);
+  if (b->entries[0].throttled)
+    return reply(ThroughputExceeded(ctx, m, b->entries[0].shard));
   AppendAndCommit(ctx, b, [reply](Batch& batch) {
     const Entry& e = batch.entries[0];
     if (e.failed) return reply(ApiError::InternalFailure("Internal service failure."));
     reply("{\"ShardId\":\"" + ShardIdFromIndex(e.shard) + "\",\"SequenceNumber\":\"" +
-          model::FormatSequenceNumber({batch.epoch_s, e.shard, e.offset}) + "\"}");
+          model::FormatSequenceNumber({batch.epoch_s, e.shard, e.offset}) + "\"" +
+          (batch.encrypted ? ",\"EncryptionType\":\"KMS\"}" : "}"));
   });
 }
 

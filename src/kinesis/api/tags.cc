@@ -19,24 +19,45 @@ bool ValidTagText(std::string_view s) {
   return true;
 }
 
-StreamRef ResolveResource(Context& ctx, const rapidjson::Value& in) {
-  std::string arn = *GetString(in, "ResourceARN");
-  auto parsed = model::ParseStreamArn(arn);
-  if (!parsed) return {nullptr, ApiError::InvalidArgument("Invalid ResourceARN " + arn + ".")};
-  if (!parsed->consumer.empty())
-    return {nullptr, ApiError::ResourceNotFound("Consumer " + arn + " not found.")};
-  if (parsed->account != ctx.account()) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
-  auto stream = ctx.catalog.Find(parsed->region, parsed->stream_name);
-  if (!stream) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
-  return {stream, std::nullopt};
+// What a tag operation acts on: a stream, or one of its consumers (by name).
+struct TagTarget {
+  std::shared_ptr<Stream> stream;
+  std::string consumer;
+};
+
+// The tags of `t` (caller holds the stream's lock), or nullptr when the
+// consumer has gone in the meantime.
+std::map<std::string, std::string>* TagsOf(const TagTarget& t) {
+  StreamMeta& m = t.stream->meta();
+  if (t.consumer.empty()) return &m.tags;
+  ConsumerMeta* c = m.FindConsumer(t.consumer);
+  return c ? &c->tags : nullptr;
 }
 
-void AddTags(Context& ctx, const StreamRef& ref, const rapidjson::Value& tags, Reply reply) {
-  std::unique_lock lk(ref.stream->mu);
-  StreamMeta& m = ref.stream->meta();
+// ResourceARN: a stream or a registered consumer.
+std::optional<ApiError> ResolveTagTarget(Context& ctx, const rapidjson::Value& in, TagTarget* out) {
+  std::string arn = *GetString(in, "ResourceARN");
+  auto parsed = model::ParseStreamArn(arn);
+  if (parsed && !parsed->consumer.empty()) {
+    auto ref = ResolveConsumerArn(ctx, arn);
+    if (ref.error) return ref.error;
+    *out = {ref.stream, ref.consumer};
+    return std::nullopt;
+  }
+  auto ref = ResolveResource(ctx, in);
+  if (ref.error) return ref.error;
+  *out = {ref.stream, ""};
+  return std::nullopt;
+}
+
+void AddTags(Context& ctx, const TagTarget& target, const rapidjson::Value& tags, Reply reply) {
+  std::unique_lock lk(target.stream->mu);
+  StreamMeta& m = target.stream->meta();
   if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
     return reply(StreamNotActive(ctx, m));
-  auto merged = m.tags;
+  auto* current = TagsOf(target);
+  if (!current) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));
+  auto merged = *current;
   for (auto t = tags.MemberBegin(); t != tags.MemberEnd(); ++t) {
     std::string key = t->name.GetString();
     std::string value = t->value.IsString() ? t->value.GetString() : "";
@@ -49,27 +70,29 @@ void AddTags(Context& ctx, const StreamRef& ref, const rapidjson::Value& tags, R
     return reply(ApiError::InvalidArgument("Failed to add tags to stream " + m.name + " under account " +
                                            ctx.account() + " because a given stream cannot have more than " +
                                            std::to_string(kMaxTagsPerStream) + " tags."));
-  auto old = std::move(m.tags);
-  m.tags = std::move(merged);
-  Status st = ref.stream->PersistLocked();
+  auto old = std::move(*current);
+  *current = std::move(merged);
+  Status st = target.stream->PersistLocked();
   if (!st.ok()) {
-    m.tags = std::move(old);
+    *current = std::move(old);
     return reply(ApiError::InternalFailure("Persisting tags failed: " + st.message()));
   }
   reply(std::string("{}"));
 }
 
-void RemoveTags(Context& ctx, const StreamRef& ref, const rapidjson::Value& keys, Reply reply) {
-  std::unique_lock lk(ref.stream->mu);
-  StreamMeta& m = ref.stream->meta();
+void RemoveTags(Context& ctx, const TagTarget& target, const rapidjson::Value& keys, Reply reply) {
+  std::unique_lock lk(target.stream->mu);
+  StreamMeta& m = target.stream->meta();
   if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
     return reply(StreamNotActive(ctx, m));
-  auto old = m.tags;
+  auto* current = TagsOf(target);
+  if (!current) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));
+  auto old = *current;
   for (const auto& k : keys.GetArray())
-    if (k.IsString()) m.tags.erase(k.GetString());
-  Status st = ref.stream->PersistLocked();
+    if (k.IsString()) current->erase(k.GetString());
+  Status st = target.stream->PersistLocked();
   if (!st.ok()) {
-    m.tags = std::move(old);
+    *current = std::move(old);
     return reply(ApiError::InternalFailure("Persisting tags failed: " + st.message()));
   }
   reply(std::string("{}"));
@@ -102,25 +125,25 @@ void WriteTagList(JsonWriter& w, const std::map<std::string, std::string>& tags,
 void AddTagsToStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
-  AddTags(ctx, ref, in["Tags"], std::move(reply));
+  AddTags(ctx, {ref.stream, ""}, in["Tags"], std::move(reply));
 }
 
 void TagResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  auto ref = ResolveResource(ctx, in);
-  if (ref.error) return reply(*ref.error);
-  AddTags(ctx, ref, in["Tags"], std::move(reply));
+  TagTarget target;
+  if (auto err = ResolveTagTarget(ctx, in, &target)) return reply(*err);
+  AddTags(ctx, target, in["Tags"], std::move(reply));
 }
 
 void RemoveTagsFromStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
-  RemoveTags(ctx, ref, in["TagKeys"], std::move(reply));
+  RemoveTags(ctx, {ref.stream, ""}, in["TagKeys"], std::move(reply));
 }
 
 void UntagResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  auto ref = ResolveResource(ctx, in);
-  if (ref.error) return reply(*ref.error);
-  RemoveTags(ctx, ref, in["TagKeys"], std::move(reply));
+  TagTarget target;
+  if (auto err = ResolveTagTarget(ctx, in, &target)) return reply(*err);
+  RemoveTags(ctx, target, in["TagKeys"], std::move(reply));
 }
 
 void ListTagsForStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
@@ -140,14 +163,16 @@ void ListTagsForStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
 }
 
 void ListTagsForResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
-  auto ref = ResolveResource(ctx, in);
-  if (ref.error) return reply(*ref.error);
-  std::shared_lock lk(ref.stream->mu);
+  TagTarget target;
+  if (auto err = ResolveTagTarget(ctx, in, &target)) return reply(*err);
+  std::unique_lock lk(target.stream->mu);  // TagsOf hands out a mutable map
+  auto* tags = TagsOf(target);
+  if (!tags) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
   bool more = false;
-  WriteTagList(w, ref.stream->meta().tags, std::nullopt, kMaxTagsPerStream, &more);
+  WriteTagList(w, *tags, std::nullopt, kMaxTagsPerStream, &more);
   w.EndObject();
   reply(Finish(sb));
 }
