@@ -1,6 +1,7 @@
 #include "auth/verifier.h"
 
 #include "auth/aws_chunked.h"
+#include "auth/sigv2_query.h"
 #include "auth/sigv4_core.h"
 #include "auth/sigv4_request.h"
 
@@ -83,7 +84,11 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, std
   if (authorization && presigned)
     return Fail(Kind::kConflicting,
                 "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.");
-  if (!authorization && !presigned) return Fail(Kind::kMissing, "Missing Authentication Token");
+  if (!authorization && !presigned) {
+    if (s3 && HasSigV2Query(target.query))
+      return VerifySigV2Query(request, target, credentials_, options_.clock->NowMillis() / 1000);
+    return Fail(Kind::kMissing, "Missing Authentication Token");
+  }
   auto with_form = [presigned](Failure f) {
     f.presigned = presigned;
     return f;

@@ -1,7 +1,8 @@
 // Verifier: checks the SigV4 signature of a received request against the
 // configured key pairs, in either form (Authorization header or presigned
 // query string), including the payload hash and, for S3 streaming uploads,
-// every aws-chunked chunk signature. Thread-safe; derived signing keys are
+// every aws-chunked chunk signature. S3 also accepts the legacy SigV2
+// presigned URL (auth/sigv2_query.h). Thread-safe; derived signing keys are
 // cached per access key / date / region / service.
 //
 // What is checked, in order (docs/auth.md): exactly one form present; its

@@ -96,13 +96,13 @@ WireError S3WireError(const Failure& f) {
               {{"RequestTime", f.request_time},
                {"ServerTime", FormatIsoDate(f.server_seconds)},
                {"MaxAllowedSkewMilliseconds", "900000"}}};
-    case Kind::kPresignExpired:
-      return {"AccessDenied",
-              "Request has expired",
-              403,
-              {{"X-Amz-Expires", std::to_string(f.expires_seconds)},
-               {"Expires", FormatIsoDate(f.request_seconds + f.expires_seconds)},
-               {"ServerTime", FormatIsoDate(f.server_seconds)}}};
+    case Kind::kPresignExpired: {
+      WireError e{"AccessDenied", "Request has expired", 403};
+      if (f.expires_seconds > 0) e.fields.emplace_back("X-Amz-Expires", std::to_string(f.expires_seconds));
+      e.fields.emplace_back("Expires", FormatIsoDate(f.request_seconds + f.expires_seconds));
+      e.fields.emplace_back("ServerTime", FormatIsoDate(f.server_seconds));
+      return e;
+    }
     case Kind::kPresignNotYetValid:
       return {"AccessDenied",
               "Request is not valid yet",

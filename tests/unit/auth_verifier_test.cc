@@ -8,6 +8,7 @@
 #include "auth/auth_mode.h"
 #include "auth/aws_chunked.h"
 #include "auth/credentials.h"
+#include "auth/sigv2_query.h"
 #include "auth/sigv4_core.h"
 #include "auth/sigv4_request.h"
 #include "auth/verifier.h"
@@ -337,6 +338,26 @@ TEST(AuthVerifier, S3PresignedUrls) {
   EXPECT_EQ(S3WireError(std::get<Failure>(incomplete)).code, "AuthorizationQueryParametersError");
   EXPECT_EQ(KindOf(f.Verify("GET", Presign("/bucket/key.txt", signed_at, 604801, kS3Secret), h, "", "s3")),
             Kind::kMalformed);
+}
+
+// S3's signature-version-2 query authentication (the documentation's
+// johnsmith/puppy.jpg example), as boto3's generate_presigned_url makes it.
+TEST(AuthVerifier, S3SigV2PresignedUrls) {
+  EXPECT_EQ(SigV2Signature(kS3Secret, "GET\n\n\n1175139620\n/johnsmith/photos/puppy.jpg"),
+            "NpgCjnDzrM+WFzoENXmpNDUsSn8=");
+  const std::string url = "/johnsmith/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620&"
+                          "Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D";
+  Headers h = {{"Host", "127.0.0.1:4566"}};
+  Fixture f(1175139000'000);
+  auto ok = f.Verify("GET", url, h, "", "s3");
+  ASSERT_TRUE(std::holds_alternative<Verified>(ok)) << std::get<Failure>(ok).string_to_sign;
+  EXPECT_EQ(KindOf(f.Verify("GET", "/johnsmith/photos/kitten.jpg" + url.substr(url.find('?')), h, "", "s3")),
+            Kind::kSignatureMismatch);
+  EXPECT_EQ(KindOf(f.Verify("PUT", url, h, "", "s3")), Kind::kSignatureMismatch);
+  Fixture later(1175139621'000);
+  EXPECT_EQ(KindOf(later.Verify("GET", url, h, "", "s3")), Kind::kPresignExpired);
+  // Not for the JSON services: there it is no authentication at all.
+  EXPECT_EQ(KindOf(f.Verify("GET", url, h, "", "kinesis")), Kind::kMissing);
 }
 
 // AWS's "Transferring Payload in Multiple Chunks" example: 66560 bytes of 'a'.
