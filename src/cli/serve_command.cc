@@ -48,6 +48,12 @@ void AddServeCommand(CLI::App& app) {
                   "Group commit: how many shards of one batch are fdatasync'ed at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_option("--auth", opts->auth,
+                  "SigV4 verification: off, strict, or auto (strict unless --host is a loopback address)")
+      ->check(CLI::IsMember({"off", "strict", "auto"}))
+      ->capture_default_str();
+  cmd->add_option("--credentials-file", opts->credentials_file,
+                  "AWS credentials file whose key pairs (every profile) are accepted in strict mode");
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

@@ -6,6 +6,7 @@
 #include <exception>
 #include <iostream>
 
+#include "auth/wire_errors.h"
 #include "protocol/json_reply.h"
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
@@ -86,9 +87,18 @@ void Router::Handle(http::Request request, http::Responder respond) {
     size_t dot = target.find('.');
     if (dot != std::string_view::npos) {
       std::string_view prefix = target.substr(0, dot);
-      for (const auto& service : services_)
-        if (service.target_prefix == prefix)
-          return HandleJson(service, target.substr(dot + 1), region, request, request_id, respond);
+      for (const auto& service : services_) {
+        if (service.target_prefix != prefix) continue;
+        if (options_.verifier) {
+          auto outcome =
+              options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, service.name);
+          if (auto* failure = std::get_if<auth::Failure>(&outcome)) {
+            auth::WireError e = auth::JsonWireError(*failure);
+            return respond(protocol::JsonError(ApiError{e.code, e.message, e.status}, request_id));
+          }
+        }
+        return HandleJson(service, target.substr(dot + 1), region, request, request_id, respond);
+      }
     }
     respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
   } catch (const std::exception& e) {

@@ -23,6 +23,8 @@ struct ServeOptions {
   double firehose_interval_scale = 1.0;    // scales BufferingHints intervals (tests, demos)
   int64_t firehose_source_poll_ms = 1000;  // Kinesis source polling, AWS: 1 s
   int parallel_syncs = 4;                  // group commit: shards synced at once
+  std::string auth = "auto";               // "off" | "strict" | "auto" (auth/auth_mode.h)
+  std::string credentials_file;            // AWS credentials file: the accepted key pairs
 };
 
 // Returns the process exit code.
