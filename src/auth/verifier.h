@@ -16,7 +16,7 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -107,7 +107,7 @@ class Verifier {
 
   CredentialStore credentials_;
   VerifierOptions options_;
-  mutable std::mutex cache_mu_;
+  mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, std::string> key_cache_;  // "<akid>/<scope>" -> signing key
 };
 

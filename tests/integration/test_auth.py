@@ -199,6 +199,9 @@ class StrictServerTest(unittest.TestCase):
         self.assertEqual(r.error_type, "MissingAuthenticationTokenException")
         self.assertEqual(r.message, "Missing Authentication Token")
         self.assertNotIn(b"forged", self.records())
+        # Authentication is checked before anything else about the request.
+        r = harness.raw_request(self.endpoint, "ListStreams", "not json", sign=False, method="GET")
+        self.assertEqual((r.status, r.error_type), (400, "MissingAuthenticationTokenException"), r)
 
     def test_kinesis_incomplete_signature(self):
         r = harness.raw_request(self.endpoint, "ListStreams", "{}", sign=False,
