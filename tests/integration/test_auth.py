@@ -119,6 +119,32 @@ def chunked_put(endpoint, path, chunks, secret=SECRET1, corrupt_chunk=None):
     return raw(endpoint, "PUT", path, body, headers)
 
 
+def unsigned_trailer_put(endpoint, path, chunks, secret=SECRET1):
+    """A signed PUT whose aws-chunked body is unsigned and ends with a
+    checksum trailer (STREAMING-UNSIGNED-PAYLOAD-TRAILER, what newer SDKs send
+    over HTTPS)."""
+    import base64
+    import zlib
+    host = urlparse(endpoint).netloc
+    payload = b"".join(chunks)
+    crc = base64.b64encode(zlib.crc32(payload).to_bytes(4, "big")).decode()
+    body = b"".join(f"{len(c):x}\r\n".encode() + c + b"\r\n" for c in chunks)
+    body += f"0\r\nx-amz-checksum-crc32:{crc}\r\n\r\n".encode()
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    scope = f"{amz_date[:8]}/{REGION}/s3/aws4_request"
+    headers = {"host": host, "x-amz-date": amz_date, "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+               "content-encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(payload)),
+               "x-amz-trailer": "x-amz-checksum-crc32"}
+    names = sorted(headers)
+    canonical = "\n".join(["PUT", path, "", *[f"{n}:{headers[n]}" for n in names], "", ";".join(names),
+                           "STREAMING-UNSIGNED-PAYLOAD-TRAILER"])
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    sig = hmac.new(signing_key(secret, amz_date[:8]), sts.encode(), hashlib.sha256).hexdigest()
+    headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={KEY1}/{scope}, SignedHeaders={';'.join(names)}, "
+                                f"Signature={sig}")
+    return raw(endpoint, "PUT", path, body, headers)
+
+
 class StrictServerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -327,6 +353,17 @@ class StrictServerTest(unittest.TestCase):
                 self.s3.head_object(Bucket=self.bucket, Key=f"chunked-bad-{corrupt}.bin")
         status, _, body = chunked_put(self.endpoint, f"/{self.bucket}/chunked-wrong.bin", chunks, secret="wrong")
         self.assertEqual((status, xml_code(body)), (403, "SignatureDoesNotMatch"), body)
+
+    def test_s3_streaming_unsigned_trailer(self):
+        chunks = [b"c" * 5000, b"d" * 10]
+        status, _, body = unsigned_trailer_put(self.endpoint, f"/{self.bucket}/trailer.bin", chunks)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key="trailer.bin")["Body"].read(), b"".join(chunks))
+        status, _, body = unsigned_trailer_put(self.endpoint, f"/{self.bucket}/trailer-bad.bin", chunks,
+                                               secret="wrong")
+        self.assertEqual((status, xml_code(body)), (403, "SignatureDoesNotMatch"), body)
+        with self.assertRaises(ClientError):
+            self.s3.head_object(Bucket=self.bucket, Key="trailer-bad.bin")
 
     def test_s3_content_sha_must_match_body(self):
         host = urlparse(self.endpoint).netloc
