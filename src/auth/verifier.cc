@@ -78,6 +78,7 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, std
   const bool s3 = service == "s3";
   RequestTarget target = ParseRequestTarget(request.target);
   const std::string* authorization = FirstHeader(headers, "Authorization");
+  if (authorization && authorization->find_first_not_of(" \t") == std::string::npos) authorization = nullptr;
   bool presigned = false;
   for (const auto& [k, v] : target.query)
     if (k == "X-Amz-Algorithm") presigned = true;

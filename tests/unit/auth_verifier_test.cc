@@ -147,6 +147,8 @@ TEST(AuthVerifier, MissingMalformedUnknownAndConflicting) {
   EXPECT_EQ(JsonWireError(std::get<Failure>(missing)).code, "MissingAuthenticationTokenException");
   EXPECT_EQ(JsonWireError(std::get<Failure>(missing)).message, "Missing Authentication Token");
   EXPECT_EQ(S3WireError(std::get<Failure>(missing)).code, "AccessDenied");
+  Headers blank = {{"Host", "example.amazonaws.com"}, {"Authorization", " "}};
+  EXPECT_EQ(KindOf(f.Verify("GET", "/", blank, "", "service")), Kind::kMissing);
 
   auto incomplete = f.Verify("GET", "/", VanillaHeaders("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE"), "", "service");
   ASSERT_EQ(KindOf(incomplete), Kind::kMalformed);
