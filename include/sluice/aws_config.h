@@ -40,6 +40,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "codec/config_files.h"
 #include "sluice/sigv4.h"
 
 namespace sluice::client {
@@ -96,16 +97,9 @@ std::string ServiceEnvSuffix(std::string_view service_id);
 // https://kinesis.us-east-1.amazonaws.com
 std::string DefaultEndpoint(std::string_view endpoint_prefix, std::string_view region);
 
-// Parsers, exposed for tests.
-// .env: KEY=VALUE lines; optional "export "; '#' comment lines and " #"
-// comments after unquoted values; 'single' quotes literal, "double" quotes
-// with \n \t \" \\ escapes; later keys win.
-std::map<std::string, std::string> ParseDotEnv(std::string_view text);
-// An INI file as botocore (configparser) reads it: "[section]", "key = value"
-// or "key: value", keys lower-cased, '#'/';' comment lines. An indented line
-// continues the previous value; a value that starts on the next line is a
-// nested section whose "k = v" lines are returned as "<key>.<k>".
-using IniFile = std::map<std::string, std::map<std::string, std::string>>;
-IniFile ParseIni(std::string_view text);
+// Parsers, exposed for tests (codec/config_files.h documents the formats).
+using codec::ParseDotEnv;
+using codec::ParseIni;
+using IniFile = codec::IniFile;
 
 }  // namespace sluice::client

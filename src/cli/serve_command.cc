@@ -89,6 +89,12 @@ void AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--fault-seed", opts->fault_seed, "Seed of --fault-put-fraction")->capture_default_str();
+  cmd->add_option("--auth", opts->auth,
+                  "SigV4 verification: off, strict, or auto (strict unless --host is a loopback address)")
+      ->check(CLI::IsMember({"off", "strict", "auto"}))
+      ->capture_default_str();
+  cmd->add_option("--credentials-file", opts->credentials_file,
+                  "AWS credentials file whose key pairs (every profile) are accepted in strict mode");
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");

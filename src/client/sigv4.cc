@@ -1,75 +1,30 @@
 // SigV4 signing; each step mirrors the botocore method named in its comment
-// (botocore/auth.py, SigV4Auth and S3SigV4Auth).
+// (botocore/auth.py, SigV4Auth and S3SigV4Auth). The canonical-request rules,
+// string to sign and signing key are the shared core in auth/sigv4_core.h.
 #include "sluice/sigv4.h"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 
+#include "auth/sigv4_core.h"
+
 namespace sluice::client {
 namespace {
 
-constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
-constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+using auth::kAlgorithm;
+using auth::kUnsignedPayload;
 
 // botocore SIGNED_HEADERS_BLACKLIST.
 constexpr std::string_view kUnsignedHeaders[] = {
     "connection", "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
     "trailer",    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string Lower(std::string_view s) { return auth::ToLower(s); }
 
 bool IEquals(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 
-std::string ToHex(const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '\0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[p[i] >> 4];
-    out[2 * i + 1] = kDigits[p[i] & 0xf];
-  }
-  return out;
-}
-
-std::string Hmac(std::string_view key, std::string_view msg) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
 bool IsS3(std::string_view service) { return service == "s3"; }
-
-// Python's str.split() whitespace, restricted to ASCII.
-bool IsSpace(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
-}
-
-// SigV4Auth._header_value: ' '.join(value.split()).
-std::string TrimAll(std::string_view v) {
-  std::string out;
-  size_t i = 0;
-  while (i < v.size()) {
-    while (i < v.size() && IsSpace(v[i])) ++i;
-    size_t start = i;
-    while (i < v.size() && !IsSpace(v[i])) ++i;
-    if (i > start) {
-      if (!out.empty()) out += ' ';
-      out.append(v.substr(start, i - start));
-    }
-  }
-  return out;
-}
 
 void RemoveHeader(HeaderList& headers, std::string_view name) {
   std::erase_if(headers, [&](const auto& h) { return IEquals(h.first, name); });
@@ -84,56 +39,6 @@ const std::string* FirstHeader(const HeaderList& headers, std::string_view name)
     if (IEquals(h.first, name)) return &h.second;
   }
   return nullptr;
-}
-
-// botocore.utils.remove_dot_segments (also drops empty segments).
-std::string RemoveDotSegments(std::string_view url) {
-  if (url.empty()) return "";
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (pos <= url.size()) {
-    size_t slash = url.find('/', pos);
-    if (slash == std::string_view::npos) slash = url.size();
-    std::string_view seg = url.substr(pos, slash - pos);
-    if (!seg.empty() && seg != ".") {
-      if (seg == "..") {
-        if (!out.empty()) out.pop_back();
-      } else {
-        out.push_back(seg);
-      }
-    }
-    pos = slash + 1;
-  }
-  std::string result = url.front() == '/' ? "/" : "";
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (i) result += '/';
-    result.append(out[i]);
-  }
-  if (url.back() == '/' && !out.empty()) result += '/';
-  return result;
-}
-
-// SigV4Auth._normalize_url_path / S3SigV4Auth._normalize_url_path.
-std::string CanonicalPath(std::string_view path, bool s3) {
-  if (s3) return std::string(path);
-  std::string normalized = path.empty() ? "/" : RemoveDotSegments(path);
-  return UriEncode(normalized, "/");
-}
-
-// SigV4Auth._canonical_query_string_url over the encoded wire query.
-std::string CanonicalQuery(const QueryList& query) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  pairs.reserve(query.size());
-  for (const auto& [k, v] : query) pairs.emplace_back(UriEncode(k), UriEncode(v));
-  std::sort(pairs.begin(), pairs.end());
-  std::string out;
-  for (const auto& [k, v] : pairs) {
-    if (!out.empty()) out += '&';
-    out += k;
-    out += '=';
-    out += v;
-  }
-  return out;
 }
 
 // email.utils.formatdate(t): "Sun, 30 Aug 2015 12:36:00 -0000".
@@ -151,24 +56,7 @@ std::string FormatRfc822(std::time_t t) {
 
 }  // namespace
 
-std::string UriEncode(std::string_view in, std::string_view also_keep) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(in.size());
-  for (char ch : in) {
-    auto c = static_cast<unsigned char>(ch);
-    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.' || c == '~' || also_keep.find(ch) != std::string_view::npos;
-    if (keep) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
+std::string UriEncode(std::string_view in, std::string_view also_keep) { return auth::UriEncode(in, also_keep); }
 
 std::string EncodeQueryString(const QueryList& query) {
   std::string out;
@@ -189,12 +77,7 @@ std::string HostHeaderValue(std::string_view scheme, std::string_view host, uint
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return ToHex(md, len);
-}
+std::string Sha256Hex(std::string_view data) { return auth::Sha256Hex(data); }
 
 std::string FormatAmzDate(std::chrono::system_clock::time_point time) {
   std::time_t t = std::chrono::system_clock::to_time_t(time);
@@ -263,7 +146,7 @@ SigningResult SignRequest(SignableRequest& request, std::string_view body, const
     size_t j = i;
     for (; j < to_sign.size() && to_sign[j].first == name; ++j) {
       if (j > i) value += ',';
-      value += TrimAll(to_sign[j].second);
+      value += auth::CanonicalHeaderValue(to_sign[j].second);
     }
     canonical_headers += name + ":" + value + "\n";
     if (!signed_headers.empty()) signed_headers += ';';
@@ -275,22 +158,18 @@ SigningResult SignRequest(SignableRequest& request, std::string_view body, const
   std::string& cr = result.canonical_request;
   for (char c : request.method) cr += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   cr += '\n';
-  cr += CanonicalPath(request.path, s3) + '\n';
-  cr += CanonicalQuery(request.query) + '\n';
+  cr += auth::CanonicalPath(request.path, s3) + '\n';
+  cr += auth::CanonicalQuery(request.query) + '\n';
   cr += canonical_headers + '\n';
   cr += signed_headers + '\n';
   cr += body_hash;
 
   // string_to_sign / signature.
-  const std::string scope = date + "/" + params.region + "/" + params.service + "/aws4_request";
-  result.string_to_sign =
-      std::string(kAlgorithm) + "\n" + result.amz_date + "\n" + scope + "\n" + Sha256Hex(cr);
-  std::string key = Hmac("AWS4" + params.credentials.secret_access_key, date);
-  key = Hmac(key, params.region);
-  key = Hmac(key, params.service);
-  key = Hmac(key, "aws4_request");
-  std::string sig = Hmac(key, result.string_to_sign);
-  result.signature = ToHex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+  const std::string scope = auth::CredentialScope(date, params.region, params.service);
+  result.string_to_sign = auth::StringToSign(result.amz_date, scope, cr);
+  result.signature = auth::SignatureHex(
+      auth::SigningKey(params.credentials.secret_access_key, date, params.region, params.service),
+      result.string_to_sign);
 
   // _inject_signature_to_request.
   result.authorization = std::string(kAlgorithm) + " Credential=" + params.credentials.access_key_id + "/" + scope +

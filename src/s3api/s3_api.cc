@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 
+#include "auth/wire_errors.h"
 #include "codec/base64.h"
 #include "s3api/wire.h"
 
@@ -65,6 +66,12 @@ unsigned StatusFor(std::string_view code) {
   return it == kStatus.end() ? 400 : it->second;
 }
 
+// The query parameters of a presigned URL (SigV4 X-Amz-*, SigV2 below).
+bool IsAuthParam(std::string_view k) {
+  return k.substr(0, 6) == "X-Amz-" || k.substr(0, 6) == "x-amz-" || k == "AWSAccessKeyId" || k == "Signature" ||
+         k == "Expires";
+}
+
 // Parameters of the listing operations (not subresources).
 bool IsListParam(std::string_view k) {
   static const char* kParams[] = {"prefix",     "delimiter", "marker",      "max-keys",           "encoding-type",
@@ -72,12 +79,10 @@ bool IsListParam(std::string_view k) {
                                   "optional-object-attributes"};
   for (const char* p : kParams)
     if (k == p) return true;
-  return k.substr(0, 6) == "X-Amz-" || k.substr(0, 6) == "x-amz-";
+  return IsAuthParam(k);
 }
 
-bool IsIgnorableParam(std::string_view k) {
-  return k == "x-id" || k.substr(0, 6) == "X-Amz-" || k.substr(0, 6) == "x-amz-" || k == "versionId";
-}
+bool IsIgnorableParam(std::string_view k) { return k == "x-id" || k == "versionId" || IsAuthParam(k); }
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -156,6 +161,41 @@ http::Response XmlOk(const std::string& request_id, std::string body, unsigned s
   return r;
 }
 
+// The request an aws-chunked upload becomes once the verifier has checked and
+// decoded its body: a plain unsigned-payload request.
+http::Request WithDecodedBody(const http::Request& request, std::string body) {
+  http::Request plain{request.method, request.target, {}, std::move(body), request.remote_address};
+  for (const auto& [name, value] : request.headers) {
+    std::string lname = Lower(name);
+    if (lname == "x-amz-content-sha256") continue;
+    if (lname == "content-encoding") {
+      std::string rest;  // the encodings other than aws-chunked
+      size_t pos = 0;
+      while (pos <= value.size()) {
+        size_t comma = value.find(',', pos);
+        if (comma == std::string::npos) comma = value.size();
+        std::string part = Trim(std::string_view(value).substr(pos, comma - pos));
+        if (!part.empty() && Lower(part) != "aws-chunked") rest += (rest.empty() ? "" : ",") + part;
+        pos = comma + 1;
+      }
+      if (!rest.empty()) plain.headers.emplace_back(name, rest);
+      continue;
+    }
+    plain.headers.emplace_back(name, value);
+  }
+  plain.headers.emplace_back("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+  return plain;
+}
+
+http::Response AuthErrorResponse(const http::Request& request, const auth::Failure& failure) {
+  auth::WireError e = auth::S3WireError(failure);
+  auto target = ParseTarget(request.target);
+  http::Response r = ErrorResponse(RandomHex(8, true), request.method == "HEAD", e.code, e.message,
+                                   target.ok() ? target->path : request.target, e.fields);
+  r.status = e.status;
+  return r;
+}
+
 }  // namespace
 
 http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
@@ -164,6 +204,15 @@ http::Response ErrorDocument(std::string_view code, std::string_view message, co
 }
 
 http::Response S3Api::Serve(const http::Request& request) {
+  if (!options_.verifier) return ServeRequest(request);
+  auto outcome = options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, "s3");
+  if (auto* failure = std::get_if<auth::Failure>(&outcome)) return AuthErrorResponse(request, *failure);
+  if (auto& decoded = std::get<auth::Verified>(outcome).decoded_body)
+    return ServeRequest(WithDecodedBody(request, std::move(*decoded)));
+  return ServeRequest(request);
+}
+
+http::Response S3Api::ServeRequest(const http::Request& request) {
   Call call{request, {}, {}, {}, false, false, RandomHex(8, true), "/", request.method == "HEAD"};
   try {
     auto target = ParseTarget(request.target);

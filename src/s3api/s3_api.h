@@ -12,7 +12,11 @@
 // CopyObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
 // AbortMultipartUpload, ListParts, ListMultipartUploads. Everything else is
 // NotImplemented (501). Errors are S3 XML documents (no body for HEAD).
-// Signatures are not verified.
+// With a verifier (sluice serve --auth=strict) every request's SigV4
+// signature is checked before any handler runs (auth/verifier.h; failures
+// answer AccessDenied, SignatureDoesNotMatch, ...); an aws-chunked body is
+// then verified chunk by chunk and reaches the handlers decoded. Without
+// one, signatures are not checked and aws-chunked bodies are just decoded.
 #pragma once
 
 #include <memory>
@@ -20,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/verifier.h"
 #include "http/message.h"
 #include "objstore/local_store.h"
 
@@ -31,6 +36,7 @@ struct S3ApiOptions {
   std::vector<std::string> hosts = {"localhost", "localhost.localstack.cloud"};
   std::string owner_id = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
   std::string owner_name = "sluice";
+  std::shared_ptr<const auth::Verifier> verifier;  // null: signatures are not checked
 };
 
 // An S3 XML error document with a fresh request id and the status S3 gives
@@ -49,6 +55,7 @@ class S3Api {
 
  private:
   struct Call;
+  http::Response ServeRequest(const http::Request& request);  // after authentication
   http::Response Dispatch(Call& call);
 
   std::shared_ptr<objstore::LocalStore> store_;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "auth/aws_chunked.h"
+
 namespace sluice::s3api {
 
 namespace {
@@ -197,40 +199,7 @@ RangeSpec ParseRange(std::string_view header, uint64_t size) {
   return r;
 }
 
-Result<std::string> DecodeAwsChunked(std::string_view body) {
-  std::string out;
-  size_t pos = 0;
-  auto bad = [](const std::string& why) { return Status::InvalidArgument("Malformed aws-chunked body: " + why); };
-  while (true) {
-    size_t eol = body.find("\r\n", pos);
-    if (eol == std::string_view::npos) return bad("missing chunk header");
-    std::string_view header = body.substr(pos, eol - pos);
-    std::string_view hex = header.substr(0, header.find(';'));
-    while (!hex.empty() && hex.back() == ' ') hex.remove_suffix(1);
-    if (hex.empty() || hex.size() > 15) return bad("bad chunk size");
-    uint64_t n = 0;
-    for (char c : hex) {
-      int v = HexVal(c);
-      if (v < 0) return bad("bad chunk size");
-      n = n * 16 + static_cast<uint64_t>(v);
-    }
-    pos = eol + 2;
-    if (n == 0) break;
-    if (n > body.size() - pos) return bad("truncated chunk");
-    out.append(body.substr(pos, n));
-    pos += n;
-    if (body.substr(pos, 2) != "\r\n") return bad("chunk not followed by CRLF");
-    pos += 2;
-  }
-  // Trailers ("x-amz-checksum-crc32:...\r\n") up to an empty line or the end.
-  while (pos < body.size()) {
-    size_t eol = body.find("\r\n", pos);
-    if (eol == std::string_view::npos) break;
-    if (eol == pos) break;
-    pos = eol + 2;
-  }
-  return out;
-}
+Result<std::string> DecodeAwsChunked(std::string_view body) { return auth::DecodeAwsChunked(body); }
 
 std::string Rfc1123(int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);

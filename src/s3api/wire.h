@@ -47,7 +47,7 @@ struct RangeSpec {
 // ignored (kNone, as S3 does: the whole object is returned).
 RangeSpec ParseRange(std::string_view header, uint64_t size);
 
-// ---- aws-chunked ("<hex>[;chunk-signature=..]\r\n<data>\r\n ... 0\r\n[trailers]\r\n")
+// ---- aws-chunked (auth/aws_chunked.h; chunk signatures are not checked here)
 // Returns the decoded payload; InvalidArgument on broken framing.
 Result<std::string> DecodeAwsChunked(std::string_view body);
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "protocol/cbor_codec.h"
+#include "auth/wire_errors.h"
 #include "protocol/json_reply.h"
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
@@ -80,17 +81,26 @@ void Router::Handle(http::Request request, http::Responder respond) {
       if (rest_ && !json) return rest_(std::move(request), std::move(respond));
       return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
     }
+    const JsonService* service = nullptr;
+    size_t dot = target.find('.');
+    if (dot != std::string_view::npos) {
+      for (const auto& s : services_)
+        if (s.target_prefix == target.substr(0, dot)) service = &s;
+    }
+    // Authentication comes first, before anything about the request is
+    // looked at beyond which service it addresses.
+    if (service && options_.verifier) {
+      auto outcome =
+          options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, service->name);
+      if (auto* failure = std::get_if<auth::Failure>(&outcome)) {
+        auth::WireError e = auth::JsonWireError(*failure);
+        return respond(protocol::JsonError(ApiError{e.code, e.message, e.status}, request_id));
+      }
+    }
     if (request.method != "POST")
       return respond(protocol::JsonError(ApiError::Serialization("Only POST is supported for " + std::string(target)),
                                          request_id));
-    std::string region = RegionOf(request);
-    size_t dot = target.find('.');
-    if (dot != std::string_view::npos) {
-      std::string_view prefix = target.substr(0, dot);
-      for (const auto& service : services_)
-        if (service.target_prefix == prefix)
-          return HandleJson(service, target.substr(dot + 1), region, request, request_id, respond);
-    }
+    if (service) return HandleJson(*service, target.substr(dot + 1), RegionOf(request), request, request_id, respond);
     respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
   } catch (const std::exception& e) {
     std::cerr << "sluice: internal error serving " << request.Header("X-Amz-Target") << ": " << e.what() << "\n";

@@ -3,17 +3,22 @@
 // AWS JSON services are recognised by X-Amz-Target (<Prefix>.<Operation>);
 // the router takes the region from the SigV4 credential scope, parses and
 // validates the body against the service's botocore model, and calls the
-// service. Requests without X-Amz-Target go to the REST handler (the S3 API)
-// when one is set. Everything a client can get wrong is answered with an
+// service. With a verifier (--auth=strict) the SigV4 signature is checked
+// first, against the service's signing name (JsonService::name), and a
+// failure is answered with AWS's error (auth/wire_errors.h) before the body
+// is even parsed. Requests without X-Amz-Target go to the REST handler (the
+// S3 API, which verifies its own requests) when one is set. Everything a client can get wrong is answered with an
 // AWS-shaped error; nothing throws.
 #pragma once
 
 #include <rapidjson/document.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "auth/verifier.h"
 #include "http/message.h"
 #include "protocol/api_error.h"
 #include "protocol/service_model.h"
@@ -22,11 +27,12 @@ namespace sluice::server {
 
 struct RouterOptions {
   std::string default_region = "us-east-1";
+  std::shared_ptr<const auth::Verifier> verifier;  // null: signatures are not checked
 };
 
 // An AWS JSON 1.1 service behind one X-Amz-Target prefix.
 struct JsonService {
-  std::string name;           // "kinesis", for the health endpoint
+  std::string name;           // "kinesis": the SigV4 signing name, also shown by the health endpoint
   std::string target_prefix;  // "Kinesis_20131202"
   const protocol::ServiceModel* model = nullptr;
   // Whether `operation` is implemented (else UnknownOperationException).

@@ -9,6 +9,9 @@
 #include <iostream>
 #include <thread>
 
+#include "auth/auth_mode.h"
+#include "auth/credentials.h"
+#include "auth/verifier.h"
 #include "http/server.h"
 #include "http/tls_certificate.h"
 #include "io/file_util.h"
@@ -55,6 +58,41 @@ int Serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // ---- Auth: --auth and --credentials-file (docs/auth.md)
+  auto auth_mode = auth::ResolveAuthMode(options.auth, options.host);
+  if (!auth_mode) {
+    std::cerr << "sluice: --auth must be 'off', 'strict' or 'auto'\n";
+    return 2;
+  }
+  std::shared_ptr<const auth::Verifier> verifier;
+  std::string auth_summary = "off (signatures are not checked)";
+  if (*auth_mode == auth::AuthMode::kStrict) {
+    const char* why = options.auth == "strict" ? "--auth=strict" : "--auth=auto on a non-loopback --host";
+    if (options.credentials_file.empty()) {
+      std::cerr << "sluice: " << why << " verifies SigV4 signatures and needs --credentials-file PATH "
+                << "(an AWS credentials file with aws_access_key_id / aws_secret_access_key); "
+                << "pass --auth=off to accept unsigned requests\n";
+      return 2;
+    }
+    auto credentials = auth::LoadCredentialsFile(options.credentials_file);
+    if (!credentials.ok()) {
+      std::cerr << "sluice: --credentials-file " << options.credentials_file << ": "
+                << credentials.status().ToString() << "\n";
+      return 2;
+    }
+    if (credentials->empty()) {
+      std::cerr << "sluice: --credentials-file " << options.credentials_file
+                << " has no profile with both aws_access_key_id and aws_secret_access_key (" << why << ")\n";
+      return 2;
+    }
+    auth_summary = "strict (" + std::to_string(credentials->size()) + " access key" +
+                   (credentials->size() == 1 ? "" : "s") + " from " + options.credentials_file + ")";
+    verifier = std::make_shared<auth::Verifier>(std::move(credentials).value());
+  } else if (!options.credentials_file.empty()) {
+    auth_summary += "; --credentials-file is unused without --auth=strict";
+  }
+  // ---- end Auth
+
   kinesis::CatalogOptions copts;
   std::error_code ec;
   copts.data_dir = std::filesystem::absolute(options.data_dir, ec);
@@ -79,7 +117,7 @@ int Serve(const ServeOptions& options) {
     return 1;
   }
 
-  Router router(RouterOptions{options.default_region});
+  Router router(RouterOptions{options.default_region, verifier});
   router.AddJsonService({"kinesis", "Kinesis_20131202", &protocol::ServiceModel::Kinesis(), kinesis::Implements,
                          [&catalog](std::string_view op, const std::string& region, const rapidjson::Value& in,
                                     protocol::Reply reply) { kinesis::Call(catalog, op, region, in, std::move(reply)); }});
@@ -102,6 +140,7 @@ int Serve(const ServeOptions& options) {
   if (!options.host.empty() && options.host.find_first_not_of("0123456789.:[]") != std::string::npos &&
       options.host != "localhost")
     s3_api_options.hosts.push_back(options.host);
+  s3_api_options.verifier = verifier;
   auto s3_api = std::make_shared<s3api::S3Api>(local_store, s3_api_options);
   router.SetRestHandler("s3", [s3_api](http::Request req, http::Responder respond) {
     s3_api->Handle(std::move(req), std::move(respond));
@@ -198,7 +237,8 @@ int Serve(const ServeOptions& options) {
   std::cout
             << "data directory: " << copts.data_dir.string() << "\n"
             << "fsync: " << options.fsync << ", stream transitions: " << options.stream_transition_ms
-            << " ms, ready in " << ms << " ms" << std::endl;
+            << " ms, ready in " << ms << " ms\n"
+            << "auth: " << auth_summary << std::endl;
 
   std::thread waiter([&server, stop_signals] {
     int sig = 0;

@@ -39,6 +39,8 @@ struct ServeOptions {
   bool throughput_limits = false;          // AWS per-shard and control-plane limits
   double fault_put_fraction = 0.0;         // PutRecord(s) entries failing with InternalFailure
   uint64_t fault_seed = 1;
+  std::string auth = "auto";               // "off" | "strict" | "auto" (auth/auth_mode.h)
+  std::string credentials_file;            // AWS credentials file: the accepted key pairs
 };
 
 // Returns the process exit code.

@@ -1,9 +1,6 @@
-// The .env and INI (~/.aws/config, ~/.aws/credentials) parsers.
-#include <string_view>
+#include "codec/config_files.h"
 
-#include "sluice/aws_config.h"
-
-namespace sluice::client {
+namespace sluice::codec {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
@@ -126,4 +123,4 @@ IniFile ParseIni(std::string_view text) {
   return out;
 }
 
-}  // namespace sluice::client
+}  // namespace sluice::codec
