@@ -405,7 +405,7 @@ Result<uint64_t> Segment::ScanAndIndex(uint64_t file_size, uint64_t stop_offset)
       if (!next.ok()) return next.status();
       if (!*next) return pos;
       ReportDamage(log_path_, expected, pos, *next);
-      resyncs_[expected] = *next;
+      resyncs_[expected] = ResyncResult{*next, stop_offset};
       reader = FrameReader(fd, (*next)->position, file_size);
       expected = (*next)->offset;
       bytes_since_index_ = index_interval_bytes_;  // index the frame after the gap
@@ -553,22 +553,27 @@ Status Segment::Repair(bool sync) {
   return Status::Ok();
 }
 
-std::optional<IndexEntry> Segment::Resync(uint64_t bad_offset, uint64_t bad_position,
-                                          uint64_t end_offset) const {
+Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t bad_position,
+                                                  uint64_t end_offset) const {
   int fd;
   uint64_t size;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = resyncs_.find(bad_offset); it != resyncs_.end()) return it->second;
+    if (auto it = resyncs_.find(bad_offset);
+        it != resyncs_.end() && (it->second.next || it->second.end_offset >= end_offset)) {
+      return it->second.next;
+    }
     fd = fd_;
     size = size_;
   }
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return std::optional<IndexEntry>();
   Result<std::optional<IndexEntry>> next =
       FindNextGoodFrame(fd, bad_position + 1, size, bad_offset, end_offset, log_path_);
-  if (!next.ok()) return std::nullopt;  // an I/O error: not remembered, tried again next time
+  if (!next.ok()) return next.status();
   std::lock_guard<std::mutex> lock(mu_);
-  if (resyncs_.emplace(bad_offset, *next).second) ReportDamage(log_path_, bad_offset, bad_position, *next);
+  auto [it, first_time] = resyncs_.try_emplace(bad_offset);
+  if (first_time) ReportDamage(log_path_, bad_offset, bad_position, *next);
+  it->second = ResyncResult{*next, end_offset};
   return *next;
 }
 

@@ -129,9 +129,11 @@ class Segment {
   // frame after it (length, CRC and an offset in [bad_offset, end_offset),
   // followed by another good frame or the end of the file) by scanning byte
   // by byte. Reports the damage once (stderr and Faults().corrupt_frames)
-  // and remembers the answer. nullopt when no good frame follows.
-  std::optional<format::IndexEntry> Resync(uint64_t bad_offset, uint64_t bad_position,
-                                           uint64_t end_offset) const;
+  // and remembers the answer. nullopt when no good frame follows (asked
+  // again with a larger `end_offset`, it looks again).
+  // Non-ok only for I/O errors (not remembered).
+  Result<std::optional<format::IndexEntry>> Resync(uint64_t bad_offset, uint64_t bad_position,
+                                                   uint64_t end_offset) const;
 
   // Opens the descriptor of a lazily loaded segment and checks its header.
   // Corruption (sticky) when the header is bad.
@@ -189,8 +191,13 @@ class Segment {
   uint64_t synced_size_ = 0;
   std::vector<std::string> unsynced_;
 
-  // Damage found so far: expected offset of a bad frame -> next good frame.
-  mutable std::map<uint64_t, std::optional<format::IndexEntry>> resyncs_;
+  // Damage found so far: expected offset of a bad frame -> the next good
+  // frame, or none up to `end_offset` (the active segment may still grow).
+  struct ResyncResult {
+    std::optional<format::IndexEntry> next;
+    uint64_t end_offset = 0;
+  };
+  mutable std::map<uint64_t, ResyncResult> resyncs_;
 };
 
 }  // namespace sluice::storage

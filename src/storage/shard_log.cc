@@ -336,7 +336,9 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
     uint64_t expected = at.offset;
     bool done = false;
     if (!st.ok()) {
-      std::optional<format::IndexEntry> next = seg->Resync(seg->base_offset(), 0, seg_end);
+      Result<std::optional<format::IndexEntry>> resync = seg->Resync(seg->base_offset(), 0, seg_end);
+      if (!resync.ok()) return fail(resync.status());
+      const std::optional<format::IndexEntry>& next = *resync;
       if (next) {
         reader = FrameReader(seg->fd(), next->position, seg->state().size);
         expected = next->offset;
@@ -353,7 +355,9 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
       if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
         // Damage inside the segment: skip to the next good frame (reported
         // once by Resync), or past the segment when none follows.
-        std::optional<format::IndexEntry> next = seg->Resync(expected, pos, seg_end);
+        Result<std::optional<format::IndexEntry>> resync = seg->Resync(expected, pos, seg_end);
+        if (!resync.ok()) return fail(resync.status());
+        const std::optional<format::IndexEntry>& next = *resync;
         if (!next) {
           expected = seg_end;
           break;
@@ -408,7 +412,9 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
     uint64_t pos = reader.position();
     SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
     if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
-      std::optional<format::IndexEntry> next = seg->Resync(expected, pos, seg_end);  // as in Read
+      Result<std::optional<format::IndexEntry>> resync = seg->Resync(expected, pos, seg_end);  // as in Read
+      if (!resync.ok()) return resync.status();
+      const std::optional<format::IndexEntry>& next = *resync;
       if (!next) return seg_end;
       reader = FrameReader(seg->fd(), next->position, seg->state().size);
       expected = next->offset;

@@ -392,6 +392,22 @@ TEST(ShardLog, CorruptionInSealedSegmentMiddleIsSkippedAndReportedOnRead) {
   EXPECT_EQ(*log->FindByTime(1000 + 10 * 8), 9u);  // the first good record at or after
 }
 
+TEST(ShardLog, DamagedSealedSegmentHeaderDoesNotHideItsRecords) {
+  TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    AppendNumbered(*log, 60);
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  auto files = SegmentFiles(dir.path());
+  ASSERT_GE(files.size(), 2u);
+  FlipByte(files[0], 2);  // inside the magic
+  uint64_t reported = Faults().corrupt_frames.load();
+  auto log = OpenLog(dir.path());
+  ExpectNumbered(ReadAll(*log), 0, 60);
+  EXPECT_EQ(Faults().corrupt_frames.load(), reported + 1);
+}
+
 TEST(ShardLog, CorruptionInActiveSegmentMiddleKeepsTheRecordsAfterIt) {
   TempDir dir;
   uint64_t frame = WriteFiveRecords(dir.path());
