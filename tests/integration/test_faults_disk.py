@@ -305,6 +305,50 @@ class FirehoseDeliveryDiskFaultTest(unittest.TestCase):
                f"{len(self.disk.hit_lines())} injected failures")
 
 
+class FirehoseDirectPutDiskFaultTest(unittest.TestCase):
+    """Faults in the whole data dir: the DirectPut spool (a shard log) and the S3 store."""
+
+    def setUp(self):
+        h.skip_if_external("runs the server under the fault-injection shim")
+        self.disk = FaultyDisk()
+        self.addCleanup(self.disk.cleanup)
+        self.server = EnvSluiceServer(self.disk.env, data_dir=self.disk.data_dir, fsync="always", extra_args=[
+            "--firehose-interval-scale", "0.02"]).start()
+        self.addCleanup(self.server.cleanup)
+
+    def test_direct_put_refused_during_faults_and_acknowledged_records_delivered(self):
+        ep = self.server.endpoint
+        fh, s3 = firehose_client(ep), s3_client(ep)
+        bucket = h.unique_name("dpfault")
+        s3.create_bucket(Bucket=bucket)
+        name = h.unique_name("dpfault")
+        create_delivery_stream(fh, name, extended_destination(bucket, interval=60, processors=[append_delimiter()]))
+        acked, refused = [], 0
+        for rnd, mode in enumerate(["", "enospc", "", "eio-fsync", ""]):
+            self.disk.set(mode)
+            for b in range(3):
+                datas = [event(f"dp{rnd}-{b}", i) for i in range(50)]
+                r = fh.put_record_batch(DeliveryStreamName=name, Records=[{"Data": d} for d in datas])
+                for d, x in zip(datas, r["RequestResponses"]):
+                    if "RecordId" in x:
+                        acked.append(json.loads(d)["id"])
+                    else:
+                        self.assertEqual(x["ErrorCode"], "ServiceUnavailableException", x)
+                        refused += 1
+            if mode:
+                self.assertEqual(r["FailedPutCount"], 50, f"{mode}: puts were not refused")
+                with self.assertRaises(ClientError) as cm:
+                    fh.put_record(DeliveryStreamName=name, Record={"Data": event("single", rnd)})
+                self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 503)
+                time.sleep(1.5)  # a delivery interval passes during the fault
+        self.disk.set("")
+        seen, keys = collect_events(Bucket(s3, bucket), acked, 60)
+        self.server.restart(kill=True)
+        seen, keys = collect_events(Bucket(s3_client(self.server.endpoint), bucket), acked, 30)
+        note(f"DirectPut under faults: {len(acked)} acknowledged all delivered in {len(keys)} objects "
+             f"({duplicates(seen, acked)} duplicates), {refused} refused")
+
+
 class MidSegmentCorruptionTest(unittest.TestCase):
 
     def setUp(self):
