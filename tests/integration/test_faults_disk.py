@@ -245,9 +245,11 @@ class KinesisDiskFaultTest(unittest.TestCase):
 class FirehoseDeliveryDiskFaultTest(unittest.TestCase):
     """Faults only in the embedded S3 store (data/s3): Kinesis keeps working."""
 
+    fault_subdir = "s3"  # object files fail first: their write or fdatasync
+
     def setUp(self):
         h.skip_if_external("runs the server under the fault-injection shim")
-        self.disk = FaultyDisk(subdir="s3")
+        self.disk = FaultyDisk(subdir=self.fault_subdir)
         self.addCleanup(self.disk.cleanup)
         self.server = EnvSluiceServer(self.disk.env, data_dir=self.disk.data_dir, fsync="always", extra_args=[
             "--firehose-interval-scale", "0.02", "--firehose-source-poll-ms", "200"]).start()
@@ -285,6 +287,7 @@ class FirehoseDeliveryDiskFaultTest(unittest.TestCase):
             self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 500)
             self.assertEqual(cm.exception.response["Error"]["Code"], "InternalError")
             self.disk.set("")
+            collect_events(Bucket(s3, bucket), ids, 60)  # delivered once the fault is gone, before the next one
         self.assertTrue(self.disk.hit_lines())
         seen, keys = collect_events(Bucket(s3, bucket), ids, 60)
         self.assertTrue(self.server.running)
@@ -296,13 +299,22 @@ class FirehoseDeliveryDiskFaultTest(unittest.TestCase):
         for k in keys:
             self.assertTrue(keys[k], f"empty object {k}")
         self.assertEqual(os.listdir(os.path.join(self.disk.data_dir, "s3", "tmp")), [])
+        object_files = sum(len(f) for _, _, f in os.walk(os.path.join(self.disk.data_dir, "s3", "objects")))
+        self.assertEqual(object_files, len(keys), "object files without an index entry (or the reverse)")
         # and survives a restart
         self.server.restart(kill=True)
         s3 = s3_client(self.server.endpoint)
         seen_after, _ = collect_events(Bucket(s3, bucket), ids, 30)
         self.assertGreaterEqual(set(seen_after), set(ids))
-        note(f"S3 store faults: {len(ids)} records all delivered in {len(keys)} objects, {dup} duplicates, "
-               f"{len(self.disk.hit_lines())} injected failures")
+        note(f"S3 store faults ({self.fault_subdir}): {len(ids)} records all delivered in {len(keys)} objects, "
+             f"{dup} duplicates, {len(self.disk.hit_lines())} injected failures")
+
+
+class FirehoseDeliveryIndexFaultTest(FirehoseDeliveryDiskFaultTest):
+    """The same with faults only in the store's SQLite index (index.db, -wal,
+    -shm): the object file is written, the index commit fails."""
+
+    fault_subdir = "s3/index.db"
 
 
 class FirehoseDirectPutDiskFaultTest(unittest.TestCase):
