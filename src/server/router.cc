@@ -12,6 +12,7 @@
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
 #include "protocol/validator.h"
+#include "storage/fault_stats.h"
 
 namespace sluice::server {
 
@@ -70,7 +71,8 @@ void Router::Handle(http::Request request, http::Responder respond) {
       std::string services;
       for (const auto& s : services_) services += (services.empty() ? "\"" : ",\"") + s.name + "\":\"running\"";
       if (rest_) services += (services.empty() ? "\"" : ",\"") + rest_name_ + "\":\"running\"";
-      r.body = "{\"status\":\"ok\",\"services\":{" + services + "}}";
+      r.body = "{\"status\":\"ok\",\"services\":{" + services + "},\"storage_faults\":" +
+               storage::FaultCountersJson() + "}";
       return respond(std::move(r));
     }
     std::string_view target = request.Header("X-Amz-Target");

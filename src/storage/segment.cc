@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "base/coding.h"
 #include "io/file_util.h"
+#include "storage/fault_stats.h"
 
 namespace sluice::storage {
 
@@ -83,6 +85,67 @@ Result<int> OpenFile(const fs::path& path, int flags) {
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return io::ErrnoStatus("open", path);
   return fd;
+}
+
+// The next frame at or after byte `from` (and before `limit`) whose length
+// and CRC check, whose offset lies in [min_offset, end_offset), and which is
+// followed by the end of the region or by the good frame of the next offset.
+// Candidates are filtered on the length and offset fields before the CRC is
+// computed, so a scan costs little more than reading the bytes.
+Result<std::optional<IndexEntry>> FindNextGoodFrame(int fd, uint64_t from, uint64_t limit,
+                                                    uint64_t min_offset, uint64_t end_offset,
+                                                    const fs::path& path) {
+  constexpr uint64_t kMinFrame = format::kFrameHeaderSize + format::kBodyFixedSize;
+  constexpr uint64_t kWindow = 1 << 20;
+  // At most this many frames fit between `from` and `limit`.
+  uint64_t max_offset = min_offset + (limit > from ? (limit - from) / kMinFrame : 0);
+  end_offset = std::min(end_offset, max_offset + 1);
+  std::string buf;
+  uint64_t buf_start = from;
+  for (uint64_t p = from; p + kMinFrame <= limit; ++p) {
+    if (p + 16 > buf_start + buf.size()) {
+      buf_start = p;
+      buf.resize(std::min(kWindow, limit - p));
+      size_t got = 0;
+      SLUICE_RETURN_IF_ERROR(PreadFull(fd, buf.data(), buf.size(), p, &got, path));
+      buf.resize(got);
+      if (got < 16) break;
+    }
+    const char* h = buf.data() + (p - buf_start);
+    uint32_t length = DecodeFixed32(h);
+    if (length < format::kBodyFixedSize || length > format::kMaxBodySize ||
+        p + format::kFrameHeaderSize + length > limit) {
+      continue;
+    }
+    uint64_t offset = DecodeFixed64(h + format::kFrameHeaderSize);
+    if (offset < min_offset || offset >= end_offset) continue;
+    FrameReader reader(fd, p, limit);
+    FrameView f;
+    FrameReader::Outcome outcome;
+    SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
+    if (outcome != FrameReader::Outcome::kFrame || f.offset != offset) continue;
+    IndexEntry found{offset, p, f.arrival_ms};
+    SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
+    if (outcome == FrameReader::Outcome::kEnd ||
+        (outcome == FrameReader::Outcome::kFrame && f.offset == offset + 1)) {
+      return std::optional<IndexEntry>(found);
+    }
+  }
+  return std::optional<IndexEntry>();
+}
+
+void ReportDamage(const fs::path& path, uint64_t bad_offset, uint64_t bad_position,
+                  const std::optional<IndexEntry>& next) {
+  Faults().corrupt_frames.fetch_add(1, std::memory_order_relaxed);
+  std::string m = "damaged frame in " + path.string() + " at byte " + std::to_string(bad_position) +
+                  " (record offset " + std::to_string(bad_offset) + "): ";
+  if (next) {
+    m += "skipping " + std::to_string(next->offset - bad_offset) + " record(s) to offset " +
+         std::to_string(next->offset) + " at byte " + std::to_string(next->position);
+  } else {
+    m += "no good frame after it in this segment";
+  }
+  ReportFault(m);
 }
 
 }  // namespace
@@ -167,7 +230,7 @@ Segment::~Segment() {
 }
 
 Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t base_offset,
-                                                 uint32_t index_interval_bytes) {
+                                                 uint32_t index_interval_bytes, bool keep_unsynced) {
   std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
   Result<int> fd = OpenFile(seg->log_path_, O_RDWR | O_CREAT | O_EXCL);
   if (!fd.ok()) return fd.status();
@@ -178,12 +241,19 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
     ::unlink(seg->log_path_.c_str());
     return st;
   }
+  seg->keep_unsynced_ = keep_unsynced;
+  if (keep_unsynced) {
+    seg->synced_size_ = 0;
+    seg->unsynced_.push_back(std::move(header));
+  } else {
+    seg->synced_size_ = header.size();
+  }
   return seg;
 }
 
 Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uint64_t base_offset,
                                                         uint32_t index_interval_bytes,
-                                                        bool* truncated) {
+                                                        bool* truncated, bool keep_unsynced) {
   *truncated = false;
   std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
   Result<int> fd = OpenFile(seg->log_path_, O_RDWR);
@@ -224,6 +294,13 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
     }
     if (::fdatasync(seg->fd_) != 0) return io::ErrnoStatus("fdatasync", seg->log_path_);
   }
+  if (*truncated) {
+    Faults().torn_tails.fetch_add(1, std::memory_order_relaxed);
+    ReportFault("cut torn tail of " + seg->log_path_.string() + " at byte " + std::to_string(keep) +
+                " (" + std::to_string(*size > keep ? *size - keep : 0) + " byte(s) after the last good frame)");
+  }
+  seg->keep_unsynced_ = keep_unsynced;
+  seg->synced_size_ = keep;
   return seg;
 }
 
@@ -236,6 +313,7 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
   std::error_code ec;
   uint64_t log_size = fs::file_size(seg->log_path_, ec);
   if (ec) return Status::IoError("stat " + seg->log_path_.string() + ": " + ec.message());
+  seg->synced_size_ = log_size;
   if (seg->LoadIndexFile(end_offset, log_size)) return seg;
 
   *rebuilt = true;
@@ -319,8 +397,19 @@ Result<uint64_t> Segment::ScanAndIndex(uint64_t file_size, uint64_t stop_offset)
     FrameReader::Outcome outcome;
     uint64_t pos = reader.position();
     SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
+    if (outcome == FrameReader::Outcome::kEnd) return pos;
     if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
-      return pos;
+      // Damage in the middle (good frames follow) or a torn tail (none do).
+      Result<std::optional<IndexEntry>> next =
+          FindNextGoodFrame(fd, pos + 1, file_size, expected, stop_offset, log_path_);
+      if (!next.ok()) return next.status();
+      if (!*next) return pos;
+      ReportDamage(log_path_, expected, pos, *next);
+      resyncs_[expected] = ResyncResult{*next, stop_offset};
+      reader = FrameReader(fd, (*next)->position, file_size);
+      expected = (*next)->offset;
+      bytes_since_index_ = index_interval_bytes_;  // index the frame after the gap
+      continue;
     }
     AddFrameLocked(f.offset, pos, reader.position() - pos, f.arrival_ms);
     size_ = reader.position();
@@ -374,12 +463,21 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
       iov.push_back({const_cast<char*>(entries[i].data.data()), entries[i].data.size()});
     }
   }
+  std::string copy;
+  if (keep_unsynced_) {
+    uint64_t total = 0;
+    for (const iovec& v : iov) total += v.iov_len;
+    copy.reserve(total);
+    for (const iovec& v : iov) copy.append(static_cast<const char*>(v.iov_base), v.iov_len);
+  }
   Status st = PwritevFull(fd_, std::move(iov), start, log_path_);
   if (!st.ok()) {
+    Faults().write_failures.fetch_add(1, std::memory_order_relaxed);
     if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) *cut_failed = true;
     return st;
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (keep_unsynced_) unsynced_.push_back(std::move(copy));
   uint64_t pos = start;
   for (size_t i = 0; i < entries.size(); ++i) {
     uint64_t frame = format::FrameSize(entries[i].partition_key.size(), entries[i].data.size());
@@ -388,6 +486,7 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
     end_offset_ = first_offset + i + 1;
   }
   size_ = pos;
+  if (!keep_unsynced_) synced_size_ = pos;
   return Status::Ok();
 }
 
@@ -409,10 +508,73 @@ Status Segment::WriteIndex() {
 }
 
 Status Segment::Sync() {
-  int fd = this->fd();
+  int fd;
+  uint64_t size;
+  size_t chunks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fd = fd_;
+    size = size_;
+    chunks = unsynced_.size();
+  }
   if (fd < 0) return Status::Ok();  // never opened, never written
   if (::fdatasync(fd) != 0) return io::ErrnoStatus("fdatasync", log_path_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (keep_unsynced_) {
+    unsynced_.erase(unsynced_.begin(), unsynced_.begin() + static_cast<ptrdiff_t>(chunks));
+    synced_size_ = size;
+  }
   return Status::Ok();
+}
+
+Status Segment::Repair(bool sync) {
+  int fd;
+  uint64_t keep;
+  std::vector<iovec> iov;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fd = fd_;
+    keep = synced_size_;
+    for (std::string& c : unsynced_) iov.push_back({c.data(), c.size()});
+  }
+  if (fd < 0) return Status::Ok();
+  if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) return io::ErrnoStatus("ftruncate", log_path_);
+  Status st = iov.empty() ? Status::Ok() : PwritevFull(fd, std::move(iov), keep, log_path_);
+  if (st.ok() && sync && ::fdatasync(fd) != 0) st = io::ErrnoStatus("fdatasync", log_path_);
+  if (!st.ok()) {
+    (void)::ftruncate(fd, static_cast<off_t>(keep));  // retried by the next Repair
+    return st;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (sync || !keep_unsynced_) {
+    unsynced_.clear();
+    synced_size_ = size_;
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t bad_position,
+                                                  uint64_t end_offset) const {
+  int fd;
+  uint64_t size;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = resyncs_.find(bad_offset);
+        it != resyncs_.end() && (it->second.next || it->second.end_offset >= end_offset)) {
+      return it->second.next;
+    }
+    fd = fd_;
+    size = size_;
+  }
+  if (fd < 0) return std::optional<IndexEntry>();
+  Result<std::optional<IndexEntry>> next =
+      FindNextGoodFrame(fd, bad_position + 1, size, bad_offset, end_offset, log_path_);
+  if (!next.ok()) return next.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, first_time] = resyncs_.try_emplace(bad_offset);
+  if (first_time) ReportDamage(log_path_, bad_offset, bad_position, *next);
+  it->second = ResyncResult{*next, end_offset};
+  return *next;
 }
 
 Status Segment::EnsureOpen() const {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,18 +65,24 @@ class Segment {
  public:
   // Creates <dir>/<base>.log holding only the file header (O_EXCL, not
   // synced: the caller fdatasyncs it and the directory before relying on it).
+  // `keep_unsynced`: keep a copy of every byte written since the last
+  // successful Sync() so that Repair() can rewrite it (FsyncPolicy::kAlways).
   static Result<std::shared_ptr<Segment>> Create(const std::filesystem::path& dir,
                                                  uint64_t base_offset,
-                                                 uint32_t index_interval_bytes);
+                                                 uint32_t index_interval_bytes,
+                                                 bool keep_unsynced = false);
 
   // Recovers the newest segment: a missing/invalid file header is treated as a
-  // torn creation and reset; every frame is scanned and the file is cut
-  // (ftruncate + fdatasync) after the last good frame. *truncated tells
-  // whether anything was cut. Opened read-write.
+  // torn creation and reset; every frame is scanned. A damaged frame followed
+  // by good frames is skipped (resync, reported, see Resync()); a damaged or
+  // incomplete frame with no good frame after it is a torn tail and the file
+  // is cut (ftruncate + fdatasync) there. *truncated tells whether anything
+  // was cut. Opened read-write.
   static Result<std::shared_ptr<Segment>> RecoverActive(const std::filesystem::path& dir,
                                                         uint64_t base_offset,
                                                         uint32_t index_interval_bytes,
-                                                        bool* truncated);
+                                                        bool* truncated,
+                                                        bool keep_unsynced = false);
 
   // Loads a sealed segment whose records end at `end_offset` (the next
   // segment's base) from its .idx, without touching the .log beyond a stat.
@@ -105,8 +112,28 @@ class Segment {
   // index that does not check is rebuilt on the next open.
   Status WriteIndex();
 
-  // fdatasync(2) of the .log file.
+  // fdatasync(2) of the .log file. On success the bytes written before the
+  // call count as synced (their kept copy is dropped).
   Status Sync();
+
+  // After a failed write or sync, when the file's tail can't be trusted:
+  // cuts the file back to the bytes synced before (ftruncate), writes the
+  // kept copy of everything appended since again, and fdatasyncs that when
+  // `sync`. It never re-syncs the pages whose sync failed: they were cut
+  // away. On error the file is cut back again and Repair can be retried.
+  // Must not run concurrently with Append() or Sync().
+  Status Repair(bool sync);
+
+  // Called when the frame expected for record `bad_offset` at byte
+  // `bad_position` does not check (reads and recovery): finds the next good
+  // frame after it (length, CRC and an offset in [bad_offset, end_offset),
+  // followed by another good frame or the end of the file) by scanning byte
+  // by byte. Reports the damage once (stderr and Faults().corrupt_frames)
+  // and remembers the answer. nullopt when no good frame follows (asked
+  // again with a larger `end_offset`, it looks again).
+  // Non-ok only for I/O errors (not remembered).
+  Result<std::optional<format::IndexEntry>> Resync(uint64_t bad_offset, uint64_t bad_position,
+                                                   uint64_t end_offset) const;
 
   // Opens the descriptor of a lazily loaded segment and checks its header.
   // Corruption (sticky) when the header is bad.
@@ -134,9 +161,10 @@ class Segment {
  private:
   Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes);
   bool LoadIndexFile(uint64_t end_offset, uint64_t log_size);
-  // Scans frames from the header on, building the index; stops at the first
-  // bad/torn frame or at `stop_offset`. Returns the position after the last
-  // good frame. Requires an open fd.
+  // Scans frames from the header on, building the index; skips damaged
+  // frames that good frames follow (Resync) and stops at a bad/torn frame
+  // with none after it, or at `stop_offset`. Returns the position after the
+  // last good frame. Requires an open fd.
   Result<uint64_t> ScanAndIndex(uint64_t file_size, uint64_t stop_offset);
   void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms);
 
@@ -155,6 +183,21 @@ class Segment {
   int64_t last_arrival_ms_ = 0;
   uint64_t bytes_since_index_ = 0;
   uint64_t index_file_bytes_ = 0;
+
+  // Repair bookkeeping: bytes [0, synced_size_) were synced (or, without
+  // keep_unsynced_, written); unsynced_ holds copies of the appends after
+  // them, one chunk per Append, so synced_size_ + sum(unsynced_) == size_.
+  bool keep_unsynced_ = false;
+  uint64_t synced_size_ = 0;
+  std::vector<std::string> unsynced_;
+
+  // Damage found so far: expected offset of a bad frame -> the next good
+  // frame, or none up to `end_offset` (the active segment may still grow).
+  struct ResyncResult {
+    std::optional<format::IndexEntry> next;
+    uint64_t end_offset = 0;
+  };
+  mutable std::map<uint64_t, ResyncResult> resyncs_;
 };
 
 }  // namespace sluice::storage

@@ -19,6 +19,7 @@
 #include <shared_mutex>
 
 #include "io/file_util.h"
+#include "storage/fault_stats.h"
 #include "storage/segment.h"
 #include "storage/segment_format.h"
 #include "storage/shard_log.h"
@@ -57,8 +58,14 @@ class ShardLogImpl final : public ShardLog {
   std::shared_ptr<Segment> FindSegment(uint64_t offset, uint64_t* segment_end) const;
   // Seals the active segment and starts a new one at next_offset_. Needs mu_.
   Status RollLocked();
-  // Marks the log failed after an unrecoverable write/sync error. Needs mu_.
+  // Marks the log failed after a write/sync error that left a file's tail
+  // in doubt. Needs mu_.
   void FailLocked(const Status& cause);
+  // Repairs a failed log: Segment::Repair() of every segment written since
+  // the last good Sync, the directory fsync if one was created, then
+  // publishes everything appended. Needs sync_mu_ and mu_.
+  Status RepairLocked();
+  bool KeepUnsynced() const { return options_.fsync == FsyncPolicy::kAlways; }
 
   const fs::path dir_;
   const ShardLogOptions options_;
@@ -70,7 +77,7 @@ class ShardLogImpl final : public ShardLog {
   std::vector<std::shared_ptr<Segment>> dirty_;  // written since the last Sync
   bool dir_dirty_ = false;                       // a segment file was created
   int64_t last_appended_arrival_ = 0;
-  Status failed_;  // sticky: once set, Append and Sync return it
+  Status failed_;  // set: Append and Sync repair first (RepairLocked)
 
   mutable std::shared_mutex segments_mu_;
   std::vector<std::shared_ptr<Segment>> segments_;  // ascending base; back() is active_
@@ -102,7 +109,8 @@ Status ShardLogImpl::Recover() {
 
   std::vector<std::shared_ptr<Segment>> segs(bases.size());
   if (bases.empty()) {
-    Result<std::shared_ptr<Segment>> seg = Segment::Create(dir_, 0, options_.index_interval_bytes);
+    Result<std::shared_ptr<Segment>> seg =
+        Segment::Create(dir_, 0, options_.index_interval_bytes, KeepUnsynced());
     if (!seg.ok()) return seg.status();
     SLUICE_RETURN_IF_ERROR((*seg)->Sync());
     SLUICE_RETURN_IF_ERROR(io::SyncDirectory(dir_));
@@ -110,7 +118,7 @@ Status ShardLogImpl::Recover() {
   } else {
     bool truncated = false;
     Result<std::shared_ptr<Segment>> newest =
-        Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated);
+        Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated, KeepUnsynced());
     if (!newest.ok()) return newest.status();
     segs.back() = *newest;
     std::optional<int64_t> later;
@@ -145,9 +153,34 @@ Status ShardLogImpl::Recover() {
 
 void ShardLogImpl::FailLocked(const Status& cause) {
   if (failed_.ok()) {
-    failed_ = Status(cause.code(), "shard log " + dir_.string() +
-                                       " failed and must be reopened: " + cause.message());
+    ReportFault("shard log " + dir_.string() + " refuses appends until repaired: " + cause.message());
+    failed_ = Status(cause.code(), "shard log " + dir_.string() + " failed: " + cause.message());
   }
+}
+
+Status ShardLogImpl::RepairLocked() {
+  const bool sync = options_.fsync == FsyncPolicy::kAlways;
+  for (const auto& seg : dirty_) {
+    Status st = seg->Repair(sync);
+    if (!st.ok()) return Status(st.code(), "repairing shard log " + dir_.string() + ": " + st.message());
+  }
+  // A directory entry is metadata, which the file system journals: unlike a
+  // file's dirty pages, it is not dropped by a failed fsync, so syncing the
+  // directory again is meaningful.
+  if (sync && dir_dirty_) {
+    Status st = io::SyncDirectory(dir_);
+    if (!st.ok()) return Status(st.code(), "repairing shard log " + dir_.string() + ": " + st.message());
+  }
+  dirty_.clear();
+  dir_dirty_ = false;
+  failed_ = Status::Ok();
+  // Everything appended is durable again: rewritten from memory and synced.
+  last_arrival_.store(last_appended_arrival_, std::memory_order_release);
+  committed_end_.store(next_offset_.load(std::memory_order_relaxed), std::memory_order_release);
+  Faults().repairs.fetch_add(1, std::memory_order_relaxed);
+  ReportFault("shard log " + dir_.string() + " repaired; appends resume at offset " +
+              std::to_string(next_offset_.load(std::memory_order_relaxed)));
+  return Status::Ok();
 }
 
 Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
@@ -162,8 +195,17 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
     }
     batch_bytes += frame;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!failed_.ok()) return failed_;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!failed_.ok()) {
+    lock.unlock();
+    {
+      std::lock_guard<std::mutex> sync_lock(sync_mu_);
+      std::lock_guard<std::mutex> repair_lock(mu_);
+      if (!failed_.ok()) SLUICE_RETURN_IF_ERROR(RepairLocked());
+    }
+    lock.lock();
+    if (!failed_.ok()) return failed_;
+  }
   uint64_t first = next_offset_.load(std::memory_order_relaxed);
   if (entries.empty()) return first;
   int64_t arrival = std::max(arrival_ms, last_appended_arrival_);
@@ -176,7 +218,10 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
   bool cut_failed = false;
   Status st = active_->Append(first, arrival, entries, &cut_failed);
   if (!st.ok()) {
-    if (cut_failed) FailLocked(st);
+    if (cut_failed) {
+      if (dirty_.empty() || dirty_.back() != active_) dirty_.push_back(active_);
+      FailLocked(st);
+    }
     return st;
   }
   if (dirty_.empty() || dirty_.back() != active_) dirty_.push_back(active_);
@@ -190,7 +235,7 @@ Status ShardLogImpl::RollLocked() {
   // is rebuilt by scanning on the next Open.
   (void)active_->WriteIndex();
   Result<std::shared_ptr<Segment>> seg =
-      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes);
+      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced());
   if (!seg.ok()) return seg.status();
   // The rolled-from segment stays in dirty_ (if unsynced) until Sync runs.
   dirty_.push_back(*seg);
@@ -211,7 +256,7 @@ Status ShardLogImpl::Sync() {
   int64_t arrival;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!failed_.ok()) return failed_;
+    if (!failed_.ok()) return RepairLocked();
     files.swap(dirty_);
     dir_dirty = dir_dirty_;
     dir_dirty_ = false;
@@ -226,10 +271,15 @@ Status ShardLogImpl::Sync() {
     }
     if (st.ok() && dir_dirty) st = io::SyncDirectory(dir_);
     if (!st.ok()) {
-      // After a failed fsync the kernel may have dropped the dirty pages, so
-      // a retry could "succeed" without the data being on disk. Never publish
-      // past this point: the log stays readable but refuses writes.
+      // After a failed fsync the kernel may have dropped the dirty pages (or
+      // marked them clean), so a retry could "succeed" without the data being
+      // on disk. Publish nothing; the log refuses appends until RepairLocked
+      // has cut those pages away and written the records again.
+      Faults().sync_failures.fetch_add(1, std::memory_order_relaxed);
       std::lock_guard<std::mutex> lock(mu_);
+      for (auto it = files.rbegin(); it != files.rend(); ++it)
+        if (std::find(dirty_.begin(), dirty_.end(), *it) == dirty_.end()) dirty_.insert(dirty_.begin(), *it);
+      dir_dirty_ = dir_dirty_ || dir_dirty;
       FailLocked(st);
       return st;
     }
@@ -276,19 +326,45 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
     }
     seg_end = std::min(seg_end, end);
     Status st = seg->EnsureOpen();
-    if (!st.ok()) return fail(st);
     format::IndexEntry at = seg->Seek(off);
+    if (!st.ok()) {
+      // A bad segment header: the frames after it may still be good.
+      if (st.code() != StatusCode::kCorruption || seg->fd() < 0) return fail(st);
+      at = {seg->base_offset(), format::kSegmentHeaderSize, 0};
+    }
     FrameReader reader(seg->fd(), at.position, seg->state().size);
     uint64_t expected = at.offset;
     bool done = false;
+    if (!st.ok()) {
+      Result<std::optional<format::IndexEntry>> resync = seg->Resync(seg->base_offset(), 0, seg_end);
+      if (!resync.ok()) return fail(resync.status());
+      const std::optional<format::IndexEntry>& next = *resync;
+      if (next) {
+        reader = FrameReader(seg->fd(), next->position, seg->state().size);
+        expected = next->offset;
+      } else {
+        expected = seg_end;
+      }
+    }
     while (expected < seg_end && !done) {
       format::FrameView f;
       FrameReader::Outcome outcome;
+      uint64_t pos = reader.position();
       st = reader.Next(&f, &outcome);
       if (!st.ok()) return fail(st);
       if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
-        return fail(Status::Corruption("bad frame for offset " + std::to_string(expected) +
-                                       " in " + seg->log_path().string()));
+        // Damage inside the segment: skip to the next good frame (reported
+        // once by Resync), or past the segment when none follows.
+        Result<std::optional<format::IndexEntry>> resync = seg->Resync(expected, pos, seg_end);
+        if (!resync.ok()) return fail(resync.status());
+        const std::optional<format::IndexEntry>& next = *resync;
+        if (!next) {
+          expected = seg_end;
+          break;
+        }
+        reader = FrameReader(seg->fd(), next->position, seg->state().size);
+        expected = next->offset;
+        continue;
       }
       ++expected;
       if (f.offset < off) continue;  // short scan from the index entry
@@ -302,6 +378,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
       off = result.next_offset = f.offset + 1;
       if (result.records.size() >= max_records) done = true;
     }
+    if (!done && expected > off) off = result.next_offset = std::min(expected, end);
     if (done) break;
   }
   return result;
@@ -329,15 +406,22 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
   if (!at) return std::max(seg->base_offset(), start_offset_.load());
   SLUICE_RETURN_IF_ERROR(seg->EnsureOpen());
   FrameReader reader(seg->fd(), at->position, seg->state().size);
-  for (uint64_t expected = at->offset; expected < seg_end; ++expected) {
+  for (uint64_t expected = at->offset; expected < seg_end;) {
     format::FrameView f;
     FrameReader::Outcome outcome;
+    uint64_t pos = reader.position();
     SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
     if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
-      return Status::Corruption("bad frame for offset " + std::to_string(expected) + " in " +
-                                seg->log_path().string());
+      Result<std::optional<format::IndexEntry>> resync = seg->Resync(expected, pos, seg_end);  // as in Read
+      if (!resync.ok()) return resync.status();
+      const std::optional<format::IndexEntry>& next = *resync;
+      if (!next) return seg_end;
+      reader = FrameReader(seg->fd(), next->position, seg->state().size);
+      expected = next->offset;
+      continue;
     }
     if (f.arrival_ms >= timestamp_ms) return f.offset;
+    ++expected;
   }
   return seg_end;
 }

@@ -17,8 +17,14 @@
 //   put is one whose offsets are below committed_end().
 //
 // Recovery: Open() scans the newest segment, cuts a torn or corrupt tail
-// (a frame whose length or CRC does not check), and treats everything left
-// as committed.
+// (a frame whose length or CRC does not check and no good frame follows),
+// and treats everything left as committed. A damaged frame in the middle of
+// a segment is skipped (resync to the next good frame) and reported.
+//
+// Faults: a failed write is cut back at once. After a failed sync nothing is
+// published and the log repairs itself before its next append (cut back to
+// the last synced size, rewrite from memory, fresh fdatasync); until that
+// succeeds Append and Sync return the error. docs/durability.md.
 //
 // Thread-safety: all methods may be called concurrently. Appends are
 // serialized internally; reads never block appends for long (they pread on

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "io/file_util.h"
+#include "storage/fault_stats.h"
 #include "storage/group_commit.h"
 #include "storage/segment_format.h"
 #include "storage/storage_test_util.h"
@@ -356,7 +357,7 @@ TEST(ShardLog, TornSegmentCreationIsResetAndPreviousSegmentKept) {
   ExpectNumbered(ReadAll(*log), 0, 6);
 }
 
-TEST(ShardLog, CorruptionInSealedSegmentMiddleIsReportedOnRead) {
+TEST(ShardLog, CorruptionInSealedSegmentMiddleIsSkippedAndReportedOnRead) {
   TempDir dir;
   {
     auto log = OpenLog(dir.path());
@@ -374,18 +375,96 @@ TEST(ShardLog, CorruptionInSealedSegmentMiddleIsReportedOnRead) {
   EXPECT_EQ(log->committed_end(), 60u);
   EXPECT_EQ(std::filesystem::file_size(files[0]), sealed_size);  // never truncated
 
-  auto bad = log->Read(8, 10, 1 << 20);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
-  // A read that starts before the damage returns the good prefix first.
-  auto prefix = log->Read(0, 100, 1 << 20);
-  ASSERT_TRUE(prefix.ok());
-  EXPECT_EQ(prefix->next_offset, 8u);
-  ExpectNumbered(prefix->records, 0, 8);
-  // Everything past the damaged range is still readable.
-  uint64_t second_base = *format::ParseSegmentFileName(files[1].filename().string());
-  ExpectNumbered(ReadAll(*log, second_base), second_base, 60);
-  ExpectNumbered(ReadAll(*log, 10), 10, 60);
+  uint64_t reported = Faults().corrupt_frames.load();
+  // A read from the damaged record skips to the next good one.
+  auto at_damage = log->Read(8, 10, 1 << 20);
+  ASSERT_TRUE(at_damage.ok()) << at_damage.status().ToString();
+  ASSERT_FALSE(at_damage->records.empty());
+  EXPECT_EQ(at_damage->records.front().offset, 9u);
+  EXPECT_EQ(Faults().corrupt_frames.load(), reported + 1);
+  // A read across it returns everything but record 8; the damage is
+  // reported once, not on every read.
+  std::vector<StoredRecord> all = ReadAll(*log);
+  ASSERT_EQ(all.size(), 59u);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin(), all.begin() + 8), 0, 8);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin() + 8, all.end()), 9, 60);
+  EXPECT_EQ(Faults().corrupt_frames.load(), reported + 1);
+  EXPECT_EQ(*log->FindByTime(1000 + 10 * 8), 9u);  // the first good record at or after
+}
+
+TEST(ShardLog, DamagedSealedSegmentHeaderDoesNotHideItsRecords) {
+  TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    AppendNumbered(*log, 60);
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  auto files = SegmentFiles(dir.path());
+  ASSERT_GE(files.size(), 2u);
+  FlipByte(files[0], 2);  // inside the magic
+  uint64_t reported = Faults().corrupt_frames.load();
+  auto log = OpenLog(dir.path());
+  ExpectNumbered(ReadAll(*log), 0, 60);
+  EXPECT_EQ(Faults().corrupt_frames.load(), reported + 1);
+}
+
+TEST(ShardLog, CorruptionInActiveSegmentMiddleKeepsTheRecordsAfterIt) {
+  TempDir dir;
+  uint64_t frame = WriteFiveRecords(dir.path());
+  auto seg = SegmentFiles(dir.path()).at(0);
+  uint64_t full = std::filesystem::file_size(seg);
+  FlipByte(seg, UniformFramePos(2, frame) + frame - 10);  // inside record 2's data
+  uint64_t reported = Faults().corrupt_frames.load();
+
+  auto log = OpenLog(dir.path(), ShardLogOptions{});
+  EXPECT_EQ(log->committed_end(), 5u);
+  EXPECT_EQ(std::filesystem::file_size(seg), full);  // nothing cut
+  EXPECT_EQ(Faults().corrupt_frames.load(), reported + 1);
+  std::vector<StoredRecord> all = ReadAll(*log);
+  ASSERT_EQ(all.size(), 4u);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin(), all.begin() + 2), 0, 2);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin() + 2, all.end()), 3, 5);
+  // Appends continue after the last record and everything survives a reopen.
+  std::string data = Payload(5);
+  EXPECT_EQ(AppendOne(*log, "key5", data, 1050), 5u);
+  ASSERT_TRUE(log->Sync().ok());
+  log.reset();
+  log = OpenLog(dir.path(), ShardLogOptions{});
+  all = ReadAll(*log);
+  ASSERT_EQ(all.size(), 5u);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin() + 2, all.end()), 3, 6);
+}
+
+TEST(ShardLog, DamagedLengthFieldInActiveSegmentIsResyncedPast) {
+  TempDir dir;
+  uint64_t frame = WriteFiveRecords(dir.path());
+  auto seg = SegmentFiles(dir.path()).at(0);
+  FlipByte(seg, UniformFramePos(1, frame) + 3);  // record 1's length: now huge
+  auto log = OpenLog(dir.path(), ShardLogOptions{});
+  EXPECT_EQ(log->committed_end(), 5u);
+  std::vector<StoredRecord> all = ReadAll(*log);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].offset, 0u);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin() + 1, all.end()), 2, 5);
+}
+
+TEST(ShardLog, DamagedSealedSegmentWithoutIndexIsRebuiltAroundTheDamage) {
+  TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    AppendNumbered(*log, 60);
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  auto files = SegmentFiles(dir.path());
+  std::filesystem::remove(std::filesystem::path(files[0]).replace_extension(".idx"));
+  uint64_t frame = format::FrameSize(4, 100);
+  FlipByte(files[0], UniformFramePos(3, frame) + 20);  // record 3's arrival time
+  auto log = OpenLog(dir.path());
+  std::vector<StoredRecord> all = ReadAll(*log);
+  ASSERT_EQ(all.size(), 59u);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin(), all.begin() + 3), 0, 3);
+  ExpectNumbered(std::vector<StoredRecord>(all.begin() + 3, all.end()), 4, 60);
+  ExpectNumbered(ReadAll(*log, 3), 4, 60);
 }
 
 TEST(ShardLog, MissingOrDamagedIndexIsRebuiltOnOpen) {
