@@ -5,7 +5,6 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <iostream>
 
@@ -266,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::kLinger;
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    drain_.resize(16384);
     SetDeadlineIn(std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTime));
     Drain();
   }
@@ -298,7 +298,7 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t body_received_ = 0;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::array<char, 16384> drain_;
+  std::vector<char> drain_;  // allocated only to linger
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;
