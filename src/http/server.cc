@@ -349,8 +349,6 @@ class Server::Impl {
     });
   }
 
-  int ActiveConnections() const { return active_.load(std::memory_order_relaxed); }
-
  private:
   void Accept() {
     acceptor_.async_accept(Executor(io_.get_executor()), [this](beast::error_code ec, Socket socket) {
@@ -409,6 +407,5 @@ Server::~Server() = default;
 Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
-int Server::ActiveConnections() const { return impl_->ActiveConnections(); }
 
 }  // namespace sluice::http
