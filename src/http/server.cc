@@ -5,7 +5,6 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <iostream>
 
@@ -305,6 +304,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     phase_ = Phase::kLinger;
     beast::error_code ignored;
     Lowest().shutdown(tcp::socket::shutdown_send, ignored);
+    drain_.resize(16384);
     SetDeadlineIn(std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTime));
     Drain();
   }
@@ -337,7 +337,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   uint64_t body_received_ = 0;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::array<char, 16384> drain_;
+  std::vector<char> drain_;  // allocated only to linger
   bool keep_alive_ = true;
   bool head_ = false;
   unsigned version_ = 11;
@@ -393,8 +393,6 @@ class Server::Impl {
       io_.stop();
     });
   }
-
-  int ActiveConnections() const { return active_.load(std::memory_order_relaxed); }
 
  private:
   void Accept() {
@@ -533,6 +531,5 @@ Result<uint16_t> Server::Listen() { return impl_->Listen(); }
 uint16_t Server::TlsPort() const { return impl_->TlsPort(); }
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
-int Server::ActiveConnections() const { return impl_->ActiveConnections(); }
 
 }  // namespace sluice::http

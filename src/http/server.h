@@ -83,8 +83,6 @@ class Server {
   // Stops accepting and ends Run(). Safe from any thread or signal handler
   // context that may call into asio (use a signal_set for real signals).
   void Stop();
-  // Connections being served now.
-  int ActiveConnections() const;
 
   class Impl;
 
