@@ -146,6 +146,24 @@ class ThroughputLimitsTest(unittest.TestCase):
         self.assertLessEqual(ok, 10 + 10 * elapsed + 1, f"{ok} calls in {elapsed:.2f}s")
         self.assertEqual(set(codes), {"ok", "LimitExceededException"})
 
+    def test_get_shard_iterator_five_calls_per_second_per_shard(self):
+        name = self.fresh_stream()
+        codes, elapsed = outcomes(lambda: self.kinesis.get_shard_iterator(
+            StreamName=name, ShardId=h.shard_id(0), ShardIteratorType="LATEST"), 20)
+        ok = codes.count("ok")
+        self.assertGreaterEqual(ok, 5)
+        self.assertLessEqual(ok, 5 + 5 * elapsed + 1, f"{ok} calls in {elapsed:.2f}s")
+        self.assertEqual(set(codes), {"ok", "ProvisionedThroughputExceededException"})
+
+    def test_two_capacity_mode_switches_per_day(self):
+        name = self.fresh_stream()
+        arn = h.stream_arn(name)
+        self.kinesis.update_stream_mode(StreamARN=arn, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        self.kinesis.update_stream_mode(StreamARN=arn, StreamModeDetails={"StreamMode": "PROVISIONED"})
+        with self.assertRaises(h.ClientError) as cm:
+            self.kinesis.update_stream_mode(StreamARN=arn, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        self.assertEqual(h.error_code(cm.exception), "LimitExceededException")
+
     def test_our_producer_retries_through_throttling_without_loss(self):
         name = self.fresh_stream()
         work = tempfile.mkdtemp(prefix="sluice-tl-")
