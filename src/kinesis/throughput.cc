@@ -92,14 +92,29 @@ bool ThroughputLimiter::AdmitControl(const std::string& region, std::string_view
   return it->second.TryTake(1, now_ms);
 }
 
+bool ThroughputLimiter::AdmitIterator(const std::string& stream_key, uint32_t shard, int64_t now_ms) {
+  if (!options_.enforce_limits) return true;
+  std::lock_guard lk(mu_);
+  return Shard(stream_key, shard).iterator_calls.TryTake(1, now_ms);
+}
+
+bool ThroughputLimiter::AdmitDaily(std::deque<int64_t>& times, int limit, int64_t now_ms) {
+  while (!times.empty() && times.front() <= now_ms - kDayMs) times.pop_front();
+  if (static_cast<int>(times.size()) >= limit) return false;
+  times.push_back(now_ms);
+  return true;
+}
+
 bool ThroughputLimiter::AdmitScaling(const std::string& stream_key, int64_t now_ms) {
   if (!options_.enforce_limits) return true;
   std::lock_guard lk(mu_);
-  auto& times = scalings_[stream_key];
-  while (!times.empty() && times.front() <= now_ms - kDayMs) times.pop_front();
-  if (static_cast<int>(times.size()) >= kScalingsPerDay) return false;
-  times.push_back(now_ms);
-  return true;
+  return AdmitDaily(scalings_[stream_key], kScalingsPerDay, now_ms);
+}
+
+bool ThroughputLimiter::AdmitModeSwitch(const std::string& stream_key, int64_t now_ms) {
+  if (!options_.enforce_limits) return true;
+  std::lock_guard lk(mu_);
+  return AdmitDaily(mode_switches_[stream_key], kModeSwitchesPerDay, now_ms);
 }
 
 bool ThroughputLimiter::NextPutFails() {

@@ -11,9 +11,11 @@
 // debt is paid back at 1 MiB/s) and for reads ("after a 10 MiB response,
 // calls in the next 5 s throw ProvisionedThroughputExceededException").
 //
+// GetShardIterator is limited to 5 calls/s per shard (the exception again).
 // Control-plane operations have per-account transaction rates (CreateStream
-// 5/s, DescribeStream 10/s, ...) answered with LimitExceededException, and
-// UpdateShardCount at most 10 scalings per stream per rolling 24 h.
+// 5/s, DescribeStream 10/s, ...) answered with LimitExceededException;
+// UpdateShardCount allows 10 scalings and UpdateStreamMode 2 capacity-mode
+// switches per stream per rolling 24 h.
 //
 // Fault injection is independent of the limits: each PutRecord(s) entry, in
 // arrival order, fails with InternalFailure with probability F, decided by a
@@ -61,6 +63,8 @@ class ThroughputLimiter {
   static constexpr double kReadBytesPerSecond = 2 << 20;
   static constexpr double kReadCallsPerSecond = 5;
   static constexpr int kScalingsPerDay = 10;
+  static constexpr int kModeSwitchesPerDay = 2;
+  static constexpr double kIteratorCallsPerSecond = 5;
 
   explicit ThroughputLimiter(ThroughputOptions options) : options_(options) {}
 
@@ -77,8 +81,12 @@ class ThroughputLimiter {
   // One call of a control-plane `operation` by the account of `region`;
   // false = LimitExceeded. Operations without a documented rate pass.
   bool AdmitControl(const std::string& region, std::string_view operation, int64_t now_ms);
+  // One GetShardIterator on `shard`; false = ProvisionedThroughputExceeded.
+  bool AdmitIterator(const std::string& stream_key, uint32_t shard, int64_t now_ms);
   // One UpdateShardCount of the stream; false when it had 10 in the last 24 h.
   bool AdmitScaling(const std::string& stream_key, int64_t now_ms);
+  // One UpdateStreamMode of the stream; false when it had 2 in the last 24 h.
+  bool AdmitModeSwitch(const std::string& stream_key, int64_t now_ms);
   // Whether the next PutRecord(s) entry fails with InternalFailure.
   bool NextPutFails();
 
@@ -88,14 +96,18 @@ class ThroughputLimiter {
     TokenBucket write_records{kWriteRecordsPerSecond, kWriteRecordsPerSecond};
     TokenBucket read_bytes{kReadBytesPerSecond, kReadBytesPerSecond};
     TokenBucket read_calls{kReadCallsPerSecond, kReadCallsPerSecond};
+    TokenBucket iterator_calls{kIteratorCallsPerSecond, kIteratorCallsPerSecond};
   };
+  // At most `limit` events per rolling 24 h in `times` (recording this one).
+  static bool AdmitDaily(std::deque<int64_t>& times, int limit, int64_t now_ms);
   ShardBuckets& Shard(const std::string& stream_key, uint32_t shard);
 
   ThroughputOptions options_;
   std::mutex mu_;
   std::map<std::pair<std::string, uint32_t>, ShardBuckets> shards_;
   std::map<std::string, TokenBucket> control_;  // by region + operation
-  std::map<std::string, std::deque<int64_t>> scalings_;  // by stream: times of recent scalings
+  std::map<std::string, std::deque<int64_t>> scalings_;      // by stream: times of recent scalings
+  std::map<std::string, std::deque<int64_t>> mode_switches_;  // by stream
   uint64_t put_entries_ = 0;
 };
 

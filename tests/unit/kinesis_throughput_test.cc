@@ -58,6 +58,19 @@ TEST(KinesisThroughput, ControlPlaneRatesAndScalingBudget) {
   EXPECT_TRUE(l.AdmitScaling("s", 24 * 3600 * 1000LL + 1));
 }
 
+TEST(KinesisThroughput, IteratorsAndModeSwitches) {
+  auto l = Enforcing();
+  int admitted = 0;
+  for (int i = 0; i < 9; ++i) admitted += l.AdmitIterator("s", 0, 0);
+  EXPECT_EQ(admitted, 5);
+  EXPECT_TRUE(l.AdmitIterator("s", 1, 0));
+  EXPECT_TRUE(l.AdmitModeSwitch("s", 0));
+  EXPECT_TRUE(l.AdmitModeSwitch("s", 10));
+  EXPECT_FALSE(l.AdmitModeSwitch("s", 20));
+  EXPECT_TRUE(l.AdmitModeSwitch("other", 20));
+  EXPECT_TRUE(l.AdmitModeSwitch("s", 24 * 3600 * 1000LL + 1));
+}
+
 TEST(KinesisThroughput, NothingIsLimitedWhenOff) {
   ThroughputLimiter l(ThroughputOptions{});
   for (int i = 0; i < 5000; ++i) ASSERT_TRUE(l.AdmitWrite("s", 0, 1 << 20, 0));

@@ -122,7 +122,13 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     limiter.ChargeRead(LimiterKey(m), pos->shard_index, bytes, now);
   }
 
-  bool shard_finished = shard.ending_offset && next >= *shard.ending_offset;
+  // A closed shard ends at ending_offset, or earlier when records appended
+  // before the close never became durable (a failed sync, or a torn tail cut
+  // at recovery): it takes no appends, so once nothing of it is pending (or
+  // its log has failed) committed_end() is final.
+  auto nothing_pending = [&] { return !log->HasUnsynced() || !log->Append({}, now).ok(); };
+  bool shard_finished = shard.ending_offset && (next >= *shard.ending_offset ||
+                                                (next >= log->committed_end() && nothing_pending()));
   if (shard_finished) {
     WriteChildShards(w, m, pos->shard_index);  // and no NextShardIterator
   } else {

@@ -41,6 +41,8 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (ShardExpired(shard, ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis())))
     return reply(ShardNotFound(ctx, m.name, shard_id));
   storage::ShardLog* log = ref.stream->log(*index);
+  if (!ctx.catalog.limiter().AdmitIterator(LimiterKey(m), *index, ctx.catalog.NowMillis()))
+    return reply(ThroughputExceeded(ctx, m, *index));
   uint64_t end = shard.ending_offset.value_or(log->committed_end());
 
   uint64_t offset = 0;

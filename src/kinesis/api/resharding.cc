@@ -239,6 +239,11 @@ void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (m.mode == mode)
     return reply(ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() +
                                            " is already in " + mode + " mode."));
+  if (!ctx.catalog.limiter().AdmitModeSwitch(LimiterKey(m), ctx.catalog.NowMillis()))
+    return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() +
+                                         " has already switched capacity mode " +
+                                         std::to_string(ThroughputLimiter::kModeSwitchesPerDay) +
+                                         " times in the last 24 hours."));
   StreamMeta next = m;
   next.mode = mode;
   if (auto warm = GetInt(in, "WarmThroughputMiBps")) next.warm_throughput_mibps = static_cast<int>(*warm);
