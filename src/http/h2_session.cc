@@ -83,6 +83,11 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     size_t headers = 0;
     std::string response_body;  // being sent
     size_t sent = 0;
+    // A streamed answer (BodySource): bytes delivered and not yet framed.
+    std::shared_ptr<BodySource> source;
+    std::string pending;
+    bool last = false;
+    bool pulling = false;
   };
 
   static H2Session* Self(void* user_data) { return static_cast<H2Session*>(user_data); }
@@ -144,6 +149,7 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     H2Session* self = Self(user_data);
     auto it = self->streams_.find(stream_id);
     if (it != self->streams_.end()) {
+      if (it->second.source && !it->second.last) it->second.source->Cancel();
       self->buffered_ -= it->second.request.body.size();
       self->streams_.erase(it);
     }
@@ -158,6 +164,47 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     s->sent += n;
     if (s->sent == s->response_body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
     return static_cast<ssize_t>(n);
+  }
+
+  // DATA of a streamed answer: what the source delivered so far; when that is
+  // used up, ask the source for more and defer until it answers.
+  static ssize_t ReadStream(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length, uint32_t* flags,
+                            nghttp2_data_source* source, void* user_data) {
+    StreamState* s = static_cast<StreamState*>(source->ptr);
+    if (!s->pending.empty()) {
+      size_t n = std::min(length, s->pending.size());
+      std::copy_n(s->pending.data(), n, buf);
+      s->pending.erase(0, n);
+      return static_cast<ssize_t>(n);
+    }
+    if (s->last) {
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+      return 0;
+    }
+    Self(user_data)->PullStream(stream_id, *s);
+    return NGHTTP2_ERR_DEFERRED;
+  }
+
+  void PullStream(int32_t stream_id, StreamState& s) {
+    if (s.pulling) return;
+    s.pulling = true;
+    s.source->Pull([self = shared_from_this(), stream_id](std::string bytes, bool last) {
+      Executor ex = self->Lowest().get_executor();
+      asio::post(ex, [self, stream_id, bytes = std::move(bytes), last]() mutable {
+        self->OnStreamData(stream_id, std::move(bytes), last);
+      });
+    });
+  }
+
+  void OnStreamData(int32_t stream_id, std::string bytes, bool last) {
+    auto it = streams_.find(stream_id);
+    if (it == streams_.end() || closed_) return;  // reset meanwhile: the source was cancelled
+    StreamState& s = it->second;
+    s.pending += bytes;
+    s.last = last;
+    s.pulling = false;
+    nghttp2_session_resume_data(session_, stream_id);
+    Flush();
   }
 
   void Dispatch(int32_t stream_id) {
@@ -191,7 +238,10 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     bool head = head_[stream_id];
     head_.erase(stream_id);
     auto it = streams_.find(stream_id);
-    if (it == streams_.end() || closed_) return;  // the client reset the stream
+    if (it == streams_.end() || closed_) {  // the client reset the stream
+      if (resp.stream) resp.stream->Cancel();
+      return;
+    }
     StreamState& s = it->second;
     std::vector<std::pair<std::string, std::string>> fields;
     fields.emplace_back(":status", std::to_string(resp.status));
@@ -205,18 +255,26 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
       }
       fields.emplace_back(std::move(lower), std::move(value));
     }
-    // HEAD announces the length a GET would send (S3 HeadObject).
-    fields.emplace_back("content-length", head && !content_length.empty() ? content_length
-                                                                           : std::to_string(resp.body.size()));
+    // HEAD announces the length a GET would send (S3 HeadObject); a streamed
+    // answer has no length.
+    if (!resp.stream)
+      fields.emplace_back("content-length", head && !content_length.empty() ? content_length
+                                                                             : std::to_string(resp.body.size()));
     std::vector<nghttp2_nv> nva;
     nva.reserve(fields.size());
     for (auto& [n, v] : fields)
       nva.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(v.data()), n.size(), v.size(),
                      NGHTTP2_NV_FLAG_NONE});
-    s.response_body = head ? std::string() : std::move(resp.body);
-    s.sent = 0;
     nghttp2_data_provider provider{};
     provider.source.ptr = &s;
+    if (resp.stream) {
+      s.source = std::move(resp.stream);
+      provider.read_callback = &ReadStream;
+      nghttp2_submit_response(session_, stream_id, nva.data(), nva.size(), &provider);
+      return;
+    }
+    s.response_body = head ? std::string() : std::move(resp.body);
+    s.sent = 0;
     provider.read_callback = &ReadBody;
     nghttp2_submit_response(session_, stream_id, nva.data(), nva.size(),
                             s.response_body.empty() ? nullptr : &provider);
@@ -282,6 +340,8 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   void Close() {
     if (closed_) return;
     closed_ = true;
+    for (auto& [id, st] : streams_)
+      if (st.source && !st.last) st.source->Cancel();
     boost::system::error_code ignored;
     timer_.cancel();
     Lowest().shutdown(tcp::socket::shutdown_both, ignored);

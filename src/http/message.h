@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,10 +22,26 @@ struct Request {
   std::string_view Header(std::string_view name) const;
 };
 
+// A response body produced over time (AWS event streams). The transport
+// sends the headers, then calls Pull() each time it can take more; the source
+// answers every Pull, at once or later and from any thread, by calling
+// `deliver` exactly once with the next bytes and whether they are the last.
+// Cancel() says the client went away: no Pull follows, and a pending
+// `deliver` may be dropped. HTTP/1.1 sends the pieces as chunks, HTTP/2 as
+// DATA frames.
+class BodySource {
+ public:
+  using Deliver = std::function<void(std::string bytes, bool last)>;
+  virtual ~BodySource() = default;
+  virtual void Pull(Deliver deliver) = 0;
+  virtual void Cancel() = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::shared_ptr<BodySource> stream;  // set: the body comes from here, not `body`
 
   void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

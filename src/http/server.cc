@@ -274,7 +274,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // ---- writing
   void Write(Response resp) {
-    if (phase_ == Phase::kClosed) return;
+    if (phase_ == Phase::kClosed) {
+      if (resp.stream) resp.stream->Cancel();
+      return;
+    }
+    if (resp.stream) return WriteStreaming(std::move(resp));
     phase_ = Phase::kWrite;
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(version_ ? version_ : 11);
@@ -295,6 +299,63 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       if (!self->keep_alive_) return self->LingerThenClose();
       self->WaitForRequest();
     });
+  }
+
+  // A body from a BodySource, as chunked transfer encoding: the header, then
+  // one chunk per piece the source delivers. No deadline while the source
+  // has nothing to say (an event stream waits for records); each write has
+  // the usual allowance.
+  void WriteStreaming(Response resp) {
+    phase_ = Phase::kWrite;
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    head->version(version_ ? version_ : 11);
+    head->result(resp.status);
+    for (auto& [k, v] : resp.headers) head->set(k, v);
+    head->keep_alive(keep_alive_);
+    head->chunked(true);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    std::shared_ptr<BodySource> source = std::move(resp.stream);
+    SetDeadlineIn(options_.body_timeout);
+    bhttp::async_write_header(stream_, *serializer,
+                              [self = shared_from_this(), head, serializer, source](beast::error_code ec, size_t) {
+                                if (self->phase_ != Phase::kWrite || ec) {
+                                  source->Cancel();
+                                  return self->Close();
+                                }
+                                self->PullChunk(source);
+                              });
+  }
+
+  void PullChunk(const std::shared_ptr<BodySource>& source) {
+    ClearDeadline();
+    source->Pull([self = shared_from_this(), source](std::string bytes, bool last) {
+      Executor ex = self->Lowest().get_executor();
+      asio::post(ex, [self, source, bytes = std::move(bytes), last]() mutable {
+        self->WriteChunk(source, std::move(bytes), last);
+      });
+    });
+  }
+
+  void WriteChunk(const std::shared_ptr<BodySource>& source, std::string bytes, bool last) {
+    if (phase_ != Phase::kWrite) return source->Cancel();
+    auto data = std::make_shared<std::string>(std::move(bytes));
+    auto after = [self = shared_from_this(), source, data, last](beast::error_code ec, size_t) {
+      if (self->phase_ != Phase::kWrite || ec) {
+        source->Cancel();
+        return self->Close();
+      }
+      if (!last) return self->PullChunk(source);
+      auto end = std::make_shared<decltype(bhttp::make_chunk_last())>(bhttp::make_chunk_last());
+      asio::async_write(self->stream_, *end, [self, end](beast::error_code ec, size_t) {
+        if (self->phase_ != Phase::kWrite) return;
+        if (ec) return self->Close();
+        if (!self->keep_alive_) return self->LingerThenClose();
+        self->WaitForRequest();
+      });
+    };
+    SetDeadlineIn(TransferAllowance(data->size()));
+    if (data->empty()) return after({}, 0);
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*data)), std::move(after));
   }
 
   // Stops sending, then reads and drops what the client still sends for a

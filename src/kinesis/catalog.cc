@@ -80,6 +80,7 @@ void StreamCatalog::Stop() {
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
   committer_.Stop();
+  subscriptions_.Stop();  // open subscriptions end
 }
 
 Status StreamCatalog::Open() {

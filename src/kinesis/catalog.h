@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "kinesis/stream.h"
+#include "kinesis/subscription_hub.h"
 #include "kinesis/throughput.h"
 #include "storage/group_commit.h"
 
@@ -73,6 +74,8 @@ class StreamCatalog {
   }
   storage::GroupCommitter& committer() { return committer_; }
   ThroughputLimiter& limiter() { return limiter_; }
+  // Enhanced fan-out: where subscriptions wait for records.
+  SubscriptionHub& subscriptions() { return subscriptions_; }
   // Secret for signing iterators and paging tokens; persisted in the data dir
   // so iterators survive a restart.
   const std::string& token_key() const { return token_key_; }
@@ -113,6 +116,7 @@ class StreamCatalog {
   std::string token_key_;
   storage::GroupCommitter committer_;
   ThroughputLimiter limiter_;
+  SubscriptionHub subscriptions_;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, std::map<std::string, std::shared_ptr<Stream>>> regions_;

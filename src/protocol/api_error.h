@@ -3,8 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <variant>
+
+#include "http/message.h"
 
 namespace sluice::protocol {
 
@@ -26,8 +29,16 @@ struct ApiError {
   static ApiError ServiceUnavailable(std::string m) { return {"ServiceUnavailableException", std::move(m), 503}; }
 };
 
-// What an action answers: a JSON body on success, or an AWS error.
-using Outcome = std::variant<std::string, ApiError>;
+// A success answered as a stream of bytes produced over time (the event
+// stream of SubscribeToShard): its content type and where the bytes come from.
+struct StreamingAnswer {
+  std::string content_type;
+  std::shared_ptr<http::BodySource> source;
+};
+
+// What an action answers: a JSON body on success, a streamed success, or an
+// AWS error.
+using Outcome = std::variant<std::string, ApiError, StreamingAnswer>;
 // Completes an action. Call exactly once, from any thread.
 using Reply = std::function<void(Outcome)>;
 

@@ -57,6 +57,14 @@ http::Response JsonSuccess(std::string body, const std::string& request_id) {
   return r;
 }
 
+http::Response StreamedSuccess(StreamingAnswer answer, const std::string& request_id) {
+  http::Response r = JsonSuccess("", request_id);
+  for (auto& [name, value] : r.headers)
+    if (name == "Content-Type") value = answer.content_type;
+  r.stream = std::move(answer.source);
+  return r;
+}
+
 http::Response JsonError(const ApiError& error, const std::string& request_id) {
   http::Response r;
   r.status = error.http_status;

@@ -17,5 +17,7 @@ std::string NewRequestId();
 
 http::Response JsonSuccess(std::string body, const std::string& request_id);
 http::Response JsonError(const ApiError& error, const std::string& request_id);
+// A 200 whose body comes from answer.source, with the usual AWS headers.
+http::Response StreamedSuccess(StreamingAnswer answer, const std::string& request_id);
 
 }  // namespace sluice::protocol

@@ -564,6 +564,20 @@ TEST(ShardLog, FindByTimeReturnsFirstRecordAtOrAfterTimestamp) {
   check(*log);
 }
 
+TEST(ShardLog, FindByTimeScansASegmentWhoseSparseIndexHasNoEntryYet) {
+  // Default options: a few small records stay below the index interval.
+  TempDir dir;
+  auto log = ShardLog::Open(dir.path(), ShardLogOptions{});
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 3; ++i) AppendOne(**log, "k", "v", 100 + 100 * i);
+  ASSERT_TRUE((*log)->Sync().ok());
+  EXPECT_EQ(*(*log)->FindByTime(50), 0u);
+  EXPECT_EQ(*(*log)->FindByTime(150), 1u);
+  EXPECT_EQ(*(*log)->FindByTime(250), 2u);
+  EXPECT_EQ(*(*log)->FindByTime(300), 2u);
+  EXPECT_EQ(*(*log)->FindByTime(301), 3u);
+}
+
 TEST(ShardLog, FindByTimeWithEqualArrivalsReturnsFirstOfThem) {
   TempDir dir;
   auto log = OpenLog(dir.path());

@@ -113,3 +113,63 @@ void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta) {
 std::string Finish(const rapidjson::StringBuffer& sb) { return std::string(sb.GetString(), sb.GetSize()); }
 
 }  // namespace sluice::kinesis::api
+
+namespace sluice::kinesis::api {
+
+std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
+                                                storage::ShardLog* log, const std::string& type,
+                                                const std::optional<std::string>& starting,
+                                                const std::optional<int64_t>& timestamp) {
+  const ShardMeta& shard = m.shards[index];
+  const std::string shard_id = ShardIdFromIndex(index);
+  uint64_t end = shard.ending_offset.value_or(log->committed_end());
+  uint64_t offset = 0;
+  if (type == "TRIM_HORIZON") {
+    // The oldest record still within the retention period.
+    int64_t cutoff = ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis());
+    auto first_kept = log->FindByTime(cutoff);
+    offset = std::max(log->start_offset(), first_kept.ok() ? std::min(*first_kept, end) : 0);
+  } else if (type == "LATEST") {
+    offset = end;
+  } else if (type == "AT_TIMESTAMP") {
+    auto found = log->FindByTime(timestamp.value_or(0));
+    if (!found.ok()) return ApiError::InternalFailure(found.status().message());
+    offset = std::min(*found, end);
+  } else {
+    auto pos = model::ParseSequenceNumber(starting.value_or(""));
+    if (!pos || pos->stream_epoch_s != m.epoch_s())
+      return ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes a sequence number that was "
+                                       "not issued by stream " + m.name + ".");
+    if (pos->shard_index != index)
+      return ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
+                                       ShardIdFromIndex(pos->shard_index) +
+                                       ", while it was used in a call to a shard with " + shard_id);
+    offset = pos->offset + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
+    if (offset > end)
+      return ApiError::InvalidArgument("StartingSequenceNumber " + *starting + " used on shard " + shard_id +
+                                       " in stream " + m.name + " under account " + ctx.account() +
+                                       " is invalid because it did not come from this stream.");
+  }
+  return offset;
+}
+
+void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent) {
+  w.Key("ChildShards");
+  w.StartArray();
+  for (const auto& s : m.shards) {
+    if (s.parent != parent && s.adjacent_parent != parent) continue;
+    w.StartObject();
+    w.Key("ShardId");
+    w.String(ShardIdFromIndex(s.index));
+    w.Key("ParentShards");
+    w.StartArray();
+    if (s.parent) w.String(ShardIdFromIndex(*s.parent));
+    if (s.adjacent_parent) w.String(ShardIdFromIndex(*s.adjacent_parent));
+    w.EndArray();
+    WriteHashKeyRange(w, s.range);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace sluice::kinesis::api

@@ -2,7 +2,7 @@
 // DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers.
 // Consumers live in stream.json; CREATING -> ACTIVE and DELETING -> gone
 // after the transition time (the catalog's background work). SubscribeToShard
-// (the HTTP/2 event stream) is not implemented.
+// is in subscribe_to_shard.cc.
 #include <algorithm>
 
 #include "kinesis/api/handlers.h"

@@ -80,6 +80,17 @@ void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta);
 void WriteHashKeyRange(JsonWriter& w, const model::HashKeyRange& range);
 std::string Finish(const rapidjson::StringBuffer& sb);
 
+// The log offset a starting position names (the types of GetShardIterator
+// and SubscribeToShard: AT_/AFTER_SEQUENCE_NUMBER with `sequence`,
+// TRIM_HORIZON, LATEST, AT_TIMESTAMP with `timestamp_ms`), or the error AWS
+// gives for a sequence number of another stream or shard.
+std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
+                                                storage::ShardLog* log, const std::string& type,
+                                                const std::optional<std::string>& sequence,
+                                                const std::optional<int64_t>& timestamp_ms);
+// "ChildShards": the shards whose parent or adjacent parent is `parent`.
+void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent);
+
 // Every action, looked up by operation name; nullptr when not implemented.
 Handler FindHandler(std::string_view operation);
 

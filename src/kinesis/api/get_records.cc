@@ -23,24 +23,6 @@ std::string FormatIso(int64_t ms) {
   return buf;
 }
 
-void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent) {
-  w.Key("ChildShards");
-  w.StartArray();
-  for (const auto& s : m.shards) {
-    if (s.parent != parent && s.adjacent_parent != parent) continue;
-    w.StartObject();
-    w.Key("ShardId");
-    w.String(ShardIdFromIndex(s.index));
-    w.Key("ParentShards");
-    w.StartArray();
-    if (s.parent) w.String(ShardIdFromIndex(*s.parent));
-    if (s.adjacent_parent) w.String(ShardIdFromIndex(*s.adjacent_parent));
-    w.EndArray();
-    WriteHashKeyRange(w, s.range);
-    w.EndObject();
-  }
-  w.EndArray();
-}
 }  // namespace
 
 void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {

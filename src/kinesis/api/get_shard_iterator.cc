@@ -43,36 +43,9 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
   storage::ShardLog* log = ref.stream->log(*index);
   if (!ctx.catalog.limiter().AdmitIterator(LimiterKey(m), *index, ctx.catalog.NowMillis()))
     return reply(ThroughputExceeded(ctx, m, *index));
-  uint64_t end = shard.ending_offset.value_or(log->committed_end());
-
-  uint64_t offset = 0;
-  if (type == "TRIM_HORIZON") {
-    // The oldest record still within the retention period.
-    int64_t cutoff = ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis());
-    auto first_kept = log->FindByTime(cutoff);
-    offset = std::max(log->start_offset(), first_kept.ok() ? std::min(*first_kept, end) : 0);
-  } else if (type == "LATEST") {
-    offset = end;
-  } else if (type == "AT_TIMESTAMP") {
-    auto found = log->FindByTime(*timestamp);
-    if (!found.ok()) return reply(ApiError::InternalFailure(found.status().message()));
-    offset = std::min(*found, end);
-  } else {
-    auto pos = model::ParseSequenceNumber(*starting);
-    if (!pos || pos->stream_epoch_s != m.epoch_s())
-      return reply(ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes a sequence number that was "
-                                             "not issued by stream " + m.name + "."));
-    if (pos->shard_index != *index)
-      return reply(ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
-                                             ShardIdFromIndex(pos->shard_index) +
-                                             ", while it was used in a call to a shard with " + shard_id));
-    offset = pos->offset + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
-    if (offset > end)
-      return reply(ApiError::InvalidArgument("StartingSequenceNumber " + *starting + " used in GetShardIterator on "
-                                             "shard " + shard_id + " in stream " + m.name + " under account " +
-                                             ctx.account() + " is invalid because it did not come from this stream."));
-  }
-  IteratorPosition pos{m.region, m.name, m.created_ms, *index, offset, ctx.catalog.NowMillis()};
+  auto offset = StartingOffset(ctx, m, *index, log, type, starting, timestamp);
+  if (auto* error = std::get_if<ApiError>(&offset)) return reply(*error);
+  IteratorPosition pos{m.region, m.name, m.created_ms, *index, std::get<uint64_t>(offset), ctx.catalog.NowMillis()};
   reply("{\"ShardIterator\":\"" + EncodeShardIterator(pos, ctx.catalog.token_key()) + "\"}");
 }
 

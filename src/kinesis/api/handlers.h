@@ -43,6 +43,7 @@ void RegisterStreamConsumer(Context&, const rapidjson::Value&, Reply);
 void DeregisterStreamConsumer(Context&, const rapidjson::Value&, Reply);
 void DescribeStreamConsumer(Context&, const rapidjson::Value&, Reply);
 void ListStreamConsumers(Context&, const rapidjson::Value&, Reply);
+void SubscribeToShard(Context&, const rapidjson::Value&, Reply);
 
 // True when the region's MinimumThroughputBillingCommitment is in force.
 bool CommitmentEnabled(Context& ctx);

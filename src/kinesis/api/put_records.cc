@@ -162,10 +162,13 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
   auto pending = std::make_shared<Pending>();
   pending->left = appended.size();
   for (storage::ShardLog* log : appended) {
-    ctx.catalog.committer().Commit(log, [b, pending, log, done](const Status& st) {
+    SubscriptionHub* hub = &ctx.catalog.subscriptions();
+    ctx.catalog.committer().Commit(log, [b, pending, log, done, hub](const Status& st) {
       if (!st.ok()) {
         std::lock_guard lk(pending->mu);
         pending->failed_logs.push_back(log);
+      } else {
+        hub->Notify(log);  // enhanced fan-out subscribers of this shard
       }
       if (pending->left.fetch_sub(1) != 1) return;
       for (auto& e : b->entries)

@@ -25,6 +25,7 @@ Handler FindHandler(std::string_view operation) {
       {"IncreaseStreamRetentionPeriod", IncreaseStreamRetentionPeriod},
       {"ListShards", ListShards},
       {"ListStreamConsumers", ListStreamConsumers},
+      {"SubscribeToShard", SubscribeToShard},
       {"ListStreams", ListStreams},
       {"ListTagsForResource", ListTagsForResource},
       {"ListTagsForStream", ListTagsForStream},
