@@ -31,11 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   doc.Accept(w);
   auto cbor = proto::JsonToCbor(model.OutputShape(op), std::string_view(sb.GetString(), sb.GetSize()));
   if (!cbor) std::abort();  // our own JSON must parse
+  // What we encode is well-formed CBOR: it decodes again (as a generic map).
+  static const proto::Shape kAnyStructure = [] {
+    proto::Shape s;
+    s.type = proto::ShapeType::kStructure;
+    return s;
+  }();
   rapidjson::Document again;
-  // Re-decoding needs a structure shape; any well-formed map must decode.
-  if (!cbor->empty() && (static_cast<uint8_t>((*cbor)[0]) >> 5) == 5 &&
-      proto::CborToJson(*model.InputShape(op), *cbor, again) &&
-      model.OutputShape(op) == nullptr)
-    return 0;
+  if (doc.IsObject() && proto::CborToJson(kAnyStructure, *cbor, again)) std::abort();
   return 0;
 }
