@@ -7,7 +7,7 @@
 // Input: byte 0 picks the method (GET PUT HEAD POST DELETE OPTIONS), then
 // newline-separated: the target ("/bucket/key?query"), header lines
 // "Name: value" up to an empty line, and the rest is the body. The store
-// starts with bucket "b" holding object "k" and is reset every 1000 inputs.
+// starts with bucket "bkt" holding object "k" and is reset every 1000 inputs.
 #include <string>
 #include <string_view>
 

@@ -66,7 +66,7 @@ class ServerFixture {
   }
 
   // Starts again from an empty data directory with one 2-shard stream "s"
-  // and one DirectPut delivery stream "d".
+  // one DirectPut delivery stream "d" and bucket "bkt" holding object "k".
   void Reset() {
     Close();
     std::error_code ec;
@@ -124,9 +124,9 @@ class ServerFixture {
     ExpectOk(SendJson("Firehose_20150804", "CreateDeliveryStream",
                       R"({"DeliveryStreamName":"d","DeliveryStreamType":"DirectPut",)"
                       R"("ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r",)"
-                      R"("BucketARN":"arn:aws:s3:::b"}})"));
-    ExpectOk(SendS3("PUT", "/b", ""));
-    ExpectOk(SendS3("PUT", "/b/k", "hello"));
+                      R"("BucketARN":"arn:aws:s3:::bkt"}})"));
+    ExpectOk(SendS3("PUT", "/bkt", ""));
+    ExpectOk(SendS3("PUT", "/bkt/k", "hello"));
   }
 
   http::Response SendS3(std::string method, std::string target, std::string body) {

@@ -32,7 +32,7 @@ NAMED = {
     "PartitionKey": "p",
     "Data": "aGVsbG8=",
     "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/r",
-    "BucketARN": "arn:aws:s3:::b",
+    "BucketARN": "arn:aws:s3:::bkt",
     "Prefix": "data/!{timestamp:yyyy/MM/dd}/",
     "ErrorOutputPrefix": "errors/!{firehose:error-output-type}/",
     "CurrentDeliveryStreamVersionId": "1",
