@@ -19,6 +19,7 @@ DEB_PACKAGES=(
   zlib1g-dev              # gzip/deflate
   libisal-dev             # fast CRC-32 (storage frames) and, later, deflate
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev   # the ASan+UBSan build and libFuzzer targets (scripts/fuzz.sh)
   chromium                # headless browser test of the HTML comparison report
   python3 curl procps openssl   # openssl: test certificates for the HTTPS client tests
 )

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, runs every test
-# (GoogleTest unit tests and the real-client integration tests) with ctest.
+# (GoogleTest unit tests and the real-client integration tests) with ctest,
+# then the same tests under ASan+UBSan and a short run of every fuzz target
+# (scripts/test-sanitizers.sh; SLUICE_SANITIZERS=0 skips that stage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 900
+cd ..
+if [ "${SLUICE_SANITIZERS:-1}" != 0 ]; then
+  bash scripts/test-sanitizers.sh
+fi

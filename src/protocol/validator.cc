@@ -135,7 +135,7 @@ class ConstraintChecker {
     switch (shape.type) {
       case ShapeType::kStructure:
         for (const auto& m : shape.members) {
-          Path sub{&path, m.name};
+          Path sub{&path, m.name, 0, {}};
           auto it = v.FindMember(m.name.c_str());
           if (it == v.MemberEnd() || it->value.IsNull()) {
             if (m.required) Fail("null", sub, "Member must not be null");
@@ -149,7 +149,7 @@ class ConstraintChecker {
         size_t i = 0;
         for (const auto& e : v.GetArray()) {
           ++i;
-          if (!e.IsNull()) Check(*shape.member, e, Path{&path, {}, i});
+          if (!e.IsNull()) Check(*shape.member, e, Path{&path, {}, i, {}});
         }
         return;
       }

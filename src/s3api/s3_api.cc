@@ -741,7 +741,7 @@ http::Response S3Api::Dispatch(Call& c) {
     for (const auto& [param, header] : kOverrides) {
       if (auto v = t.Get(param)) {
         auto& hs = r.headers;
-        hs.erase(std::remove_if(hs.begin(), hs.end(), [&](const auto& h) { return Lower(h.first) == Lower(header); }),
+        hs.erase(std::remove_if(hs.begin(), hs.end(), [name = header](const auto& h) { return Lower(h.first) == Lower(name); }),
                  hs.end());
         r.SetHeader(header, *v);
       }
