@@ -113,7 +113,12 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     std::string_view v(reinterpret_cast<const char*>(value), valuelen);
     if (n == ":method") s.request.method = v;
     else if (n == ":path") s.request.target = v;
-    else if (n == ":authority") s.authority = v;
+    else if (n == ":authority") {
+      // Kept as a header too: the AWS SDKs sign ":authority" instead of
+      // "host" over HTTP/2, so SigV4 verification needs its value.
+      s.authority = v;
+      s.request.headers.emplace_back(":authority", std::string(v));
+    }
     else if (!n.empty() && n[0] != ':') s.request.headers.emplace_back(std::string(n), std::string(v));
     return 0;
   }

@@ -7,6 +7,7 @@ checks the transport details: limits, HEAD lengths, a broken peer."""
 import json
 import os
 import socket
+import tempfile
 import subprocess
 import unittest
 
@@ -120,6 +121,42 @@ function request(headers, body) {
         self.assertEqual(self.kinesis.list_streams()["ResponseMetadata"]["HTTPStatusCode"], 200)
         r = curl("-o", "/dev/null", "-w", "%{http_code}", self.endpoint + "/_sluice/health")
         self.assertEqual(r.stdout.decode(), "200")
+
+
+class Http2StrictAuthTest(unittest.TestCase):
+    """SigV4 over HTTP/2: the JavaScript SDK signs ":authority", not "host"."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="sluice-h2auth-")
+        creds = os.path.join(cls.work, "credentials")
+        with open(creds, "w") as f:
+            f.write(f"[default]\naws_access_key_id = {h.ACCESS_KEY}\naws_secret_access_key = {h.SECRET_KEY}\n")
+        cls.server = h.SluiceServer(transition_ms=50,
+                                    extra_args=["--auth", "strict", "--credentials-file", creds]).start()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.addClassCleanup(lambda: subprocess.run(["rm", "-rf", cls.work]))
+
+    def run_sdk(self, script, *args, secret=None):
+        env = dict(os.environ)
+        if secret:
+            env["SDK_SECRET"] = secret
+        proc = subprocess.run(["node", script, self.server.endpoint, h.unique_name("h2a"), *args], cwd=JS_DIR,
+                              capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def test_signed_http2_requests_and_event_streams_are_accepted(self):
+        out = self.run_sdk("kinesis_sdk.js")
+        self.assertNotIn("error", out, out)
+        self.assertEqual(out["records"], 71)
+        efo = self.run_sdk("efo_sdk.js", "5")
+        self.assertNotIn("error", efo, efo)
+        self.assertEqual(efo["records"], [f"r-{i}" for i in range(5)])
+
+    def test_a_wrong_secret_is_refused_over_http2(self):
+        out = self.run_sdk("kinesis_sdk.js", secret="wrong")
+        self.assertTrue(out.get("error", "").startswith("InvalidSignatureException"), out)
 
 
 if __name__ == "__main__":

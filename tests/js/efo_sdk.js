@@ -13,7 +13,7 @@ async function main() {
   const count = Number(countArg || 20);
   const client = new k.KinesisClient({
     endpoint, region: 'us-east-1', maxAttempts: 1,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    credentials: { accessKeyId: process.env.SDK_KEY || 'AKIDEXAMPLE', secretAccessKey: process.env.SDK_SECRET || 'secret' },
   });
   const out = { events: 0, records: [], latenciesMs: [] };
   try {

@@ -12,7 +12,7 @@ async function main() {
   const [endpoint, stream] = process.argv.slice(2);
   const client = new k.KinesisClient({
     endpoint, region: 'us-east-1', maxAttempts: 1,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    credentials: { accessKeyId: process.env.SDK_KEY || 'AKIDEXAMPLE', secretAccessKey: process.env.SDK_SECRET || 'secret' },
   });
   const out = {};
   try {
