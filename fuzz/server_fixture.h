@@ -31,8 +31,8 @@ namespace sluice::fuzz {
 class ServerFixture {
  public:
   ServerFixture() {
-    char tmpl[] = "/tmp/sluice-fuzz-XXXXXX";
-    if (!mkdtemp(tmpl)) std::abort();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-fuzz-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) std::abort();
     dir_ = tmpl;
     Open();
   }

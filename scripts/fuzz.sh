@@ -7,7 +7,8 @@
 # Targets are the fuzz/<name>_fuzz.cc files (default: all of them). Each run
 # starts from a writable copy of fuzz/corpus/<name>/ (plus what earlier runs
 # found, kept in <build>/fuzz-work/<name>/corpus) with fuzz/<name>.dict if
-# present, and writes crash/leak/timeout inputs to <build>/fuzz-work/<name>/.
+# present, and writes crash/leak/timeout inputs to <build>/fuzz-work/<name>/
+# (its data directories go to <build>/fuzz-work/<name>/tmp via TMPDIR).
 # Prints one summary line per target and writes <build>/fuzz-summary.{md,json}.
 # Exits non-zero if any target crashed, leaked, timed out or reported a
 # sanitizer error.
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --build-dir) build_dir="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("${1%_fuzz}"); shift ;;
   esac
@@ -73,8 +74,10 @@ for t in "${targets[@]}"; do
   for d in "fuzz/$t.dict" "fuzz/${t}_fuzz.dict"; do [ -f "$d" ] && dict=("-dict=$root/$d"); done
   log="$dir/run.log"
   rm -f "$dir"/artifacts/*
+  # The targets' data directories (TMPDIR), emptied before every run.
+  rm -rf "$dir/tmp" && mkdir -p "$dir/tmp"
   set +e
-  (cd "$dir" && "$bin" -max_total_time="$seconds" -max_len="$(max_len_for "$t")" -timeout=30 \
+  (cd "$dir" && TMPDIR="$dir/tmp" "$bin" -max_total_time="$seconds" -max_len="$(max_len_for "$t")" -timeout=30 \
      -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "${dict[@]}" corpus) >"$log" 2>&1
   rc=$?
   set -e
