@@ -16,6 +16,9 @@
 // child shard is read only after its parents are read to their end
 // (pipeline/shard_lineage.h), which keeps per-partition-key order across
 // resharding. Polling respects AWS's 5 GetRecords/s per shard by default.
+// With efo_consumer_name, shards are read by enhanced fan-out
+// (SubscribeToShard, one subscription thread per shard feeding the commit
+// thread) instead of polling.
 // KPL aggregated records (codec/kpl_aggregation.h) are de-aggregated: each
 // user record is an event of its own, deduplicated and processed alone.
 #pragma once
@@ -85,6 +88,11 @@ struct ConsumerOptions {
   int64_t process_delay_ms = 0;            // simulated work per event
   int64_t idle_exit_ms = -1;               // stop after this long with nothing new (-1: never)
   int64_t max_events = -1;                 // stop after this many unique events (-1: no limit)
+  // Non-empty: enhanced fan-out. The consumer registers (or reuses) this
+  // stream consumer and reads every shard with SubscribeToShard, records
+  // pushed as they arrive, instead of polling GetRecords. Processing,
+  // dedup and checkpoints are the same.
+  std::string efo_consumer_name;
 };
 
 class Consumer {
@@ -105,6 +113,11 @@ class Consumer {
            std::unique_ptr<pipeline::CheckpointStore> store, pipeline::DedupWindow window, const Clock* clock);
   Status Discover();
   Result<bool> Poll(ShardState& shard);  // true when it returned records
+  Status ProcessBatch(ShardState& shard, std::vector<client::kinesis::Record>& records, bool finished, int64_t now,
+                      size_t* unique);
+  Status RunEfo(const std::atomic<bool>& stop);
+  // Where a shard's reading starts: its checkpoint, else the configured start.
+  client::kinesis::GetShardIteratorRequest StartingPoint(ShardState& shard, Status* error);
   Status StartIterator(ShardState& shard);
   std::string StreamKey() const;
 

@@ -12,6 +12,7 @@
 //   if (!put.ok()) std::cerr << put.error().ToString();
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "sluice/api_error.h"
@@ -47,6 +48,19 @@ class KinesisClient {
   ApiResult<kinesis::PutRecordsResult> PutRecords(const kinesis::PutRecordsRequest& request);
   ApiResult<kinesis::GetShardIteratorResult> GetShardIterator(const kinesis::GetShardIteratorRequest& request);
   ApiResult<kinesis::GetRecordsResult> GetRecords(const kinesis::GetRecordsRequest& request);
+
+  // Enhanced fan-out: registers a consumer of the stream (ARN), or describes
+  // an existing one.
+  ApiResult<kinesis::StreamConsumer> RegisterStreamConsumer(const std::string& stream_arn, const std::string& name);
+  ApiResult<kinesis::StreamConsumer> DescribeStreamConsumer(const std::string& stream_arn, const std::string& name);
+  // Subscribes to a shard and calls `on_event` for every SubscribeToShardEvent
+  // until the subscription ends (AWS: after 5 minutes, or at the end of a
+  // closed shard), `on_event` returns false, or an error (an exception event
+  // of the stream included). One attempt: the caller re-subscribes, from the
+  // last ContinuationSequenceNumber, no sooner than 5 s after the previous
+  // successful call.
+  ApiResult<kinesis::Empty> SubscribeToShard(const kinesis::SubscribeToShardRequest& request,
+                                             const std::function<bool(kinesis::SubscribeToShardEvent&)>& on_event);
 
   // Polls DescribeStreamSummary until the stream is ACTIVE (or `timeout`
   // passes: kTimeout), as `aws kinesis wait stream-exists`.

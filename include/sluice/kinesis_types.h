@@ -183,4 +183,28 @@ struct GetRecordsResult {
 
 struct Empty {};
 
+// --- Enhanced fan-out -------------------------------------------------------
+struct StreamConsumer {
+  std::string consumer_name;
+  std::string consumer_arn;
+  std::string consumer_status;  // CREATING | DELETING | ACTIVE
+};
+
+struct SubscribeToShardRequest {
+  std::string consumer_arn;
+  std::string shard_id;
+  ShardIteratorType type = ShardIteratorType::kTrimHorizon;  // StartingPosition.Type
+  std::optional<std::string> sequence_number;
+  std::optional<int64_t> timestamp_ms;
+};
+
+// One SubscribeToShardEvent. At the end of a closed shard:
+// continuation_sequence_number is absent and child_shards says where to go.
+struct SubscribeToShardEvent {
+  std::vector<Record> records;
+  std::optional<std::string> continuation_sequence_number;
+  int64_t millis_behind_latest = 0;
+  std::vector<ChildShard> child_shards;
+};
+
 }  // namespace sluice::client::kinesis

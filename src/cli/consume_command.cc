@@ -34,6 +34,8 @@ struct ConsumeOptions {
   double dedup_window_s = 3600;
   std::string stats_json;
   bool quiet = false;
+  bool efo = false;
+  std::string efo_consumer = "sluice-consume";
 };
 
 // "trim-horizon", "latest", epoch seconds, or ISO 8601 UTC ("2026-11-26T09:00:00Z").
@@ -77,6 +79,7 @@ int Run(const ConsumeOptions& o) {
   copts.max_events = o.max_events;
   copts.poll_interval_ms = o.poll_ms;
   copts.get_limit = o.batch_size;
+  if (o.efo) copts.efo_consumer_name = o.efo_consumer;
 
   auto client = MakeKinesisClient(o.aws);
   if (!client.ok()) {
@@ -145,6 +148,11 @@ void AddConsumeCommand(CLI::App& app) {
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   cmd->add_option("--poll-ms", o->poll_ms, "Wait between GetRecords on a caught-up shard")->capture_default_str();
+  cmd->add_flag("--efo", o->efo,
+                "Enhanced fan-out: register a stream consumer and have records pushed (SubscribeToShard) instead of "
+                "polling GetRecords");
+  cmd->add_option("--efo-consumer", o->efo_consumer, "Name of the registered stream consumer with --efo")
+      ->capture_default_str();
   cmd->add_option("--stats-json", o->stats_json, "Write final statistics as JSON to this file");
   cmd->add_flag("--quiet", o->quiet, "No live stats or summary on stderr");
   cmd->callback([o] { SetExitCode(Run(*o)); });

@@ -91,8 +91,8 @@ AwsJsonClient::AwsJsonClient(ClientOptions options, JsonProtocol protocol, std::
       transport_(std::move(transport)),
       retry_(options_.retry, options_.random) {}
 
-ApiResult<std::string> AwsJsonClient::Attempt(std::string_view operation, const std::string& body,
-                                              const std::string& body_hash) {
+HttpRequest AwsJsonClient::SignedRequest(std::string_view operation, const std::string& body,
+                                         const std::string& body_hash) {
   const Endpoint& ep = transport_->endpoint();
   SignableRequest to_sign;
   to_sign.method = "POST";
@@ -112,14 +112,26 @@ ApiResult<std::string> AwsJsonClient::Attempt(std::string_view operation, const 
   params.time = options_.now();
   params.payload_hash = body_hash;
   SignRequest(to_sign, body, params);
-
   HttpRequest request;
   request.target = to_sign.path;
   request.headers = std::move(to_sign.headers);
   request.body = body;
-  auto response = transport_->RoundTrip(request);
+  return request;
+}
+
+ApiResult<std::string> AwsJsonClient::Attempt(std::string_view operation, const std::string& body,
+                                              const std::string& body_hash) {
+  auto response = transport_->RoundTrip(SignedRequest(operation, body, body_hash));
   if (!response.ok()) return response.error();
   if (response->status >= 200 && response->status < 300) return std::move(response->body);
+  return ErrorFromResponse(*response);
+}
+
+ApiResult<bool> AwsJsonClient::CallStreaming(std::string_view operation, const std::string& body,
+                                             const std::function<bool(std::string_view)>& on_body) {
+  auto response = transport_->Stream(SignedRequest(operation, body, Sha256Hex(body)), on_body);
+  if (!response.ok()) return response.error();
+  if (response->status >= 200 && response->status < 300) return true;
   return ErrorFromResponse(*response);
 }
 

@@ -26,6 +26,10 @@ class AwsJsonClient {
 
   // Sends `body` for `operation`; the 2xx response body, or the error.
   ApiResult<std::string> Call(std::string_view operation, std::string body);
+  // One attempt (no retries) whose 2xx body is streamed to `on_body` (event
+  // streams); returns once the body ended or `on_body` returned false.
+  ApiResult<bool> CallStreaming(std::string_view operation, const std::string& body,
+                                const std::function<bool(std::string_view)>& on_body);
 
   const ClientOptions& options() const { return options_; }
   HttpTransport& transport() { return *transport_; }
@@ -34,6 +38,7 @@ class AwsJsonClient {
  private:
   AwsJsonClient(ClientOptions options, JsonProtocol protocol, std::unique_ptr<HttpTransport> transport);
   ApiResult<std::string> Attempt(std::string_view operation, const std::string& body, const std::string& body_hash);
+  HttpRequest SignedRequest(std::string_view operation, const std::string& body, const std::string& body_hash);
 
   ClientOptions options_;
   JsonProtocol protocol_;

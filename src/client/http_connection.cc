@@ -130,10 +130,8 @@ ApiResult<std::unique_ptr<HttpConnection>> HttpConnection::Open(const Endpoint& 
   return std::unique_ptr<HttpConnection>(new HttpConnection(std::move(impl)));
 }
 
-ApiResult<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, const std::string& host_header,
-                                                 const TransportOptions& options, bool* nothing_received) {
-  *nothing_received = true;
-  reusable_ = false;  // until a complete keep-alive response is read
+ApiResult<bool> HttpConnection::Send(const HttpRequest& request, const std::string& host_header,
+                                     const TransportOptions& options) {
   http::request<http::span_body<const char>> req;
   req.method_string(request.method);
   req.target(request.target);
@@ -160,7 +158,17 @@ ApiResult<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, con
     return LocalError(ec == beast::error::timeout ? ErrorKind::kTimeout : ErrorKind::kNetwork,
                       "sending the request failed: " + ec.message());
   }
+  return true;
+}
 
+ApiResult<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, const std::string& host_header,
+                                                 const TransportOptions& options, bool* nothing_received) {
+  *nothing_received = true;
+  reusable_ = false;  // until a complete keep-alive response is read
+  auto sent = Send(request, host_header, options);
+  if (!sent.ok()) return sent.error();
+  Impl& c = *impl_;
+  beast::error_code ec;
   http::response_parser<http::string_body> parser;
   parser.body_limit(options.max_response_bytes);
   parser.skip(request.method == "HEAD");
@@ -187,6 +195,65 @@ ApiResult<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, con
   for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = std::move(res.body());
   reusable_ = res.keep_alive() && c.buffer.size() == 0;
+  return out;
+}
+
+ApiResult<HttpResponse> HttpConnection::ExchangeStreaming(const HttpRequest& request, const std::string& host_header,
+                                                          const TransportOptions& options,
+                                                          const std::function<bool(std::string_view)>& on_body) {
+  reusable_ = false;
+  auto sent = Send(request, host_header, options);
+  if (!sent.ok()) return sent.error();
+  Impl& c = *impl_;
+  // mode 0: the header; 1: the whole rest; 2: whatever arrives next.
+  auto read = [&](auto& parser, int mode) {
+    return c.Run([&](auto handler) {
+      auto go = [&](auto& stream) {
+        if (mode == 0) http::async_read_header(stream, c.buffer, parser, std::move(handler));
+        else if (mode == 1) http::async_read(stream, c.buffer, parser, std::move(handler));
+        else http::async_read_some(stream, c.buffer, parser, std::move(handler));
+      };
+      if (c.tls) go(*c.tls);
+      else go(*c.tcp);
+    });
+  };
+  auto failed = [&](beast::error_code ec) {
+    c.lowest().expires_never();
+    return LocalError(KindOf(ec), "reading the response failed: " + ec.message());
+  };
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  c.lowest().expires_after(options.request_timeout);
+  beast::error_code ec = read(parser, 0);
+  if (ec) return failed(ec);
+  HttpResponse out;
+  out.status = static_cast<int>(parser.get().result_int());
+  for (const auto& field : parser.get()) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  if (out.status < 200 || out.status > 299) {
+    http::response_parser<http::string_body> whole(std::move(parser));
+    whole.body_limit(options.max_response_bytes);
+    ec = read(whole, 1);
+    if (ec) return failed(ec);
+    out.body = std::move(whole.get().body());
+    c.lowest().expires_never();
+    return out;
+  }
+  std::vector<char> piece(64 * 1024);
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    c.lowest().expires_after(options.request_timeout);
+    ec = read(parser, 2);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return failed(ec);
+    size_t n = piece.size() - parser.get().body().size;
+    if (n > 0 && !on_body(std::string_view(piece.data(), n))) {
+      c.lowest().expires_never();
+      return out;  // stopped by the caller: the connection is left unusable
+    }
+  }
+  c.lowest().expires_never();
+  reusable_ = parser.get().keep_alive() && c.buffer.size() == 0;
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "client/http_transport.h"
@@ -23,12 +24,22 @@ class HttpConnection {
   ApiResult<HttpResponse> Exchange(const HttpRequest& request, const std::string& host_header,
                                    const TransportOptions& options, bool* nothing_received);
 
+  // As Exchange, but a 2xx body is handed to `on_body` piece by piece as it
+  // arrives (each read waits at most options.request_timeout); `on_body`
+  // returning false stops reading. The returned response then has an empty
+  // body; a non-2xx answer is read whole into it.
+  ApiResult<HttpResponse> ExchangeStreaming(const HttpRequest& request, const std::string& host_header,
+                                            const TransportOptions& options,
+                                            const std::function<bool(std::string_view)>& on_body);
+
   // False after an error or a response without keep-alive.
   bool reusable() const { return reusable_; }
 
  private:
   struct Impl;
   explicit HttpConnection(std::unique_ptr<Impl> impl);
+  // Writes `request`; "" or the failure.
+  ApiResult<bool> Send(const HttpRequest& request, const std::string& host_header, const TransportOptions& options);
   std::unique_ptr<Impl> impl_;
   bool reusable_ = true;
 };

@@ -76,6 +76,19 @@ void HttpTransport::Release(std::unique_ptr<HttpConnection> conn) {
   if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(conn));
 }
 
+ApiResult<HttpResponse> HttpTransport::Stream(const HttpRequest& request,
+                                              const std::function<bool(std::string_view)>& on_body) {
+  auto opened = HttpConnection::Open(endpoint_, options_, tls_.get());
+  if (!opened.ok()) return opened.error();
+  {
+    std::lock_guard lock(mu_);
+    ++opened_;
+  }
+  auto response = (*opened)->ExchangeStreaming(request, host_header_, options_, on_body);
+  if (response.ok()) Release(std::move(opened.value()));
+  return response;
+}
+
 ApiResult<HttpResponse> HttpTransport::RoundTrip(const HttpRequest& request) {
   for (int pass = 0;; ++pass) {
     bool reused = false;

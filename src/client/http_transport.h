@@ -9,6 +9,7 @@
 // keep-alive connections).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,10 @@ class HttpTransport {
   // response), kTimeout, kTls, kMalformedResponse (not HTTP, too large).
   // Any HTTP status is a successful round trip.
   ApiResult<HttpResponse> RoundTrip(const HttpRequest& request);
+
+  // One exchange whose 2xx body is streamed to `on_body` (see
+  // HttpConnection::ExchangeStreaming), on a connection of its own.
+  ApiResult<HttpResponse> Stream(const HttpRequest& request, const std::function<bool(std::string_view)>& on_body);
 
   const Endpoint& endpoint() const { return endpoint_; }
   // The Host header value (port only when not the scheme's default).

@@ -2,6 +2,8 @@
 
 #include "client/aws_json_client.h"
 #include "client/kinesis_json.h"
+#include "client/http_transport.h"
+#include "protocol/event_stream.h"
 
 namespace sluice::client {
 
@@ -111,6 +113,69 @@ ApiResult<kinesis::GetShardIteratorResult> KinesisClient::GetShardIterator(const
 
 ApiResult<kinesis::GetRecordsResult> KinesisClient::GetRecords(const kinesis::GetRecordsRequest& r) {
   return Invoke(*rpc_, "GetRecords", json::Serialize(r), json::ParseGetRecords);
+}
+
+ApiResult<kinesis::StreamConsumer> KinesisClient::RegisterStreamConsumer(const std::string& stream_arn,
+                                                                        const std::string& name) {
+  return Invoke(*rpc_, "RegisterStreamConsumer", json::SerializeRegisterStreamConsumer(stream_arn, name),
+                json::ParseStreamConsumer);
+}
+
+ApiResult<kinesis::StreamConsumer> KinesisClient::DescribeStreamConsumer(const std::string& stream_arn,
+                                                                        const std::string& name) {
+  return Invoke(*rpc_, "DescribeStreamConsumer", json::SerializeDescribeStreamConsumer(stream_arn, name),
+                json::ParseStreamConsumer);
+}
+
+ApiResult<kinesis::Empty> KinesisClient::SubscribeToShard(
+    const kinesis::SubscribeToShardRequest& request,
+    const std::function<bool(kinesis::SubscribeToShardEvent&)>& on_event) {
+  std::string pending;  // bytes of an incomplete event-stream message
+  std::optional<ApiError> failure;
+  bool stopped = false;
+  auto on_body = [&](std::string_view bytes) {
+    pending.append(bytes);
+    size_t at = 0;
+    for (;;) {
+      size_t used = 0;
+      auto message = protocol::DecodeEventMessage(std::string_view(pending).substr(at), &used);
+      if (!message) {
+        if (used == SIZE_MAX) {
+          failure = ApiError{};
+          failure->kind = ErrorKind::kMalformedResponse;
+          failure->message = "SubscribeToShard: a damaged event-stream message";
+          return false;
+        }
+        break;  // incomplete: wait for more bytes
+      }
+      at += used;
+      std::string_view type = message->Header(":message-type");
+      if (type == "exception" || type == "error") {
+        auto error = ErrorFromResponse(HttpResponse{400, {}, message->payload});
+        error.type = std::string(type == "exception" ? message->Header(":exception-type")
+                                                     : message->Header(":error-code"));
+        failure = std::move(error);
+        return false;
+      }
+      if (message->Header(":event-type") != "SubscribeToShardEvent") continue;  // initial-response
+      auto event = json::ParseSubscribeToShardEvent(message->payload);
+      if (!event.ok()) {
+        failure = event.error();
+        return false;
+      }
+      if (!on_event(*event)) {
+        stopped = true;
+        return false;
+      }
+    }
+    pending.erase(0, at);
+    return true;
+  };
+  auto streamed = rpc_->CallStreaming("SubscribeToShard", json::Serialize(request), on_body);
+  if (!streamed.ok()) return streamed.error();
+  if (failure) return *failure;
+  (void)stopped;
+  return kinesis::Empty{};
 }
 
 ApiResult<kinesis::StreamSummary> KinesisClient::WaitForActive(const kinesis::StreamId& stream,

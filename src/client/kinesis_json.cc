@@ -290,6 +290,30 @@ std::string Serialize(const GetShardIteratorRequest& r) {
   return b.Finish();
 }
 
+std::string Serialize(const SubscribeToShardRequest& r) {
+  Body b;
+  b.Str("ConsumerARN", r.consumer_arn);
+  b.Str("ShardId", r.shard_id);
+  b.w().Key("StartingPosition");
+  b.w().StartObject();
+  b.Str("Type", ShardIteratorTypeName(r.type));
+  b.OptStr("SequenceNumber", r.sequence_number);
+  if (r.timestamp_ms) b.Timestamp("Timestamp", *r.timestamp_ms);
+  b.w().EndObject();
+  return b.Finish();
+}
+
+std::string SerializeRegisterStreamConsumer(const std::string& stream_arn, const std::string& name) {
+  Body b;
+  b.Str("StreamARN", stream_arn);
+  b.Str("ConsumerName", name);
+  return b.Finish();
+}
+
+std::string SerializeDescribeStreamConsumer(const std::string& stream_arn, const std::string& name) {
+  return SerializeRegisterStreamConsumer(stream_arn, name);
+}
+
 std::string Serialize(const GetRecordsRequest& r) {
   Body b;
   b.Str("ShardIterator", r.shard_iterator);
@@ -408,6 +432,32 @@ ApiResult<GetRecordsResult> ParseGetRecords(std::string_view body) {
       }
     }
   });
+}
+
+ApiResult<StreamConsumer> ParseStreamConsumer(std::string_view body) {
+  return ParseObject<StreamConsumer>(body, [](Reader& root, StreamConsumer& c) {
+    const char* key = root.Find("Consumer") ? "Consumer" : "ConsumerDescription";
+    Reader r = root.Sub(root.Object(key), key);
+    c.consumer_name = r.Str("ConsumerName");
+    c.consumer_arn = r.Str("ConsumerARN");
+    c.consumer_status = r.Str("ConsumerStatus");
+  });
+}
+
+ApiResult<SubscribeToShardEvent> ParseSubscribeToShardEvent(std::string_view body) {
+  // The records, MillisBehindLatest and ChildShards read as in GetRecords.
+  auto records = ParseGetRecords(body);
+  if (!records.ok()) return records.error();
+  SubscribeToShardEvent event;
+  event.records = std::move(records->records);
+  event.millis_behind_latest = records->millis_behind_latest.value_or(0);
+  event.child_shards = std::move(records->child_shards);
+  auto rest = ParseObject<SubscribeToShardEvent>(body, [](Reader& r, SubscribeToShardEvent& e) {
+    e.continuation_sequence_number = r.OptStr("ContinuationSequenceNumber");
+  });
+  if (!rest.ok()) return rest.error();
+  event.continuation_sequence_number = std::move(rest->continuation_sequence_number);
+  return event;
 }
 
 }  // namespace sluice::client::kinesis::json

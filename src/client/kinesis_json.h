@@ -20,6 +20,9 @@ std::string Serialize(const PutRecordRequest& r);
 std::string Serialize(const PutRecordsRequest& r);
 std::string Serialize(const GetShardIteratorRequest& r);
 std::string Serialize(const GetRecordsRequest& r);
+std::string Serialize(const SubscribeToShardRequest& r);
+std::string SerializeRegisterStreamConsumer(const std::string& stream_arn, const std::string& name);
+std::string SerializeDescribeStreamConsumer(const std::string& stream_arn, const std::string& name);
 
 ApiResult<Empty> ParseEmpty(std::string_view body);
 ApiResult<StreamSummary> ParseDescribeStreamSummary(std::string_view body);
@@ -28,5 +31,9 @@ ApiResult<PutRecordResult> ParsePutRecord(std::string_view body);
 ApiResult<PutRecordsResult> ParsePutRecords(std::string_view body);
 ApiResult<GetShardIteratorResult> ParseGetShardIterator(std::string_view body);
 ApiResult<GetRecordsResult> ParseGetRecords(std::string_view body);
+// {"Consumer": {...}} (RegisterStreamConsumer) or {"ConsumerDescription": {...}}.
+ApiResult<StreamConsumer> ParseStreamConsumer(std::string_view body);
+// The JSON payload of a SubscribeToShardEvent.
+ApiResult<SubscribeToShardEvent> ParseSubscribeToShardEvent(std::string_view body);
 
 }  // namespace sluice::client::kinesis::json

@@ -1,5 +1,7 @@
 #include "sluice/consumer.h"
 
+#include "workers/consumer_state.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -34,15 +36,6 @@ void MaybeCrashAfterOutputCommit() {
 std::string SinkKey(const EventSink& sink) { return "sink_position:" + sink.Name(); }
 }  // namespace
 
-struct Consumer::ShardState {
-  std::string shard_id;
-  std::string parent_shard_id;
-  std::string iterator;       // empty: get one (from the checkpoint) before polling
-  std::string last_sequence;  // last record processed or skipped
-  uint64_t last_sub_sequence = 0;  // its last user record, when aggregated
-  bool finished = false;
-  int64_t next_poll_ms = 0;
-};
 
 Result<std::unique_ptr<Consumer>> Consumer::Open(client::KinesisClient& client, ConsumerOptions options,
                                                  std::unique_ptr<EventSink> sink, const Clock* clock) {
@@ -115,15 +108,15 @@ Status Consumer::Discover() {
   return Status::Ok();
 }
 
-Status Consumer::StartIterator(ShardState& shard) {
+kin::GetShardIteratorRequest Consumer::StartingPoint(ShardState& shard, Status* error) {
   kin::GetShardIteratorRequest req;
   req.stream = options_.stream;
   req.shard_id = shard.shard_id;
   std::string after = shard.last_sequence;
   if (after.empty()) {
     auto cp = store_->LoadCheckpoint(StreamKey(), shard.shard_id);
-    if (!cp.ok()) return cp.status();
-    if (*cp) after = (*cp)->sequence_number;
+    if (!cp.ok()) *error = cp.status();
+    else if (*cp) after = (*cp)->sequence_number;
   }
   if (!after.empty()) {
     req.type = kin::ShardIteratorType::kAfterSequenceNumber;
@@ -137,35 +130,27 @@ Status Consumer::StartIterator(ShardState& shard) {
     req.type = kin::ShardIteratorType::kAtTimestamp;
     req.timestamp_ms = options_.start_timestamp_ms;
   }
+  return req;
+}
+
+Status Consumer::StartIterator(ShardState& shard) {
+  Status error = Status::Ok();
+  kin::GetShardIteratorRequest req = StartingPoint(shard, &error);
+  SLUICE_RETURN_IF_ERROR(error);
   auto it = client_.GetShardIterator(req);
   if (!it.ok()) return Status::Unavailable("GetShardIterator " + shard.shard_id + ": " + it.error().ToString());
   shard.iterator = it->shard_iterator;
   return Status::Ok();
 }
 
-Result<bool> Consumer::Poll(ShardState& shard) {
-  if (shard.iterator.empty()) SLUICE_RETURN_IF_ERROR(StartIterator(shard));
-  kin::GetRecordsRequest req;
-  req.shard_iterator = shard.iterator;
-  req.limit = options_.get_limit;
-  auto res = client_.GetRecords(req);
-  int64_t now = clock_->NowMillis();
-  if (!res.ok()) {
-    const auto& e = res.error();
-    if (e.type == "ExpiredIteratorException") {
-      shard.iterator.clear();  // resume after the last record seen
-      return false;
-    }
-    if (e.type == "ProvisionedThroughputExceededException") {
-      shard.next_poll_ms = now + 1000;
-      return false;
-    }
-    return Status::Unavailable("GetRecords " + shard.shard_id + ": " + e.ToString());
-  }
-
+// Processes one batch of a shard's records (dedup, sink, stats) and, when it
+// had records or finished the shard, commits output, checkpoint and dedup ids
+// together.
+Status Consumer::ProcessBatch(ShardState& shard, std::vector<kin::Record>& records, bool finished, int64_t now,
+                              size_t* unique) {
   std::vector<std::string> paths = {kProducedAtField};
   if (!options_.dedup_field.empty()) paths.push_back(options_.dedup_field);
-  size_t unique_in_batch = 0;
+  size_t& unique_in_batch = *unique;
   // One user record: dedup, process, write.
   auto process = [&](const kin::Record& r, std::string partition_key, std::string data,
                      std::optional<uint64_t> sub) -> Status {
@@ -195,7 +180,7 @@ Result<bool> Consumer::Poll(ShardState& shard) {
     ++unique_in_batch;
     return Status::Ok();
   };
-  for (auto& r : res->records) {
+  for (auto& r : records) {
     // A KPL aggregated record is processed as its user records. One that
     // fails its MD5 or does not parse is an ordinary record, as the KCL
     // treats it.
@@ -209,9 +194,7 @@ Result<bool> Consumer::Poll(ShardState& shard) {
     }
     SLUICE_RETURN_IF_ERROR(process(r, std::move(r.partition_key), std::move(r.data), std::nullopt));
   }
-  bool finished = !res->next_shard_iterator.has_value();
-  shard.iterator = res->next_shard_iterator.value_or("");
-  if (!res->records.empty() || finished) {
+  if (!records.empty() || finished) {
     auto position = sink_->Commit();
     if (!position.ok()) return position.status();
     MaybeCrashAfterOutputCommit();
@@ -226,6 +209,33 @@ Result<bool> Consumer::Poll(ShardState& shard) {
     SLUICE_RETURN_IF_ERROR(store_->Commit(std::move(commit), &window_));
     unique_events_ += static_cast<int64_t>(unique_in_batch);
   }
+  return Status::Ok();
+}
+
+Result<bool> Consumer::Poll(ShardState& shard) {
+  if (shard.iterator.empty()) SLUICE_RETURN_IF_ERROR(StartIterator(shard));
+  kin::GetRecordsRequest req;
+  req.shard_iterator = shard.iterator;
+  req.limit = options_.get_limit;
+  auto res = client_.GetRecords(req);
+  int64_t now = clock_->NowMillis();
+  if (!res.ok()) {
+    const auto& e = res.error();
+    if (e.type == "ExpiredIteratorException") {
+      shard.iterator.clear();  // resume after the last record seen
+      return false;
+    }
+    if (e.type == "ProvisionedThroughputExceededException") {
+      shard.next_poll_ms = now + 1000;
+      return false;
+    }
+    return Status::Unavailable("GetRecords " + shard.shard_id + ": " + e.ToString());
+  }
+
+  size_t unique_in_batch = 0;
+  bool finished = !res->next_shard_iterator.has_value();
+  SLUICE_RETURN_IF_ERROR(ProcessBatch(shard, res->records, finished, now, &unique_in_batch));
+  shard.iterator = res->next_shard_iterator.value_or("");
   if (finished) {
     shard.finished = true;
     stats_.RemoveShard(shard.shard_id);
@@ -239,6 +249,7 @@ Result<bool> Consumer::Poll(ShardState& shard) {
 }
 
 Status Consumer::Run(const std::atomic<bool>& stop) {
+  if (!options_.efo_consumer_name.empty()) return RunEfo(stop);
   SLUICE_RETURN_IF_ERROR(Discover());
   int64_t last_activity = clock_->NowMillis();
   int64_t next_discovery = last_activity + options_.shard_discovery_ms;

@@ -137,6 +137,48 @@ class EfoTest(h.ServerTestCase):
         records, _ = self.collect(self.subscribe(), 1)
         self.assertEqual([r["Data"] for r in records], [b"after"])
 
+    def test_sluice_consume_efo_processes_every_event_once_across_a_split(self):
+        import os
+        import tempfile
+        from collections import Counter
+        work = tempfile.mkdtemp(prefix="sluice-efo-cli-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", work]))
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=h.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=h.SECRET_KEY,
+                   AWS_REGION=h.DEFAULT_REGION)
+        binary = h.find_binary()
+
+        def sluice(*args):
+            proc = subprocess.run([binary, *args, "--endpoint-url", self.endpoint], capture_output=True, text=True,
+                                  timeout=300, env=env, cwd=work)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
+        def summary(path):
+            with open(path) as f:
+                return json.load(f)
+
+        out, db = os.path.join(work, "out.ndjson"), os.path.join(work, "c.db")
+        consume = ["consume", "--stream-name", self.stream, "--efo", "--checkpoint-db", db, "--output", out,
+                   "--idle-exit", "3", "--quiet"]
+        sluice("produce", "--stream-name", self.stream, "--count", "1500", "--duplicates", "0.1", "--seed", "4",
+               "--run-id", "one", "--summary-json", os.path.join(work, "p1.json"), "--quiet")
+        sluice(*consume)
+        self.kinesis.split_shard(StreamName=self.stream, ShardToSplit=SHARD0, NewStartingHashKey=str(2 ** 127))
+        h.wait_active(self.kinesis, self.stream)
+        sluice("produce", "--stream-name", self.stream, "--count", "1000", "--duplicates", "0.1", "--seed", "5",
+               "--run-id", "two", "--summary-json", os.path.join(work, "p2.json"), "--quiet")
+        sluice(*consume)
+        with open(out) as f:
+            ids = Counter(json.loads(line)["event_id"] for line in f if line.strip())
+        self.assertEqual([i for i, n in ids.items() if n > 1], [], "events processed more than once")
+        want = set()
+        for name in ("p1.json", "p2.json"):
+            s = summary(os.path.join(work, name))
+            want |= {f"{s['run_id']}-{n}" for n in range(s["records_added"] - s["duplicates_injected"])}
+        self.assertEqual(set(ids), want)
+        # The consumer is registered once and reused.
+        consumers = self.kinesis.list_stream_consumers(StreamARN=self.arn)["Consumers"]
+        self.assertEqual(sorted(c["ConsumerName"] for c in consumers), ["c", "sluice-consume"])
+
     def test_aws_sdk_for_javascript_v3_over_http2(self):
         proc = subprocess.run(["node", "efo_sdk.js", self.endpoint, h.unique_name("jsefo"), "20"], cwd=JS_DIR,
                               capture_output=True, text=True, timeout=120)
