@@ -21,15 +21,12 @@ class RemainingOpsTest(h.ServerTestCase):
         model = botocore.session.get_session().get_service_model("kinesis")
         ops = sorted(model.operation_names)
         self.assertEqual(len(ops), 39)
-        # SubscribeToShard (the HTTP/2 event stream) is not implemented yet;
-        # everything else must be.
-        pending = {"SubscribeToShard"}
         missing = []
         for op in ops:
             r = h.raw_request(self.endpoint, op, {})
             if r.error_type == "UnknownOperationException":
                 missing.append(op)
-        self.assertEqual(sorted(missing), sorted(pending))
+        self.assertEqual(missing, [])
 
     # -- encryption ----------------------------------------------------------------------
     def test_start_and_stop_stream_encryption(self):
