@@ -136,6 +136,55 @@ std::optional<std::string> Convert(const cbor_item_t* item, const Shape* shape, 
   return "Unsupported CBOR item";
 }
 
+// Checks that `b` holds one well-formed item at `at` whose declared lengths
+// fit in the bytes that are there, nesting at most kMaxDepth, and moves `at`
+// past it. Run before libcbor, which allocates what a header declares: a
+// 9-byte array header could otherwise ask for gigabytes.
+bool Scan(std::string_view b, size_t& at, int depth) {
+  if (depth > kMaxDepth || at >= b.size()) return false;
+  uint8_t ib = static_cast<uint8_t>(b[at++]);
+  uint8_t major = ib >> 5, ai = ib & 31;
+  uint64_t n = ai;
+  bool indefinite = ai == 31;
+  if (ai >= 24 && ai <= 27) {
+    size_t size = size_t{1} << (ai - 24);
+    if (b.size() - at < size) return false;
+    n = 0;
+    for (size_t i = 0; i < size; ++i) n = (n << 8) | static_cast<uint8_t>(b[at++]);
+  } else if (ai >= 28 && ai <= 30) {
+    return false;
+  }
+  size_t left = b.size() - at;
+  auto until_break = [&](auto&& item) {
+    while (at < b.size() && static_cast<uint8_t>(b[at]) != 0xFF)
+      if (!item()) return false;
+    if (at >= b.size()) return false;
+    ++at;  // the break
+    return true;
+  };
+  switch (major) {
+    case 0: case 1: return !indefinite;
+    case 2: case 3:
+      if (indefinite)  // chunks: definite strings of the same major type
+        return until_break([&] { return (static_cast<uint8_t>(b[at]) >> 5) == major &&
+                                        (static_cast<uint8_t>(b[at]) & 31) != 31 && Scan(b, at, depth + 1); });
+      if (n > left) return false;
+      at += n;
+      return true;
+    case 4: case 5: {
+      if (indefinite) return until_break([&] { return Scan(b, at, depth + 1) && (major == 4 || Scan(b, at, depth + 1)); });
+      uint64_t items = major == 5 ? 2 * n : n;
+      if (n > left || items > left) return false;  // every item takes at least a byte
+      for (uint64_t i = 0; i < items; ++i)
+        if (!Scan(b, at, depth + 1)) return false;
+      return true;
+    }
+    case 6: return !indefinite && Scan(b, at, depth + 1);
+    default:  // 7: simple values and floats (their bytes were read above); a lone break is not an item
+      return !indefinite;
+  }
+}
+
 // --- encoding ---------------------------------------------------------------
 
 class Encoder {
@@ -226,6 +275,9 @@ std::optional<std::string> CborToJson(const Shape& shape, std::string_view body,
     out.SetObject();
     return std::nullopt;
   }
+  size_t scanned = 0;
+  if (!Scan(body, scanned, 0)) return "Malformed CBOR: truncated, too deeply nested, or a length beyond the body";
+  if (scanned != body.size()) return "Trailing bytes after the CBOR item at offset " + std::to_string(scanned);
   cbor_load_result result{};
   ItemPtr item(cbor_load(reinterpret_cast<cbor_data>(body.data()), body.size(), &result));
   if (!item || result.error.code != CBOR_ERR_NONE)

@@ -42,7 +42,11 @@ TEST(CborCodec, RequestsDecodeToTheJsonFormTheHandlersRead) {
 TEST(CborCodec, MalformedInputIsAnErrorNotACrash) {
   const Shape& shape = *ServiceModel::Kinesis().InputShape("PutRecord");
   for (std::string bad : {std::string("\xbf", 1), std::string("\x5f\x41", 2), std::string("\xa1\x01\x02", 3),
-                          std::string("\x9f", 1), std::string(300, '\x81'), std::string("\xa0\x00", 2)}) {
+                          std::string("\x9f", 1), std::string(300, '\x81'), std::string("\xa0\x00", 2),
+                          // an array header declaring 1.6 billion items (found by cbor_fuzz: libcbor would
+                          // allocate for them before noticing the body is 23 bytes)
+                          "\xbf\x61t\x9a\x61\x42\x00\x01\x6cPart\xff\xff\xff\xff\xff\xff\xff\xff\xff"s,
+                          "\xa1\x61k\x5b\xff\xff\xff\xff\xff\xff\xff\xff"s}) {
     rapidjson::Document doc;
     EXPECT_TRUE(CborToJson(shape, bad, doc)) << "accepted " << bad.size() << " bytes";
   }
