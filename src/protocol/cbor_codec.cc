@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 
 #include "codec/base64.h"
+#include "protocol/event_stream.h"
 #include "protocol/json_reply.h"
 
 namespace sluice::protocol {
@@ -319,6 +321,57 @@ http::Response CborError(const ApiError& error, const std::string& request_id) {
   r.body = e.Take();
   SetContentType(r);
   return r;
+}
+
+namespace {
+
+class CborEvents final : public http::BodySource, public std::enable_shared_from_this<CborEvents> {
+ public:
+  CborEvents(std::shared_ptr<http::BodySource> source, const Shape* output) : source_(std::move(source)) {
+    // output -> its event-stream member -> the structure of each event type.
+    if (output)
+      for (const Member& m : output->members)
+        if (m.shape && m.shape->type == ShapeType::kStructure)
+          for (const Member& e : m.shape->members) events_[e.name] = e.shape;
+  }
+  void Pull(Deliver deliver) override {
+    // The transport may drop this wrapper while the source still holds the
+    // callback (a reset stream): keep it alive until the callback ran.
+    source_->Pull([self = shared_from_this(), deliver = std::move(deliver)](std::string bytes, bool last) {
+      deliver(self->Convert(bytes), last);
+    });
+  }
+  void Cancel() override { source_->Cancel(); }
+
+ private:
+  std::string Convert(std::string_view bytes) const {
+    std::string out;
+    while (!bytes.empty()) {
+      size_t used = 0;
+      auto m = DecodeEventMessage(bytes, &used);
+      if (!m) return out + std::string(bytes);  // not whole messages: pass through
+      bytes.remove_prefix(used);
+      auto type = m->Header(":event-type");
+      auto it = events_.find(std::string(type));
+      auto cbor = JsonToCbor(it == events_.end() ? nullptr : it->second, m->payload);
+      if (cbor) {
+        m->payload = std::move(*cbor);
+        for (auto& [name, value] : m->headers)
+          if (name == ":content-type") value = std::string(kCborContentType);
+      }
+      out += EncodeEventMessage(m->headers, m->payload);
+    }
+    return out;
+  }
+
+  std::shared_ptr<http::BodySource> source_;
+  std::map<std::string, const Shape*> events_;
+};
+
+}  // namespace
+
+std::shared_ptr<http::BodySource> CborEventStream(std::shared_ptr<http::BodySource> source, const Shape* output) {
+  return std::make_shared<CborEvents>(std::move(source), output);
 }
 
 }  // namespace sluice::protocol

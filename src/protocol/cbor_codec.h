@@ -42,4 +42,12 @@ std::optional<std::string> JsonToCbor(const Shape* shape, std::string_view json)
 http::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id);
 http::Response CborError(const ApiError& error, const std::string& request_id);
 
+// An event stream answered to a CBOR request (SubscribeToShard from the Java
+// SDK / KCL): every message's JSON payload re-encoded as CBOR with the event
+// shapes of `output` (the operation's output shape, whose event-stream member
+// names the event types) and its :content-type set accordingly. Expects each
+// piece `source` delivers to be whole messages, as the Kinesis event streams
+// deliver them.
+std::shared_ptr<http::BodySource> CborEventStream(std::shared_ptr<http::BodySource> source, const Shape* output);
+
 }  // namespace sluice::protocol

@@ -151,8 +151,10 @@ void Router::HandleJson(const JsonService& service, std::string_view operation, 
     if (auto* body = std::get_if<std::string>(&outcome))
       return respond(cbor ? protocol::CborSuccess(output, *body, request_id)
                           : protocol::JsonSuccess(std::move(*body), request_id));
-    if (auto* streamed = std::get_if<protocol::StreamingAnswer>(&outcome))
+    if (auto* streamed = std::get_if<protocol::StreamingAnswer>(&outcome)) {
+      if (cbor) streamed->source = protocol::CborEventStream(std::move(streamed->source), output);
       return respond(protocol::StreamedSuccess(std::move(*streamed), request_id));
+    }
     const ApiError& e = std::get<ApiError>(outcome);
     respond(cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id));
   });

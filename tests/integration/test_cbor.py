@@ -237,6 +237,60 @@ class CborTest(h.ServerTestCase):
         self.assertEqual(self.kinesis.get_records(ShardIterator=it)["Records"][0]["Data"], b"\x01\x02\x03")
 
 
+class CborEventStreamTest(h.ServerTestCase):
+    transition_ms = 50
+
+    def test_subscribe_to_shard_events_are_cbor_for_a_cbor_request(self):
+        import http.client
+        from urllib.parse import urlparse
+        name = h.create_active(self.kinesis, shards=1)
+        arn = self.kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        consumer = self.kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="java")["Consumer"]["ConsumerARN"]
+        while self.kinesis.describe_stream_consumer(ConsumerARN=consumer)["ConsumerDescription"][
+                "ConsumerStatus"] != "ACTIVE":
+            time.sleep(0.05)
+        self.kinesis.put_record(StreamName=name, Data=b"\x00\xffbinary", PartitionKey="k")
+        body = enc({"ConsumerARN": consumer, "ShardId": "shardId-000000000000",
+                    "StartingPosition": {"Type": "TRIM_HORIZON"}})
+        u = urlparse(self.endpoint)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        try:
+            conn.request("POST", "/", body=body, headers={"Content-Type": CBOR,
+                                                          "X-Amz-Target": "Kinesis_20131202.SubscribeToShard"})
+            r = conn.getresponse()
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.getheader("Content-Type"), "application/vnd.amazon.eventstream")
+            buf, messages = b"", []
+            while len(messages) < 2:
+                chunk = r.read1(65536)
+                self.assertTrue(chunk, "stream ended early")
+                buf += chunk
+                while len(buf) >= 12 and len(buf) >= struct.unpack(">I", buf[:4])[0]:
+                    total, hlen = struct.unpack(">II", buf[:8])
+                    headers, p = {}, 12
+                    while p < 12 + hlen:
+                        n = buf[p]
+                        key = buf[p + 1:p + 1 + n].decode()
+                        vlen = struct.unpack(">H", buf[p + 2 + n:p + 4 + n])[0]
+                        headers[key] = buf[p + 4 + n:p + 4 + n + vlen].decode()
+                        p += 4 + n + vlen
+                    messages.append((headers, buf[12 + hlen:total - 4]))
+                    buf = buf[total:]
+        finally:
+            conn.close()
+        (h0, p0), (h1, p1) = messages[:2]
+        self.assertEqual(h0[":event-type"], "initial-response")
+        self.assertEqual(h1[":event-type"], "SubscribeToShardEvent")
+        self.assertEqual(h1[":content-type"], CBOR)
+        event = dec(p1)
+        rec = event["Records"][0]
+        self.assertEqual(rec["Data"], b"\x00\xffbinary")  # a byte string
+        self.assertIsInstance(rec["ApproximateArrivalTimestamp"], Tag)
+        self.assertEqual(rec["ApproximateArrivalTimestamp"].tag, 1)
+        self.assertIsInstance(rec["ApproximateArrivalTimestamp"].value, int)
+        self.assertEqual(event["ContinuationSequenceNumber"], rec["SequenceNumber"])
+
+
 def h_millis(ms):
     return Millis(ms)
 
