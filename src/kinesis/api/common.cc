@@ -1,3 +1,4 @@
+#include "codec/base64.h"
 #include "kinesis/api/context.h"
 #include "model/arn.h"
 #include "model/sequence_number.h"
@@ -151,6 +152,24 @@ std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& 
                                        " is invalid because it did not come from this stream.");
   }
   return offset;
+}
+
+void WriteRecord(JsonWriter& w, const StreamMeta& m, uint32_t shard, const storage::StoredRecord& r,
+                 std::string* b64) {
+  w.StartObject();
+  w.Key("SequenceNumber");
+  w.String(model::FormatSequenceNumber({m.epoch_s(), shard, r.offset}));
+  w.Key("ApproximateArrivalTimestamp");
+  WriteTimestamp(w, r.arrival_ms);
+  w.Key("Data");
+  // base64 never needs JSON escaping: write it verbatim, quotes included.
+  b64->assign(1, '"');
+  codec::Base64Encode(r.data, b64);
+  b64->push_back('"');
+  w.RawValue(b64->data(), b64->size(), rapidjson::kStringType);
+  w.Key("PartitionKey");
+  w.String(r.partition_key.data(), static_cast<rapidjson::SizeType>(r.partition_key.size()));
+  w.EndObject();
 }
 
 void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent) {

@@ -88,6 +88,10 @@ std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& 
                                                 storage::ShardLog* log, const std::string& type,
                                                 const std::optional<std::string>& sequence,
                                                 const std::optional<int64_t>& timestamp_ms);
+// One record as GetRecords and SubscribeToShard answer it. `b64` is scratch
+// space reused across calls.
+void WriteRecord(JsonWriter& w, const StreamMeta& m, uint32_t shard, const storage::StoredRecord& r,
+                 std::string* b64);
 // "ChildShards": the shards whose parent or adjacent parent is `parent`.
 void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent);
 

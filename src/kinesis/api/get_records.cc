@@ -82,20 +82,7 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
   for (const auto& r : read->records) {
     if (r.offset >= end) break;
     if (r.arrival_ms < cutoff) continue;  // past retention, not yet deleted from disk
-    w.StartObject();
-    w.Key("SequenceNumber");
-    w.String(model::FormatSequenceNumber({m.epoch_s(), pos->shard_index, r.offset}));
-    w.Key("ApproximateArrivalTimestamp");
-    WriteTimestamp(w, r.arrival_ms);
-    w.Key("Data");
-    // base64 never needs JSON escaping: write it verbatim, quotes included.
-    b64.assign(1, '"');
-    codec::Base64Encode(r.data, &b64);
-    b64.push_back('"');
-    w.RawValue(b64.data(), b64.size(), rapidjson::kStringType);
-    w.Key("PartitionKey");
-    w.String(r.partition_key.data(), static_cast<rapidjson::SizeType>(r.partition_key.size()));
-    w.EndObject();
+    WriteRecord(w, m, pos->shard_index, r, &b64);
   }
   w.EndArray();
   if (limiter.enforcing()) {

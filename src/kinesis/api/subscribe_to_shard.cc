@@ -134,19 +134,7 @@ class Subscription : public http::BodySource, public std::enable_shared_from_thi
     for (const auto& r : read.records) {
       if (r.offset >= end) break;
       if (r.arrival_ms < cutoff) continue;
-      w.StartObject();
-      w.Key("SequenceNumber");
-      w.String(model::FormatSequenceNumber({m.epoch_s(), shard_, r.offset}));
-      w.Key("ApproximateArrivalTimestamp");
-      WriteTimestamp(w, r.arrival_ms);
-      w.Key("Data");
-      b64.assign(1, '"');
-      codec::Base64Encode(r.data, &b64);
-      b64.push_back('"');
-      w.RawValue(b64.data(), b64.size(), rapidjson::kStringType);
-      w.Key("PartitionKey");
-      w.String(r.partition_key.data(), static_cast<rapidjson::SizeType>(r.partition_key.size()));
-      w.EndObject();
+      WriteRecord(w, m, shard_, r, &b64);
       ++sent;
     }
     w.EndArray();
