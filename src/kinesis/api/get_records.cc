@@ -3,10 +3,8 @@
 // been read to its end, with ChildShards instead).
 #include <algorithm>
 
-#include "codec/base64.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/tokens.h"
-#include "model/sequence_number.h"
 
 namespace sluice::kinesis::api {
 

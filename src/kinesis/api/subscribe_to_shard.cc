@@ -19,7 +19,6 @@
 #include <chrono>
 #include <mutex>
 
-#include "codec/base64.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 #include "model/sequence_number.h"
