@@ -208,6 +208,11 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
   }
   uint64_t first = next_offset_.load(std::memory_order_relaxed);
   if (entries.empty()) return first;
+  // Offsets never wrap: a log whose next offset is near 2^64 (only a damaged
+  // or tampered segment name gets there) takes no more records rather than
+  // acknowledging ones that could not be read back.
+  if (entries.size() >= std::numeric_limits<uint64_t>::max() - first)
+    return Status::ResourceExhausted("the shard log's offsets are exhausted");
   int64_t arrival = std::max(arrival_ms, last_appended_arrival_);
 
   SegmentState s = active_->state();
