@@ -81,6 +81,7 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     std::string authority;
     bool too_large = false;
     size_t headers = 0;
+    bool head = false;  // answering a HEAD request
     std::string response_body;  // being sent
     size_t sent = 0;
     // A streamed answer (BodySource): bytes delivered and not yet framed.
@@ -229,7 +230,7 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     // HTTP/1.1 handlers (and SigV4) know the host as the Host header.
     if (req.Header("host").empty() && !s.authority.empty()) req.headers.emplace_back("host", s.authority);
     if (req.Header("content-length").empty()) req.headers.emplace_back("content-length", std::to_string(req.body.size()));
-    head_[stream_id] = req.method == "HEAD";
+    s.head = req.method == "HEAD";
     handler_(std::move(req), [self = shared_from_this(), stream_id](Response resp) {
       Executor ex = self->Lowest().get_executor();
       asio::post(ex, [self = std::move(self), stream_id, resp = std::move(resp)]() mutable {
@@ -240,14 +241,13 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   }
 
   void Respond(int32_t stream_id, Response resp) {
-    bool head = head_[stream_id];
-    head_.erase(stream_id);
     auto it = streams_.find(stream_id);
     if (it == streams_.end() || closed_) {  // the client reset the stream
       if (resp.stream) resp.stream->Cancel();
       return;
     }
     StreamState& s = it->second;
+    const bool head = s.head;
     std::vector<std::pair<std::string, std::string>> fields;
     fields.emplace_back(":status", std::to_string(resp.status));
     std::string content_length;
@@ -361,7 +361,6 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   std::string remote_address_;
   nghttp2_session* session_ = nullptr;
   std::map<int32_t, StreamState> streams_;
-  std::map<int32_t, bool> head_;  // streams answering a HEAD request
   size_t buffered_ = 0;           // request body bytes held on this connection
   std::array<char, 64 * 1024> read_buf_{};
   std::string out_;

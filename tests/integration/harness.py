@@ -379,6 +379,16 @@ class CliResult:
         return f"<aws rc={self.returncode} stdout={self.stdout[:800]!r} stderr={self.stderr[:800]!r}>"
 
 
+def sluice_cli_env() -> dict:
+    """Environment for the `sluice` client subcommands: the test keys and region,
+    and none of the caller's profile or endpoint overrides."""
+    env = dict(os.environ)
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION=DEFAULT_REGION)
+    for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS", "AWS_DEFAULT_REGION"):
+        env.pop(k, None)
+    return env
+
+
 def aws_cli_env() -> dict:
     env = dict(os.environ)
     for k in list(env):

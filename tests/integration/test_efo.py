@@ -143,8 +143,7 @@ class EfoTest(h.ServerTestCase):
         from collections import Counter
         work = tempfile.mkdtemp(prefix="sluice-efo-cli-")
         self.addCleanup(lambda: subprocess.run(["rm", "-rf", work]))
-        env = dict(os.environ, AWS_ACCESS_KEY_ID=h.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=h.SECRET_KEY,
-                   AWS_REGION=h.DEFAULT_REGION)
+        env = h.sluice_cli_env()
         binary = h.find_binary()
 
         def sluice(*args):

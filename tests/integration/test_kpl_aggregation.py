@@ -23,13 +23,6 @@ KPL_JS = h.REPO_ROOT / "tests" / "js" / "kpl.js"
 MAGIC = b"\xf3\x89\x9a\xc2"
 
 
-def cli_env():
-    env = dict(os.environ)
-    env.update(AWS_ACCESS_KEY_ID=h.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=h.SECRET_KEY, AWS_REGION=h.DEFAULT_REGION)
-    for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS", "AWS_DEFAULT_REGION"):
-        env.pop(k, None)
-    return env
-
 
 def node_kpl(mode, rows):
     if not (h.REPO_ROOT / "tests" / "js" / "node_modules" / "aws-kinesis-agg").exists():
@@ -52,7 +45,7 @@ class AggregationBase:
 
     def sluice(self, *args):
         proc = subprocess.run([self.bin, *args, "--endpoint-url", self.endpoint], capture_output=True, text=True,
-                              timeout=300, env=cli_env(), cwd=self.dir)
+                              timeout=300, env=h.sluice_cli_env(), cwd=self.dir)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return proc
 

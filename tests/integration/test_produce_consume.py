@@ -15,13 +15,6 @@ import harness
 from harness import kinesis_client, start_server, unique_name
 
 
-def cli_env():
-    env = dict(os.environ)
-    env.update(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret", AWS_REGION="us-east-1")
-    for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS", "AWS_DEFAULT_REGION"):
-        env.pop(k, None)
-    return env
-
 
 class ProduceConsumeBase:
     endpoint = None  # set by subclasses
@@ -35,7 +28,7 @@ class ProduceConsumeBase:
         summary = os.path.join(self.dir, f"produce-{time.monotonic_ns()}.json")
         proc = subprocess.run([self.bin, "produce", "--stream-name", stream, "--endpoint-url", self.endpoint,
                                "--summary-json", summary, "--quiet", *args],
-                              capture_output=True, text=True, timeout=300, env=cli_env(), cwd=self.dir)
+                              capture_output=True, text=True, timeout=300, env=harness.sluice_cli_env(), cwd=self.dir)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         with open(summary) as f:
             return json.load(f)
@@ -46,7 +39,7 @@ class ProduceConsumeBase:
 
     def consume(self, stream, output, db, *args):
         proc = subprocess.run(self.consume_cmd(stream, output, db, *args), capture_output=True, text=True,
-                              timeout=300, env=cli_env(), cwd=self.dir)
+                              timeout=300, env=harness.sluice_cli_env(), cwd=self.dir)
         self.assertEqual(proc.returncode, 0, proc.stderr)
 
     def count_lines(self, path):
@@ -118,7 +111,7 @@ class ProduceConsumeSluiceTest(ProduceConsumeBase, unittest.TestCase):
         kills = 0
         for delay in (0.3, 0.5, 0.2, 0.4):
             before = self.count_lines(out)
-            proc = subprocess.Popen(cmd, env=cli_env(), cwd=self.dir, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(cmd, env=harness.sluice_cli_env(), cwd=self.dir, stderr=subprocess.DEVNULL)
             # Kill once this run has written output (start-up time varies with
             # the machine's load), a little later so it is mid-batch.
             deadline = time.monotonic() + 30
@@ -144,7 +137,7 @@ class ProduceConsumeSluiceTest(ProduceConsumeBase, unittest.TestCase):
         # output of its 3rd and before checkpointing it; the next run must cut
         # that output away and write it again, once.
         for _ in range(3):
-            env = cli_env()
+            env = harness.sluice_cli_env()
             env["SLUICE_CRASH_AFTER_OUTPUT_COMMITS"] = "3"
             proc = subprocess.run(cmd, env=env, cwd=self.dir, capture_output=True, timeout=120)
             self.assertEqual(proc.returncode, -signal.SIGKILL, proc.stderr)
@@ -156,7 +149,7 @@ class ProduceConsumeSluiceTest(ProduceConsumeBase, unittest.TestCase):
         self.produce(stream, "--create-stream", "--shard-count", "2", "--count", "200", "--run-id", "old")
         out, db = os.path.join(self.dir, "out.ndjson"), os.path.join(self.dir, "c.db")
         proc = subprocess.Popen(self.consume_cmd(stream, out, db, "--from", "latest", "--idle-exit", "3"),
-                                env=cli_env(), cwd=self.dir)
+                                env=harness.sluice_cli_env(), cwd=self.dir)
         time.sleep(1.0)
         self.produce(stream, "--count", "100", "--run-id", "new")
         self.assertEqual(proc.wait(timeout=60), 0)
@@ -173,7 +166,7 @@ class ProduceConsumeSluiceTest(ProduceConsumeBase, unittest.TestCase):
             f.write("not json\n\n")
         proc = subprocess.run([self.bin, "produce", "--stream-name", stream, "--endpoint-url", self.endpoint,
                                "--create-stream", "--input", src, "--partition-key-field", "customer", "--quiet"],
-                              capture_output=True, text=True, timeout=120, env=cli_env())
+                              capture_output=True, text=True, timeout=120, env=harness.sluice_cli_env())
         self.assertEqual(proc.returncode, 0, proc.stderr)
         k = kinesis_client(self.endpoint)
         keys = set()
