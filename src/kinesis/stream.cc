@@ -52,9 +52,9 @@ int StreamMeta::OpenShardCount() const {
 }
 
 std::string ShardIdFromIndex(uint32_t index) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "shardId-%012u", index);
-  return buf;
+  std::string id = "shardId-000000000000";
+  for (size_t at = id.size(); index != 0 && at > 8; index /= 10) id[--at] = static_cast<char>('0' + index % 10);
+  return id;
 }
 
 std::optional<uint32_t> ShardIndexFromId(std::string_view id) {

@@ -6,7 +6,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <cstdio>
 
 #include "codec/base64.h"
 
@@ -33,10 +32,15 @@ std::string NewRequestId() {
   FillRandom(b, sizeof b);
   b[6] = (b[6] & 0x0F) | 0x40;
   b[8] = (b[8] & 0x3F) | 0x80;
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return std::string(buf, 36);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(36, '-');
+  size_t at = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes of 8-4-4-4-12
+    id[at++] = kHex[b[i] >> 4];
+    id[at++] = kHex[b[i] & 15];
+  }
+  return id;
 }
 
 namespace {

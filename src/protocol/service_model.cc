@@ -24,17 +24,6 @@ ShapeType ParseType(std::string_view t) {
   return ShapeType::kString;
 }
 
-std::optional<std::regex> CompilePattern(const std::string& p) {
-  // Java-only constructs std::regex cannot express: leave unenforced.
-  if (p.find("\\p{") != std::string::npos || p.find("(?<") != std::string::npos ||
-      p.find("\\u") != std::string::npos)
-    return std::nullopt;
-  try {
-    return std::regex(p, std::regex::ECMAScript | std::regex::optimize);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
-  }
-}
 }  // namespace
 
 ServiceModel::ServiceModel(std::string_view json) {
@@ -60,7 +49,7 @@ ServiceModel::ServiceModel(std::string_view json) {
     if (j.HasMember("max")) s.max = j["max"].GetInt64();
     if (j.HasMember("pattern")) {
       s.pattern_text = j["pattern"].GetString();
-      s.pattern = CompilePattern(s.pattern_text);
+      s.pattern = StringPattern::Compile(s.pattern_text);
     }
     if (j.HasMember("enum"))
       for (const auto& e : j["enum"].GetArray()) s.enum_values.emplace_back(e.GetString());

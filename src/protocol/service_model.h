@@ -7,10 +7,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "protocol/string_pattern.h"
 
 namespace sluice::protocol {
 
@@ -29,9 +30,9 @@ struct Shape {
   ShapeType type = ShapeType::kString;
   std::optional<int64_t> min, max;
   std::string pattern_text;
-  // Absent when the pattern uses syntax std::regex lacks (e.g. \p{L}); such
+  // Absent when the pattern uses syntax we cannot match (e.g. \p{L}); such
   // patterns are not enforced.
-  std::optional<std::regex> pattern;
+  std::optional<StringPattern> pattern;
   std::vector<std::string> enum_values;
   std::vector<Member> members;  // structure members, in model order
   const Shape* member = nullptr;  // list element

@@ -175,7 +175,7 @@ class ConstraintChecker {
           }
         }
         if (shape.min || shape.max) CheckLength(shape, v, CountCodePoints(s), path);
-        if (shape.pattern && !std::regex_match(s.begin(), s.end(), *shape.pattern))
+        if (shape.pattern && !shape.pattern->Matches(s))
           Fail(Render(v), path, "Member must satisfy regular expression pattern: " + shape.pattern_text);
         return;
       }

@@ -123,7 +123,11 @@ void Router::HandleJson(const JsonService& service, std::string_view operation, 
     return respond(
         error(ApiError::Serialization("Unsupported Content-Type: " + std::string(request.Header("Content-Type")))));
 
-  rapidjson::Document doc;
+  // The document's first pool chunk lives on the stack: a small request
+  // then costs no heap block (the default first chunk is a 64 KiB malloc).
+  alignas(16) char pool[16 << 10];
+  rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
+  rapidjson::Document doc(&allocator);
   if (cbor) {
     if (auto failure = protocol::CborToJson(*shape, request.body, doc))
       return respond(error(ApiError::Serialization(*failure)));

@@ -83,6 +83,8 @@ TEST(StreamMeta, SerializationRoundTrips) {
 
 TEST(ShardId, FormatAndParse) {
   EXPECT_EQ(ShardIdFromIndex(7), "shardId-000000000007");
+  EXPECT_EQ(ShardIdFromIndex(0), "shardId-000000000000");
+  EXPECT_EQ(ShardIdFromIndex(4294967295u), "shardId-004294967295");
   EXPECT_EQ(ShardIndexFromId("shardId-000000000007"), 7u);
   EXPECT_FALSE(ShardIndexFromId("shardId-7").has_value());
   EXPECT_FALSE(ShardIndexFromId("shard-000000000007").has_value());

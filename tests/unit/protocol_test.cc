@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <regex>
+#include <set>
+
+#include "protocol/json_reply.h"
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
 #include "protocol/validator.h"
@@ -89,6 +93,17 @@ TEST(Validator, Base64DecodedLength) {
   EXPECT_EQ(Base64DecodedLength("Zg=="), 1u);
   EXPECT_EQ(Base64DecodedLength("Zm8="), 2u);
   EXPECT_EQ(Base64DecodedLength("Zm9v"), 3u);
+}
+
+TEST(RequestId, IsAVersion4UuidAndUniqueEnough) {
+  std::regex uuid4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = protocol::NewRequestId();
+    EXPECT_TRUE(std::regex_match(id, uuid4)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
 }
 
 TEST(CredentialScope, ParsesAuthorizationHeader) {
