@@ -4,7 +4,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <iostream>
 
@@ -42,6 +45,8 @@ using internal::Timer;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 // A connection's read buffer is given back when it grew beyond this for a large body.
 constexpr size_t kKeptBufferBytes = 256u << 10;
+// Answers up to this size may be sent by the completing thread (SendNow).
+constexpr size_t kSendNowMaxBytes = 64u << 10;
 
 // The value of an "X-Amz-Target:" header line in raw, possibly partial, header
 // bytes ("" if none): lets a refused request's answer take its service's shape.
@@ -240,13 +245,85 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     req.headers.reserve(16);
     for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req.body = std::move(msg.body());
-    beast::error_code ignored;
-    auto ep = Lowest().remote_endpoint(ignored);
-    if (!ignored) req.remote_address = ep.address().to_string();
+    if (remote_address_.empty()) {  // once per connection: a syscall and a formatting
+      beast::error_code ignored;
+      auto ep = Lowest().remote_endpoint(ignored);
+      if (!ignored) remote_address_ = ep.address().to_string();
+    }
+    req.remote_address = remote_address_;
     handler_(std::move(req), [self = shared_from_this()](Response resp) {
+      if constexpr (!kTls) {
+        if (self->SendNow(resp)) return;
+      }
       Executor ex = self->Lowest().get_executor();
       asio::post(ex, [self = std::move(self), resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
+  }
+
+  // A small, complete answer on a plain socket is serialized and sent by the
+  // thread that completes the request (often a group-commit thread), so the
+  // client need not wait for this connection's strand to be scheduled; only
+  // what follows the send (reading the next request) goes through the strand.
+  // Safe because, while its handler runs, a connection has no read or write
+  // in flight and nothing else touches the socket. Returns false, having
+  // done nothing, for answers Write() must build.
+  bool SendNow(Response& resp) {
+    if (resp.stream || head_ || resp.status < 200 || resp.status == 204 || resp.status == 304 ||
+        resp.body.size() > kSendNowMaxBytes)
+      return false;
+    for (const auto& [k, v] : resp.headers)
+      if (beast::iequals(k, "Content-Length") || beast::iequals(k, "Transfer-Encoding") ||
+          beast::iequals(k, "Connection"))
+        return false;
+    auto out = std::make_shared<std::string>(SerializeResponse(resp));
+    ssize_t sent = ::send(Lowest().native_handle(), out->data(), out->size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) sent = -2;  // broken connection
+    asio::post(Lowest().get_executor(), [self = shared_from_this(), out, sent]() {
+      if (self->phase_ != Phase::kHandler) return;
+      if (sent == -2) return self->Close();
+      size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
+      if (done == out->size()) return self->AfterWrite();
+      self->phase_ = Phase::kWrite;
+      self->SetDeadlineIn(self->TransferAllowance(out->size() - done));
+      asio::async_write(self->stream_, asio::buffer(out->data() + done, out->size() - done),
+                        [self, out](beast::error_code ec, size_t) {
+                          if (self->phase_ != Phase::kWrite) return;
+                          if (ec) return self->Close();
+                          self->AfterWrite();
+                        });
+    });
+    return true;
+  }
+
+  // The status line, the headers (the last of repeated names, as Write's
+  // set() does), Content-Length and the keep-alive signal, then the body.
+  std::string SerializeResponse(const Response& resp) const {
+    std::string out;
+    out.reserve(256 + resp.body.size());
+    out += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out += std::to_string(resp.status);
+    out += ' ';
+    out += bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
+    out += "\r\n";
+    for (size_t i = 0; i < resp.headers.size(); ++i) {
+      const auto& [k, v] = resp.headers[i];
+      bool replaced = false;
+      for (size_t j = i + 1; j < resp.headers.size() && !replaced; ++j)
+        replaced = beast::iequals(k, resp.headers[j].first);
+      if (replaced) continue;
+      out.append(k).append(": ").append(v).append("\r\n");
+    }
+    out.append("Content-Length: ").append(std::to_string(resp.body.size())).append("\r\n");
+    if (!keep_alive_) out += "Connection: close\r\n";
+    else if (version_ == 10) out += "Connection: keep-alive\r\n";
+    out += "\r\n";
+    out += resp.body;
+    return out;
+  }
+
+  void AfterWrite() {
+    if (!keep_alive_) return LingerThenClose();
+    WaitForRequest();
   }
 
   // Answers a request the transport refuses, then closes the connection.
@@ -296,8 +373,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, size_t) {
       if (self->phase_ != Phase::kWrite) return;
       if (ec) return self->Close();
-      if (!self->keep_alive_) return self->LingerThenClose();
-      self->WaitForRequest();
+      self->AfterWrite();
     });
   }
 
@@ -397,6 +473,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Clock::time_point body_started_;
   uint64_t body_received_ = 0;
   beast::flat_buffer buffer_;
+  std::string remote_address_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::vector<char> drain_;  // allocated only to linger
   bool keep_alive_ = true;

@@ -25,6 +25,13 @@ void GroupCommitter::Stop() {
 void GroupCommitter::Commit(ShardLog* log, Callback done) {
   {
     std::unique_lock<std::mutex> lock(mu_);
+    if (!stopping_ && !log->SyncWaitsForDisk()) {
+      // Publishing only: cheaper here than a hand-off to a sync thread.
+      lock.unlock();
+      Status status = log->Sync();
+      if (done) done(status);
+      return;
+    }
     if (!stopping_) {
       LogState& state = logs_[log];
       state.waiting.push_back(std::move(done));

@@ -24,7 +24,9 @@ class GroupCommitter {
  public:
   // `done` is invoked on a sync thread once every record that `log` had
   // appended before Commit() was called is durable and published, or with
-  // the error that prevented it. It must not block for long.
+  // the error that prevented it. It must not block for long. A log whose
+  // Sync() does not wait for the disk (FsyncPolicy::kOsBuffered) is
+  // published at once and `done` runs before Commit() returns.
   using Callback = std::function<void(const Status&)>;
 
   // `parallel_syncs`: how many logs are synced at once (sync threads).

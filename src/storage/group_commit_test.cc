@@ -16,7 +16,8 @@ namespace {
 // A ShardLog that only counts Sync calls; Sync can be held up by the test.
 class FakeLog : public ShardLog {
  public:
-  explicit FakeLog(Status result = Status::Ok()) : result_(std::move(result)) {}
+  explicit FakeLog(Status result = Status::Ok(), bool waits_for_disk = true)
+      : result_(std::move(result)), waits_for_disk_(waits_for_disk) {}
 
   Status Sync() override {
     std::unique_lock<std::mutex> lock(mu_);
@@ -43,6 +44,7 @@ class FakeLog : public ShardLog {
     return syncs_;
   }
 
+  bool SyncWaitsForDisk() const override { return waits_for_disk_; }
   Result<uint64_t> Append(std::span<const AppendEntry>, int64_t) override { return uint64_t{0}; }
   bool HasUnsynced() const override { return false; }
   uint64_t start_offset() const override { return 0; }
@@ -59,6 +61,7 @@ class FakeLog : public ShardLog {
   int syncs_ = 0;
   bool blocked_ = false;
   Status result_;
+  bool waits_for_disk_ = true;
 };
 
 TEST(GroupCommitter, RequestsArrivingDuringSyncShareTheNextSync) {
@@ -187,6 +190,26 @@ TEST(GroupCommitter, CallbackRunsAfterRecordsArePublished) {
     });
     EXPECT_GT(seen.get_future().get(), *off);
   }
+}
+
+TEST(GroupCommitter, ALogThatOnlyPublishesIsCommittedBeforeCommitReturns) {
+  FakeLog log(Status::Ok(), /*waits_for_disk=*/false);
+  GroupCommitter gc;
+  std::thread::id ran_on;
+  bool done = false;
+  gc.Commit(&log, [&](const Status& st) {
+    EXPECT_TRUE(st.ok());
+    ran_on = std::this_thread::get_id();
+    done = true;
+  });
+  EXPECT_TRUE(done);
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  EXPECT_EQ(log.syncs(), 1);
+  gc.Stop();
+  Status after;
+  gc.Commit(&log, [&](const Status& st) { after = st; });
+  EXPECT_FALSE(after.ok());  // stopped: refused, not synced
+  EXPECT_EQ(log.syncs(), 1);
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ class ShardLogImpl final : public ShardLog {
 
   Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms) override;
   Status Sync() override;
+  bool SyncWaitsForDisk() const override { return options_.fsync == FsyncPolicy::kAlways; }
   bool HasUnsynced() const override {
     return next_offset_.load(std::memory_order_acquire) >
            committed_end_.load(std::memory_order_acquire);

@@ -101,6 +101,9 @@ class ShardLog {
   // Makes all appended records durable per FsyncPolicy and publishes them.
   // Safe to call from a single group-commit thread while appends continue.
   virtual Status Sync() = 0;
+  // True when Sync() waits for the disk (FsyncPolicy::kAlways); false when
+  // it only publishes, which is cheap enough to do on any thread.
+  virtual bool SyncWaitsForDisk() const = 0;
 
   // True when Append has written records that Sync has not published yet.
   virtual bool HasUnsynced() const = 0;
