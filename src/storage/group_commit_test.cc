@@ -45,7 +45,9 @@ class FakeLog : public ShardLog {
   }
 
   bool SyncWaitsForDisk() const override { return waits_for_disk_; }
-  Result<uint64_t> Append(std::span<const AppendEntry>, int64_t) override { return uint64_t{0}; }
+  Result<uint64_t> Append(std::span<const AppendEntry>, int64_t, std::shared_ptr<const void>) override {
+    return uint64_t{0};
+  }
   bool HasUnsynced() const override { return false; }
   uint64_t start_offset() const override { return 0; }
   uint64_t committed_end() const override { return 0; }

@@ -244,7 +244,8 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
   seg->keep_unsynced_ = keep_unsynced;
   if (keep_unsynced) {
     seg->synced_size_ = 0;
-    seg->unsynced_.push_back(std::move(header));
+    auto kept = std::make_shared<std::string>(std::move(header));
+    seg->unsynced_.push_back({{iovec{kept->data(), kept->size()}}, kept});
   } else {
     seg->synced_size_ = header.size();
   }
@@ -430,7 +431,8 @@ void Segment::AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_
 }
 
 Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
-                       std::span<const AppendEntry> entries, bool* cut_failed) {
+                       std::span<const AppendEntry> entries, bool* cut_failed,
+                       std::shared_ptr<const void> owner) {
   *cut_failed = false;
   if (entries.empty()) return Status::Ok();
   uint64_t start;
@@ -444,7 +446,9 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
   // Encode every frame's prefix into one buffer; data is written in place.
   size_t prefix_bytes = 0;
   for (const AppendEntry& e : entries) prefix_bytes += format::kFrameHeaderSize + format::kBodyFixedSize + e.partition_key.size();
-  std::string prefixes;
+  // On the heap so that the pieces pointing into it stay put when kept.
+  auto prefixes_kept = std::make_shared<std::string>();
+  std::string& prefixes = *prefixes_kept;
   prefixes.reserve(prefix_bytes);
   std::vector<size_t> ends;
   ends.reserve(entries.size());
@@ -463,12 +467,21 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
       iov.push_back({const_cast<char*>(entries[i].data.data()), entries[i].data.size()});
     }
   }
-  std::string copy;
-  if (keep_unsynced_) {
+  // What a repair would write again: the caller's bytes while `owner` keeps
+  // them alive, else a copy.
+  UnsyncedChunk kept;
+  if (keep_unsynced_ && owner) {
+    kept.pieces = iov;
+    kept.owner = std::make_shared<std::pair<std::shared_ptr<const void>, std::shared_ptr<std::string>>>(
+        std::move(owner), std::move(prefixes_kept));
+  } else if (keep_unsynced_) {
+    auto copy = std::make_shared<std::string>();
     uint64_t total = 0;
     for (const iovec& v : iov) total += v.iov_len;
-    copy.reserve(total);
-    for (const iovec& v : iov) copy.append(static_cast<const char*>(v.iov_base), v.iov_len);
+    copy->reserve(total);
+    for (const iovec& v : iov) copy->append(static_cast<const char*>(v.iov_base), v.iov_len);
+    kept.pieces = {iovec{copy->data(), copy->size()}};
+    kept.owner = std::move(copy);
   }
   Status st = PwritevFull(fd_, std::move(iov), start, log_path_);
   if (!st.ok()) {
@@ -477,7 +490,7 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
     return st;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (keep_unsynced_) unsynced_.push_back(std::move(copy));
+  if (keep_unsynced_) unsynced_.push_back(std::move(kept));
   uint64_t pos = start;
   for (size_t i = 0; i < entries.size(); ++i) {
     uint64_t frame = format::FrameSize(entries[i].partition_key.size(), entries[i].data.size());
@@ -535,7 +548,7 @@ Status Segment::Repair(bool sync) {
     std::lock_guard<std::mutex> lock(mu_);
     fd = fd_;
     keep = synced_size_;
-    for (std::string& c : unsynced_) iov.push_back({c.data(), c.size()});
+    for (const UnsyncedChunk& c : unsynced_) iov.insert(iov.end(), c.pieces.begin(), c.pieces.end());
   }
   if (fd < 0) return Status::Ok();
   if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) return io::ErrnoStatus("ftruncate", log_path_);

@@ -9,6 +9,8 @@
 // files were unlinked.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -104,9 +106,11 @@ class Segment {
   // Appends one frame per entry (offsets first_offset, first_offset+1, ...)
   // at the end of the file with pwritev (one call per up to 512 records).
   // On failure the file is cut back to its previous size; *cut_failed is set
-  // when even that failed (the file tail is then unknown).
+  // when even that failed (the file tail is then unknown). With
+  // keep_unsynced, `owner` (when given) keeps the entries' bytes alive until
+  // they are synced; without it they are copied.
   Status Append(uint64_t first_offset, int64_t arrival_ms, std::span<const AppendEntry> entries,
-                bool* cut_failed);
+                bool* cut_failed, std::shared_ptr<const void> owner = nullptr);
 
   // Writes the .idx file describing the current contents. Not fsynced: an
   // index that does not check is rebuilt on the next open.
@@ -185,11 +189,15 @@ class Segment {
   uint64_t index_file_bytes_ = 0;
 
   // Repair bookkeeping: bytes [0, synced_size_) were synced (or, without
-  // keep_unsynced_, written); unsynced_ holds copies of the appends after
-  // them, one chunk per Append, so synced_size_ + sum(unsynced_) == size_.
+  // keep_unsynced_, written); unsynced_ holds the appends after them, one
+  // chunk per Append, so synced_size_ + sum(chunk sizes) == size_.
+  struct UnsyncedChunk {
+    std::vector<iovec> pieces;          // the bytes written, in file order
+    std::shared_ptr<const void> owner;  // keeps every piece alive
+  };
   bool keep_unsynced_ = false;
   uint64_t synced_size_ = 0;
-  std::vector<std::string> unsynced_;
+  std::vector<UnsyncedChunk> unsynced_;
 
   // Damage found so far: expected offset of a bad frame -> the next good
   // frame, or none up to `end_offset` (the active segment may still grow).

@@ -75,5 +75,32 @@ TEST(SegmentRepair, WithoutKeptCopyOnlyCutsBackToWhatWasWritten) {
   EXPECT_EQ(*io::ReadFile((*seg)->log_path()), expected);
 }
 
+TEST(SegmentRepair, RewritesBytesKeptAliveByTheirOwnerNotCopied) {
+  TempDir dir;
+  auto seg = Segment::Create(dir.path(), 0, 4096, /*keep_unsynced=*/true);
+  ASSERT_TRUE(seg.ok());
+  std::string expected = format::EncodeSegmentHeader(0);
+  ASSERT_TRUE((*seg)->Sync().ok());
+  uint64_t synced = expected.size();
+  std::weak_ptr<std::vector<std::string>> watch;
+  {
+    // The caller's buffers, handed over as the owner: the segment keeps them
+    // (not a copy) until a sync, so they outlive this scope.
+    auto owned = std::make_shared<std::vector<std::string>>();
+    for (int i = 0; i < 3; ++i) owned->push_back(std::string(100 + i, static_cast<char>('a' + i)));
+    std::vector<AppendEntry> entries;
+    for (const auto& d : *owned) entries.push_back({"key", d});
+    bool cut_failed = false;
+    ASSERT_TRUE((*seg)->Append(0, 1000, entries, &cut_failed, owned).ok());
+    for (int i = 0; i < 3; ++i) expected += format::EncodeFrame(i, 1000, "key", (*owned)[i]);
+    watch = owned;
+  }
+  EXPECT_FALSE(watch.expired());
+  Scribble((*seg)->log_path(), synced, std::string(60, 'X'));
+  ASSERT_TRUE((*seg)->Repair(true).ok());
+  EXPECT_EQ(*io::ReadFile((*seg)->log_path()), expected);
+  EXPECT_TRUE(watch.expired());  // synced by the repair: released
+}
+
 }  // namespace
 }  // namespace sluice::storage

@@ -37,7 +37,8 @@ class ShardLogImpl final : public ShardLog {
 
   Status Recover();
 
-  Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms) override;
+  Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms,
+                          std::shared_ptr<const void> owner) override;
   Status Sync() override;
   bool SyncWaitsForDisk() const override { return options_.fsync == FsyncPolicy::kAlways; }
   bool HasUnsynced() const override {
@@ -184,7 +185,8 @@ Status ShardLogImpl::RepairLocked() {
   return Status::Ok();
 }
 
-Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms) {
+Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int64_t arrival_ms,
+                                      std::shared_ptr<const void> owner) {
   uint64_t batch_bytes = 0;
   for (const AppendEntry& e : entries) {
     if (e.partition_key.size() > std::numeric_limits<uint16_t>::max()) {
@@ -222,7 +224,7 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
     SLUICE_RETURN_IF_ERROR(RollLocked());
   }
   bool cut_failed = false;
-  Status st = active_->Append(first, arrival, entries, &cut_failed);
+  Status st = active_->Append(first, arrival, entries, &cut_failed, std::move(owner));
   if (!st.ok()) {
     if (cut_failed) {
       if (dirty_.empty() || dirty_.back() != active_) dirty_.push_back(active_);

@@ -95,8 +95,12 @@ class ShardLog {
   // never decrease within a shard). Returns the first offset assigned; the
   // entries get first, first+1, ... On error nothing is published and the
   // log stays consistent (a partial frame is cut on the next Open or
-  // overwritten).
-  virtual Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms) = 0;
+  // overwritten). `owner`, when given, keeps the entries' bytes valid and
+  // unchanged for as long as it lives: with FsyncPolicy::kAlways the log
+  // then holds it until the records are synced instead of copying them (the
+  // copy a repair after a failed fsync writes again).
+  virtual Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms,
+                                  std::shared_ptr<const void> owner = nullptr) = 0;
 
   // Makes all appended records durable per FsyncPolicy and publishes them.
   // Safe to call from a single group-commit thread while appends continue.

@@ -86,7 +86,7 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
   entries.reserve(b->records.size());
   for (const auto& [pos, len] : b->records) entries.push_back({kSpoolKey, std::string_view(b->data).substr(pos, len)});
   storage::ShardLog* spool = b->stream->spool();
-  auto first = spool->Append(entries, ctx.catalog.NowMillis());
+  auto first = spool->Append(entries, ctx.catalog.NowMillis(), b);  // b owns the bytes
   if (!first.ok()) return done(*b, false);
   b->first_offset = *first;
   DeliveryCatalog* catalog = &ctx.catalog;

@@ -32,6 +32,7 @@ struct Batch {
   int64_t epoch_s = 0;
   bool encrypted = false;  // the reply then says EncryptionType KMS
   std::string data;  // every entry's decoded bytes, back to back
+  std::string keys;  // every entry's partition key, back to back (entries view them)
   std::vector<Entry> entries;
 };
 
@@ -67,16 +68,22 @@ std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson:
   std::sort(routes.begin(), routes.end(), [](const Route& a, const Route& c) { return a.start < c.start; });
 
   const int64_t max_record = int64_t{m.max_record_size_kib} * 1024;
-  size_t encoded_total = 0;
-  for (const auto* r : records) encoded_total += (*r)["Data"].GetStringLength();
+  size_t encoded_total = 0, keys_total = 0;
+  for (const auto* r : records) {
+    encoded_total += (*r)["Data"].GetStringLength();
+    keys_total += (*r)["PartitionKey"].GetStringLength();
+  }
   b.data.reserve(encoded_total / 4 * 3 + 4);
+  b.keys.reserve(keys_total);  // never reallocated: the entries' views stay valid
   b.entries.resize(records.size());
   size_t total = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const rapidjson::Value& r = *records[i];
     Entry& e = b.entries[i];
     const auto& pk = r["PartitionKey"];
-    e.partition_key = std::string_view(pk.GetString(), pk.GetStringLength());
+    size_t key_at = b.keys.size();
+    b.keys.append(pk.GetString(), pk.GetStringLength());
+    e.partition_key = std::string_view(b.keys).substr(key_at);
     const auto& data = r["Data"];
     e.data_pos = b.data.size();
     if (!codec::Base64DecodeAppend(std::string_view(data.GetString(), data.GetStringLength()), &b.data))
@@ -141,7 +148,8 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
     }
     if (batch.empty()) continue;
     storage::ShardLog* log = b->stream->log(shard);
-    auto first = log ? log->Append(batch, now) : Result<uint64_t>(Status::Internal("no log for shard"));
+    // The batch owns every byte appended, so the log may keep it, not a copy.
+    auto first = log ? log->Append(batch, now, b) : Result<uint64_t>(Status::Internal("no log for shard"));
     for (size_t k = 0; k < members.size(); ++k) {
       Entry& e = b->entries[members[k]];
       if (first.ok()) {
