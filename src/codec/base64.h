@@ -21,6 +21,14 @@ inline size_t Base64EncodedSize(size_t n) { return (n + 2) / 3 * 4; }
 std::optional<std::string> Base64Decode(std::string_view text);
 // Appends the decoding of `text` to `dst`; false (and `dst` unchanged) when
 // `text` is not valid base64.
+// On x86-64 CPUs with AVX2 the bulk of the text is decoded 32 characters at
+// a time; the result is the same as the scalar decoder's for every input.
 bool Base64DecodeAppend(std::string_view text, std::string* dst);
+
+namespace detail {
+// The portable decoder alone (what Base64DecodeAppend does without AVX2);
+// for the tests and timings that compare the two.
+bool Base64DecodeAppendScalar(std::string_view text, std::string* dst);
+}  // namespace detail
 
 }  // namespace sluice::codec
