@@ -18,6 +18,7 @@ DEB_PACKAGES=(
   unzip python3-snappy    # tests read delivered objects with standard tools
   zlib1g-dev              # gzip/deflate
   libisal-dev             # fast CRC-32 (storage frames) and, later, deflate
+  libjemalloc-dev         # the sluice binary's allocator (docs/dependencies.md)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev   # the ASan+UBSan build and libFuzzer targets (scripts/fuzz.sh)
   chromium                # headless browser test of the HTML comparison report
