@@ -490,7 +490,8 @@ class Server::Impl {
         handler_(std::move(handler)),
         threads_(options_.threads > 0 ? options_.threads
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()))),
-        io_(threads_),
+        ios_(MakeContexts(threads_)),
+        io_(*ios_[0]),
         acceptor_(io_),
         tls_acceptor_(io_),
         retry_timer_(io_) {
@@ -518,8 +519,11 @@ class Server::Impl {
 
   void Run() {
     std::vector<std::thread> extra;
-    for (int i = 1; i < threads_; ++i) extra.emplace_back([this] { io_.run(); });
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep;  // until Stop()
+    for (auto& io : ios_) keep.push_back(asio::make_work_guard(*io));
+    for (int i = 1; i < threads_; ++i) extra.emplace_back([this, i] { ios_[i]->run(); });
     io_.run();
+    for (auto& io : ios_) io->stop();  // io_ ended for another reason: end the others too
     for (auto& t : extra) t.join();
   }
 
@@ -528,13 +532,13 @@ class Server::Impl {
       beast::error_code ignored;
       acceptor_.close(ignored);
       tls_acceptor_.close(ignored);
-      io_.stop();
+      for (auto& io : ios_) io->stop();
     });
   }
 
  private:
   void Accept() {
-    acceptor_.async_accept(Executor(io_.get_executor()), [this](beast::error_code ec, Socket socket) {
+    acceptor_.async_accept(NextExecutor(), [this](beast::error_code ec, Socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (ec) {
         // e.g. EMFILE: do not spin, and do not block this io thread; try again shortly.
@@ -590,7 +594,7 @@ class Server::Impl {
   }
 
   void AcceptTls() {
-    tls_acceptor_.async_accept(Executor(io_.get_executor()), [this](beast::error_code ec, Socket socket) {
+    tls_acceptor_.async_accept(NextExecutor(), [this](beast::error_code ec, Socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (!ec) {
         if (active_.load(std::memory_order_relaxed) >= options_.max_connections) {
@@ -650,12 +654,32 @@ class Server::Impl {
     socket.close(ignored);
   }
 
+  // One io_context per I/O thread, each run by its own thread (concurrency
+  // hint 1): a connection lives on one of them, chosen round robin, so its
+  // handlers, timers and socket events never hand work to another I/O
+  // thread (with one shared io_context any completion could wake the other
+  // thread, and did, for most requests). ios_[0] also runs the acceptors.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> ios;
+    for (int i = 0; i < n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
+    return ios;
+  }
+  // The strand of the next new connection. Only the accept chains call it.
+  Executor NextExecutor() {
+    size_t i = next_io_.fetch_add(1, std::memory_order_relaxed) % ios_.size();
+    return Executor(ios_[i]->get_executor());
+  }
+
   ServerOptions options_;
   Handler handler_;
   int threads_;
-  std::atomic<int> active_{0};  // before io_: sessions destroyed with io_ still count down
+  std::atomic<int> active_{0};  // before ios_: sessions destroyed with ios_ still count down
   bool at_limit_ = false;       // only touched by the accept chain
-  asio::io_context io_;
+  std::atomic<size_t> next_io_{0};
+  // Destroyed first to last, after the acceptors: ios_[0] may still hold an
+  // aborted accept whose new socket belongs to a later context.
+  std::vector<std::unique_ptr<asio::io_context>> ios_;
+  asio::io_context& io_;  // *ios_[0]
   tcp::acceptor acceptor_;
   std::optional<asio::ssl::context> tls_;
   tcp::acceptor tls_acceptor_;
