@@ -13,6 +13,7 @@
 
 #include "http/asio_types.h"
 #include "http/h2_session.h"
+#include "http/request_parser.h"
 
 namespace sluice::http {
 
@@ -169,8 +170,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     phase_ = Phase::kHeader;
     SetDeadlineIn(timeout);
     parser_.emplace();
-    parser_->body_limit(options_.max_body_bytes);
-    parser_->header_limit(options_.max_header_bytes);
+    ConfigureParser(*parser_, {options_.max_body_bytes, options_.max_header_bytes});
     bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (self->phase_ == Phase::kHeader) self->OnHeader(ec);
     });
@@ -239,12 +239,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     head_ = msg.method() == bhttp::verb::head;
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.headers.reserve(16);
-    for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    req.body = std::move(msg.body());
+    Request req = ToRequest(std::move(msg));
     if (remote_address_.empty()) {  // once per connection: a syscall and a formatting
       beast::error_code ignored;
       auto ep = Lowest().remote_endpoint(ignored);
@@ -474,7 +469,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   uint64_t body_received_ = 0;
   beast::flat_buffer buffer_;
   std::string remote_address_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<BeastRequestParser> parser_;
   std::vector<char> drain_;  // allocated only to linger
   bool keep_alive_ = true;
   bool head_ = false;
