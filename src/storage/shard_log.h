@@ -98,7 +98,8 @@ class ShardLog {
   // overwritten). `owner`, when given, keeps the entries' bytes valid and
   // unchanged for as long as it lives: with FsyncPolicy::kAlways the log
   // then holds it until the records are synced instead of copying them (the
-  // copy a repair after a failed fsync writes again).
+  // copy a repair after a failed fsync writes again). It must not own the
+  // log, even indirectly: that would be a cycle while a sync is pending.
   virtual Result<uint64_t> Append(std::span<const AppendEntry> entries, int64_t arrival_ms,
                                   std::shared_ptr<const void> owner = nullptr) = 0;
 

@@ -22,8 +22,10 @@ struct Batch {
   std::shared_ptr<DeliveryStream> stream;
   int64_t created_ms = 0;  // with the offset, makes RecordIds unique across re-creations
   bool encrypted = false;
-  std::string data;
-  std::vector<std::pair<size_t, size_t>> records;  // (pos, len) into data
+  // The decoded bytes; the spool may hold them until synced (for a repair),
+  // so they are shared apart from the rest (no path back to the stream).
+  std::shared_ptr<std::string> data = std::make_shared<std::string>();
+  std::vector<std::pair<size_t, size_t>> records;  // (pos, len) into *data
   uint64_t first_offset = 0;
 };
 
@@ -58,12 +60,12 @@ bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, 
   }
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& d = (*records[i])["Data"];
-    size_t pos = b.data.size();
-    if (!codec::Base64DecodeAppend(std::string_view(d.GetString(), d.GetStringLength()), &b.data)) {
+    size_t pos = b.data->size();
+    if (!codec::Base64DecodeAppend(std::string_view(d.GetString(), d.GetStringLength()), b.data.get())) {
       reply(ApiError::Serialization("Base64 encoded data is not valid for Data."));
       return false;
     }
-    size_t len = b.data.size() - pos;
+    size_t len = b.data->size() - pos;
     if (len > kMaxRecordBytes) {
       std::string at = batch ? "records." + std::to_string(i + 1) + ".member.data" : "record.data";
       reply(ApiError::Validation("1 validation error detected: Value at '" + at +
@@ -73,7 +75,7 @@ bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, 
     }
     b.records.emplace_back(pos, len);
   }
-  if (batch && b.data.size() > kMaxBatchBytes) {
+  if (batch && b.data->size() > kMaxBatchBytes) {
     reply(ApiError::InvalidArgument("Records size exceeds 4 MB limit"));
     return false;
   }
@@ -84,9 +86,9 @@ bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, 
 void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(Batch&, bool)> done) {
   std::vector<storage::AppendEntry> entries;
   entries.reserve(b->records.size());
-  for (const auto& [pos, len] : b->records) entries.push_back({kSpoolKey, std::string_view(b->data).substr(pos, len)});
+  for (const auto& [pos, len] : b->records) entries.push_back({kSpoolKey, std::string_view(*b->data).substr(pos, len)});
   storage::ShardLog* spool = b->stream->spool();
-  auto first = spool->Append(entries, ctx.catalog.NowMillis(), b);  // b owns the bytes
+  auto first = spool->Append(entries, ctx.catalog.NowMillis(), b->data);  // it owns the bytes
   if (!first.ok()) return done(*b, false);
   b->first_offset = *first;
   DeliveryCatalog* catalog = &ctx.catalog;

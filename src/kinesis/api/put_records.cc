@@ -19,11 +19,19 @@ constexpr size_t kMaxRequestBytes = 10u << 20;
 
 struct Entry {
   std::string_view partition_key;
-  size_t data_pos = 0, data_len = 0;  // into Batch::data
+  size_t data_pos = 0, data_len = 0;  // into Payload::data
   uint32_t shard = 0;
   uint64_t offset = 0;
   bool failed = false;     // not written: InternalFailure (storage or injected fault)...
   bool throttled = false;  // ...or ProvisionedThroughputExceeded
+};
+
+// A request's decoded bytes. The shard logs may hold it until the records
+// are synced (for a repair, storage/segment.h), so it holds nothing else: no
+// path back to the stream that owns the logs.
+struct Payload {
+  std::string data;  // every entry's decoded bytes, back to back
+  std::string keys;  // every entry's partition key, back to back (entries view them)
 };
 
 struct Batch {
@@ -31,8 +39,7 @@ struct Batch {
   std::string stream_name;
   int64_t epoch_s = 0;
   bool encrypted = false;  // the reply then says EncryptionType KMS
-  std::string data;  // every entry's decoded bytes, back to back
-  std::string keys;  // every entry's partition key, back to back (entries view them)
+  std::shared_ptr<Payload> payload = std::make_shared<Payload>();
   std::vector<Entry> entries;
 };
 
@@ -73,22 +80,22 @@ std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson:
     encoded_total += (*r)["Data"].GetStringLength();
     keys_total += (*r)["PartitionKey"].GetStringLength();
   }
-  b.data.reserve(encoded_total / 4 * 3 + 4);
-  b.keys.reserve(keys_total);  // never reallocated: the entries' views stay valid
+  b.payload->data.reserve(encoded_total / 4 * 3 + 4);
+  b.payload->keys.reserve(keys_total);  // never reallocated: the entries' views stay valid
   b.entries.resize(records.size());
   size_t total = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const rapidjson::Value& r = *records[i];
     Entry& e = b.entries[i];
     const auto& pk = r["PartitionKey"];
-    size_t key_at = b.keys.size();
-    b.keys.append(pk.GetString(), pk.GetStringLength());
-    e.partition_key = std::string_view(b.keys).substr(key_at);
+    size_t key_at = b.payload->keys.size();
+    b.payload->keys.append(pk.GetString(), pk.GetStringLength());
+    e.partition_key = std::string_view(b.payload->keys).substr(key_at);
     const auto& data = r["Data"];
-    e.data_pos = b.data.size();
-    if (!codec::Base64DecodeAppend(std::string_view(data.GetString(), data.GetStringLength()), &b.data))
+    e.data_pos = b.payload->data.size();
+    if (!codec::Base64DecodeAppend(std::string_view(data.GetString(), data.GetStringLength()), &b.payload->data))
       return ApiError::Serialization("Base64 encoded data is not valid for Data.");
-    e.data_len = b.data.size() - e.data_pos;
+    e.data_len = b.payload->data.size() - e.data_pos;
     if (static_cast<int64_t>(e.data_len + e.partition_key.size()) > max_record)
       return ApiError::Validation(OversizeMessage(i, batch, max_record));
     total += e.data_len + e.partition_key.size();
@@ -143,13 +150,13 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
     for (size_t i = 0; i < b->entries.size(); ++i) {
       const Entry& e = b->entries[i];
       if (e.shard != shard || e.failed || e.throttled) continue;
-      batch.push_back({e.partition_key, std::string_view(b->data).substr(e.data_pos, e.data_len)});
+      batch.push_back({e.partition_key, std::string_view(b->payload->data).substr(e.data_pos, e.data_len)});
       members.push_back(i);
     }
     if (batch.empty()) continue;
     storage::ShardLog* log = b->stream->log(shard);
-    // The batch owns every byte appended, so the log may keep it, not a copy.
-    auto first = log ? log->Append(batch, now, b) : Result<uint64_t>(Status::Internal("no log for shard"));
+    // The payload owns every byte appended, so the log may keep it, not a copy.
+    auto first = log ? log->Append(batch, now, b->payload) : Result<uint64_t>(Status::Internal("no log for shard"));
     for (size_t k = 0; k < members.size(); ++k) {
       Entry& e = b->entries[members[k]];
       if (first.ok()) {
