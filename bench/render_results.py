@@ -36,7 +36,15 @@ def load(path):
                 t = per.setdefault(o.get("target", "?"), {})
                 if sc in t and sc in ("params", "version"):
                     continue
+                if sc == "putrecord":
+                    t.setdefault("putrecord_runs", []).append(o)
                 t[sc] = o
+    # PutRecord may run several times: the table shows the median run.
+    for t in per.values():
+        runs = t.get("putrecord_runs", [])
+        if len(runs) > 1:
+            ranked = sorted(runs, key=lambda r: r.get("requests_per_s", 0))
+            t["putrecord"] = ranked[(len(ranked) - 1) // 2]
     return machine, run, per
 
 
@@ -141,6 +149,10 @@ def render(machine, run, per, commands, root):
             e = errors(d.get(sc))
             if e:
                 parts.append(f"{sc} errors: {e}")
+        runs = d.get("putrecord_runs", [])
+        if len(runs) > 1:
+            each = ", ".join(n(r.get("requests_per_s")) for r in runs)
+            parts.append(f"PutRecord: the median of {len(runs)} runs (requests/s of each, in order: {each})")
         if "put-get" in d:
             pg = d["put-get"]
             parts.append(f"put-get consumer made {pg['get_records_calls']:,} GetRecords calls "
