@@ -2,15 +2,10 @@
 
 #include <cstdint>
 
+#include "codec/hex.h"
+
 namespace sluice::auth {
 namespace {
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // The value of "chunk-signature=" among the ';'-separated chunk extensions.
 std::string_view ChunkSignature(std::string_view extensions) {
@@ -42,7 +37,7 @@ Result<std::string> DecodeAwsChunked(std::string_view body, const ChunkCallback&
     if (hex.empty() || hex.size() > 15) return bad("bad chunk size");
     uint64_t n = 0;
     for (char c : hex) {
-      int v = HexVal(c);
+      int v = codec::HexDigitValue(c);
       if (v < 0) return bad("bad chunk size");
       n = n * 16 + static_cast<uint64_t>(v);
     }

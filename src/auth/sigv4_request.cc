@@ -2,15 +2,10 @@
 
 #include <ctime>
 
+#include "codec/hex.h"
+
 namespace sluice::auth {
 namespace {
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
@@ -127,8 +122,10 @@ std::string PercentDecode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexVal(s[i + 1]) >= 0 && HexVal(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexVal(s[i + 1]) * 16 + HexVal(s[i + 2])));
+    int hi = s[i] == '%' && i + 2 < s.size() ? codec::HexDigitValue(s[i + 1]) : -1;
+    int lo = hi >= 0 ? codec::HexDigitValue(s[i + 2]) : -1;
+    if (lo >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
       out.push_back(s[i]);

@@ -5,17 +5,11 @@
 #include <ctime>
 
 #include "auth/aws_chunked.h"
+#include "codec/hex.h"
 
 namespace sluice::s3api {
 
 namespace {
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -50,7 +44,7 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space)
     char c = s[i];
     if (c == '%') {
       if (i + 2 >= s.size()) return std::nullopt;
-      int a = HexVal(s[i + 1]), b = HexVal(s[i + 2]);
+      int a = codec::HexDigitValue(s[i + 1]), b = codec::HexDigitValue(s[i + 2]);
       if (a < 0 || b < 0) return std::nullopt;
       out.push_back(static_cast<char>(a * 16 + b));
       i += 2;
@@ -285,7 +279,7 @@ bool DecodeText(std::string_view s, std::string* out) {
       std::string_view digits = ent.substr(hex ? 2 : 1);
       if (digits.empty()) return false;
       for (char c : digits) {
-        int v = hex ? HexVal(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
+        int v = hex ? codec::HexDigitValue(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
         if (v < 0) return false;
         cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
         if (cp > 0x10FFFF) return false;

@@ -1,17 +1,8 @@
 #include "firehose/format/record_framing.h"
 
+#include "codec/hex.h"
+
 namespace sluice::firehose::format {
-
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 Result<std::string> ParseDelimiter(std::string_view v) {
   if (v.empty()) return std::string("\n");
@@ -32,8 +23,8 @@ Result<std::string> ParseDelimiter(std::string_view v) {
       case '0': out.push_back('\0'); break;
       case '\\': out.push_back('\\'); break;
       case 'x': {
-        int hi = i + 1 < v.size() ? HexValue(v[i + 1]) : -1;
-        int lo = i + 2 < v.size() ? HexValue(v[i + 2]) : -1;
+        int hi = i + 1 < v.size() ? codec::HexDigitValue(v[i + 1]) : -1;
+        int lo = i + 2 < v.size() ? codec::HexDigitValue(v[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
           return Status::InvalidArgument("Delimiter '" + std::string(v) + "' has a bad \\x escape");
         }
