@@ -1,5 +1,7 @@
 #include "protocol/string_pattern.h"
 
+#include <cctype>
+
 namespace sluice::protocol {
 
 namespace {

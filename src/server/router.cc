@@ -6,6 +6,7 @@
 #include <exception>
 #include <iostream>
 
+#include "codec/hex.h"
 #include "protocol/cbor_codec.h"
 #include "auth/wire_errors.h"
 #include "protocol/json_reply.h"
@@ -31,9 +32,10 @@ bool IsJsonContentType(std::string_view ct) {
 std::string UrlDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+    int hi = s[i] == '%' && i + 2 < s.size() ? codec::HexDigitValue(s[i + 1]) : -1;
+    int lo = hi >= 0 ? codec::HexDigitValue(s[i + 2]) : -1;
+    if (lo >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
       out.push_back(s[i] == '+' ? ' ' : s[i]);

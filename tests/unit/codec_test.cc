@@ -1,8 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <random>
@@ -190,33 +188,6 @@ TEST(Base64, EveryCharacterInBlockAndTail) {
 // Not a check: prints the decoding speed of the scalar and the dispatched
 // decoder on 1,400-character texts (a 1 KiB record as PutRecords carries it).
 // Run with --gtest_also_run_disabled_tests --gtest_filter='*Base64Speed*'.
-TEST(Base64, DISABLED_Base64Speed) {
-  std::mt19937 rng(1);
-  std::vector<std::string> texts;
-  for (int k = 0; k < 64; ++k) texts.push_back(Base64Encode(RandomBytes(rng, 1050)));
-  ASSERT_EQ(texts[0].size(), 1400u);
-  auto time = [&](bool (*decode)(std::string_view, std::string*)) {
-    std::string out;
-    out.reserve(2048);
-    double best = 1e30;
-    constexpr int kRounds = 5, kPerRound = 200000;
-    for (int r = 0; r < kRounds; ++r) {
-      auto t0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < kPerRound; ++i) {
-        out.clear();
-        if (!decode(texts[i % texts.size()], &out)) std::abort();
-      }
-      std::chrono::duration<double> d = std::chrono::steady_clock::now() - t0;
-      best = std::min(best, d.count());
-    }
-    return 1400.0 * kPerRound / best / 1e6;  // MB/s of base64 text
-  };
-  double scalar = time(&detail::Base64DecodeAppendScalar);
-  double fast = time(&Base64DecodeAppend);
-  std::printf("base64 decode, 1400-char texts: scalar %.0f MB/s, dispatched %.0f MB/s (%.2fx)\n", scalar, fast,
-              fast / scalar);
-}
-
 }  // namespace
 }  // namespace sluice::codec
 
