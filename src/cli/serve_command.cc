@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "model/region.h"
 #include "server/serve.h"
 
 namespace sluice::cli {
@@ -28,7 +29,21 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", opts->threads, "HTTP worker threads (0 = one per core)")->capture_default_str();
   cmd->add_option("--shard-limit", opts->shard_limit, "Open shards allowed per region")->capture_default_str();
+  cmd->add_option("--account-id", opts->account_id, "AWS account id in every ARN the server hands out")
+      ->check(CLI::Validator(
+          [](const std::string& a) {
+            return a.size() == 12 && a.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string()
+                       : "'" + a + "' is not a 12-digit AWS account id";
+          },
+          "ACCOUNT"))
+      ->capture_default_str();
   cmd->add_option("--default-region", opts->default_region, "Region of requests without SigV4 credentials")
+      ->check(CLI::Validator(
+          [](const std::string& r) {
+            return model::IsValidRegion(r) ? std::string() : "'" + r + "' is not an AWS region name (e.g. us-east-1)";
+          },
+          "REGION"))
       ->capture_default_str();
   cmd->add_option("--segment-bytes", opts->segment_bytes,
                   "Size at which a shard starts a new segment file (retention deletes whole segments)")

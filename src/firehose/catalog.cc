@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "io/file_util.h"
+#include "storage/resource_dir.h"
 
 namespace sluice::firehose {
 
@@ -23,16 +24,16 @@ constexpr size_t kMaxDeliveryStreamsPerRegion = 5000;
 // no catalog lock at all.
 class DeliveryCatalog::Impl {
  public:
-  explicit Impl(DeliveryCatalog* owner) : owner_(owner) {}
+  explicit Impl(DeliveryCatalog* owner)
+      : owner_(owner), dirs_(owner->options_.data_dir, "firehose", "config.json") {}
   ~Impl() { StopThread(); }
 
   const DeliveryCatalogOptions& opts() const { return owner_->options_; }
   int64_t Now() const { return opts().clock->NowMillis(); }
-  fs::path Root() const { return opts().data_dir / "firehose"; }
 
   Status Open();
   void StopThread();
-  Status Load(const fs::path& dir);
+  Status Load(const fs::path& dir, const std::string& metadata);
 
   std::shared_ptr<DeliveryStream> Find(const std::string& region, const std::string& name) const {
     std::shared_lock lk(mu_);
@@ -72,6 +73,7 @@ class DeliveryCatalog::Impl {
   }
 
   DeliveryCatalog* owner_;
+  storage::ResourceDirectory dirs_;
   DeliveryListener* listener_ = nullptr;
   storage::GroupCommitter committer_;
 
@@ -87,19 +89,8 @@ class DeliveryCatalog::Impl {
 };
 
 Status DeliveryCatalog::Impl::Open() {
-  fs::path root = Root();
-  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(root));
-  std::error_code ec;
-  for (const auto& region_dir : fs::directory_iterator(root, ec)) {
-    if (!region_dir.is_directory()) continue;
-    std::error_code ec2;
-    for (const auto& stream_dir : fs::directory_iterator(region_dir.path(), ec2)) {
-      if (!stream_dir.is_directory()) continue;
-      SLUICE_RETURN_IF_ERROR(Load(stream_dir.path()));
-    }
-    if (ec2) return Status::IoError("listing " + region_dir.path().string() + ": " + ec2.message());
-  }
-  if (ec) return Status::IoError("listing " + root.string() + ": " + ec.message());
+  SLUICE_RETURN_IF_ERROR(dirs_.CreateRoot());
+  SLUICE_RETURN_IF_ERROR(dirs_.Recover([this](const fs::path& dir, const std::string& text) { return Load(dir, text); }));
   FinishTransitions();  // every ACTIVE stream is announced below, once
   for (const auto& s : All()) NotifyActive(s);
   {
@@ -110,18 +101,16 @@ Status DeliveryCatalog::Impl::Open() {
   return Status::Ok();
 }
 
-Status DeliveryCatalog::Impl::Load(const fs::path& dir) {
-  auto text = io::ReadFile(dir / "config.json");
-  if (!text.ok()) {
-    // A creation that crashed before config.json was written: it was never
-    // acknowledged, so the half-made directory goes.
-    if (text.status().code() == StatusCode::kNotFound) return io::RemoveDirectoryDurably(dir);
-    return text.status();
-  }
-  auto config = ParseConfig(*text);
+Status DeliveryCatalog::Impl::Load(const fs::path& dir, const std::string& text) {
+  auto config = ParseConfig(text);
   if (!config.ok()) return Status::Corruption(dir.string() + ": " + config.status().message());
+  if (!dirs_.Matches(dir, config->region, config->name)) {
+    std::cerr << "sluice: ignoring " << dir << ": its config.json names delivery stream " << config->name
+              << " of region " << config->region << ", which belongs elsewhere\n";
+    return Status::Ok();
+  }
   // A deletion that was acknowledged but not finished: finish it.
-  if (config->status == DeliveryStreamStatus::kDeleting) return io::RemoveDirectoryDurably(dir);
+  if (config->status == DeliveryStreamStatus::kDeleting) return dirs_.Remove(dir);
   auto stream = std::make_shared<DeliveryStream>(std::move(config).value(), dir);
   if (stream->config().type == "DirectPut") {
     auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
@@ -161,25 +150,27 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
     config.status = DeliveryStreamStatus::kCreating;
     config.status_due_ms = now + opts().transition_ms;
   }
-  fs::path dir = Root() / config.region / config.name;
-  // A leftover directory (a deletion interrupted mid-way) must not leak old
-  // spooled records or delivery positions into the new stream.
-  if (fs::exists(dir)) SLUICE_RETURN_IF_ERROR(io::RemoveDirectoryDurably(dir));
-  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir));
+  // Made complete in a staging directory, then published by one rename:
+  // a creation that fails (or crashes) leaves nothing a restart would load.
+  auto staging = dirs_.Stage(config.region);
+  if (!staging.ok()) return staging.status();
+  fs::path dir = dirs_.PathOf(config.region, config.name);
+  Status made = DeliveryStream(config, *staging).PersistLocked();
+  if (made.ok()) made = dirs_.Publish(*staging, config.region, config.name);
+  if (!made.ok()) {
+    (void)dirs_.Remove(*staging);
+    return made;
+  }
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir);
   {
     std::lock_guard lk(stream->mu);
     if (stream->config().type == "DirectPut") {
       auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
       if (!spool.ok()) {
-        (void)io::RemoveDirectoryDurably(dir);
+        (void)dirs_.Remove(dir);
         return spool.status();
       }
       stream->set_spool(std::move(spool).value());
-    }
-    if (Status st = stream->PersistLocked(); !st.ok()) {  // the stream exists from here on
-      (void)io::RemoveDirectoryDurably(dir);
-      return st;
     }
   }
   {
@@ -233,7 +224,7 @@ void DeliveryCatalog::Impl::Remove(const std::shared_ptr<DeliveryStream>& stream
   }
   // The spool object stays valid for requests still holding the stream; the
   // files go.
-  Status st = io::RemoveDirectoryDurably(stream->dir());
+  Status st = dirs_.Remove(stream->dir());
   if (!st.ok()) std::cerr << "sluice: removing deleted delivery stream: " << st.ToString() << "\n";
 }
 

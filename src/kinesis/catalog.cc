@@ -9,7 +9,9 @@
 #include <iostream>
 #include <optional>
 
+#include "io/dir_tree.h"
 #include "io/file_util.h"
+#include "model/region.h"
 
 namespace sluice::kinesis {
 
@@ -68,7 +70,9 @@ bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
 }  // namespace
 
 StreamCatalog::StreamCatalog(CatalogOptions options)
-    : options_(std::move(options)), committer_(options_.parallel_syncs), limiter_(options_.throughput) {}
+    : options_(std::move(options)),
+      dirs_(options_.data_dir, "kinesis", "stream.json"),
+      committer_(options_.parallel_syncs), limiter_(options_.throughput) {}
 
 StreamCatalog::~StreamCatalog() { Stop(); }
 
@@ -84,8 +88,7 @@ void StreamCatalog::Stop() {
 }
 
 Status StreamCatalog::Open() {
-  fs::path root = options_.data_dir / "kinesis";
-  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(root));
+  SLUICE_RETURN_IF_ERROR(dirs_.CreateRoot());
 
   fs::path key_file = options_.data_dir / "token.key";
   auto key = io::ReadFile(key_file);
@@ -94,40 +97,38 @@ Status StreamCatalog::Open() {
   } else {
     token_key_.resize(32);
     RAND_bytes(reinterpret_cast<unsigned char*>(token_key_.data()), 32);
-    SLUICE_RETURN_IF_ERROR(io::WriteFileAtomically(key_file, token_key_));
+    SLUICE_RETURN_IF_ERROR(io::WriteFileAtomically(key_file, token_key_, 0600));
   }
 
-  std::error_code ec;
-  for (const auto& region_dir : fs::directory_iterator(root, ec)) {
-    if (!region_dir.is_directory()) continue;
-    if (auto text = io::ReadFile(region_dir.path() / kAccountSettingsFile); text.ok()) {
+  // Account settings: a valid region's directory name is the region itself.
+  auto regions = io::ListBeneath(options_.data_dir, "kinesis");
+  if (!regions.ok()) return regions.status();
+  for (const auto& region : *regions) {
+    if (region.kind != io::DirEntry::Kind::kDirectory || !model::IsValidRegion(region.name)) continue;
+    fs::path file = dirs_.RegionPath(region.name) / kAccountSettingsFile;
+    if (auto text = io::ReadFile(file); text.ok()) {
       auto settings = ParseAccountSettings(*text);
-      if (!settings) return Status::Corruption((region_dir.path() / kAccountSettingsFile).string() + " is not valid");
-      account_settings_[region_dir.path().filename().string()] = *settings;
-    }
-    for (const auto& stream_dir : fs::directory_iterator(region_dir.path(), ec)) {
-      if (!stream_dir.is_directory()) continue;
-      SLUICE_RETURN_IF_ERROR(LoadStream(stream_dir.path()));
+      if (!settings) return Status::Corruption(file.string() + " is not valid");
+      account_settings_[region.name] = *settings;
     }
   }
-  if (ec) return Status::IoError("listing " + root.string() + ": " + ec.message());
+  SLUICE_RETURN_IF_ERROR(
+      dirs_.Recover([this](const fs::path& dir, const std::string& text) { return LoadStream(dir, text); }));
   FinishTransitions();
   TrimRetention();
   bg_thread_ = std::thread([this] { BackgroundLoop(); });
   return Status::Ok();
 }
 
-Status StreamCatalog::LoadStream(const fs::path& dir) {
-  auto text = io::ReadFile(dir / "stream.json");
-  if (!text.ok()) {
-    // A creation that crashed before its metadata was written: nothing was
-    // acknowledged, so the half-made directory goes.
-    if (text.status().code() == StatusCode::kNotFound) return io::RemoveDirectoryDurably(dir);
-    return text.status();
-  }
-  auto meta = ParseStreamMeta(*text);
+Status StreamCatalog::LoadStream(const fs::path& dir, const std::string& text) {
+  auto meta = ParseStreamMeta(text);
   if (!meta.ok()) return Status::Corruption(dir.string() + ": " + meta.status().message());
-  if (meta->status == StreamStatus::kDeleting) return io::RemoveDirectoryDurably(dir);
+  if (!dirs_.Matches(dir, meta->region, meta->name)) {
+    std::cerr << "sluice: ignoring " << dir << ": its stream.json names stream " << meta->name << " of region "
+              << meta->region << ", which belongs elsewhere\n";
+    return Status::Ok();
+  }
+  if (meta->status == StreamStatus::kDeleting) return dirs_.Remove(dir);
   auto stream = std::make_shared<Stream>(std::move(meta).value(), dir);
   {
     std::unique_lock lk(stream->mu);
@@ -182,7 +183,7 @@ AccountSettings StreamCatalog::GetAccountSettings(const std::string& region) con
 
 Status StreamCatalog::SetAccountSettings(const std::string& region, const AccountSettings& settings) {
   std::lock_guard lk(settings_mu_);
-  fs::path dir = options_.data_dir / "kinesis" / region;
+  fs::path dir = dirs_.RegionPath(region);
   SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir));
   SLUICE_RETURN_IF_ERROR(io::WriteFileAtomically(dir / kAccountSettingsFile, SerializeAccountSettings(settings)));
   account_settings_[region] = settings;
@@ -225,16 +226,25 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
     meta.status = StreamStatus::kCreating;
     meta.status_due_ms = now + options_.transition_ms;
   }
-  fs::path dir = options_.data_dir / "kinesis" / meta.region / meta.name;
-  // A leftover directory (e.g. a deletion interrupted mid-way) must not leak
-  // old records into the new stream.
-  if (fs::exists(dir)) SLUICE_RETURN_IF_ERROR(io::RemoveDirectoryDurably(dir));
-  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir / "shards"));
+  // Made complete in a staging directory, then published by one rename:
+  // a creation that fails (or crashes) leaves nothing a restart would load.
+  auto staging = dirs_.Stage(meta.region);
+  if (!staging.ok()) return staging.status();
+  fs::path dir = dirs_.PathOf(meta.region, meta.name);
+  Status made = io::CreateDirectoriesDurably(*staging / "shards");
+  if (made.ok()) made = Stream(meta, *staging).PersistLocked();
+  if (made.ok()) made = dirs_.Publish(*staging, meta.region, meta.name);
+  if (!made.ok()) {
+    (void)dirs_.Remove(*staging);
+    return made;
+  }
   auto stream = std::make_shared<Stream>(std::move(meta), dir);
   {
     std::unique_lock lk(stream->mu);
-    SLUICE_RETURN_IF_ERROR(stream->OpenLogsLocked(options_.log_options));
-    SLUICE_RETURN_IF_ERROR(stream->PersistLocked());  // the stream exists from here on
+    if (Status st = stream->OpenLogsLocked(options_.log_options); !st.ok()) {
+      (void)dirs_.Remove(dir);
+      return st;
+    }
   }
   {
     std::unique_lock lk(mu_);
@@ -271,7 +281,7 @@ void StreamCatalog::Remove(const std::shared_ptr<Stream>& stream) {
     }
   }
   // Open logs stay valid for requests still holding the stream; the files go.
-  Status st = io::RemoveDirectoryDurably(stream->dir());
+  Status st = dirs_.Remove(stream->dir());
   if (!st.ok()) std::cerr << "sluice: removing deleted stream: " << st.ToString() << "\n";
 }
 

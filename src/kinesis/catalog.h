@@ -1,5 +1,6 @@
 // StreamCatalog: every stream of every region, loaded from and persisted to
-// <data-dir>/kinesis/<region>/<stream-name>/. It owns the background work that
+// <data-dir>/kinesis/<region>/<stream-name>/, both names mapped to safe
+// components by storage::ResourceDirectory (docs/format/resource-names.md). It owns the background work that
 // does not belong to a request: finishing CREATING/UPDATING/DELETING states
 // after the configured delay, and retention trimming.
 //
@@ -22,6 +23,7 @@
 #include "kinesis/subscription_hub.h"
 #include "kinesis/throughput.h"
 #include "storage/group_commit.h"
+#include "storage/resource_dir.h"
 
 namespace sluice::kinesis {
 
@@ -109,10 +111,11 @@ class StreamCatalog {
   void BackgroundLoop();
   void FinishTransitions();
   void TrimRetention();
-  Status LoadStream(const std::filesystem::path& dir);
+  Status LoadStream(const std::filesystem::path& dir, const std::string& metadata);
   void Remove(const std::shared_ptr<Stream>& stream);
 
   CatalogOptions options_;
+  storage::ResourceDirectory dirs_;
   std::string token_key_;
   storage::GroupCommitter committer_;
   ThroughputLimiter limiter_;

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "codec/hex.h"
+#include "model/region.h"
 #include "protocol/cbor_codec.h"
 #include "auth/wire_errors.h"
 #include "protocol/json_reply.h"
@@ -104,7 +105,17 @@ void Router::Handle(http::Request request, http::Responder respond) {
     if (request.method != "POST")
       return respond(protocol::JsonError(ApiError::Serialization("Only POST is supported for " + std::string(target)),
                                          request_id));
-    if (service) return HandleJson(*service, target.substr(dot + 1), RegionOf(request), request, request_id, respond);
+    if (service) {
+      // The region namespaces resources (and names directories): only AWS's
+      // region syntax, answered as AWS answers a scope it does not serve.
+      std::string region = RegionOf(request);
+      if (!model::IsValidRegion(region))
+        return respond(protocol::JsonError(
+            ApiError{"InvalidSignatureException", "Credential should be scoped to a valid region, not '" + region + "'. ",
+                     400},
+            request_id));
+      return HandleJson(*service, target.substr(dot + 1), region, request, request_id, respond);
+    }
     respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
   } catch (const std::exception& e) {
     std::cerr << "sluice: internal error serving " << request.Header("X-Amz-Target") << ": " << e.what() << "\n";

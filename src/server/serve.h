@@ -16,6 +16,7 @@ struct ServeOptions {
   int threads = 0;
   int shard_limit = 500;
   std::string default_region = "us-east-1";
+  std::string account_id = "000000000000";  // the account in every ARN
   int64_t retention_hour_ms = 3'600'000;  // test knob, see CatalogOptions
   int64_t retention_check_ms = 60'000;
   uint64_t segment_bytes = 64ull << 20;
