@@ -14,6 +14,7 @@
 #include "auth/verifier.h"
 #include "http/server.h"
 #include "http/tls_certificate.h"
+#include "io/dir_lock.h"
 #include "io/file_util.h"
 #include "kinesis/catalog.h"
 #include "kinesis/json_service.h"
@@ -96,8 +97,21 @@ int Serve(const ServeOptions& options) {
   kinesis::CatalogOptions copts;
   std::error_code ec;
   copts.data_dir = std::filesystem::absolute(options.data_dir, ec);
+  // One server per data directory: two would hand out the same sequence
+  // numbers and overwrite each other's records. Held until Serve returns
+  // (declared before everything that writes there, so released last).
+  if (Status st = io::CreateDirectoriesDurably(copts.data_dir); !st.ok()) {
+    std::cerr << "sluice: cannot create data directory " << copts.data_dir << ": " << st.ToString() << "\n";
+    return 1;
+  }
+  auto data_dir_lock = io::DirLock::Acquire(copts.data_dir / "LOCK", "data directory");
+  if (!data_dir_lock.ok()) {
+    std::cerr << "sluice: not starting: " << data_dir_lock.status().message() << "\n";
+    return 1;
+  }
   copts.transition_ms = options.stream_transition_ms;
   copts.shard_limit = options.shard_limit;
+  copts.account = options.account_id;
   copts.parallel_syncs = options.parallel_syncs;
   copts.retention_hour_ms = options.retention_hour_ms;
   copts.retention_check_ms = options.retention_check_ms;
@@ -155,6 +169,7 @@ int Serve(const ServeOptions& options) {
   fh_options.data_dir = copts.data_dir;
   fh_options.transition_ms = options.stream_transition_ms;
   fh_options.spool_options = copts.log_options;
+  fh_options.account = options.account_id;
   // ---- Firehose delivery: one pipeline per ACTIVE delivery stream, writing
   // to the embedded store or, with --firehose-s3-endpoint, an external S3.
   firehose::engine::EngineOptions engine_options;
