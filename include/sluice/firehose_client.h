@@ -22,7 +22,10 @@ namespace firehose {
 
 struct S3Destination {
   std::string bucket_arn;  // arn:aws:s3:::<bucket>
-  std::string role_arn = "arn:aws:iam::000000000000:role/firehose-delivery";
+  // The IAM role Firehose writes to S3 with (docs/aws.md). Required unless
+  // the endpoint is a local server, where "" means a role named
+  // sluice-firehose-delivery in the source stream's account (or 000000000000).
+  std::string role_arn;
   std::string prefix;
   std::string error_output_prefix;
   int buffering_size_mb = 5;
@@ -35,7 +38,8 @@ struct CreateDeliveryStreamRequest {
   std::string name;
   std::string type = "DirectPut";  // DirectPut | KinesisStreamAsSource
   std::string kinesis_stream_arn;  // for KinesisStreamAsSource
-  std::string kinesis_role_arn = "arn:aws:iam::000000000000:role/firehose-source";
+  // The IAM role Firehose reads the stream with; "" = destination.role_arn.
+  std::string kinesis_role_arn;
   S3Destination destination;
 };
 
@@ -43,6 +47,9 @@ struct DeliveryStreamStatus {
   std::string status;  // CREATING | ACTIVE | DELETING | ...
   std::string version_id;
   std::string arn;
+  // The S3 destination's processing appends a delimiter to every record
+  // (an enabled AppendDelimiterToRecord processor).
+  bool appends_delimiter = false;
 };
 
 struct PutRecordBatchResult {
@@ -61,12 +68,17 @@ class FirehoseClient {
                                                                     ClientOptions options = {});
   ~FirehoseClient();
 
-  ApiResult<std::string> CreateDeliveryStream(const firehose::CreateDeliveryStreamRequest& request);  // the ARN
+  // The new delivery stream's ARN. kInvalidArgument, before any request,
+  // when a role ARN is missing and the endpoint is not a local server.
+  ApiResult<std::string> CreateDeliveryStream(const firehose::CreateDeliveryStreamRequest& request);
   ApiResult<firehose::DeliveryStreamStatus> DescribeDeliveryStream(const std::string& name);
   ApiResult<firehose::DeliveryStreamStatus> WaitForActive(const std::string& name, std::chrono::milliseconds timeout);
   ApiResult<firehose::PutRecordBatchResult> PutRecordBatch(const std::string& name,
                                                            const std::vector<std::string>& records);
   ApiResult<bool> DeleteDeliveryStream(const std::string& name);
+
+  // The resolved configuration (endpoint, region, credentials' source).
+  const ClientOptions& options() const;
 
  private:
   explicit FirehoseClient(std::unique_ptr<AwsJsonClient> rpc);

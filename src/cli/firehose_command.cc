@@ -68,6 +68,18 @@ int RunPut(const PutOptions& o) {
     }
     reader = std::move(r).value();
   }
+  // Each record is sent as one line; a delivery stream that appends its own
+  // delimiter (--delimiter) gets the bare record, or every line would be
+  // followed by a blank one.
+  auto described = (*fh)->DescribeDeliveryStream(o.name);
+  if (!described.ok()) {
+    std::cerr << "sluice firehose put: " << described.error().ToString() << "\n";
+    if (described.error().type == "ResourceNotFoundException")
+      std::cerr << "hint: create it first, e.g. sluice firehose create --delivery-stream-name " << o.name
+                << " --bucket BUCKET\n";
+    return 1;
+  }
+  const std::string newline = described->appends_delimiter ? "" : "\n";
   const auto& stop = StopFlagOnSignals();
   auto start = std::chrono::steady_clock::now();
   int64_t sent = 0, failed = 0, calls = 0;
@@ -111,7 +123,7 @@ int RunPut(const PutOptions& o) {
     } else {
       data = (*gen)->Next().json;
     }
-    data += "\n";  // one JSON object per line in the delivered objects
+    data += newline;  // one JSON object per line in the delivered objects
     if (batch.size() == kBatchRecords || batch_bytes + data.size() > kBatchBytes) {
       if (!flush()) break;
     }
@@ -133,6 +145,20 @@ struct CreateOptions {
   std::string source_stream;
 };
 
+// The ARN of a Kinesis stream given by name or ARN, as the service reports it
+// (DescribeStreamSummary): the account and region are never guessed.
+Result<std::string> SourceStreamArn(const AwsOptions& aws, const std::string& stream) {
+  if (stream.rfind("arn:", 0) == 0) return stream;
+  auto kinesis = MakeKinesisClient(aws);
+  if (!kinesis.ok()) return kinesis.status();
+  auto summary = (*kinesis)->DescribeStreamSummary(client::kinesis::StreamId::Name(stream));
+  if (!summary.ok())
+    return Status::NotFound("source stream " + stream + ": " + summary.error().ToString() + " (Kinesis at " +
+                            (*kinesis)->options().config.endpoint_url + ", region " +
+                            (*kinesis)->options().config.region + ")");
+  return summary.value().stream_arn;
+}
+
 int RunCreate(CreateOptions o) {
   auto fh = MakeFirehoseClient(o.aws);
   if (!fh.ok()) {
@@ -142,10 +168,12 @@ int RunCreate(CreateOptions o) {
   o.req.destination.bucket_arn = "arn:aws:s3:::" + o.bucket;
   if (!o.source_stream.empty()) {
     o.req.type = "KinesisStreamAsSource";
-    std::string region = o.aws.region.empty() ? "us-east-1" : o.aws.region;
-    o.req.kinesis_stream_arn = o.source_stream.rfind("arn:", 0) == 0
-                                   ? o.source_stream
-                                   : "arn:aws:kinesis:" + region + ":000000000000:stream/" + o.source_stream;
+    auto arn = SourceStreamArn(o.aws, o.source_stream);
+    if (!arn.ok()) {
+      std::cerr << "sluice firehose create: " << arn.status().message() << "\n";
+      return 1;
+    }
+    o.req.kinesis_stream_arn = *arn;
   }
   auto arn = (*fh)->CreateDeliveryStream(o.req);
   if (!arn.ok()) {
@@ -172,7 +200,7 @@ void AddFirehoseCommand(CLI::App& app) {
   put->add_option("--delivery-stream-name", p->name, "Delivery stream")->required();
   AddAwsOptions(put, &p->aws);
   put->add_option("--input", p->input, "NDJSON file or - (default: generate events)");
-  put->add_option("--count", p->count, "Events to generate")->capture_default_str();
+  put->add_option("--count", p->count, "Events to generate")->check(CLI::NonNegativeNumber)->capture_default_str();
   put->add_option("--rate", p->rate, "Events per second (default: as fast as possible)");
   put->add_option("--duplicates", p->duplicates, "Fraction of generated events sent twice")->check(CLI::Range(0.0, 1.0));
   put->add_option("--seed", p->seed, "Generator seed");
@@ -183,7 +211,13 @@ void AddFirehoseCommand(CLI::App& app) {
   auto* create = fh->add_subcommand("create", "Create an S3 delivery stream and wait until it is ACTIVE");
   create->add_option("--delivery-stream-name", c->req.name, "Delivery stream")->required();
   create->add_option("--bucket", c->bucket, "Destination S3 bucket")->required();
-  create->add_option("--source-stream", c->source_stream, "Kinesis stream (name or ARN) to read; default DirectPut");
+  create->add_option("--source-stream", c->source_stream,
+                     "Kinesis stream (name or ARN) to read; default DirectPut. A delivery stream reading a Kinesis "
+                     "stream starts at its LATEST records: records put before it was created are not delivered");
+  create->add_option("--role-arn", c->req.destination.role_arn,
+                     "IAM role Firehose writes to S3 with (required on AWS; a local server needs none)");
+  create->add_option("--source-role-arn", c->req.kinesis_role_arn,
+                     "IAM role Firehose reads the Kinesis stream with (default: --role-arn)");
   create->add_option("--prefix", c->req.destination.prefix, "S3 key prefix (expressions like !{timestamp:yyyy/MM/dd/})");
   create->add_option("--error-output-prefix", c->req.destination.error_output_prefix, "S3 key prefix for failed records");
   create->add_option("--buffer-size-mb", c->req.destination.buffering_size_mb, "BufferingHints.SizeInMBs")->capture_default_str();

@@ -49,4 +49,8 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
   return ep;
 }
 
+bool Endpoint::is_loopback() const {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 }  // namespace sluice::client

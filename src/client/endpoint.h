@@ -18,6 +18,9 @@ struct Endpoint {
 
   bool tls() const { return scheme == "https"; }
   uint16_t effective_port() const { return port ? port : (tls() ? 443 : 80); }
+  // A server on this machine (localhost, 127.0.0.0/8, ::1): a local server,
+  // where settings that AWS needs (IAM roles) may be left to defaults.
+  bool is_loopback() const;
 };
 
 // Only http and https; no user info, query or fragment.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/aws_json_client.h"
+#include "client/endpoint.h"
 #include "codec/base64.h"
 
 namespace sluice::client {
@@ -14,6 +15,18 @@ namespace sluice::client {
 namespace {
 const JsonProtocol kFirehoseProtocol{"Firehose_20150804", "firehose"};
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// The account field of "arn:aws:kinesis:<region>:<account>:stream/<name>", or "".
+std::string ParseArnAccount(const std::string& arn) {
+  size_t at = 0;
+  for (int i = 0; i < 4; ++i) {
+    at = arn.find(':', at);
+    if (at == std::string::npos) return "";
+    ++at;
+  }
+  size_t end = arn.find(':', at);
+  return end == std::string::npos ? "" : arn.substr(at, end - at);
+}
 
 ApiError Malformed(const std::string& what) {
   ApiError e;
@@ -89,7 +102,25 @@ ApiResult<std::unique_ptr<FirehoseClient>> FirehoseClient::FromEnvironment(const
 FirehoseClient::FirehoseClient(std::unique_ptr<AwsJsonClient> rpc) : rpc_(std::move(rpc)) {}
 FirehoseClient::~FirehoseClient() = default;
 
-ApiResult<std::string> FirehoseClient::CreateDeliveryStream(const firehose::CreateDeliveryStreamRequest& r) {
+const ClientOptions& FirehoseClient::options() const { return rpc_->options(); }
+
+ApiResult<std::string> FirehoseClient::CreateDeliveryStream(const firehose::CreateDeliveryStreamRequest& request) {
+  firehose::CreateDeliveryStreamRequest r = request;
+  if (r.destination.role_arn.empty()) {
+    auto endpoint = ParseEndpointUrl(options().config.endpoint_url);
+    if (!endpoint.ok() || !endpoint->is_loopback()) {
+      ApiError e;
+      e.kind = ErrorKind::kInvalidArgument;
+      e.message = "a delivery stream on AWS needs the ARN of the IAM role Firehose writes to S3 with (RoleARN; "
+                  "`sluice firehose create --role-arn`); see docs/aws.md";
+      return e;
+    }
+    // A local server checks no IAM: a role of the stream's account.
+    std::string account = "000000000000";
+    if (auto arn = ParseArnAccount(r.kinesis_stream_arn); !arn.empty()) account = arn;
+    r.destination.role_arn = "arn:aws:iam::" + account + ":role/sluice-firehose-delivery";
+  }
+  if (r.kinesis_role_arn.empty()) r.kinesis_role_arn = r.destination.role_arn;
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
@@ -132,6 +163,25 @@ ApiResult<firehose::DeliveryStreamStatus> FirehoseClient::DescribeDeliveryStream
   if (desc.HasMember("VersionId") && desc["VersionId"].IsString()) s.version_id = desc["VersionId"].GetString();
   if (desc.HasMember("DeliveryStreamARN") && desc["DeliveryStreamARN"].IsString())
     s.arn = desc["DeliveryStreamARN"].GetString();
+  auto member = [](const rapidjson::Value& v, const char* key) -> const rapidjson::Value* {
+    if (!v.IsObject()) return nullptr;
+    auto it = v.FindMember(key);
+    return it == v.MemberEnd() ? nullptr : &it->value;
+  };
+  if (const auto* dests = member(desc, "Destinations"); dests && dests->IsArray()) {
+    for (const auto& dest : dests->GetArray()) {
+      const auto* s3 = member(dest, "ExtendedS3DestinationDescription");
+      const auto* proc = s3 ? member(*s3, "ProcessingConfiguration") : nullptr;
+      const auto* enabled = proc ? member(*proc, "Enabled") : nullptr;
+      const auto* processors = proc ? member(*proc, "Processors") : nullptr;
+      if (!enabled || !enabled->IsBool() || !enabled->GetBool() || !processors || !processors->IsArray()) continue;
+      for (const auto& p : processors->GetArray()) {
+        const auto* type = member(p, "Type");
+        if (type && type->IsString() && std::string_view(type->GetString()) == "AppendDelimiterToRecord")
+          s.appends_delimiter = true;
+      }
+    }
+  }
   return s;
 }
 

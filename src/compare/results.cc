@@ -199,6 +199,8 @@ std::string SerializeResults(const ComparisonResults& r) {
   w.StartObject();
   codec::WriteField(w, "endpoint", c.endpoint);
   codec::WriteField(w, "embedded", c.embedded);
+  codec::WriteField(w, "data_dir", c.data_dir);
+  codec::WriteField(w, "cleaned_up", c.cleaned_up);
   codec::WriteField(w, "region", c.region);
   codec::WriteField(w, "stream_name", c.stream_name);
   codec::WriteField(w, "delivery_stream", c.delivery_stream);
@@ -310,6 +312,8 @@ Result<ComparisonResults> ParseResults(std::string_view json) {
   ObjectReader config = root.Object("config");
   config.Get("endpoint", c.endpoint);
   config.Get("embedded", c.embedded);
+  config.Get("data_dir", c.data_dir);
+  config.Get("cleaned_up", c.cleaned_up);
   config.Get("region", c.region);
   config.Get("stream_name", c.stream_name);
   config.Get("delivery_stream", c.delivery_stream);

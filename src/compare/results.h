@@ -43,6 +43,8 @@ inline constexpr size_t kMaxLatencySamples = 4000;
 struct RunConfig {
   std::string endpoint;           // e.g. "http://127.0.0.1:4566" or an AWS URL
   bool embedded = false;          // true: the run started its own `sluice serve`
+  std::string data_dir;           // the embedded server's data directory ("" otherwise)
+  bool cleaned_up = false;        // the stream, delivery stream and bucket were deleted after the run
   std::string region;             // e.g. "us-east-1"
   std::string stream_name;        // the Kinesis data stream
   std::string delivery_stream;    // the Firehose delivery stream

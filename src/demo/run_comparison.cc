@@ -139,33 +139,40 @@ compare::RecordsPerObject PerObject(const std::vector<compare::FirehoseObject>& 
 Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::ostream& log) {
   auto compression = CompressionOf(o.compression);
   if (!compression) return Status::InvalidArgument("unknown compression " + o.compression);
+  if (o.aws && !o.endpoint_url.empty())
+    return Status::InvalidArgument("--aws and --endpoint-url exclude each other: --aws resolves each service's "
+                                   "endpoint (AWS_ENDPOINT_URL_<SERVICE> or AWS's), --endpoint-url is one local server");
+  if (o.aws && o.role_arn.empty())
+    return Status::InvalidArgument("--aws needs --role-arn: the IAM role Firehose writes to S3 with "
+                                   "(and --source-role-arn if reading the stream needs another; see docs/aws.md)");
 
-  // 1. The endpoint: ours, embedded, or the one given (real AWS included).
+  // 1. The endpoints: ours, embedded; one local server; or each service's own.
   std::unique_ptr<EmbeddedServer> server;
   std::string endpoint = o.endpoint_url;
-  if (endpoint.empty()) {
-    std::string dir = o.data_dir;
-    if (dir.empty()) {
+  std::string data_dir;
+  if (endpoint.empty() && !o.aws) {
+    data_dir = o.data_dir;
+    if (data_dir.empty()) {
       char tmpl[] = "/tmp/sluice-demo-XXXXXX";
       if (!::mkdtemp(tmpl)) return Status::Internal("cannot create a temporary directory");
-      dir = tmpl;
+      data_dir = tmpl;
     }
     // The embedded server needs no real credentials; give the clients some.
     ::setenv("AWS_ACCESS_KEY_ID", std::getenv("AWS_ACCESS_KEY_ID") ? std::getenv("AWS_ACCESS_KEY_ID") : "sluice", 1);
     ::setenv("AWS_SECRET_ACCESS_KEY",
              std::getenv("AWS_SECRET_ACCESS_KEY") ? std::getenv("AWS_SECRET_ACCESS_KEY") : "sluice", 1);
-    auto started = EmbeddedServer::Start(dir, {});
+    auto started = EmbeddedServer::Start(data_dir, {});
     if (!started.ok()) return started.status();
     server = std::move(started).value();
     endpoint = server->endpoint();
-    log << "== embedded sluice serve at " << endpoint << " (data in " << dir << ")\n";
-  } else {
-    log << "== endpoint " << endpoint << "\n";
+    log << "== embedded sluice serve at " << endpoint << " (data in " << data_dir << ")\n";
+  } else if (!endpoint.empty()) {
+    log << "== every service at " << endpoint << "\n";
   }
 
   client::ConfigOptions cfg;
-  cfg.endpoint_url = endpoint;
-  cfg.region = o.region;
+  if (!endpoint.empty()) cfg.endpoint_url = endpoint;
+  if (!o.region.empty()) cfg.region = o.region;
   if (!o.profile.empty()) cfg.profile = o.profile;
   auto kinesis = client::KinesisClient::FromEnvironment(cfg);
   if (!kinesis.ok()) return Status::InvalidArgument(kinesis.error().message);
@@ -176,21 +183,71 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   s3o.config = cfg;
   auto s3 = objstore::S3Store::Create(s3o);
   if (!s3.ok()) return s3.status();
+  if (o.aws)
+    log << "== Kinesis at " << (*kinesis)->options().config.endpoint_url << ", Firehose at "
+        << (*fh)->options().config.endpoint_url << ", " << (*s3)->Describe() << " (region "
+        << (*kinesis)->options().config.region << ")\n";
 
-  // 2. The resources, named for this run.
+  // 2. The resources, named for this run, and deleted at its end unless kept.
   auto stamp = std::to_string(WallMs() / 1000 % 100000000);
   std::string stream = o.name + "-" + stamp, bucket = o.name + "-" + stamp, delivery = o.name + "-" + stamp;
+  bool clean_up = !o.keep && !server;
+  bool made_stream = false, made_bucket = false, made_delivery = false;
+  // Deletes what was made, in dependency order; true when nothing is left.
+  auto delete_created = [&]() -> bool {
+    if (!clean_up) return false;
+    bool all = true;
+    if (made_delivery) {
+      auto r = (*fh)->DeleteDeliveryStream(delivery);
+      log << "== deleted delivery stream " << delivery << (r.ok() ? "" : " FAILED: " + r.error().ToString()) << "\n";
+      all &= r.ok();
+    }
+    if (made_stream) {
+      client::kinesis::DeleteStreamRequest ds;
+      ds.stream = client::kinesis::StreamId::Name(stream);
+      ds.enforce_consumer_deletion = true;
+      auto r = (*kinesis)->DeleteStream(ds);
+      log << "== deleted stream " << stream << (r.ok() ? "" : " FAILED: " + r.error().ToString()) << "\n";
+      all &= r.ok();
+    }
+    if (made_bucket) {
+      Status st = (*s3)->DeleteBucketAndObjects(bucket);
+      log << "== deleted bucket " << bucket << " and its objects" << (st.ok() ? "" : " FAILED: " + st.ToString())
+          << "\n";
+      all &= st.ok();
+    }
+    if (!all) log << "== some resources were left behind: delete them by hand (see docs/aws.md)\n";
+    return all;
+  };
+  auto fail = [&](Status st) -> Status {
+    delete_created();
+    return st;
+  };
+
   client::kinesis::CreateStreamRequest cs;
   cs.stream_name = stream;
   cs.shard_count = o.shards;
   if (auto r = (*kinesis)->CreateStream(cs); !r.ok()) return Status::Unavailable("CreateStream: " + r.error().ToString());
+  made_stream = true;
   auto active = (*kinesis)->WaitForActive(client::kinesis::StreamId::Name(stream), std::chrono::seconds(120));
-  if (!active.ok()) return Status::Unavailable("waiting for the stream: " + active.error().ToString());
-  if (Status st = (*s3)->CreateBucket(bucket); !st.ok()) return st;
+  if (!active.ok()) return fail(Status::Unavailable("waiting for the stream: " + active.error().ToString()));
+  // The stream's ARN as the service reports it: its account and region are
+  // the real ones, never guessed.
+  const std::string stream_arn = active.value().stream_arn;
+  auto arn_part = [&](int index) {
+    size_t at = 0;
+    for (int i = 0; i < index && at != std::string::npos; ++i) at = stream_arn.find(':', at) + 1;
+    return at == std::string::npos ? std::string() : stream_arn.substr(at, stream_arn.find(':', at) - at);
+  };
+  const std::string region = arn_part(3), account = arn_part(4);
+  if (Status st = (*s3)->CreateBucket(bucket); !st.ok()) return fail(st);
+  made_bucket = true;
   client::firehose::CreateDeliveryStreamRequest cd;
   cd.name = delivery;
   cd.type = "KinesisStreamAsSource";
-  cd.kinesis_stream_arn = active.value().stream_arn;
+  cd.kinesis_stream_arn = stream_arn;
+  cd.destination.role_arn = !o.role_arn.empty() ? o.role_arn : "arn:aws:iam::" + account + ":role/sluice-firehose-delivery";
+  cd.kinesis_role_arn = !o.source_role_arn.empty() ? o.source_role_arn : cd.destination.role_arn;
   cd.destination.bucket_arn = "arn:aws:s3:::" + bucket;
   cd.destination.prefix = "events/";
   cd.destination.error_output_prefix = "errors/";
@@ -199,9 +256,10 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   cd.destination.compression = o.compression;
   cd.destination.delimiter = "\\n";
   if (auto r = (*fh)->CreateDeliveryStream(cd); !r.ok())
-    return Status::Unavailable("CreateDeliveryStream: " + r.error().ToString());
+    return fail(Status::Unavailable("CreateDeliveryStream: " + r.error().ToString()));
+  made_delivery = true;
   if (auto r = (*fh)->WaitForActive(delivery, std::chrono::seconds(300)); !r.ok())
-    return Status::Unavailable("waiting for the delivery stream: " + r.error().ToString());
+    return fail(Status::Unavailable("waiting for the delivery stream: " + r.error().ToString()));
   log << "== stream " << stream << " (" << o.shards << " shards) -> consumer, and -> Firehose " << delivery
       << " -> s3://" << bucket << "/events/ (buffer " << o.buffer_size_mb << " MB / " << o.buffer_interval_s
       << " s, " << o.compression << ")\n";
@@ -210,8 +268,17 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   Shared shared;
   shared.start_ms = WallMs();
   std::atomic<bool> stop_consumer{false}, stop_watcher{false};
+  // The consumer's checkpoints live for the run only.
   char db_tmpl[] = "/tmp/sluice-demo-checkpoints-XXXXXX";
-  std::string db_dir = ::mkdtemp(db_tmpl) ? db_tmpl : "/tmp";
+  if (!::mkdtemp(db_tmpl)) return fail(Status::Internal("cannot create a temporary directory"));
+  const std::string db_dir = db_tmpl;
+  struct RemoveOnExit {
+    std::string dir;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove_db_dir{db_dir};
   workers::ConsumerOptions co;
   co.stream = client::kinesis::StreamId::Name(stream);
   co.checkpoint_db = db_dir + "/checkpoints.db";
@@ -225,7 +292,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
         if (e.produced_at_ms) shared.streams_latency.push_back(static_cast<double>(now - *e.produced_at_ms));
         shared.consumed_timeline.Add(now - shared.start_ms);
       }));
-  if (!consumer.ok()) return consumer.status();
+  if (!consumer.ok()) return fail(consumer.status());
   Status consumer_status;
   std::thread consumer_thread([&] { consumer_status = (*consumer)->Run(stop_consumer); });
 
@@ -255,7 +322,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   auto producer = workers::Producer::Start(**kinesis, po);
   if (!producer.ok()) {
     stop_all();
-    return producer.status();
+    return fail(producer.status());
   }
   pipeline::EventGeneratorOptions g;
   g.seed = static_cast<uint64_t>(WallMs());
@@ -264,7 +331,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   auto gen = pipeline::EventGenerator::Create(g);
   if (!gen.ok()) {
     stop_all();
-    return gen.status();
+    return fail(gen.status());
   }
   Timeline produced;
   auto t0 = Clock::now();
@@ -305,13 +372,17 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   stop_all();
   if (!consumer_status.ok()) log << "   consumer: " << consumer_status.ToString() << "\n";
   if (!watcher_status.ok()) log << "   watcher: " << watcher_status.ToString() << "\n";
+  // The consumer and the watcher have stopped: what the run made can go.
+  const bool cleaned_up = delete_created();
 
   // 7. The results.
   compare::ComparisonResults res;
   auto& c = res.config;
-  c.endpoint = endpoint;
+  c.endpoint = !endpoint.empty() ? endpoint : "AWS (per-service endpoints)";
   c.embedded = server != nullptr;
-  c.region = o.region;
+  c.data_dir = data_dir;
+  c.cleaned_up = cleaned_up;
+  c.region = region;
   c.stream_name = stream;
   c.delivery_stream = delivery;
   c.bucket = bucket;

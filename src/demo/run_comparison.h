@@ -5,7 +5,8 @@
 // delivery stream reads the same stream and delivers buffered objects to an
 // S3 bucket, which is watched and read back (path 2: Firehose). Latencies
 // are put -> consumed and put -> object visible in S3, both from the
-// producer's timestamp inside each event.
+// producer's timestamp inside each event. What the run created is deleted
+// at its end (also when it fails), unless kept: on AWS it costs money.
 #pragma once
 
 #include <ostream>
@@ -17,10 +18,21 @@
 namespace sluice::demo {
 
 struct CompareOptions {
-  std::string endpoint_url;  // "" = start an embedded `sluice serve`
+  // Where the services are. Neither set: an embedded `sluice serve`.
+  std::string endpoint_url;  // every service at this one URL (a local server)
+  bool aws = false;          // each service's endpoint, region and credentials from the AWS chain
+                             // (real AWS, or AWS_ENDPOINT_URL_<SERVICE>); needs role_arn
   std::string data_dir;      // embedded server's data ("" = a new temporary directory, kept)
-  std::string region = "us-east-1";
+  std::string region;        // "" = the chain's (AWS_REGION, profile; us-east-1 for a local server)
   std::string profile;
+  // Firehose's IAM roles (docs/aws.md): the one that writes to S3, and the one
+  // that reads the Kinesis stream (default: the same). Required with `aws`;
+  // a local server gets a role of the stream's account when left empty.
+  std::string role_arn;
+  std::string source_role_arn;
+  // Keep the stream, delivery stream and bucket after the run. Without it
+  // they are deleted, except on the embedded server (its data is kept to look at).
+  bool keep = false;
   double duration_s = 30;
   double rate = 200;         // events per second
   size_t record_size = 0;    // pad events to about this size (0 = natural, ~130 B)

@@ -233,6 +233,24 @@ Result<std::string> S3Store::GetObject(const std::string& bucket, const std::str
   return std::move(r->body);
 }
 
+Status S3Store::DeleteObject(const std::string& bucket, const std::string& key) {
+  auto r = impl_->Send("DELETE", impl_->Path(bucket, key), {}, {}, {});
+  if (!r.ok()) return ToStatus(r.error(), "DeleteObject " + bucket + "/" + key);
+  return Status::Ok();
+}
+
+Status S3Store::DeleteBucketAndObjects(const std::string& bucket) {
+  auto objects = ListObjects(bucket);
+  if (!objects.ok()) return objects.status().code() == StatusCode::kNotFound ? Status::Ok() : objects.status();
+  for (const auto& o : *objects) SLUICE_RETURN_IF_ERROR(DeleteObject(bucket, o.key));
+  auto r = impl_->Send("DELETE", impl_->Path(bucket, ""), {}, {}, {});
+  if (!r.ok()) {
+    Status st = ToStatus(r.error(), "DeleteBucket " + bucket);
+    return st.code() == StatusCode::kNotFound ? Status::Ok() : st;
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<ObjectInfo>> S3Store::ListObjects(const std::string& bucket, const std::string& prefix) {
   std::vector<ObjectInfo> out;
   std::string token;

@@ -56,6 +56,10 @@ class S3Store : public ObjectStore {
   // Extras for tools and tests.
   Status CreateBucket(const std::string& bucket);
   Result<std::string> GetObject(const std::string& bucket, const std::string& key);
+  Status DeleteObject(const std::string& bucket, const std::string& key);
+  // Deletes every object of the bucket, then the bucket (an absent bucket is
+  // Ok): what `compare` created, cleaned up.
+  Status DeleteBucketAndObjects(const std::string& bucket);
   // Every object under `prefix` (ListObjectsV2, following continuation
   // tokens): key, size, ETag. Sorted as S3 sorts keys.
   Result<std::vector<ObjectInfo>> ListObjects(const std::string& bucket, const std::string& prefix = "");

@@ -100,8 +100,10 @@ class SluiceServer:
     """One sluice process (re)started on a free loopback port over one data dir."""
 
     def __init__(self, data_dir: Optional[str] = None, transition_ms: int = 0,
-                 fsync: Optional[str] = None, extra_args=(), start_timeout: float = 30.0):
+                 fsync: Optional[str] = None, extra_args=(), start_timeout: float = 30.0,
+                 env: Optional[dict] = None):
         self.binary = find_binary()
+        self.env = env  # the server's environment (None: the test's)
         self._own_dir = data_dir is None
         self._work = tempfile.mkdtemp(prefix="sluice-it-")
         self.data_dir = data_dir or os.path.join(self._work, "data")
@@ -132,7 +134,7 @@ class SluiceServer:
         log.write(f"\n==== start #{self.starts + 1}: {' '.join(self.command())}\n".encode())
         log.flush()
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=log,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                                     stdin=subprocess.DEVNULL, start_new_session=True, env=self.env)
         log.close()
         with _live_lock:
             _live_processes.add(self.proc)
