@@ -216,9 +216,9 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, con
   for (std::string_view n : signed_names) host_signed = host_signed || n == "host" || n == ":authority";
   if (!host_signed)
     return with_form(Fail(Kind::kMalformed, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
-  auto is_signed = [&](std::string_view lower_name) {
+  auto is_signed = [&](std::string_view name) {
     for (std::string_view n : signed_names)
-      if (IEquals(n, lower_name)) return true;
+      if (IEquals(n, name)) return true;
     return false;
   };
   for (const std::string& name : rules.must_sign)
@@ -227,16 +227,18 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, con
   // An unsigned x-amz-* header would change what the request does without
   // changing its signature (x-amz-copy-source turns a PUT into a copy). The
   // content hash is exempt: its value is the payload line signed below.
-  {
-    Failure unsigned_headers = with_form(Fail(Kind::kHeadersNotSigned));
-    for (const auto& [k, v] : headers) {
-      if (!IsAmzHeader(k) || IEquals(k, "x-amz-content-sha256") || is_signed(k)) continue;
-      std::string lower = ToLower(k);
-      if (std::find(unsigned_headers.unsigned_headers.begin(), unsigned_headers.unsigned_headers.end(), lower) ==
-          unsigned_headers.unsigned_headers.end())
-        unsigned_headers.unsigned_headers.push_back(std::move(lower));
-    }
-    if (!unsigned_headers.unsigned_headers.empty()) return unsigned_headers;
+  std::vector<std::string> not_signed;
+  for (const auto& [k, v] : headers) {
+    if (!IsAmzHeader(k) || IEquals(k, "x-amz-content-sha256") || is_signed(k)) continue;
+    std::string lower = ToLower(k);
+    if (std::find(not_signed.begin(), not_signed.end(), lower) == not_signed.end())
+      not_signed.push_back(std::move(lower));
+  }
+  if (!not_signed.empty()) {
+    Failure f = with_form(Fail(Kind::kHeadersNotSigned));
+    f.access_key = credential->access_key;
+    f.unsigned_headers = std::move(not_signed);
+    return f;
   }
 
   // ---- the payload hash
