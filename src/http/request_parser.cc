@@ -30,7 +30,9 @@ bool TransferEncodingAcceptable(const BeastRequest& header) {
       pos = comma + 1;
     }
   }
-  return fields == 0 || (chunked == 1 && others == 0);
+  if (fields == 0) return true;
+  // RFC 9112 section 6.1: in HTTP/1.0 the field itself means faulty framing.
+  return header.version() >= 11 && chunked == 1 && others == 0;
 }
 
 Request ToRequest(BeastRequest&& message) {

@@ -32,7 +32,8 @@ void ConfigureParser(BeastRequestParser& parser, const ParseLimits& limits);
 // the connection (Beast would take it as body-less and parse its body as the
 // next request: request smuggling). False for such a header, and for any
 // coding other than a lone `chunked` (nothing else is implemented), in one
-// field or spread over several; true without Transfer-Encoding.
+// field or spread over several, and for any Transfer-Encoding in an HTTP/1.0
+// request (section 6.1: faulty framing); true without Transfer-Encoding.
 bool TransferEncodingAcceptable(const BeastRequest& header);
 
 // The message as handlers see it (the body is moved out).

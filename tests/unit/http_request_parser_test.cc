@@ -75,6 +75,9 @@ TEST(HttpRequestParser, TransferEncodingOtherThanChunkedIsMalformed) {
     ASSERT_EQ(r.outcome, ParseOutcome::kComplete) << te << ": " << r.error;
     EXPECT_EQ(r.request.body, "hi");
   }
+  // HTTP/1.0 has no transfer codings: the field means faulty framing.
+  EXPECT_EQ(ParseRequest("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n", {}).outcome,
+            ParseOutcome::kMalformed);
 }
 
 TEST(HttpRequestParser, GarbageIsMalformed) {
