@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "codec/hex.h"
+#include "codec/url.h"
 
 namespace sluice::auth {
 namespace {
@@ -118,40 +118,12 @@ std::variant<SignatureClaim, std::string> ParsePresignedQuery(const Pairs& query
   return claim;
 }
 
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    int hi = s[i] == '%' && i + 2 < s.size() ? codec::HexDigitValue(s[i + 1]) : -1;
-    int lo = hi >= 0 ? codec::HexDigitValue(s[i + 2]) : -1;
-    if (lo >= 0) {
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 RequestTarget ParseRequestTarget(std::string_view target) {
   RequestTarget out;
   size_t q = target.find('?');
   out.path = std::string(target.substr(0, q));
   if (out.path.empty()) out.path.assign(1, '/');
-  if (q == std::string_view::npos) return out;
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    if (!item.empty()) {
-      size_t eq = item.find('=');
-      out.query.emplace_back(PercentDecode(item.substr(0, eq)),
-                             eq == std::string_view::npos ? std::string() : PercentDecode(item.substr(eq + 1)));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
+  if (q != std::string_view::npos) out.query = codec::ParseQuery(target.substr(q + 1));
   return out;
 }
 

@@ -45,14 +45,14 @@ std::variant<SignatureClaim, std::string> ParseAuthorizationHeader(std::string_v
 std::variant<SignatureClaim, std::string> ParsePresignedQuery(const Pairs& query, bool require_expires);
 
 // The request target split into its wire path and decoded query pairs (in
-// wire order; "a" alone gives ("a", "")). '+' stays '+'; a malformed %
-// escape is kept literally.
+// wire order; "a" alone gives ("a", "")), decoded by codec::ParseQuery, as
+// the handlers decode them: '+' is a space, so a signed "a%2Bb" replayed as
+// "a+b" is another canonical query. A malformed % escape is kept literally.
 struct RequestTarget {
   std::string path;  // as sent (percent-encoded), "/" when empty
   Pairs query;
 };
 RequestTarget ParseRequestTarget(std::string_view target);
-std::string PercentDecode(std::string_view s);
 
 // "20150830T123600Z" -> seconds since the epoch.
 std::optional<int64_t> ParseAmzDate(std::string_view text);

@@ -1,11 +1,13 @@
 #include "auth/verifier.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "auth/aws_chunked.h"
 #include "auth/sigv2_query.h"
 #include "auth/sigv4_core.h"
 #include "auth/sigv4_request.h"
+#include "codec/url.h"
 
 namespace sluice::auth {
 namespace {
@@ -51,9 +53,39 @@ Failure Fail(Kind kind, std::string message = "") {
 
 // The S3 canonical URI: the decoded path encoded once with AWS's rule, so
 // that clients differing in which safe characters they escape agree.
-std::string S3CanonicalPath(std::string_view wire_path) { return UriEncode(PercentDecode(wire_path), "/"); }
+std::string S3CanonicalPath(std::string_view wire_path) {
+  return UriEncode(codec::UrlDecode(wire_path, codec::UrlPart::kPath), "/");
+}
+
+// Whether `name` (any case) is an x-amz-* header.
+bool IsAmzHeader(std::string_view name) {
+  constexpr std::string_view kPrefix = "x-amz-";
+  return name.size() > kPrefix.size() && IEquals(name.substr(0, kPrefix.size()), kPrefix);
+}
 
 }  // namespace
+
+SigningRules SigningRules::S3() {
+  SigningRules rules;
+  rules.service = "s3";
+  rules.s3 = true;
+  return rules;
+}
+
+SigningRules SigningRules::AwsJson(std::string_view signing_name) {
+  SigningRules rules;
+  rules.service = std::string(signing_name);
+  rules.require_signed_payload = true;
+  rules.must_sign = {"x-amz-target"};
+  return rules;
+}
+
+SigningRules SigningRules::ForName(std::string_view signing_name) {
+  if (signing_name == "s3") return S3();
+  SigningRules rules;
+  rules.service = std::string(signing_name);
+  return rules;
+}
 
 Verifier::Verifier(CredentialStore credentials, VerifierOptions options)
     : credentials_(std::move(credentials)), options_(options) {}
@@ -72,10 +104,11 @@ std::string Verifier::DerivedKey(const std::string& access_key, const std::strin
   return key;
 }
 
-std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, std::string_view service) const {
+std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, const SigningRules& rules) const {
   static const Headers kNoHeaders;
   const Headers& headers = request.headers ? *request.headers : kNoHeaders;
-  const bool s3 = service == "s3";
+  const bool s3 = rules.s3;
+  const std::string_view service = rules.service;
   RequestTarget target = ParseRequestTarget(request.target);
   const std::string* authorization = FirstHeader(headers, "Authorization");
   if (authorization && authorization->find_first_not_of(" \t") == std::string::npos) authorization = nullptr;
@@ -183,6 +216,30 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, std
   for (std::string_view n : signed_names) host_signed = host_signed || n == "host" || n == ":authority";
   if (!host_signed)
     return with_form(Fail(Kind::kMalformed, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+  auto is_signed = [&](std::string_view name) {
+    for (std::string_view n : signed_names)
+      if (IEquals(n, name)) return true;
+    return false;
+  };
+  for (const std::string& name : rules.must_sign)
+    if (!is_signed(name))
+      return with_form(Fail(Kind::kMalformed, "'" + name + "' must be a 'SignedHeader' in the AWS Authorization."));
+  // An unsigned x-amz-* header would change what the request does without
+  // changing its signature (x-amz-copy-source turns a PUT into a copy). The
+  // content hash is exempt: its value is the payload line signed below.
+  std::vector<std::string> not_signed;
+  for (const auto& [k, v] : headers) {
+    if (!IsAmzHeader(k) || IEquals(k, "x-amz-content-sha256") || is_signed(k)) continue;
+    std::string lower = ToLower(k);
+    if (std::find(not_signed.begin(), not_signed.end(), lower) == not_signed.end())
+      not_signed.push_back(std::move(lower));
+  }
+  if (!not_signed.empty()) {
+    Failure f = with_form(Fail(Kind::kHeadersNotSigned));
+    f.access_key = credential->access_key;
+    f.unsigned_headers = std::move(not_signed);
+    return f;
+  }
 
   // ---- the payload hash
   std::string payload_hash;
@@ -191,6 +248,11 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, std
   if (content_sha) {
     const std::string& v = *content_sha;
     if (v == kUnsignedPayload) {
+      if (rules.require_signed_payload) {
+        Failure f = with_form(Fail(Kind::kPayloadNotSigned));
+        f.client_sha256 = v;
+        return f;
+      }
       payload_hash = v;
     } else if (s3 && !presigned && (v == kStreamingSigned || v == kStreamingSignedTrailer)) {
       payload_hash = v;

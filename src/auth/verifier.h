@@ -10,8 +10,12 @@
 // request date and its service the one addressed (the region is free: it
 // selects the resources); the access key known; the request time within 15
 // minutes of the clock (presigned: not before X-Amz-Date - 15 min, not after
-// X-Amz-Date + X-Amz-Expires); `host` signed; the payload hash (a hex
-// x-amz-content-sha256 must equal the body's); the signature; the chunks.
+// X-Amz-Date + X-Amz-Expires); `host` and the service's required headers
+// signed; every x-amz-* header present signed (x-amz-content-sha256 aside:
+// its value is the canonical request's payload line, so it is bound anyway);
+// the payload hash (a hex x-amz-content-sha256 must equal the body's;
+// UNSIGNED-PAYLOAD only where the service allows it); the signature; the
+// chunks.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +55,8 @@ struct Failure {
     kSkewed,                // header form: more than 15 min from the clock
     kPresignExpired,        // presigned: past X-Amz-Date + X-Amz-Expires
     kPresignNotYetValid,    // presigned: X-Amz-Date more than 15 min ahead
+    kHeadersNotSigned,      // x-amz-* headers present but not in SignedHeaders (`unsigned_headers`)
+    kPayloadNotSigned,      // UNSIGNED-PAYLOAD (or no hash) where the service needs a signed payload
     kMissingContentSha,     // S3 header form without x-amz-content-sha256
     kBadContentSha,         // x-amz-content-sha256 neither a hash nor a known keyword
     kPayloadHashMismatch,   // hex x-amz-content-sha256 != SHA-256 of the body
@@ -74,6 +80,33 @@ struct Failure {
   // kPayloadHashMismatch / kBadContentSha
   std::string client_sha256;
   std::string computed_sha256;
+  // kHeadersNotSigned: the offending header names, lower-case, in request order.
+  std::vector<std::string> unsigned_headers;
+};
+
+// What a service demands of a signature beyond SigV4 itself: a property of
+// the service (its wire protocol), not of the request.
+struct SigningRules {
+  // The signing name the credential scope must name ("kinesis", "s3").
+  std::string service;
+  // S3 rules: the path is not re-encoded, the header form needs
+  // x-amz-content-sha256, presigned URLs need X-Amz-Expires and sign
+  // UNSIGNED-PAYLOAD, streaming (aws-chunked) bodies are allowed.
+  bool s3 = false;
+  // Refuses x-amz-content-sha256: UNSIGNED-PAYLOAD: the body must be part of
+  // the signature.
+  bool require_signed_payload = false;
+  // Lower-case header names that must be among the signed headers besides
+  // `host` (which always must).
+  std::vector<std::string> must_sign;
+
+  // S3 (REST-XML): SigV4 as S3 takes it.
+  static SigningRules S3();
+  // Every AWS JSON-protocol service (Kinesis, Firehose, and any other behind
+  // server::Router): a signed payload and a signed x-amz-target.
+  static SigningRules AwsJson(std::string_view signing_name);
+  // S3() for "s3", else plain SigV4 with no extra demands (tests, tools).
+  static SigningRules ForName(std::string_view signing_name);
 };
 
 struct Verified {
@@ -93,11 +126,12 @@ class Verifier {
  public:
   explicit Verifier(CredentialStore credentials, VerifierOptions options = {});
 
-  // `service` is the signing name the request must be scoped to: "kinesis",
-  // "firehose" or "s3" (S3 rules: the path is not re-encoded, the header
-  // form needs x-amz-content-sha256, presigned URLs need X-Amz-Expires and
-  // sign UNSIGNED-PAYLOAD, streaming bodies are allowed).
-  std::variant<Verified, Failure> Verify(const RequestView& request, std::string_view service) const;
+  // Checks `request` against `rules` (the service it addresses).
+  std::variant<Verified, Failure> Verify(const RequestView& request, const SigningRules& rules) const;
+  // Verify(request, SigningRules::ForName(service)).
+  std::variant<Verified, Failure> Verify(const RequestView& request, std::string_view service) const {
+    return Verify(request, SigningRules::ForName(service));
+  }
 
   size_t key_count() const { return credentials_.size(); }
 

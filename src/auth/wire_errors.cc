@@ -12,7 +12,15 @@ constexpr const char* kJsonSignatureMismatch =
     "Key and signing method. Consult the service documentation for details.";
 constexpr const char* kContentShaMismatch = "The provided 'x-amz-content-sha256' header does not match what was computed.";
 
+constexpr const char* kHeadersNotSigned = "There were headers present in the request which were not signed";
+
 std::string Minutes(int64_t seconds) { return std::to_string(seconds / 60) + " min."; }
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out.append(out.empty() ? "" : ", ").append(n);
+  return out;
+}
 
 }  // namespace
 
@@ -46,6 +54,12 @@ WireError JsonWireError(const Failure& f) {
       return {"InvalidSignatureException", "Signature not yet current: " + f.request_time + " is still later than " +
                                                FormatAmzDate(f.server_seconds + kSkew) + " (" +
                                                FormatAmzDate(f.server_seconds) + " + " + Minutes(kSkew) + ")"};
+    case Kind::kHeadersNotSigned:
+      return {"InvalidSignatureException", std::string(kHeadersNotSigned) + ": " + JoinNames(f.unsigned_headers)};
+    case Kind::kPayloadNotSigned:
+      return {"InvalidSignatureException",
+              "The payload must be signed: x-amz-content-sha256 must be the SHA-256 of the body, not '" +
+                  f.client_sha256 + "'."};
     case Kind::kMissingContentSha:
     case Kind::kBadContentSha:
       return {"IncompleteSignatureException", "Invalid x-amz-content-sha256: '" + f.client_sha256 + "'."};
@@ -108,6 +122,10 @@ WireError S3WireError(const Failure& f) {
               "Request is not valid yet",
               403,
               {{"RequestTime", f.request_time}, {"ServerTime", FormatIsoDate(f.server_seconds)}}};
+    case Kind::kHeadersNotSigned:
+      return {"AccessDenied", kHeadersNotSigned, 403, {{"HeadersNotSigned", JoinNames(f.unsigned_headers)}}};
+    case Kind::kPayloadNotSigned:  // S3 allows UNSIGNED-PAYLOAD; only reached with other rules
+      return {"AccessDenied", "The payload must be signed.", 403};
     case Kind::kMissingContentSha:
       return {"InvalidRequest", "Missing required header for this request: x-amz-content-sha256", 400};
     case Kind::kBadContentSha:

@@ -13,6 +13,28 @@ void ConfigureParser(BeastRequestParser& parser, const ParseLimits& limits) {
   parser.header_limit(limits.max_header_bytes);
 }
 
+bool TransferEncodingAcceptable(const BeastRequest& header) {
+  size_t fields = 0, chunked = 0, others = 0;
+  for (const auto& f : header) {
+    if (f.name() != bhttp::field::transfer_encoding) continue;
+    ++fields;
+    std::string_view value(f.value().data(), f.value().size());
+    size_t pos = 0;
+    while (pos <= value.size()) {
+      size_t comma = std::min(value.find(',', pos), value.size());
+      std::string_view coding = value.substr(pos, comma - pos);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (boost::beast::iequals(coding, "chunked")) ++chunked;
+      else if (!coding.empty()) ++others;
+      pos = comma + 1;
+    }
+  }
+  if (fields == 0) return true;
+  // RFC 9112 section 6.1: in HTTP/1.0 the field itself means faulty framing.
+  return header.version() >= 11 && chunked == 1 && others == 0;
+}
+
 Request ToRequest(BeastRequest&& message) {
   Request req;
   req.method = std::string(message.method_string());
@@ -39,7 +61,14 @@ ParseResult ParseRequest(std::string_view bytes, const ParseLimits& limits, size
   while (!parser.is_done()) {
     boost::beast::error_code ec;
     used += parser.put(boost::asio::buffer(bytes.data() + used, arrived - used), ec);
-    // The server reads the header first, then the rest eagerly.
+    // The server reads the header first (and refuses a Transfer-Encoding it
+    // cannot frame), then the rest eagerly.
+    if (parser.is_header_done() && !TransferEncodingAcceptable(parser.get())) {
+      result.outcome = ParseOutcome::kMalformed;
+      result.error = "unsupported Transfer-Encoding";
+      result.consumed = used;
+      return result;
+    }
     if (parser.is_header_done()) parser.eager(true);
     if (ec && ec != bhttp::error::need_more) return fail(ec);
     if (parser.is_done()) break;

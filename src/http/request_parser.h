@@ -27,6 +27,15 @@ struct ParseLimits {
 // Applies `limits` to a freshly constructed parser.
 void ConfigureParser(BeastRequestParser& parser, const ParseLimits& limits);
 
+// RFC 9112 section 6.3: a request whose Transfer-Encoding does not end in
+// `chunked` has no knowable length, and the server must answer 400 and close
+// the connection (Beast would take it as body-less and parse its body as the
+// next request: request smuggling). False for such a header, and for any
+// coding other than a lone `chunked` (nothing else is implemented), in one
+// field or spread over several, and for any Transfer-Encoding in an HTTP/1.0
+// request (section 6.1: faulty framing); true without Transfer-Encoding.
+bool TransferEncodingAcceptable(const BeastRequest& header);
+
 // The message as handlers see it (the body is moved out).
 Request ToRequest(BeastRequest&& message);
 
@@ -34,7 +43,7 @@ enum class ParseOutcome {
   kComplete,   // one whole request parsed (`request` is set)
   kNeedMore,   // the bytes end inside a request (the server would wait)
   kTooLarge,   // the body exceeds max_body_bytes (the server answers 413)
-  kMalformed,  // anything else Beast rejects (the server answers 400)
+  kMalformed,  // anything else Beast rejects, or a refused Transfer-Encoding (the server answers 400)
 };
 
 struct ParseResult {

@@ -179,6 +179,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
+    // Not framed by chunked: its body would be read as the next request.
+    if (!TransferEncodingAcceptable(req)) return Refuse(TransportError::kBadRequest);
     if (parser_->content_length() && *parser_->content_length() > options_.max_body_bytes)
       return Refuse(TransportError::kBodyTooLarge);
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {

@@ -11,6 +11,7 @@
 
 #include "auth/wire_errors.h"
 #include "codec/base64.h"
+#include "codec/url.h"
 #include "s3api/wire.h"
 
 namespace sluice::s3api {
@@ -205,7 +206,8 @@ http::Response ErrorDocument(std::string_view code, std::string_view message, co
 
 http::Response S3Api::Serve(const http::Request& request) {
   if (!options_.verifier) return ServeRequest(request);
-  auto outcome = options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, "s3");
+  static const auth::SigningRules kRules = auth::SigningRules::S3();
+  auto outcome = options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, kRules);
   if (auto* failure = std::get_if<auth::Failure>(&outcome)) return AuthErrorResponse(request, *failure);
   if (auto& decoded = std::get<auth::Verified>(outcome).decoded_body)
     return ServeRequest(WithDecodedBody(request, std::move(*decoded)));
@@ -568,9 +570,9 @@ http::Response S3Api::Dispatch(Call& c) {
     if (!copy_source.empty()) {
       std::string src(copy_source);
       if (size_t q = src.find("?versionId="); q != std::string::npos) src = src.substr(0, q);
-      auto decoded = PercentDecode(src, false);
-      if (!decoded) return err("InvalidArgument", "Invalid copy source encoding", {{"ArgumentName", "x-amz-copy-source"}});
-      std::string s = *decoded;
+      bool malformed = false;
+      std::string s = codec::UrlDecode(src, codec::UrlPart::kPath, &malformed);
+      if (malformed) return err("InvalidArgument", "Invalid copy source encoding", {{"ArgumentName", "x-amz-copy-source"}});
       if (!s.empty() && s.front() == '/') s.erase(0, 1);
       size_t slash = s.find('/');
       if (slash == std::string::npos || slash == 0 || slash + 1 == s.size())

@@ -6,6 +6,7 @@
 
 #include "auth/aws_chunked.h"
 #include "codec/hex.h"
+#include "codec/url.h"
 
 namespace sluice::s3api {
 
@@ -36,26 +37,6 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 }
 
 }  // namespace
-
-std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int a = codec::HexDigitValue(s[i + 1]), b = codec::HexDigitValue(s[i + 2]);
-      if (a < 0 || b < 0) return std::nullopt;
-      out.push_back(static_cast<char>(a * 16 + b));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string UrlEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
@@ -92,24 +73,12 @@ Result<Target> ParseTarget(std::string_view target) {
     size_t slash = path.find('/', scheme + 3);
     path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
   }
-  auto p = PercentDecode(path, false);
-  if (!p) return Status::InvalidArgument("Couldn't parse the specified URI.");
-  t.path = std::move(*p);
+  bool malformed = false;
+  t.path = codec::UrlDecode(path, codec::UrlPart::kPath, &malformed);
   if (t.path.empty() || t.path.front() != '/') t.path.insert(t.path.begin(), '/');
-  if (q != std::string_view::npos) {
-    std::string_view qs = target.substr(q + 1);
-    while (!qs.empty()) {
-      size_t amp = qs.find('&');
-      std::string_view pair = qs.substr(0, amp);
-      qs = amp == std::string_view::npos ? std::string_view() : qs.substr(amp + 1);
-      if (pair.empty()) continue;
-      size_t eq = pair.find('=');
-      auto k = PercentDecode(pair.substr(0, eq), true);
-      auto v = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-      if (!k || !v) return Status::InvalidArgument("Couldn't parse the specified URI.");
-      t.query.emplace_back(std::move(*k), std::move(*v));
-    }
-  }
+  // The query as the verifier reads it (codec/url.h): one decoding for both.
+  if (q != std::string_view::npos) t.query = codec::ParseQuery(target.substr(q + 1), &malformed);
+  if (malformed) return Status::InvalidArgument("Couldn't parse the specified URI.");
   return t;
 }
 

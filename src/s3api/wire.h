@@ -15,10 +15,7 @@
 
 namespace sluice::s3api {
 
-// ---- URLs
-// Percent-decodes; `plus_is_space` for query components. nullopt on a
-// malformed escape.
-std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
+// ---- URLs (decoding: codec/url.h, shared with the verifier)
 // S3's encoding-type=url: every byte but A-Z a-z 0-9 - _ . ~ and '/' as %XX.
 std::string UrlEncode(std::string_view s);
 
@@ -29,7 +26,9 @@ struct Target {
   // The first value of `key`, or nullopt.
   std::optional<std::string> Get(std::string_view key) const;
 };
-// InvalidArgument (InvalidURI) on bad escapes.
+// Decoded with codec::UrlDecode / ParseQuery, exactly as the verifier
+// decodes the target it checked ('+' in the query is a space, in the path a
+// '+'). InvalidArgument (InvalidURI) on bad escapes.
 Result<Target> ParseTarget(std::string_view target);
 
 // Virtual-host addressing: the bucket named by the Host header, when the

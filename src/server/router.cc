@@ -6,7 +6,7 @@
 #include <exception>
 #include <iostream>
 
-#include "codec/hex.h"
+#include "codec/url.h"
 #include "model/region.h"
 #include "protocol/cbor_codec.h"
 #include "auth/wire_errors.h"
@@ -29,26 +29,14 @@ bool IsJsonContentType(std::string_view ct) {
          ct.find("application/json") != std::string_view::npos;
 }
 
-// Decodes %XX in a query-string value.
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    int hi = s[i] == '%' && i + 2 < s.size() ? codec::HexDigitValue(s[i + 1]) : -1;
-    int lo = hi >= 0 ? codec::HexDigitValue(s[i + 2]) : -1;
-    if (lo >= 0) {
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
 }  // namespace
 
 Router::Router(RouterOptions options) : options_(std::move(options)) {}
 
-void Router::AddJsonService(JsonService service) { services_.push_back(std::move(service)); }
+void Router::AddJsonService(JsonService service) {
+  signing_.push_back(auth::SigningRules::AwsJson(service.name));
+  services_.push_back(std::move(service));
+}
 
 void Router::SetRestHandler(std::string name, http::Handler handler) {
   rest_name_ = std::move(name);
@@ -60,7 +48,7 @@ std::string Router::RegionOf(const http::Request& request) const {
   constexpr std::string_view kParam = "X-Amz-Credential=";
   if (size_t at = request.target.find(kParam); at != std::string::npos) {
     std::string_view rest = std::string_view(request.target).substr(at + kParam.size());
-    if (auto scope = protocol::ParseCredential(UrlDecode(rest.substr(0, rest.find('&'))))) return scope->region;
+    if (auto scope = protocol::ParseCredential(codec::UrlDecode(rest.substr(0, rest.find('&')), codec::UrlPart::kQuery))) return scope->region;
   }
   return options_.default_region;
 }
@@ -87,16 +75,20 @@ void Router::Handle(http::Request request, http::Responder respond) {
       return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
     }
     const JsonService* service = nullptr;
+    const auth::SigningRules* signing = nullptr;
     size_t dot = target.find('.');
     if (dot != std::string_view::npos) {
-      for (const auto& s : services_)
-        if (s.target_prefix == target.substr(0, dot)) service = &s;
+      for (size_t i = 0; i < services_.size(); ++i) {
+        if (services_[i].target_prefix != target.substr(0, dot)) continue;
+        service = &services_[i];
+        signing = &signing_[i];
+      }
     }
     // Authentication comes first, before anything about the request is
     // looked at beyond which service it addresses.
     if (service && options_.verifier) {
       auto outcome =
-          options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, service->name);
+          options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, *signing);
       if (auto* failure = std::get_if<auth::Failure>(&outcome)) {
         auth::WireError e = auth::JsonWireError(*failure);
         return respond(protocol::JsonError(ApiError{e.code, e.message, e.status}, request_id));

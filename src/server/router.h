@@ -4,7 +4,7 @@
 // the router takes the region from the SigV4 credential scope, parses and
 // validates the body against the service's botocore model, and calls the
 // service. With a verifier (--auth=strict) the SigV4 signature is checked
-// first, against the service's signing name (JsonService::name), and a
+// first, against the service's signing name and the JSON rules, and a
 // failure is answered with AWS's error (auth/wire_errors.h) before the body
 // is even parsed. Requests without X-Amz-Target go to the REST handler (the
 // S3 API, which verifies its own requests) when one is set. Everything a client can get wrong is answered with an
@@ -46,6 +46,9 @@ struct JsonService {
 class Router {
  public:
   explicit Router(RouterOptions options);
+  // The service's requests are verified (strict mode) with
+  // auth::SigningRules::AwsJson(name), the rules of every JSON-protocol
+  // service: a signed payload, a signed x-amz-target, no unsigned x-amz-*.
   void AddJsonService(JsonService service);
   // For requests without X-Amz-Target (the S3 REST API).
   void SetRestHandler(std::string name, http::Handler handler);
@@ -61,6 +64,7 @@ class Router {
 
   RouterOptions options_;
   std::vector<JsonService> services_;
+  std::vector<auth::SigningRules> signing_;  // signing_[i]: how services_[i] is signed
   std::string rest_name_;
   http::Handler rest_;
 };

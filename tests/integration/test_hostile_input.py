@@ -83,6 +83,41 @@ class HostileInputTest(unittest.TestCase):
                 reply = s.recv(4096)
                 self.assertTrue(reply.startswith(b"HTTP/1.1 400"), reply[:80])
 
+    def test_transfer_encoding_not_ending_in_chunked_is_refused_and_the_connection_closed(self):
+        # RFC 9112 6.3: such a request cannot be framed. Read as body-less, its
+        # "body" would be served as a second request (request smuggling).
+        skip_if_external()
+        u = urlparse(self.server.endpoint)
+        smuggled = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n"
+                    b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}")
+        for version, te in ((b"1.1", b"gzip"), (b"1.1", b"chunked, gzip"), (b"1.1", b"gzip, chunked"),
+                            (b"1.1", b"identity"), (b"1.0", b"chunked")):
+            with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+                s.sendall(b"POST / HTTP/" + version + b"\r\nHost: x\r\n"
+                          b"X-Amz-Target: Kinesis_20131202.ListStreams\r\nTransfer-Encoding: " + te +
+                          b"\r\n\r\n" + (b"0\r\n\r\n" if te == b"chunked" else b"") + smuggled)
+                reply = b""
+                while True:  # everything until the server closes
+                    got = s.recv(65536)
+                    if not got:
+                        break
+                    reply += got
+            self.assertTrue(reply.startswith(b"HTTP/1.") and reply[9:12] == b"400", (te, reply[:200]))
+            self.assertEqual(reply.count(b"HTTP/1."), 1, (te, reply))  # the smuggled request got no answer
+            self.assertIn(b"SerializationException", reply)
+        # A lone chunked still works.
+        with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n"
+                      b"Content-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\n"
+                      b"Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+            reply = b""
+            while True:
+                got = s.recv(65536)
+                if not got:
+                    break
+                reply += got
+            self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply[:200])
+
     def test_connection_closed_mid_request_is_harmless(self):
         u = urlparse(self.server.endpoint)
         for _ in range(20):

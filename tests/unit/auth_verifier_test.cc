@@ -103,7 +103,7 @@ TEST(AuthCore, RequestPartsParsers) {
   ASSERT_EQ(t.query.size(), 3u);
   EXPECT_EQ(t.query[0], (std::pair<std::string, std::string>("uploads", "")));
   EXPECT_EQ(t.query[1].second, "1+2");
-  EXPECT_EQ(t.query[2].second, "a+b");
+  EXPECT_EQ(t.query[2].second, "a b");  // as the S3 API reads it (codec/url.h)
 }
 
 // ---- header form
@@ -294,14 +294,18 @@ TEST(AuthVerifier, S3DocumentationGetObjectExample) {
   ASSERT_TRUE(std::holds_alternative<Verified>(v)) << std::get<Failure>(v).message;
 }
 
-std::string Presign(std::string_view path, int64_t date_ms, int expires, const std::string& secret) {
+// A presigned GET (host signed), with `extra` (decoded) query parameters.
+std::string Presign(std::string_view path, int64_t date_ms, int expires, const std::string& secret,
+                    const Pairs& extra = {}) {
   std::string amz_date = FormatAmzDate(date_ms / 1000);
   std::string scope = CredentialScope(amz_date.substr(0, 8), "us-east-1", "s3");
-  Pairs query = {{"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
-                 {"X-Amz-Credential", std::string(kS3Key) + "/" + scope},
-                 {"X-Amz-Date", amz_date},
-                 {"X-Amz-Expires", std::to_string(expires)},
-                 {"X-Amz-SignedHeaders", "host"}};
+  Pairs query = extra;
+  Pairs auth = {{"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
+                {"X-Amz-Credential", std::string(kS3Key) + "/" + scope},
+                {"X-Amz-Date", amz_date},
+                {"X-Amz-Expires", std::to_string(expires)},
+                {"X-Amz-SignedHeaders", "host"}};
+  query.insert(query.end(), auth.begin(), auth.end());
   std::string canonical = "GET\n" + std::string(path) + "\n" + CanonicalQuery(query) + "\nhost:127.0.0.1:4566\n\nhost\n" +
                           std::string(kUnsignedPayload);
   std::string sig = SignatureHex(SigningKey(secret, amz_date.substr(0, 8), "us-east-1", "s3"),
@@ -340,6 +344,100 @@ TEST(AuthVerifier, S3PresignedUrls) {
   EXPECT_EQ(S3WireError(std::get<Failure>(incomplete)).code, "AuthorizationQueryParametersError");
   EXPECT_EQ(KindOf(f.Verify("GET", Presign("/bucket/key.txt", signed_at, 604801, kS3Secret), h, "", "s3")),
             Kind::kMalformed);
+}
+
+// Every x-amz-* header present must be signed, in both forms: an unsigned
+// x-amz-copy-source would turn a presigned PUT into a copy from any bucket.
+TEST(AuthVerifier, UnsignedAmzHeadersAreRefused) {
+  const int64_t signed_at = Millis(2026, 3, 1, 10, 0, 0);
+  Fixture f(signed_at + 1000);
+  std::string url = Presign("/bucket/key.txt", signed_at, 300, kS3Secret);
+  Headers h = {{"Host", "127.0.0.1:4566"}, {"X-Amz-Copy-Source", "/private/payroll.csv"}, {"x-amz-acl", "public-read"}};
+  auto v = f.Verify("GET", url, h, "", "s3");
+  ASSERT_EQ(KindOf(v), Kind::kHeadersNotSigned);
+  const Failure& failure = std::get<Failure>(v);
+  EXPECT_EQ(failure.unsigned_headers, (std::vector<std::string>{"x-amz-copy-source", "x-amz-acl"}));
+  WireError s3 = S3WireError(failure);
+  EXPECT_EQ(s3.code, "AccessDenied");
+  EXPECT_EQ(s3.status, 403u);
+  EXPECT_EQ(s3.message, "There were headers present in the request which were not signed");
+  EXPECT_EQ(s3.fields, (WireError::Fields{{"HeadersNotSigned", "x-amz-copy-source, x-amz-acl"}}));
+  EXPECT_EQ(JsonWireError(failure).code, "InvalidSignatureException");
+  // x-amz-content-sha256 is bound by the payload line, so it may go unsigned
+  // (a presigned URL's payload is UNSIGNED-PAYLOAD: another value breaks it).
+  Headers sha = {{"Host", "127.0.0.1:4566"}, {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}};
+  EXPECT_TRUE(std::holds_alternative<Verified>(f.Verify("GET", url, sha, "", "s3")));
+  sha[1].second = std::string(kEmptySha256);
+  EXPECT_EQ(KindOf(f.Verify("GET", url, sha, "", "s3")), Kind::kSignatureMismatch);
+  // x-amzn-* is not x-amz-*.
+  Headers trace = {{"Host", "127.0.0.1:4566"}, {"X-Amzn-Trace-Id", "Root=1"}};
+  EXPECT_TRUE(std::holds_alternative<Verified>(f.Verify("GET", url, trace, "", "s3")));
+
+  // Header form: the AWS example signs host;x-amz-date; one more x-amz-* fails.
+  Fixture suite(kSuiteTime);
+  Headers extra = VanillaHeaders();
+  extra.emplace_back("X-Amz-Meta-Owner", "mallory");
+  auto header_form = suite.Verify("GET", "/", extra, "", "service");
+  ASSERT_EQ(KindOf(header_form), Kind::kHeadersNotSigned);
+  EXPECT_FALSE(std::get<Failure>(header_form).presigned);
+}
+
+// The rules of every AWS JSON service: a signed payload and a signed
+// x-amz-target (SigningRules::AwsJson).
+TEST(AuthVerifier, JsonServicesNeedSignedPayloadAndTarget) {
+  const int64_t now = Millis(2026, 1, 2, 3, 4, 5);
+  Fixture f(now);
+  const SigningRules rules = SigningRules::AwsJson("kinesis");
+  std::string body = R"({"StreamName":"s","Data":"aGk=","PartitionKey":"p"})";
+  auto verify = [&](const Headers& h) {
+    return f.verifier.Verify(RequestView{"POST", "/", &h, body}, rules);
+  };
+  client::SignableRequest req = KinesisRequest(body);
+  client::SignRequest(req, body, Params("kinesis", now));
+  ASSERT_TRUE(std::holds_alternative<Verified>(verify(Received(req))));
+
+  client::SigningParams unsigned_params = Params("kinesis", now);
+  unsigned_params.unsigned_payload = true;
+  client::SignableRequest lazy = KinesisRequest(body);
+  client::SignRequest(lazy, body, unsigned_params);
+  auto refused = verify(Received(lazy));
+  ASSERT_EQ(KindOf(refused), Kind::kPayloadNotSigned);
+  EXPECT_EQ(JsonWireError(std::get<Failure>(refused)).code, "InvalidSignatureException");
+  // Plain SigV4 rules take it (the payload line says UNSIGNED-PAYLOAD).
+  Headers lazy_headers = Received(lazy);
+  EXPECT_TRUE(std::holds_alternative<Verified>(
+      f.verifier.Verify(RequestView{"POST", "/", &lazy_headers, body}, SigningRules::ForName("kinesis"))));
+
+  // X-Amz-Target added after signing: not among the signed headers.
+  client::SignableRequest no_target = KinesisRequest(body);
+  no_target.headers.erase(no_target.headers.begin() + 1);
+  client::SignRequest(no_target, body, Params("kinesis", now));
+  Headers h = Received(no_target);
+  h.emplace_back("X-Amz-Target", "Kinesis_20131202.DeleteStream");
+  auto malformed = verify(h);
+  ASSERT_EQ(KindOf(malformed), Kind::kMalformed);
+  EXPECT_EQ(std::get<Failure>(malformed).message, "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.");
+  EXPECT_EQ(KindOf(f.verifier.Verify(RequestView{"POST", "/", &h, body}, SigningRules::ForName("kinesis"))),
+            Kind::kHeadersNotSigned);
+}
+
+// One decoding for the verifier and the handlers: '+' in a query is a space,
+// so a URL signed for "a%2Bb" ("a+b") does not verify as "a+b" ("a b").
+TEST(AuthVerifier, PlusInTheQueryCannotBeReplayedAsAnotherValue) {
+  const int64_t signed_at = Millis(2026, 3, 1, 10, 0, 0);
+  Fixture f(signed_at + 1000);
+  Headers h = {{"Host", "127.0.0.1:4566"}};
+  std::string url = Presign("/bucket", signed_at, 300, kS3Secret, {{"prefix", "a+b"}});
+  ASSERT_NE(url.find("prefix=a%2Bb"), std::string::npos) << url;
+  EXPECT_TRUE(std::holds_alternative<Verified>(f.Verify("GET", url, h, "", "s3")));
+  std::string replay = url;
+  replay.replace(replay.find("prefix=a%2Bb"), 12, "prefix=a+b");
+  EXPECT_EQ(KindOf(f.Verify("GET", replay, h, "", "s3")), Kind::kSignatureMismatch);
+  // A space, signed as %20 (every SDK), may arrive as '+' (form encoding):
+  // the same value, the same signature.
+  std::string spaced = Presign("/bucket", signed_at, 300, kS3Secret, {{"prefix", "a b"}});
+  spaced.replace(spaced.find("prefix=a%20b"), 12, "prefix=a+b");
+  EXPECT_TRUE(std::holds_alternative<Verified>(f.Verify("GET", spaced, h, "", "s3")));
 }
 
 // S3's signature-version-2 query authentication (the documentation's

@@ -235,3 +235,32 @@ TEST(Utf8, AcceptsWellFormedAndRejectsMalformed) {
 
 }  // namespace
 }  // namespace sluice::codec
+
+#include "codec/url.h"
+
+namespace sluice::codec {
+namespace {
+
+// The one decoding of request targets (verifier and handlers alike).
+TEST(Url, DecodesPathsAndQueries) {
+  EXPECT_EQ(UrlDecode("a%20b+c%2Bd%2fe", UrlPart::kPath), "a b+c+d/e");
+  EXPECT_EQ(UrlDecode("a%20b+c%2Bd", UrlPart::kQuery), "a b c+d");
+  bool malformed = false;
+  EXPECT_EQ(UrlDecode("100%", UrlPart::kQuery, &malformed), "100%");
+  EXPECT_TRUE(malformed);
+  malformed = false;
+  EXPECT_EQ(UrlDecode("%zz%4", UrlPart::kPath, &malformed), "%zz%4");
+  EXPECT_TRUE(malformed);
+  malformed = false;
+  EXPECT_EQ(UrlDecode("%41%62", UrlPart::kPath, &malformed), "Ab");
+  EXPECT_FALSE(malformed);
+  auto q = ParseQuery("uploads&prefix=a+b%2Bc&&=v&k=x=y");
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[0], (std::pair<std::string, std::string>("uploads", "")));
+  EXPECT_EQ(q[1], (std::pair<std::string, std::string>("prefix", "a b+c")));
+  EXPECT_EQ(q[2], (std::pair<std::string, std::string>("", "v")));
+  EXPECT_EQ(q[3], (std::pair<std::string, std::string>("k", "x=y")));
+}
+
+}  // namespace
+}  // namespace sluice::codec

@@ -56,6 +56,30 @@ TEST(HttpRequestParser, TruncatedRequestNeedsMoreOrIsPartial) {
   EXPECT_EQ(ParseRequest("", {}).outcome, ParseOutcome::kNeedMore);
 }
 
+// RFC 9112 section 6.3: a request whose last transfer coding is not chunked
+// cannot be framed; Beast would read it as body-less and its body as the next
+// request. Only a lone `chunked` is accepted, in one field or several.
+TEST(HttpRequestParser, TransferEncodingOtherThanChunkedIsMalformed) {
+  for (std::string te : {"gzip", "chunked, gzip", "gzip, chunked", "chunked, chunked", "identity", "chunked;x=1",
+                         "", "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked"}) {
+    std::string field = te.rfind("Transfer-Encoding:", 0) == 0 ? te : "Transfer-Encoding: " + te;
+    std::string raw = "POST / HTTP/1.1\r\nHost: h\r\n" + field +
+                      "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n";
+    for (size_t chunk : {0, 1, 5}) {
+      ParseResult r = ParseRequest(raw, {}, chunk);
+      EXPECT_EQ(r.outcome, ParseOutcome::kMalformed) << te << " chunk " << chunk;
+    }
+  }
+  for (std::string te : {"chunked", "Chunked", " chunked "}) {
+    ParseResult r = ParseRequest("POST / HTTP/1.1\r\nTransfer-Encoding:" + te + "\r\n\r\n2\r\nhi\r\n0\r\n\r\n", {});
+    ASSERT_EQ(r.outcome, ParseOutcome::kComplete) << te << ": " << r.error;
+    EXPECT_EQ(r.request.body, "hi");
+  }
+  // HTTP/1.0 has no transfer codings: the field means faulty framing.
+  EXPECT_EQ(ParseRequest("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n", {}).outcome,
+            ParseOutcome::kMalformed);
+}
+
 TEST(HttpRequestParser, GarbageIsMalformed) {
   EXPECT_EQ(ParseRequest("\x01\x02 nonsense\r\n\r\n", {}).outcome, ParseOutcome::kMalformed);
   EXPECT_EQ(ParseRequest("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n", {}).outcome, ParseOutcome::kMalformed);

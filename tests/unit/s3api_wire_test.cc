@@ -7,6 +7,7 @@
 
 #include "objstore/local_store.h"
 #include "s3api/s3_api.h"
+#include "codec/url.h"
 #include "s3api/wire.h"
 
 namespace sluice::s3api {
@@ -94,7 +95,8 @@ TEST(S3Wire, TargetsAndEncoding) {
   EXPECT_FALSE(ParseTarget("/b/%zz").ok());
   EXPECT_FALSE(ParseTarget("/b/%4").ok());
   EXPECT_EQ(UrlEncode("a b+c/\xc3\xa9~"), "a%20b%2Bc/%C3%A9~");
-  EXPECT_EQ(PercentDecode(UrlEncode("k\x01 &?=/"), true), "k\x01 &?=/");
+  EXPECT_EQ(codec::UrlDecode(UrlEncode("k\x01 &?=/"), codec::UrlPart::kQuery), "k\x01 &?=/");
+  EXPECT_FALSE(ParseTarget("/b/k?prefix=%zz").ok());
 }
 
 TEST(S3Wire, XmlParsing) {
