@@ -30,8 +30,10 @@ Response PlainTransportError(TransportError error, const Request&) {
     case TransportError::kHeaderTooLarge: r.status = 431, r.body = "Request header fields too large\n"; break;
     case TransportError::kBodyTooLarge: r.status = 413, r.body = "Request entity too large\n"; break;
     case TransportError::kTimeout: r.status = 408, r.body = "Request timeout\n"; break;
+    case TransportError::kUnavailable: r.status = 503, r.body = "Service unavailable\n"; break;
   }
   r.SetHeader("Content-Type", "text/plain");
+  if (error == TransportError::kUnavailable) r.SetHeader("Retry-After", "1");
   return r;
 }
 

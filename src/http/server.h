@@ -39,6 +39,7 @@ enum class TransportError {
   kHeaderTooLarge,  // headers above max_header_bytes: 431
   kBodyTooLarge,    // body above max_body_bytes: 413
   kTimeout,         // headers or body not received in time: 408
+  kUnavailable,     // over max_inflight_bytes: 503 (with Retry-After: 1)
 };
 // Builds the answer to a request refused with `error`. `head` holds what was
 // read of the request: method, target and headers when they were parsed,
