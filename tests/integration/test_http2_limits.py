@@ -390,6 +390,35 @@ class InflightBudgetTest(unittest.TestCase):
         s.close()
         self.assertEqual(status, 200, body[:300])
 
+    def test_chunked_http1_body_gets_503_when_it_grows_past_the_budget(self):
+        c = H2Connection(self.addr)
+        try:
+            block = request_head(b"POST") + literal(b"x-amz-target", b"Kinesis_20131202.ListStreams")
+            c.send(frame(HEADERS, END_HEADERS, 1, block))
+            for _ in range(900_000 // 15_000):
+                c.send(frame(DATA, 0, 1, b" " * 15_000))
+            time.sleep(0.5)
+            s = socket.create_connection(self.addr, timeout=10)
+            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n"
+                      b"Content-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            try:
+                for _ in range(20):  # 20 x 16 KiB: past what the HTTP/2 stream left
+                    s.sendall(b"4000\r\n" + b" " * 0x4000 + b"\r\n")
+            except OSError:
+                pass  # the server may close while we are still sending
+            status, headers, body = self.read_answer(s)
+            s.close()
+            self.assertEqual(status, 503)
+            self.assertEqual(json.loads(body)["__type"], "ServiceUnavailableException")
+        finally:
+            c.close()
+        # Everything was given back: a request of the whole body limit fits.
+        time.sleep(0.3)
+        s = self.http1_post(MAX_BODY - 1000)
+        status, _, body = self.read_answer(s)
+        s.close()
+        self.assertEqual(status, 200, body[:300])
+
     def test_http2_stream_is_refused_while_http1_holds_the_budget(self):
         s = self.http1_post(900_000, send_body=False)  # announced: held until answered
         try:
