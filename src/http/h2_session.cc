@@ -115,8 +115,8 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     H2Session* self = Self(user_data);
-    StreamState& s = self->streams_.try_emplace(frame->hd.stream_id, StreamState{.hold = InflightHold(self->budget_)})
-                         .first->second;
+    StreamState& s = self->streams_[frame->hd.stream_id];
+    s.hold = InflightHold(self->budget_);
     s.request.remote_address = self->remote_address_;
     s.deadline = Clock::now() + self->options_.header_timeout;
     // No room left for another header block on this connection or server.

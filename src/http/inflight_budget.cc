@@ -1,5 +1,6 @@
 #include "http/inflight_budget.h"
 
+#include <iostream>
 #include <utility>
 
 namespace sluice::http {
@@ -7,9 +8,20 @@ namespace sluice::http {
 bool InflightBudget::TryTake(uint64_t bytes) {
   uint64_t used = used_.load(std::memory_order_relaxed);
   do {
-    if (bytes > limit_ || used > limit_ - bytes) return false;
+    if (bytes > limit_ || used > limit_ - bytes) {
+      if (!refusing_.exchange(true, std::memory_order_relaxed))
+        std::cerr << "sluice: " << used << " bytes of requests in flight (--max-inflight-bytes " << limit_
+                  << "); refusing new ones (503, HTTP/2 REFUSED_STREAM) until some are answered" << std::endl;
+      return false;
+    }
   } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
   return true;
+}
+
+void InflightBudget::Give(uint64_t bytes) {
+  uint64_t used = used_.fetch_sub(bytes, std::memory_order_relaxed) - bytes;
+  if (used <= limit_ / 2 && refusing_.load(std::memory_order_relaxed))
+    refusing_.store(false, std::memory_order_relaxed);
 }
 
 InflightHold& InflightHold::operator=(InflightHold&& other) noexcept {

@@ -10,7 +10,8 @@
 
 namespace sluice::http {
 
-// A count against a limit; thread-safe.
+// A count against a limit; thread-safe. The first refusal is logged (stderr),
+// and again only after the count fell to half the limit.
 class InflightBudget {
  public:
   explicit InflightBudget(uint64_t limit) : limit_(limit) {}
@@ -20,12 +21,13 @@ class InflightBudget {
   // Takes `bytes` when they fit under the limit; otherwise takes nothing and
   // returns false.
   bool TryTake(uint64_t bytes);
-  void Give(uint64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  void Give(uint64_t bytes);
   uint64_t used() const { return used_.load(std::memory_order_relaxed); }
   uint64_t limit() const { return limit_; }
 
  private:
   std::atomic<uint64_t> used_{0};
+  std::atomic<bool> refusing_{false};  // logged, not yet back to half the limit
   const uint64_t limit_;
 };
 
