@@ -78,11 +78,18 @@ void AddServeCommand(CLI::App& app) {
                   "Largest request body (larger: 413, or S3 EntityTooLarge); bounds PutObject/UploadPart size")
       ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 32))
       ->capture_default_str();
-  cmd->add_option("--max-header-bytes", opts->max_header_bytes, "Largest request header section (larger: 431)")
+  cmd->add_option("--max-header-bytes", opts->max_header_bytes,
+                  "Largest request header section (larger: 431); HTTP/2 counts name + value + 32 per field")
       ->check(CLI::Range(uint32_t{4} << 10, uint32_t{1} << 24))
       ->capture_default_str();
+  cmd->add_option("--max-inflight-bytes", opts->max_inflight_bytes,
+                  "Request headers and bodies all connections may hold in memory together until answered; "
+                  "beyond it: 503 (HTTP/2: REFUSED_STREAM)")
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{1} << 40))
+      ->capture_default_str();
   cmd->add_option("--header-timeout-ms", opts->header_timeout_ms,
-                  "Time a request's headers may take from its first byte (slow clients: 408, closed)")
+                  "Time a request's headers may take from its first byte (slow clients: 408, closed; "
+                  "HTTP/2: the stream is reset)")
       ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}))
       ->capture_default_str();
   cmd->add_option("--idle-timeout-ms", opts->idle_timeout_ms,

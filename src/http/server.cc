@@ -13,6 +13,7 @@
 
 #include "http/asio_types.h"
 #include "http/h2_session.h"
+#include "http/inflight_budget.h"
 #include "http/request_parser.h"
 
 namespace sluice::http {
@@ -30,8 +31,10 @@ Response PlainTransportError(TransportError error, const Request&) {
     case TransportError::kHeaderTooLarge: r.status = 431, r.body = "Request header fields too large\n"; break;
     case TransportError::kBodyTooLarge: r.status = 413, r.body = "Request entity too large\n"; break;
     case TransportError::kTimeout: r.status = 408, r.body = "Request timeout\n"; break;
+    case TransportError::kUnavailable: r.status = 503, r.body = "Service unavailable\n"; break;
   }
   r.SetHeader("Content-Type", "text/plain");
+  if (error == TransportError::kUnavailable) r.SetHeader("Retry-After", "1");
   return r;
 }
 
@@ -74,9 +77,10 @@ std::string SniffAmzTarget(std::string_view raw) {
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>& active)
+  Session(Stream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>& active,
+          InflightBudget& budget)
       : stream_(std::move(stream)), timer_(Lowest().get_executor()), options_(options), handler_(handler),
-        active_(active) {}
+        active_(active), budget_(budget), hold_(&budget) {}
   ~Session() { active_.fetch_sub(1, std::memory_order_relaxed); }
 
   void Start() {
@@ -114,7 +118,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       beast::error_code ignored;
       self->timer_.cancel(ignored);
       if constexpr (!kTls)
-        internal::StartH2Session(std::move(self->stream_), got, self->options_, self->handler_, &self->active_);
+        internal::StartH2Session(std::move(self->stream_), got, self->options_, self->handler_, &self->active_,
+                                 &self->budget_);
     });
   }
 
@@ -171,18 +176,22 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     SetDeadlineIn(timeout);
     parser_.emplace();
     ConfigureParser(*parser_, {options_.max_body_bytes, options_.max_header_bytes});
-    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (self->phase_ == Phase::kHeader) self->OnHeader(ec);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (self->phase_ == Phase::kHeader) self->OnHeader(ec, n);
     });
   }
 
-  void OnHeader(beast::error_code ec) {
+  void OnHeader(beast::error_code ec, size_t header_bytes) {
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
     // Not framed by chunked: its body would be read as the next request.
     if (!TransferEncodingAcceptable(req)) return Refuse(TransportError::kBadRequest);
     if (parser_->content_length() && *parser_->content_length() > options_.max_body_bytes)
       return Refuse(TransportError::kBodyTooLarge);
+    // The header and the announced body count against the server-wide
+    // budget from now until the answer (a chunked body as it arrives).
+    if (!hold_.Grow(header_bytes + parser_->content_length().value_or(0)))
+      return Refuse(TransportError::kUnavailable);
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       phase_ = Phase::kWrite;
       SetDeadlineIn(options_.body_timeout);
@@ -216,6 +225,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       if (self->phase_ != Phase::kBody) return;
       if (ec) return self->OnReadError(ec);
       self->body_received_ += n;
+      if (!self->parser_->content_length() && !self->hold_.Grow(n))
+        return self->Refuse(TransportError::kUnavailable);
       self->SetDeadline(std::max(self->deadline_, self->body_started_ + self->TransferAllowance(self->body_received_)));
       self->ReadSomeBody();
     });
@@ -249,6 +260,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     req.remote_address = remote_address_;
     handler_(std::move(req), [self = shared_from_this()](Response resp) {
+      // Answered: the request's bytes leave the budget. No other thread
+      // touches hold_ while the handler runs.
+      self->hold_.Reset();
       if constexpr (!kTls) {
         if (self->SendNow(resp)) return;
       }
@@ -340,6 +354,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       std::string target = SniffAmzTarget({static_cast<const char*>(data.data()), data.size()});
       if (!target.empty()) head.headers.emplace_back("X-Amz-Target", std::move(target));
     }
+    hold_.Reset();
     beast::error_code ignored;
     Lowest().cancel(ignored);  // a read still pending ends with operation_aborted and is ignored
     keep_alive_ = false;
@@ -464,6 +479,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   const ServerOptions& options_;
   const Handler& handler_;
   std::atomic<int>& active_;
+  InflightBudget& budget_;
+  InflightHold hold_;  // this connection's request bytes in the budget
   Phase phase_ = Phase::kIdle;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool timer_waiting_ = false;
@@ -487,6 +504,8 @@ class Server::Impl {
         handler_(std::move(handler)),
         threads_(options_.threads > 0 ? options_.threads
                                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()))),
+        // One maximal request always fits.
+        budget_(std::max(options_.max_inflight_bytes, options_.max_body_bytes + options_.max_header_bytes)),
         ios_(MakeContexts(threads_)),
         io_(*ios_[0]),
         acceptor_(io_),
@@ -551,7 +570,7 @@ class Server::Impl {
         at_limit_ = false;
         active_.fetch_add(1, std::memory_order_relaxed);
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session<Socket>>(std::move(socket), options_, handler_, active_)->Start();
+        std::make_shared<Session<Socket>>(std::move(socket), options_, handler_, active_, budget_)->Start();
       }
       Accept();
     });
@@ -625,11 +644,12 @@ class Server::Impl {
       unsigned int len = 0;
       SSL_get0_alpn_selected(stream->native_handle(), &proto, &len);
       if (std::string_view(reinterpret_cast<const char*>(proto), proto ? len : 0) == "h2") {
-        internal::StartH2Session(std::move(*stream), options_, handler_, &active_);
+        internal::StartH2Session(std::move(*stream), options_, handler_, &active_, &budget_);
         active_.fetch_sub(1, std::memory_order_relaxed);  // the HTTP/2 session holds its own unit
         return;
       }
-      std::make_shared<Session<internal::TlsStream>>(std::move(*stream), options_, handler_, active_)->Start();
+      std::make_shared<Session<internal::TlsStream>>(std::move(*stream), options_, handler_, active_, budget_)
+          ->Start();
     });
   }
 
@@ -671,6 +691,7 @@ class Server::Impl {
   Handler handler_;
   int threads_;
   std::atomic<int> active_{0};  // before ios_: sessions destroyed with ios_ still count down
+  InflightBudget budget_;       // before ios_ too: sessions give their bytes back
   bool at_limit_ = false;       // only touched by the accept chain
   std::atomic<size_t> next_io_{0};
   // Destroyed first to last, after the acceptors: ios_[0] may still hold an

@@ -15,7 +15,11 @@
 //    new connection gets a 503 and is closed, existing ones are untouched;
 //  * a connection holds at most one request and one response at a time
 //    (pipelined requests wait in the kernel's socket buffer), so its memory is
-//    bounded by max_header_bytes + max_body_bytes + the response.
+//    bounded by max_header_bytes + max_body_bytes + the response;
+//  * all connections together hold at most max_inflight_bytes of request
+//    headers and bodies (read, or announced by Content-Length, and not yet
+//    answered): beyond it a request gets 503 (HTTP/2: REFUSED_STREAM).
+// HTTP/2 connections (h2_session.h) keep the same limits per stream.
 // A request refused at the transport level gets the answer built by
 // transport_error (shaped like the service it was meant for) and the
 // connection is closed; on a timeout in a read the client gets it too.
@@ -39,6 +43,7 @@ enum class TransportError {
   kHeaderTooLarge,  // headers above max_header_bytes: 431
   kBodyTooLarge,    // body above max_body_bytes: 413
   kTimeout,         // headers or body not received in time: 408
+  kUnavailable,     // over max_inflight_bytes: 503 (with Retry-After: 1)
 };
 // Builds the answer to a request refused with `error`. `head` holds what was
 // read of the request: method, target and headers when they were parsed,
@@ -54,6 +59,8 @@ struct ServerOptions {
   uint64_t max_body_bytes = 16ull << 20;
   uint32_t max_header_bytes = 64u << 10;
   int max_connections = 1024;
+  // Request bytes held by all connections; at least max_body_bytes + max_header_bytes is used.
+  uint64_t max_inflight_bytes = 256ull << 20;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds body_timeout{30'000};

@@ -209,6 +209,7 @@ int Serve(const ServeOptions& options) {
   hopts.max_body_bytes = options.max_body_bytes;
   hopts.max_header_bytes = options.max_header_bytes;
   hopts.max_connections = options.max_connections;
+  hopts.max_inflight_bytes = options.max_inflight_bytes;
   hopts.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
   hopts.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
   hopts.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);

@@ -28,6 +28,7 @@ struct ServeOptions {
   uint64_t max_body_bytes = 16ull << 20;
   uint32_t max_header_bytes = 64u << 10;
   int max_connections = 1024;
+  uint64_t max_inflight_bytes = 256ull << 20;  // request headers + bodies held by all connections
   int64_t header_timeout_ms = 10'000;
   int64_t idle_timeout_ms = 60'000;
   int64_t body_timeout_ms = 30'000;

@@ -15,6 +15,8 @@ protocol::ApiError JsonErrorFor(http::TransportError error) {
       return {"RequestEntityTooLargeException", "Request entity too large", 413};
     case http::TransportError::kTimeout:
       return {"RequestTimeoutException", "The request was not received within the time allowed", 408};
+    case http::TransportError::kUnavailable:
+      return {"ServiceUnavailableException", "The server is busy; retry the request", 503};
     case http::TransportError::kBadRequest:
       break;
   }
@@ -36,6 +38,8 @@ http::Response S3ErrorFor(http::TransportError error, const http::Request& head)
                                   "Your socket connection to the server was not read from or written to within the "
                                   "timeout period. Idle connections will be closed.",
                                   resource, is_head);
+    case http::TransportError::kUnavailable:
+      return s3api::ErrorDocument("ServiceUnavailable", "Reduce your request rate.", resource, is_head);
     case http::TransportError::kBadRequest:
       break;
   }
@@ -45,9 +49,11 @@ http::Response S3ErrorFor(http::TransportError error, const http::Request& head)
 }  // namespace
 
 http::Response TransportErrorResponse(http::TransportError error, const http::Request& head) {
-  if (!head.Header("X-Amz-Target").empty())
-    return protocol::JsonError(JsonErrorFor(error), protocol::NewRequestId());
-  return S3ErrorFor(error, head);
+  http::Response r = !head.Header("X-Amz-Target").empty()
+                         ? protocol::JsonError(JsonErrorFor(error), protocol::NewRequestId())
+                         : S3ErrorFor(error, head);
+  if (error == http::TransportError::kUnavailable) r.SetHeader("Retry-After", "1");
+  return r;
 }
 
 }  // namespace sluice::server

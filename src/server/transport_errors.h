@@ -10,9 +10,11 @@
 namespace sluice::server {
 
 // JSON services: 400 SerializationException, 431 RequestHeaderFieldsTooLargeException,
-// 413 RequestEntityTooLargeException, 408 RequestTimeoutException.
+// 413 RequestEntityTooLargeException, 408 RequestTimeoutException,
+// 503 ServiceUnavailableException.
 // S3 (as S3 answers them, all 400): BadRequest, RequestHeaderSectionTooLarge,
-// EntityTooLarge, RequestTimeout.
+// EntityTooLarge, RequestTimeout; and 503 ServiceUnavailable.
+// A 503 carries Retry-After: 1.
 http::Response TransportErrorResponse(http::TransportError error, const http::Request& head);
 
 }  // namespace sluice::server

@@ -38,7 +38,8 @@ TEST(TransportErrors, JsonServicesGetAwsJsonErrors) {
   for (const Case& c : {Case{TransportError::kBadRequest, 400, "SerializationException"},
                         Case{TransportError::kHeaderTooLarge, 431, "RequestHeaderFieldsTooLargeException"},
                         Case{TransportError::kBodyTooLarge, 413, "RequestEntityTooLargeException"},
-                        Case{TransportError::kTimeout, 408, "RequestTimeoutException"}}) {
+                        Case{TransportError::kTimeout, 408, "RequestTimeoutException"},
+                        Case{TransportError::kUnavailable, 503, "ServiceUnavailableException"}}) {
     http::Response r = TransportErrorResponse(c.error, JsonHead());
     EXPECT_EQ(r.status, c.status) << c.type;
     EXPECT_NE(r.body.find("\"__type\":\"" + c.type + "\""), std::string::npos) << r.body;
@@ -79,6 +80,19 @@ TEST(TransportErrors, PlainDefaultCarriesTheHttpStatus) {
   EXPECT_EQ(http::PlainTransportError(TransportError::kHeaderTooLarge, {}).status, 431u);
   EXPECT_EQ(http::PlainTransportError(TransportError::kBodyTooLarge, {}).status, 413u);
   EXPECT_EQ(http::PlainTransportError(TransportError::kTimeout, {}).status, 408u);
+  http::Response busy = http::PlainTransportError(TransportError::kUnavailable, {});
+  EXPECT_EQ(busy.status, 503u);
+  EXPECT_EQ(HeaderOf(busy, "Retry-After"), "1");
+}
+
+TEST(TransportErrors, OverTheInflightBudgetIs503WithRetryAfter) {
+  http::Response json = TransportErrorResponse(TransportError::kUnavailable, JsonHead());
+  EXPECT_EQ(json.status, 503u);
+  EXPECT_EQ(HeaderOf(json, "Retry-After"), "1");
+  http::Response s3 = TransportErrorResponse(TransportError::kUnavailable, Head("PUT", "/bucket/key"));
+  EXPECT_EQ(s3.status, 503u);  // as S3 answers ServiceUnavailable
+  EXPECT_NE(s3.body.find("<Code>ServiceUnavailable</Code>"), std::string::npos) << s3.body;
+  EXPECT_EQ(HeaderOf(s3, "Retry-After"), "1");
 }
 
 }  // namespace
