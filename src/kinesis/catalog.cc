@@ -65,10 +65,21 @@ bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
   }
   return changed;
 }
+int64_t CountShards(const std::vector<std::shared_ptr<Stream>>& streams) {
+  int64_t n = 0;
+  for (const auto& s : streams) {
+    std::shared_lock lk(s->mu);
+    n += static_cast<int64_t>(s->meta().shards.size());
+  }
+  return n;
+}
 }  // namespace
 
 StreamCatalog::StreamCatalog(CatalogOptions options)
-    : options_(std::move(options)), committer_(options_.parallel_syncs), limiter_(options_.throughput) {}
+    : options_(std::move(options)),
+      committer_(options_.parallel_syncs),
+      limiter_(options_.throughput),
+      shard_budget_(options_.max_total_shards) {}
 
 StreamCatalog::~StreamCatalog() { Stop(); }
 
@@ -111,6 +122,7 @@ Status StreamCatalog::Open() {
     }
   }
   if (ec) return Status::IoError("listing " + root.string() + ": " + ec.message());
+  shard_budget_.Set(CountShards(AllStreams()));
   FinishTransitions();
   TrimRetention();
   bg_thread_ = std::thread([this] { BackgroundLoop(); });
@@ -202,6 +214,8 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   std::lock_guard create_lock(create_mu_);
   if (Find(meta.region, meta.name))
     return Status::AlreadyExists("Stream " + meta.name + " under account " + meta.account + " already exists.");
+  auto reservation = shard_budget_.Reserve(static_cast<int64_t>(meta.shards.size()));  // all regions
+  if (!reservation.ok()) return reservation.status();
   int open = OpenShardCount(meta.region);
   int wanted = static_cast<int>(meta.shards.size());
   if (open + wanted > options_.shard_limit) {
@@ -241,6 +255,7 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
     regions_[stream->meta().region][stream->meta().name] = stream;
   }
   if (stream->meta().status != StreamStatus::kActive) ScheduleTransition(stream);
+  reservation->Keep();
   return stream;
 }
 
@@ -267,7 +282,10 @@ void StreamCatalog::Remove(const std::shared_ptr<Stream>& stream) {
     auto r = regions_.find(stream->meta().region);
     if (r != regions_.end()) {
       auto it = r->second.find(stream->meta().name);
-      if (it != r->second.end() && it->second == stream) r->second.erase(it);
+      if (it != r->second.end() && it->second == stream) {
+        r->second.erase(it);
+        shard_budget_.Release(static_cast<int64_t>(stream->meta().shards.size()));
+      }
     }
   }
   // Open logs stay valid for requests still holding the stream; the files go.
