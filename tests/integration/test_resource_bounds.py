@@ -14,13 +14,14 @@ real binary:
 * the data directory and everything in it are private (dirs 0700, files 0600).
 """
 
-import base64
+import json
 import os
 import shutil
 import stat
 import tempfile
 import time
 import unittest
+import urllib.request
 
 import boto3
 from botocore.config import Config
@@ -166,6 +167,11 @@ class IdleShardDescriptorsTest(BoundsBase):
                 self.assertEqual(r["ShardId"], sid)
                 sent.setdefault(sid, []).append(data)
         self.assertLessEqual(segment_fds(srv.proc.pid), 4)
+        health = json.loads(urllib.request.urlopen(srv.endpoint + "/_sluice/health", timeout=10).read())
+        res = health["storage_resources"]
+        self.assertEqual(res["max_open_files"], 4)
+        self.assertLessEqual(res["open_segment_files"], 4)
+        self.assertGreater(res["segment_evictions"], 0)
         srv.restart()
         self.assertLessEqual(segment_fds(srv.proc.pid), 4)
         c = kinesis_client(srv.endpoint)
@@ -233,6 +239,9 @@ class DataQuotaTest(BoundsBase):
             fh.put_record(DeliveryStreamName="fq", Record={"Data": b"f" * (512 << 10)})
         self.assertEqual(cm.exception.response["Error"]["Code"], "ServiceUnavailableException")
         self.assertIn("--max-data-bytes", cm.exception.response["Error"]["Message"])
+        health = json.loads(urllib.request.urlopen(srv.endpoint + "/_sluice/health", timeout=10).read())
+        self.assertEqual(health["storage_resources"]["max_data_bytes"], quota)
+        self.assertLessEqual(health["storage_resources"]["data_bytes"], quota)
         # The data directory did not grow past the quota (plus metadata).
         total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(srv.data_dir) for f in fs)
         self.assertLess(total, quota + (1 << 20))
