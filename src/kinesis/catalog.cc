@@ -214,8 +214,6 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   std::lock_guard create_lock(create_mu_);
   if (Find(meta.region, meta.name))
     return Status::AlreadyExists("Stream " + meta.name + " under account " + meta.account + " already exists.");
-  auto reservation = shard_budget_.Reserve(static_cast<int64_t>(meta.shards.size()));  // all regions
-  if (!reservation.ok()) return reservation.status();
   int open = OpenShardCount(meta.region);
   int wanted = static_cast<int>(meta.shards.size());
   if (open + wanted > options_.shard_limit) {
@@ -229,6 +227,8 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
     return Status::ResourceExhausted("This request would exceed the on-demand stream limit of " +
                                      std::to_string(options_.on_demand_stream_limit) + " for the account " +
                                      meta.account + " in " + meta.region + ".");
+  auto reservation = shard_budget_.Reserve(static_cast<int64_t>(meta.shards.size()));  // all regions
+  if (!reservation.ok()) return reservation.status();
 
   int64_t now = NowMillis();
   meta.created_ms = now;
