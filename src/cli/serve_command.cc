@@ -38,6 +38,19 @@ void AddServeCommand(CLI::App& app) {
           },
           "ACCOUNT"))
       ->capture_default_str();
+  // Resource bounds (docs/RELIABILITY.md#resource-bounds)
+  cmd->add_option("--max-total-shards", opts->max_total_shards,
+                  "Shards (open or closed) allowed across all regions; beyond it LimitExceededException (0 = unlimited)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--max-open-files", opts->max_open_files,
+                  "Segment file descriptors kept open; idle shards beyond it are closed and re-opened on use "
+                  "(0 = RLIMIT_NOFILE minus --max-connections minus 256, between 64 and 4096)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 24))
+      ->capture_default_str();
+  cmd->add_option("--max-data-bytes", opts->max_data_bytes,
+                  "Bytes the data directory may hold; appends and uploads beyond it are refused (0 = unlimited)")
+      ->capture_default_str();
   cmd->add_option("--default-region", opts->default_region, "Region of requests without SigV4 credentials")
       ->check(CLI::Validator(
           [](const std::string& r) {

@@ -90,6 +90,9 @@ Status CreateDirectoriesDurably(const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) return Status::IoError("create_directories " + dir.string() + ": " + ec.message());
   for (const auto& p : created) {
+    // create_directories uses 0777 less the umask: make each created level private.
+    fs::permissions(p, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return Status::IoError("chmod " + p.string() + ": " + ec.message());
     fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
     SLUICE_RETURN_IF_ERROR(SyncDirectory(parent));
   }

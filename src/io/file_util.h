@@ -15,8 +15,9 @@ namespace sluice::io {
 // Replaces `path` with `contents` so that a crash leaves either the old or the
 // new file, never a mix: writes `path.tmp`, fsyncs it, renames it over `path`
 // and fsyncs the parent directory. Durable on return.
-// `mode` applies to a new file (subject to the umask), e.g. 0600 for secrets.
-Status WriteFileAtomically(const std::filesystem::path& path, std::string_view contents, mode_t mode = 0644);
+// `mode` applies to a new file (subject to the umask): private (0600) unless
+// the caller asks for more, e.g. 0644 for a certificate.
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view contents, mode_t mode = 0600);
 
 // Reads a whole file.
 Result<std::string> ReadFile(const std::filesystem::path& path);
@@ -24,7 +25,8 @@ Result<std::string> ReadFile(const std::filesystem::path& path);
 // fsyncs a directory, making creations, renames and unlinks inside it durable.
 Status SyncDirectory(const std::filesystem::path& dir);
 
-// Creates `dir` and missing parents, then fsyncs each created level's parent.
+// Creates `dir` and missing parents (mode 0700: private to the server's
+// user), then fsyncs each created level's parent.
 Status CreateDirectoriesDurably(const std::filesystem::path& dir);
 
 // Removes `dir` recursively and fsyncs its parent.

@@ -67,12 +67,22 @@ bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
   }
   return changed;
 }
+int64_t CountShards(const std::vector<std::shared_ptr<Stream>>& streams) {
+  int64_t n = 0;
+  for (const auto& s : streams) {
+    std::shared_lock lk(s->mu);
+    n += static_cast<int64_t>(s->meta().shards.size());
+  }
+  return n;
+}
 }  // namespace
 
 StreamCatalog::StreamCatalog(CatalogOptions options)
     : options_(std::move(options)),
       dirs_(options_.data_dir, "kinesis", "stream.json"),
-      committer_(options_.parallel_syncs), limiter_(options_.throughput) {}
+      committer_(options_.parallel_syncs),
+      limiter_(options_.throughput),
+      shard_budget_(options_.max_total_shards) {}
 
 StreamCatalog::~StreamCatalog() { Stop(); }
 
@@ -114,6 +124,7 @@ Status StreamCatalog::Open() {
   }
   SLUICE_RETURN_IF_ERROR(
       dirs_.Recover([this](const fs::path& dir, const std::string& text) { return LoadStream(dir, text); }));
+  shard_budget_.Set(CountShards(AllStreams()));
   FinishTransitions();
   TrimRetention();
   bg_thread_ = std::thread([this] { BackgroundLoop(); });
@@ -216,6 +227,8 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
     return Status::ResourceExhausted("This request would exceed the on-demand stream limit of " +
                                      std::to_string(options_.on_demand_stream_limit) + " for the account " +
                                      meta.account + " in " + meta.region + ".");
+  auto reservation = shard_budget_.Reserve(static_cast<int64_t>(meta.shards.size()));  // all regions
+  if (!reservation.ok()) return reservation.status();
 
   int64_t now = NowMillis();
   meta.created_ms = now;
@@ -251,6 +264,7 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
     regions_[stream->meta().region][stream->meta().name] = stream;
   }
   if (stream->meta().status != StreamStatus::kActive) ScheduleTransition(stream);
+  reservation->Keep();
   return stream;
 }
 
@@ -277,7 +291,10 @@ void StreamCatalog::Remove(const std::shared_ptr<Stream>& stream) {
     auto r = regions_.find(stream->meta().region);
     if (r != regions_.end()) {
       auto it = r->second.find(stream->meta().name);
-      if (it != r->second.end() && it->second == stream) r->second.erase(it);
+      if (it != r->second.end() && it->second == stream) {
+        r->second.erase(it);
+        shard_budget_.Release(static_cast<int64_t>(stream->meta().shards.size()));
+      }
     }
   }
   // Open logs stay valid for requests still holding the stream; the files go.

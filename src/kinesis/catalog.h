@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "kinesis/shard_budget.h"
 #include "kinesis/stream.h"
 #include "kinesis/subscription_hub.h"
 #include "kinesis/throughput.h"
@@ -32,6 +33,7 @@ struct CatalogOptions {
   std::string account = "000000000000";
   int64_t transition_ms = 500;  // CREATING->ACTIVE etc.; 0 = immediate
   int shard_limit = 500;        // open shards per region
+  int64_t max_total_shards = 10000;  // shards of all regions (kinesis/shard_budget.h); <= 0: unlimited
   int on_demand_stream_limit = 50;
   int64_t retention_check_ms = 60'000;
   // Length of one retention "hour". Only tests shorten it, to watch records
@@ -76,6 +78,8 @@ class StreamCatalog {
   }
   storage::GroupCommitter& committer() { return committer_; }
   ThroughputLimiter& limiter() { return limiter_; }
+  // The server-wide shard bound: resharding reserves the shards it adds.
+  ShardBudget& shard_budget() { return shard_budget_; }
   // Enhanced fan-out: where subscriptions wait for records.
   SubscriptionHub& subscriptions() { return subscriptions_; }
   // Secret for signing iterators and paging tokens; persisted in the data dir
@@ -90,7 +94,8 @@ class StreamCatalog {
   std::vector<std::shared_ptr<Stream>> AllStreams() const;
 
   // Creates a stream durably. Fails with AlreadyExists, ResourceExhausted
-  // (shard limit; the message is the AWS one) or I/O errors.
+  // (shard limit of the region or of the server, --max-total-shards; the
+  // message is AWS-style) or I/O errors.
   Result<std::shared_ptr<Stream>> Create(StreamMeta meta);
   // Marks DELETING (durably); the stream disappears after the delay.
   Status Delete(const std::shared_ptr<Stream>& stream);
@@ -120,6 +125,7 @@ class StreamCatalog {
   storage::GroupCommitter committer_;
   ThroughputLimiter limiter_;
   SubscriptionHub subscriptions_;
+  ShardBudget shard_budget_;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, std::map<std::string, std::shared_ptr<Stream>>> regions_;

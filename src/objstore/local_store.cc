@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "codec/utf8.h"
 #include "io/file_util.h"
+#include "storage/data_quota.h"
 
 namespace sluice::objstore {
 
@@ -226,6 +228,73 @@ bool IsHexId(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+// A descriptor closed on destruction.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  ~UniqueFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+// Opens directory `name` (relative to `parent_fd`, or AT_FDCWD) for listing;
+// empty when it is missing, not a directory, or a symlink (O_NOFOLLOW).
+UniqueFd OpenDirNoFollow(int parent_fd, const fs::path& name) {
+  int fd;
+  do {
+    fd = ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  return UniqueFd(fd);
+}
+
+// Calls fn(name, d_type) for every entry of the directory `dir_fd` but "."
+// and "..". d_type is resolved with fstatat(AT_SYMLINK_NOFOLLOW) when the
+// file system does not report it, so a symlink always shows as DT_LNK.
+void ListDir(int dir_fd, const std::function<void(const std::string&, unsigned char)>& fn) {
+  int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) return;
+  DIR* d = ::fdopendir(dup_fd);  // owns dup_fd from here
+  if (!d) {
+    ::close(dup_fd);
+    return;
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    unsigned char type = e->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat sb;
+      if (::fstatat(dir_fd, name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      type = S_ISLNK(sb.st_mode) ? DT_LNK : S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
+    fn(name, type);
+  }
+  ::closedir(d);
+}
+
+// Removes every entry of `dir_fd` that `keep` does not claim, relative to the
+// descriptor (unlinkat): a symlink is removed itself, never followed; a
+// directory only when empty. True when something was removed.
+bool SweepUnreferenced(int dir_fd, const std::function<bool(const std::string&)>& keep) {
+  std::vector<std::pair<std::string, unsigned char>> doomed;
+  ListDir(dir_fd, [&](const std::string& name, unsigned char type) {
+    if (!keep(name)) doomed.emplace_back(name, type);
+  });
+  bool removed = false;
+  for (const auto& [name, type] : doomed) {
+    if (::unlinkat(dir_fd, name.c_str(), type == DT_DIR ? AT_REMOVEDIR : 0) == 0) removed = true;
+  }
+  return removed;
+}
+
 }  // namespace
 
 bool IsValidBucketName(std::string_view n) {
@@ -318,6 +387,13 @@ Status LocalStore::Init() {
   // (WriteDurably), so that a fresh server starts in milliseconds.
 
   fs::path db_path = root / "index.db";
+  // SQLite creates the file with 0644 (less the umask) and gives its -wal and
+  // -shm files the database's mode: create it 0600 first.
+  if (int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600); fd >= 0) {
+    ::close(fd);
+  } else {
+    return io::ErrnoStatus("create", db_path);
+  }
   if (sqlite3_open_v2(db_path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     Status st = Status::IoError("cannot open object index " + db_path.string() + ": " +
@@ -352,24 +428,28 @@ Status LocalStore::CleanOrphans() {
     if (!s.ok()) return DbError(db_, "scan");
     while (s.Row()) referenced.insert(s.Col(0));
   }
-  std::error_code ec;
-  auto sweep = [&](const fs::path& dir, const std::string& rel_prefix) {
-    std::vector<fs::path> doomed;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      std::string rel = rel_prefix + it->path().filename().string();
-      if (!referenced.count(rel)) doomed.push_back(it->path());
-    }
-    for (const auto& p : doomed) fs::remove(p, ec);
-    return !doomed.empty();
+  // Symlinks are never followed: a directory that is a symlink is not
+  // swept, and an entry that is one is removed itself (its target stays).
+  auto sweep = [&](int dir_fd, const std::string& rel_prefix) {
+    bool removed = SweepUnreferenced(dir_fd, [&](const std::string& name) {
+      return referenced.count(rel_prefix + name) > 0;
+    });
+    if (removed) (void)::fsync(dir_fd);
+    return removed;
   };
-  for (auto it = fs::directory_iterator(options_.root / "objects", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    if (it->is_directory()) {
-      if (sweep(it->path(), "objects/" + it->path().filename().string() + "/")) io::SyncDirectory(it->path());
+  if (UniqueFd objects = OpenDirNoFollow(AT_FDCWD, options_.root / "objects"); objects) {
+    // The fan-out directories objects/<hh>, listed through the fd.
+    std::vector<std::string> fanout;
+    ListDir(objects.get(), [&](const std::string& name, unsigned char type) {
+      if (type == DT_DIR) fanout.push_back(name);
+    });
+    for (const std::string& hh : fanout) {
+      if (UniqueFd sub = OpenDirNoFollow(objects.get(), hh); sub) sweep(sub.get(), "objects/" + hh + "/");
     }
   }
-  sweep(options_.root / "parts", "parts/");
-  sweep(options_.root / "tmp", "tmp/");
+  for (const char* d : {"parts", "tmp"}) {
+    if (UniqueFd dir = OpenDirNoFollow(AT_FDCWD, options_.root / d); dir) sweep(dir.get(), std::string(d) + "/");
+  }
   // Parts whose upload is gone cannot exist (one transaction), but be safe.
   return Exec("DELETE FROM parts WHERE upload_id NOT IN (SELECT upload_id FROM uploads)");
 }
@@ -387,19 +467,38 @@ int64_t LocalStore::NowMs() const {
 void LocalStore::RemoveFile(const std::string& rel) {
   if (rel.empty()) return;
   fs::path p = options_.root / rel;
-  ::unlink(p.c_str());
+  struct stat sb;
+  bool known = ::lstat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode);
+  if (::unlink(p.c_str()) == 0 && known) storage::DataQuota::Default().Release(static_cast<uint64_t>(sb.st_size));
 }
 
-// Writes a new file under `subdir` ("objects/<hh>" or "parts") named
-// `<stem>-<generation>`: temp file, fill, fdatasync, rename, fsync dir.
+static Result<std::string> WriteDurablyCharged(const fs::path& root, const std::string& subdir,
+                                               const std::string& stem, uint64_t gen, bool fsync,
+                                               const std::function<Status(int, const fs::path&)>& fill);
+
+// Writes a new file of `size` bytes under `subdir` ("objects/<hh>" or
+// "parts") named `<stem>-<generation>`: temp file (0600), fill, fdatasync,
+// rename, fsync dir. The bytes are charged to the data quota first
+// (--max-data-bytes: refused with 503 ServiceUnavailable, nothing written).
 // Returns the name relative to root.
 static Result<std::string> WriteDurably(const fs::path& root, const std::string& subdir, const std::string& stem,
-                                        uint64_t gen, bool fsync, const std::function<Status(int, const fs::path&)>& fill) {
+                                        uint64_t gen, bool fsync, uint64_t size,
+                                        const std::function<Status(int, const fs::path&)>& fill) {
+  storage::DataQuota& quota = storage::DataQuota::Default();
+  if (Status q = quota.Charge(size); !q.ok()) return StoreError(StatusCode::kUnavailable, "ServiceUnavailable", q.message());
+  Result<std::string> rel = WriteDurablyCharged(root, subdir, stem, gen, fsync, fill);
+  if (!rel.ok()) quota.Release(size);
+  return rel;
+}
+
+static Result<std::string> WriteDurablyCharged(const fs::path& root, const std::string& subdir,
+                                               const std::string& stem, uint64_t gen, bool fsync,
+                                               const std::function<Status(int, const fs::path&)>& fill) {
   char genhex[17];
   std::snprintf(genhex, sizeof genhex, "%016llx", static_cast<unsigned long long>(gen));
   std::string name = stem + "-" + genhex;
   fs::path tmp = root / "tmp" / (name + ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return io::ErrnoStatus("create", tmp);
   Status st = fill(fd, tmp);
   if (st.ok() && fsync && ::fdatasync(fd) != 0) st = io::ErrnoStatus("fdatasync", tmp);
@@ -408,7 +507,7 @@ static Result<std::string> WriteDurably(const fs::path& root, const std::string&
   fs::path final_path = root / rel;
   if (st.ok()) {
     fs::path dir = root / subdir;
-    if (::mkdir(dir.c_str(), 0755) == 0) {
+    if (::mkdir(dir.c_str(), 0700) == 0) {
       // A new fan-out directory: its entry must be durable before files in it are.
       if (fsync) st = io::SyncDirectory(dir.parent_path());
     } else if (errno != EEXIST) {
@@ -435,7 +534,9 @@ Result<std::string> LocalStore::WriteObjectFile(const std::string& bucket, const
                                                 const std::string& subdir) {
   std::string h = Sha256Hex(bucket + std::string(1, '\0') + key);
   std::string dir = subdir.empty() ? "objects/" + h.substr(0, 2) : subdir;
-  return WriteDurably(options_.root, dir, h.substr(0, 40), NextGeneration(), options_.fsync,
+  uint64_t size = 0;
+  for (auto piece : pieces) size += piece.size();
+  return WriteDurably(options_.root, dir, h.substr(0, 40), NextGeneration(), options_.fsync, size,
                       [&](int fd, const fs::path& p) {
                         for (auto piece : pieces) SLUICE_RETURN_IF_ERROR(WriteAll(fd, piece, p));
                         return Status::Ok();
@@ -829,7 +930,7 @@ Result<std::string> LocalStore::UploadPart(const std::string& bucket, const std:
   }
   std::string etag = Quote(Md5Hex(data));
   auto file = WriteDurably(options_.root, "parts", upload_id + "-" + std::to_string(part_number), NextGeneration(),
-                           options_.fsync, [&](int fd, const fs::path& p) { return WriteAll(fd, data, p); });
+                           options_.fsync, data.size(), [&](int fd, const fs::path& p) { return WriteAll(fd, data, p); });
   if (!file.ok()) return file.status();
   std::string old_file;
   Status failure;
@@ -971,7 +1072,7 @@ Result<ObjectInfo> LocalStore::CompleteMultipartUpload(const std::string& bucket
   if (!etag.ok()) return StoreError(StatusCode::kInternal, "InternalError", etag.status().message());
   std::string h = Sha256Hex(bucket + std::string(1, '\0') + key);
   auto file = WriteDurably(options_.root, "objects/" + h.substr(0, 2), h.substr(0, 40), NextGeneration(),
-                           options_.fsync, [&](int fd, const fs::path& out) -> Status {
+                           options_.fsync, total, [&](int fd, const fs::path& out) -> Status {
                              std::vector<char> buf(1 << 20);
                              for (const Stored* s : chosen) {
                                fs::path in = options_.root / s->file;

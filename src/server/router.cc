@@ -63,7 +63,7 @@ void Router::Handle(http::Request request, http::Responder respond) {
       for (const auto& s : services_) services += (services.empty() ? "\"" : ",\"") + s.name + "\":\"running\"";
       if (rest_) services += (services.empty() ? "\"" : ",\"") + rest_name_ + "\":\"running\"";
       r.body = "{\"status\":\"ok\",\"services\":{" + services + "},\"storage_faults\":" +
-               storage::FaultCountersJson() + "}";
+               storage::FaultCountersJson() + ",\"storage_resources\":" + storage::StorageResourcesJson() + "}";
       return respond(std::move(r));
     }
     std::string_view target = request.Header("X-Amz-Target");

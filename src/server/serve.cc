@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -26,6 +27,8 @@
 #include "s3api/s3_api.h"          // S3
 #include "server/router.h"
 #include "server/transport_errors.h"
+#include "storage/data_quota.h"
+#include "storage/fd_cache.h"
 
 namespace sluice::server {
 
@@ -33,9 +36,10 @@ namespace {
 
 // Connections and shard files share the descriptor table: raise the soft
 // limit to the hard one, and warn when it cannot hold max_connections.
-void RaiseFileLimit(int max_connections) {
+// Returns the soft limit (0 when unknown, RLIM_INFINITY as is).
+rlim_t RaiseFileLimit(int max_connections) {
   rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
   if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
@@ -45,6 +49,19 @@ void RaiseFileLimit(int max_connections) {
   if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < static_cast<rlim_t>(max_connections) + kReserve)
     std::cerr << "sluice: warning: open-file limit " << lim.rlim_cur << " is low for --max-connections "
               << max_connections << "\n";
+  return lim.rlim_cur;
+}
+
+// Segment descriptors the FdCache keeps open: what RLIMIT_NOFILE leaves
+// after the connections and a reserve (listeners, index.db, spools, files
+// being written), at least 64 and at most 4096. Idle shards beyond that are
+// closed and re-opened on use, which costs an open(2).
+size_t DerivedOpenFiles(rlim_t soft_limit, int max_connections) {
+  constexpr rlim_t kMax = 4096, kMin = 64, kReserve = 256;
+  if (soft_limit == 0 || soft_limit == RLIM_INFINITY) return kMax;
+  rlim_t taken = static_cast<rlim_t>(max_connections) + kReserve;
+  rlim_t left = soft_limit > taken ? soft_limit - taken : 0;
+  return static_cast<size_t>(std::clamp(left, kMin, kMax));
 }
 
 }  // namespace
@@ -94,6 +111,11 @@ int Serve(const ServeOptions& options) {
   }
   // ---- end Auth
 
+  // ---- Resource bounds: descriptors and the data quota (docs/RELIABILITY.md)
+  rlim_t file_limit = RaiseFileLimit(options.max_connections);
+  size_t open_files = options.max_open_files > 0 ? static_cast<size_t>(options.max_open_files)
+                                                 : DerivedOpenFiles(file_limit, options.max_connections);
+  storage::FdCache::Default().SetMaxOpen(open_files);
   kinesis::CatalogOptions copts;
   std::error_code ec;
   copts.data_dir = std::filesystem::absolute(options.data_dir, ec);
@@ -109,6 +131,12 @@ int Serve(const ServeOptions& options) {
     std::cerr << "sluice: not starting: " << data_dir_lock.status().message() << "\n";
     return 1;
   }
+  storage::DataQuota& quota = storage::DataQuota::Default();
+  quota.SetLimit(options.max_data_bytes);
+  quota.Recount(copts.data_dir);
+  quota.StartRecounting(copts.data_dir, std::chrono::seconds(10));
+  copts.max_total_shards = options.max_total_shards;
+  // ---- end Resource bounds
   copts.transition_ms = options.stream_transition_ms;
   copts.shard_limit = options.shard_limit;
   copts.account = options.account_id;
@@ -235,7 +263,6 @@ int Serve(const ServeOptions& options) {
       }
     }
   }
-  RaiseFileLimit(options.max_connections);
   http::Server server(hopts, [&router](http::Request req, http::Responder respond) {
     router.Handle(std::move(req), std::move(respond));
   });
@@ -274,6 +301,7 @@ int Serve(const ServeOptions& options) {
   // ---- end Firehose API
   engine.Stop();  // pipelines; undelivered buffers are re-read from their sources next start
   catalog.Stop();
+  quota.StopRecounting();
   std::cout << "sluice stopped" << std::endl;
   return 0;
 }

@@ -15,6 +15,10 @@ struct ServeOptions {
   std::string fsync = "always";  // "always" | "os"
   int threads = 0;
   int shard_limit = 500;
+  // Resource bounds (docs/RELIABILITY.md#resource-bounds)
+  int64_t max_total_shards = 10000;  // shards of all regions; 0 = unlimited
+  int64_t max_open_files = 0;        // segment descriptors kept open; 0 = derived from RLIMIT_NOFILE
+  uint64_t max_data_bytes = 0;       // bytes stored in the data directory; 0 = unlimited
   std::string default_region = "us-east-1";
   std::string account_id = "000000000000";  // the account in every ARN
   int64_t retention_hour_ms = 3'600'000;  // test knob, see CatalogOptions

@@ -3,6 +3,9 @@
 #include <iostream>
 #include <utility>
 
+#include "storage/data_quota.h"
+#include "storage/fd_cache.h"
+
 namespace sluice::storage {
 
 FaultCounters& Faults() {
@@ -32,6 +35,16 @@ std::string FaultCountersJson() {
   }
   out += '}';
   return out;
+}
+
+std::string StorageResourcesJson() {
+  FdCache::Stats f = FdCache::Default().stats();
+  const DataQuota& q = DataQuota::Default();
+  return "{\"open_segment_files\":" + std::to_string(f.open) + ",\"pinned_segment_files\":" +
+         std::to_string(f.pinned) + ",\"max_open_files\":" + std::to_string(f.max_open) +
+         ",\"segment_opens\":" + std::to_string(f.opens) + ",\"segment_evictions\":" +
+         std::to_string(f.evictions) + ",\"data_bytes\":" + std::to_string(q.used()) +
+         ",\"max_data_bytes\":" + std::to_string(q.limit()) + "}";
 }
 
 }  // namespace sluice::storage

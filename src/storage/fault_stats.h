@@ -26,4 +26,8 @@ void ReportFault(std::string_view message);
 // {"write_failures":N,...}: the counters as a JSON object.
 std::string FaultCountersJson();
 
+// {"open_segment_files":N,...}: the default FdCache's and DataQuota's
+// figures (storage/fd_cache.h, storage/data_quota.h) as a JSON object.
+std::string StorageResourcesJson();
+
 }  // namespace sluice::storage

@@ -64,7 +64,7 @@ Status PwritevFull(int fd, std::vector<iovec> iov, uint64_t pos, const fs::path&
 }
 
 Status WriteFileNoSync(const fs::path& path, std::string_view contents) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return io::ErrnoStatus("open", path);
   iovec v{const_cast<char*>(contents.data()), contents.size()};
   Status st = contents.empty() ? Status::Ok() : PwritevFull(fd, {v}, 0, path);
@@ -81,7 +81,7 @@ Result<uint64_t> FileSize(int fd, const fs::path& path) {
 Result<int> OpenFile(const fs::path& path, int flags) {
   int fd;
   do {
-    fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return io::ErrnoStatus("open", path);
   return fd;
@@ -217,32 +217,36 @@ Status FrameReader::Next(FrameView* frame, Outcome* outcome) {
 
 // -------------------------------------------------------------------- Segment
 
-Segment::Segment(const fs::path& dir, uint64_t base_offset, uint32_t index_interval_bytes)
+Segment::Segment(const fs::path& dir, uint64_t base_offset, uint32_t index_interval_bytes, FdCache* cache,
+                 int open_flags)
     : base_offset_(base_offset),
       index_interval_bytes_(index_interval_bytes),
       log_path_(dir / format::SegmentFileName(base_offset)),
       index_path_(dir / format::IndexFileName(base_offset)),
+      file_(std::make_unique<FdCache::File>(cache ? cache : &FdCache::Default(), log_path_, open_flags)),
       size_(format::kSegmentHeaderSize),
       end_offset_(base_offset) {}
 
-Segment::~Segment() {
-  if (fd_ >= 0) ::close(fd_);
-}
+// The pins go before file_, which then closes the descriptor.
+Segment::~Segment() = default;
 
 Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t base_offset,
-                                                 uint32_t index_interval_bytes, bool keep_unsynced) {
-  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
+                                                 uint32_t index_interval_bytes, bool keep_unsynced,
+                                                 FdCache* cache) {
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, O_RDWR));
   Result<int> fd = OpenFile(seg->log_path_, O_RDWR | O_CREAT | O_EXCL);
   if (!fd.ok()) return fd.status();
-  seg->fd_ = *fd;
+  FdCache::Lease lease = seg->file_->Adopt(*fd);
+  seg->header_checked_ = true;
   std::string header = format::EncodeSegmentHeader(base_offset);
-  Status st = PwritevFull(seg->fd_, {iovec{header.data(), header.size()}}, 0, seg->log_path_);
+  Status st = PwritevFull(lease.fd(), {iovec{header.data(), header.size()}}, 0, seg->log_path_);
   if (!st.ok()) {
     ::unlink(seg->log_path_.c_str());
     return st;
   }
   seg->keep_unsynced_ = keep_unsynced;
   if (keep_unsynced) {
+    seg->dirty_pin_ = std::move(lease);  // the header is not synced yet
     seg->synced_size_ = 0;
     auto kept = std::make_shared<std::string>(std::move(header));
     seg->unsynced_.push_back({{iovec{kept->data(), kept->size()}}, kept});
@@ -254,18 +258,22 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
 
 Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uint64_t base_offset,
                                                         uint32_t index_interval_bytes,
-                                                        bool* truncated, bool keep_unsynced) {
+                                                        bool* truncated, bool keep_unsynced,
+                                                        FdCache* cache) {
   *truncated = false;
-  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
-  Result<int> fd = OpenFile(seg->log_path_, O_RDWR);
-  if (!fd.ok()) return fd.status();
-  seg->fd_ = *fd;
-  Result<uint64_t> size = FileSize(seg->fd_, seg->log_path_);
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, O_RDWR));
+  // Pinned while recovering only: afterwards the segment is idle and its
+  // descriptor may be closed until the next append or read.
+  Result<FdCache::Lease> lease = seg->file_->Acquire();
+  if (!lease.ok()) return lease.status();
+  const int fd = lease->fd();
+  seg->header_checked_ = true;  // checked (and reset if torn) below
+  Result<uint64_t> size = FileSize(fd, seg->log_path_);
   if (!size.ok()) return size.status();
 
   std::string header(format::kSegmentHeaderSize, '\0');
   size_t got = 0;
-  SLUICE_RETURN_IF_ERROR(PreadFull(seg->fd_, header.data(), header.size(), 0, &got, seg->log_path_));
+  SLUICE_RETURN_IF_ERROR(PreadFull(fd, header.data(), header.size(), 0, &got, seg->log_path_));
   uint64_t header_base = 0;
   uint64_t keep = 0;
   bool header_ok = got == header.size() && format::DecodeSegmentHeader(header, &header_base);
@@ -274,26 +282,26 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
                               std::to_string(header_base) + " in its header");
   }
   if (header_ok) {
-    Result<uint64_t> end = seg->ScanAndIndex(*size, UINT64_MAX);
+    Result<uint64_t> end = seg->ScanAndIndex(fd, *size, UINT64_MAX);
     if (!end.ok()) return end.status();
     keep = *end;
   } else {
     // Torn creation: rewrite the header, nothing in this file was valid.
     header = format::EncodeSegmentHeader(base_offset);
-    if (::ftruncate(seg->fd_, 0) != 0) return io::ErrnoStatus("ftruncate", seg->log_path_);
-    SLUICE_RETURN_IF_ERROR(PwritevFull(seg->fd_, {iovec{header.data(), header.size()}}, 0, seg->log_path_));
+    if (::ftruncate(fd, 0) != 0) return io::ErrnoStatus("ftruncate", seg->log_path_);
+    SLUICE_RETURN_IF_ERROR(PwritevFull(fd, {iovec{header.data(), header.size()}}, 0, seg->log_path_));
     *size = 0;  // force the fdatasync below
     keep = format::kSegmentHeaderSize;
     *truncated = true;
   }
   if (keep != *size) {
     if (keep < *size) {
-      if (::ftruncate(seg->fd_, static_cast<off_t>(keep)) != 0) {
+      if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) {
         return io::ErrnoStatus("ftruncate", seg->log_path_);
       }
       *truncated = true;
     }
-    if (::fdatasync(seg->fd_) != 0) return io::ErrnoStatus("fdatasync", seg->log_path_);
+    if (::fdatasync(fd) != 0) return io::ErrnoStatus("fdatasync", seg->log_path_);
   }
   if (*truncated) {
     Faults().torn_tails.fetch_add(1, std::memory_order_relaxed);
@@ -308,9 +316,10 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
 Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64_t base_offset,
                                                      uint64_t end_offset,
                                                      std::optional<int64_t> later_arrival_ms,
-                                                     uint32_t index_interval_bytes, bool* rebuilt) {
+                                                     uint32_t index_interval_bytes, bool* rebuilt,
+                                                     FdCache* cache) {
   *rebuilt = false;
-  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes));
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, O_RDONLY));
   std::error_code ec;
   uint64_t log_size = fs::file_size(seg->log_path_, ec);
   if (ec) return Status::IoError("stat " + seg->log_path_.string() + ": " + ec.message());
@@ -318,7 +327,8 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
   if (seg->LoadIndexFile(end_offset, log_size)) return seg;
 
   *rebuilt = true;
-  Status open = seg->EnsureOpen();
+  FdCache::Lease lease;
+  Status open = seg->EnsureOpen(&lease);
   if (!open.ok() && open.code() != StatusCode::kCorruption) return open;
   if (!open.ok()) {
     // Bad header: nothing is readable, but keep the bookkeeping so the range
@@ -330,7 +340,7 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
     seg->first_arrival_ms_ = seg->last_arrival_ms_ = later_arrival_ms.value_or(0);
     return seg;
   }
-  Result<uint64_t> good_end = seg->ScanAndIndex(log_size, end_offset);
+  Result<uint64_t> good_end = seg->ScanAndIndex(lease.fd(), log_size, end_offset);
   if (!good_end.ok()) return good_end.status();
   bool clean;
   {
@@ -384,8 +394,7 @@ bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
   return true;
 }
 
-Result<uint64_t> Segment::ScanAndIndex(uint64_t file_size, uint64_t stop_offset) {
-  int fd = this->fd();
+Result<uint64_t> Segment::ScanAndIndex(int fd, uint64_t file_size, uint64_t stop_offset) {
   FrameReader reader(fd, format::kSegmentHeaderSize, file_size);
   uint64_t expected = base_offset_;
   std::lock_guard<std::mutex> lock(mu_);
@@ -483,14 +492,23 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
     kept.pieces = {iovec{copy->data(), copy->size()}};
     kept.owner = std::move(copy);
   }
-  Status st = PwritevFull(fd_, std::move(iov), start, log_path_);
+  Result<FdCache::Lease> lease = file_->Acquire();  // re-opens an idle segment
+  if (!lease.ok()) return lease.status();
+  Status st = PwritevFull(lease->fd(), std::move(iov), start, log_path_);
   if (!st.ok()) {
     Faults().write_failures.fetch_add(1, std::memory_order_relaxed);
-    if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) *cut_failed = true;
+    if (::ftruncate(lease->fd(), static_cast<off_t>(start)) != 0) *cut_failed = true;
+    // Whatever the tail holds now must be synced (repaired) on this descriptor.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (*cut_failed && !dirty_pin_) dirty_pin_ = std::move(*lease);
     return st;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (keep_unsynced_) unsynced_.push_back(std::move(kept));
+  if (keep_unsynced_) {
+    unsynced_.push_back(std::move(kept));
+    // Pinned until a Sync() covers these bytes.
+    if (!dirty_pin_) dirty_pin_ = std::move(*lease);
+  }
   uint64_t pos = start;
   for (size_t i = 0; i < entries.size(); ++i) {
     uint64_t frame = format::FrameSize(entries[i].partition_key.size(), entries[i].data.size());
@@ -520,37 +538,54 @@ Status Segment::WriteIndex() {
   return Status::Ok();
 }
 
+Result<int> Segment::WriteDescriptor(FdCache::Lease* lease) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Only Sync() and Repair() clear the pin, and they don't run concurrently.
+    if (dirty_pin_) return dirty_pin_.fd();
+  }
+  Result<FdCache::Lease> l = file_->Acquire();
+  if (!l.ok()) return l.status();
+  *lease = std::move(*l);
+  return lease->fd();
+}
+
 Status Segment::Sync() {
-  int fd;
   uint64_t size;
   size_t chunks;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    fd = fd_;
     size = size_;
     chunks = unsynced_.size();
+    // Nothing written since the last sync (or never written): keep_unsynced_
+    // pins the descriptor from the first unsynced append on.
+    if (keep_unsynced_ && !dirty_pin_ && chunks == 0) return Status::Ok();
   }
-  if (fd < 0) return Status::Ok();  // never opened, never written
-  if (::fdatasync(fd) != 0) return io::ErrnoStatus("fdatasync", log_path_);
+  FdCache::Lease lease;
+  Result<int> fd = WriteDescriptor(&lease);
+  if (!fd.ok()) return fd.status();
+  if (::fdatasync(*fd) != 0) return io::ErrnoStatus("fdatasync", log_path_);
   std::lock_guard<std::mutex> lock(mu_);
   if (keep_unsynced_) {
     unsynced_.erase(unsynced_.begin(), unsynced_.begin() + static_cast<ptrdiff_t>(chunks));
     synced_size_ = size;
+    if (unsynced_.empty()) dirty_pin_.Release();  // idle: the descriptor may be closed
   }
   return Status::Ok();
 }
 
 Status Segment::Repair(bool sync) {
-  int fd;
   uint64_t keep;
   std::vector<iovec> iov;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    fd = fd_;
     keep = synced_size_;
     for (const UnsyncedChunk& c : unsynced_) iov.insert(iov.end(), c.pieces.begin(), c.pieces.end());
   }
-  if (fd < 0) return Status::Ok();
+  FdCache::Lease lease;
+  Result<int> fd_or = WriteDescriptor(&lease);
+  if (!fd_or.ok()) return fd_or.status();
+  const int fd = *fd_or;
   if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) return io::ErrnoStatus("ftruncate", log_path_);
   Status st = iov.empty() ? Status::Ok() : PwritevFull(fd, std::move(iov), keep, log_path_);
   if (st.ok() && sync && ::fdatasync(fd) != 0) st = io::ErrnoStatus("fdatasync", log_path_);
@@ -562,13 +597,13 @@ Status Segment::Repair(bool sync) {
   if (sync || !keep_unsynced_) {
     unsynced_.clear();
     synced_size_ = size_;
+    dirty_pin_.Release();
   }
   return Status::Ok();
 }
 
 Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t bad_position,
                                                   uint64_t end_offset) const {
-  int fd;
   uint64_t size;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -576,12 +611,13 @@ Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t 
         it != resyncs_.end() && (it->second.next || it->second.end_offset >= end_offset)) {
       return it->second.next;
     }
-    fd = fd_;
     size = size_;
   }
-  if (fd < 0) return std::optional<IndexEntry>();
+  FdCache::Lease lease;
+  Status open = EnsureOpen(&lease);
+  if (!lease) return open;
   Result<std::optional<IndexEntry>> next =
-      FindNextGoodFrame(fd, bad_position + 1, size, bad_offset, end_offset, log_path_);
+      FindNextGoodFrame(lease.fd(), bad_position + 1, size, bad_offset, end_offset, log_path_);
   if (!next.ok()) return next.status();
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, first_time] = resyncs_.try_emplace(bad_offset);
@@ -590,32 +626,31 @@ Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t 
   return *next;
 }
 
-Status Segment::EnsureOpen() const {
+Status Segment::EnsureOpen(FdCache::Lease* lease) const {
+  Result<FdCache::Lease> l = file_->Acquire();
+  if (!l.ok()) return l.status();
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ >= 0 || !open_status_.ok()) return open_status_;
-  Result<int> fd = OpenFile(log_path_, O_RDONLY);
-  if (!fd.ok()) return fd.status();
-  std::string header(format::kSegmentHeaderSize, '\0');
-  size_t got = 0;
-  Status st = PreadFull(*fd, header.data(), header.size(), 0, &got, log_path_);
-  if (!st.ok()) {
-    ::close(*fd);
-    return st;
+  if (!header_checked_) {
+    std::string header(format::kSegmentHeaderSize, '\0');
+    size_t got = 0;
+    SLUICE_RETURN_IF_ERROR(PreadFull(l->fd(), header.data(), header.size(), 0, &got, log_path_));
+    uint64_t base = 0;
+    if (got != header.size() || !format::DecodeSegmentHeader(header, &base) || base != base_offset_) {
+      open_status_ = Status::Corruption("bad segment header in " + log_path_.string());
+    }
+    header_checked_ = true;
   }
-  uint64_t base = 0;
-  if (got != header.size() || !format::DecodeSegmentHeader(header, &base) || base != base_offset_) {
-    open_status_ = Status::Corruption("bad segment header in " + log_path_.string());
-  }
-  fd_ = *fd;  // kept open even when the header is bad, so Remove() still works
+  *lease = std::move(*l);  // handed out even when the header is bad
   return open_status_;
 }
 
-int Segment::fd() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return fd_;
-}
-
 Status Segment::Remove() {
+  {
+    FdCache::Lease lease;
+    (void)EnsureOpen(&lease);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (lease && !removed_pin_) removed_pin_ = std::move(lease);
+  }
   if (::unlink(log_path_.c_str()) != 0 && errno != ENOENT) return io::ErrnoStatus("unlink", log_path_);
   if (::unlink(index_path_.c_str()) != 0 && errno != ENOENT) return io::ErrnoStatus("unlink", index_path_);
   return Status::Ok();

@@ -1,12 +1,19 @@
 // Segment: one segment file (<base>.log) of a shard log plus its in-memory
 // sparse index (persisted as <base>.idx once the segment is sealed).
 //
-// Thread-safety: state(), Seek*(), EnsureOpen(), fd(), DiskBytes() may be
-// called from any thread. Append() and WriteIndex() must not run concurrently
-// with each other (the ShardLog serializes them under its append mutex).
-// Readers pread the file through fd(); the descriptor lives as long as the
-// Segment object, so a reader holding a shared_ptr keeps working after the
-// files were unlinked.
+// Thread-safety: state(), Seek*(), EnsureOpen(), DiskBytes() may be called
+// from any thread. Append() and WriteIndex() must not run concurrently with
+// each other (the ShardLog serializes them under its append mutex).
+//
+// Descriptors: the .log file's descriptor is managed by an FdCache
+// (storage/fd_cache.h). Readers pread through the lease EnsureOpen() gives
+// them, which keeps the descriptor open while they hold it; an idle segment
+// holds none and is re-opened on its next read or append. A segment with
+// appends not yet covered by a successful Sync() (FsyncPolicy::kAlways)
+// keeps its descriptor pinned until that Sync, so the fdatasync runs on the
+// descriptor the writes went through. Remove() pins the descriptor for good
+// (an unlinked file can't be re-opened), so a reader holding a shared_ptr
+// keeps working after the files were unlinked.
 #pragma once
 
 #include <sys/uio.h>
@@ -22,6 +29,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage/fd_cache.h"
 #include "storage/segment_format.h"
 #include "storage/shard_log.h"
 
@@ -69,10 +77,13 @@ class Segment {
   // synced: the caller fdatasyncs it and the directory before relying on it).
   // `keep_unsynced`: keep a copy of every byte written since the last
   // successful Sync() so that Repair() can rewrite it (FsyncPolicy::kAlways).
+  // `cache` manages the descriptor (nullptr: FdCache::Default()); the same
+  // holds for RecoverActive() and LoadSealed().
   static Result<std::shared_ptr<Segment>> Create(const std::filesystem::path& dir,
                                                  uint64_t base_offset,
                                                  uint32_t index_interval_bytes,
-                                                 bool keep_unsynced = false);
+                                                 bool keep_unsynced = false,
+                                                 FdCache* cache = nullptr);
 
   // Recovers the newest segment: a missing/invalid file header is treated as a
   // torn creation and reset; every frame is scanned. A damaged frame followed
@@ -84,7 +95,8 @@ class Segment {
                                                         uint64_t base_offset,
                                                         uint32_t index_interval_bytes,
                                                         bool* truncated,
-                                                        bool keep_unsynced = false);
+                                                        bool keep_unsynced = false,
+                                                        FdCache* cache = nullptr);
 
   // Loads a sealed segment whose records end at `end_offset` (the next
   // segment's base) from its .idx, without touching the .log beyond a stat.
@@ -97,7 +109,7 @@ class Segment {
                                                      uint64_t base_offset, uint64_t end_offset,
                                                      std::optional<int64_t> later_arrival_ms,
                                                      uint32_t index_interval_bytes,
-                                                     bool* rebuilt);
+                                                     bool* rebuilt, FdCache* cache = nullptr);
 
   ~Segment();
   Segment(const Segment&) = delete;
@@ -139,14 +151,17 @@ class Segment {
   Result<std::optional<format::IndexEntry>> Resync(uint64_t bad_offset, uint64_t bad_position,
                                                    uint64_t end_offset) const;
 
-  // Opens the descriptor of a lazily loaded segment and checks its header.
-  // Corruption (sticky) when the header is bad.
-  Status EnsureOpen() const;
-  // The descriptor; valid after EnsureOpen() succeeded.
-  int fd() const;
+  // Pins the .log's descriptor into *lease, opening the file if it is
+  // closed, and checks its header the first time. Corruption (sticky) when
+  // the header is bad; *lease is then still filled, so the frames after the
+  // header can be searched. Other errors leave *lease empty.
+  Status EnsureOpen(FdCache::Lease* lease) const;
 
-  // Unlinks the .log and .idx files (the descriptor stays open).
+  // Unlinks the .log and .idx files; the descriptor is opened first and
+  // stays open (pinned) for as long as the Segment lives.
   Status Remove();
+  // True while the .log has a descriptor open (tests and health figures).
+  bool HoldsDescriptor() const { return file_->is_open(); }
 
   SegmentState state() const;
   // The index entry of the frame at or before `offset` (the first frame's
@@ -163,13 +178,17 @@ class Segment {
   uint64_t DiskBytes() const;
 
  private:
-  Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes);
+  Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes,
+          FdCache* cache, int open_flags);
   bool LoadIndexFile(uint64_t end_offset, uint64_t log_size);
   // Scans frames from the header on, building the index; skips damaged
   // frames that good frames follow (Resync) and stops at a bad/torn frame
   // with none after it, or at `stop_offset`. Returns the position after the
-  // last good frame. Requires an open fd.
-  Result<uint64_t> ScanAndIndex(uint64_t file_size, uint64_t stop_offset);
+  // last good frame. `fd` is the .log's (pinned) descriptor.
+  Result<uint64_t> ScanAndIndex(int fd, uint64_t file_size, uint64_t stop_offset);
+  // The descriptor Sync()/Repair() write through: the dirty pin's, or a new
+  // lease. Needs mu_ not held.
+  Result<int> WriteDescriptor(FdCache::Lease* lease);
   void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms);
 
   const uint64_t base_offset_;
@@ -177,9 +196,15 @@ class Segment {
   const std::filesystem::path log_path_;
   const std::filesystem::path index_path_;
 
+  const std::unique_ptr<FdCache::File> file_;  // the .log's descriptor
+
   mutable std::mutex mu_;
-  mutable int fd_ = -1;         // -1 until opened (sealed segments open lazily)
+  mutable bool header_checked_ = false;
   mutable Status open_status_;  // sticky Corruption for a bad header
+  // Held from the first append not yet synced (keep_unsynced_) until a Sync
+  // covers every append; only Append() sets it, only Sync()/Repair() clear it.
+  FdCache::Lease dirty_pin_;
+  FdCache::Lease removed_pin_;  // set by Remove()
   std::vector<format::IndexEntry> entries_;
   uint64_t size_ = 0;
   uint64_t end_offset_ = 0;

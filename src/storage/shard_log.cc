@@ -19,6 +19,7 @@
 #include <shared_mutex>
 
 #include "io/file_util.h"
+#include "storage/data_quota.h"
 #include "storage/fault_stats.h"
 #include "storage/segment.h"
 #include "storage/segment_format.h"
@@ -68,6 +69,7 @@ class ShardLogImpl final : public ShardLog {
   // publishes everything appended. Needs sync_mu_ and mu_.
   Status RepairLocked();
   bool KeepUnsynced() const { return options_.fsync == FsyncPolicy::kAlways; }
+  DataQuota& Quota() const { return options_.data_quota ? *options_.data_quota : DataQuota::Default(); }
 
   const fs::path dir_;
   const ShardLogOptions options_;
@@ -112,7 +114,7 @@ Status ShardLogImpl::Recover() {
   std::vector<std::shared_ptr<Segment>> segs(bases.size());
   if (bases.empty()) {
     Result<std::shared_ptr<Segment>> seg =
-        Segment::Create(dir_, 0, options_.index_interval_bytes, KeepUnsynced());
+        Segment::Create(dir_, 0, options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache);
     if (!seg.ok()) return seg.status();
     SLUICE_RETURN_IF_ERROR((*seg)->Sync());
     SLUICE_RETURN_IF_ERROR(io::SyncDirectory(dir_));
@@ -120,7 +122,8 @@ Status ShardLogImpl::Recover() {
   } else {
     bool truncated = false;
     Result<std::shared_ptr<Segment>> newest =
-        Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated, KeepUnsynced());
+        Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated, KeepUnsynced(),
+                               options_.fd_cache);
     if (!newest.ok()) return newest.status();
     segs.back() = *newest;
     std::optional<int64_t> later;
@@ -128,7 +131,7 @@ Status ShardLogImpl::Recover() {
     for (size_t i = bases.size() - 1; i-- > 0;) {
       bool rebuilt = false;
       Result<std::shared_ptr<Segment>> seg = Segment::LoadSealed(
-          dir_, bases[i], bases[i + 1], later, options_.index_interval_bytes, &rebuilt);
+          dir_, bases[i], bases[i + 1], later, options_.index_interval_bytes, &rebuilt, options_.fd_cache);
       if (!seg.ok()) return seg.status();
       segs[i] = *seg;
       if (SegmentState s = segs[i]->state(); s.has_records) later = s.first_arrival_ms;
@@ -223,9 +226,13 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
                         arrival - s.first_arrival_ms >= options_.segment_max_age_ms)) {
     SLUICE_RETURN_IF_ERROR(RollLocked());
   }
+  // Refused before anything is written when the data directory's quota
+  // would be exceeded (the log stays healthy).
+  SLUICE_RETURN_IF_ERROR(Quota().Charge(batch_bytes));
   bool cut_failed = false;
   Status st = active_->Append(first, arrival, entries, &cut_failed, std::move(owner));
   if (!st.ok()) {
+    Quota().Release(batch_bytes);
     if (cut_failed) {
       if (dirty_.empty() || dirty_.back() != active_) dirty_.push_back(active_);
       FailLocked(st);
@@ -243,7 +250,7 @@ Status ShardLogImpl::RollLocked() {
   // is rebuilt by scanning on the next Open.
   (void)active_->WriteIndex();
   Result<std::shared_ptr<Segment>> seg =
-      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced());
+      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache);
   if (!seg.ok()) return seg.status();
   // The rolled-from segment stays in dirty_ (if unsynced) until Sync runs.
   dirty_.push_back(*seg);
@@ -333,14 +340,15 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
       continue;
     }
     seg_end = std::min(seg_end, end);
-    Status st = seg->EnsureOpen();
+    FdCache::Lease lease;  // keeps the descriptor open while this segment is read
+    Status st = seg->EnsureOpen(&lease);
     format::IndexEntry at = seg->Seek(off);
     if (!st.ok()) {
       // A bad segment header: the frames after it may still be good.
-      if (st.code() != StatusCode::kCorruption || seg->fd() < 0) return fail(st);
+      if (st.code() != StatusCode::kCorruption || !lease) return fail(st);
       at = {seg->base_offset(), format::kSegmentHeaderSize, 0};
     }
-    FrameReader reader(seg->fd(), at.position, seg->state().size);
+    FrameReader reader(lease.fd(), at.position, seg->state().size);
     uint64_t expected = at.offset;
     bool done = false;
     if (!st.ok()) {
@@ -348,7 +356,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
       if (!resync.ok()) return fail(resync.status());
       const std::optional<format::IndexEntry>& next = *resync;
       if (next) {
-        reader = FrameReader(seg->fd(), next->position, seg->state().size);
+        reader = FrameReader(lease.fd(), next->position, seg->state().size);
         expected = next->offset;
       } else {
         expected = seg_end;
@@ -370,7 +378,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
           expected = seg_end;
           break;
         }
-        reader = FrameReader(seg->fd(), next->position, seg->state().size);
+        reader = FrameReader(lease.fd(), next->position, seg->state().size);
         expected = next->offset;
         continue;
       }
@@ -412,8 +420,9 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
   seg_end = std::min(seg_end, end);
   std::optional<format::IndexEntry> at = seg->SeekTime(timestamp_ms);
   if (!at) return std::max(seg->base_offset(), start_offset_.load());
-  SLUICE_RETURN_IF_ERROR(seg->EnsureOpen());
-  FrameReader reader(seg->fd(), at->position, seg->state().size);
+  FdCache::Lease lease;
+  SLUICE_RETURN_IF_ERROR(seg->EnsureOpen(&lease));
+  FrameReader reader(lease.fd(), at->position, seg->state().size);
   for (uint64_t expected = at->offset; expected < seg_end;) {
     format::FrameView f;
     FrameReader::Outcome outcome;
@@ -424,7 +433,7 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
       if (!resync.ok()) return resync.status();
       const std::optional<format::IndexEntry>& next = *resync;
       if (!next) return seg_end;
-      reader = FrameReader(seg->fd(), next->position, seg->state().size);
+      reader = FrameReader(lease.fd(), next->position, seg->state().size);
       expected = next->offset;
       continue;
     }
@@ -445,9 +454,6 @@ Status ShardLogImpl::TrimBefore(int64_t cutoff_ms) {
       uint64_t seg_end = segments_[n + 1]->base_offset();
       if (seg_end > end) break;  // holds unpublished records
       if (s.has_records && s.last_arrival_ms >= cutoff_ms) break;
-      // Readers that already hold this segment must be able to pread it
-      // after the unlink, so open the descriptor now.
-      (void)segments_[n]->EnsureOpen();
       ++n;
     }
     if (n == 0) return Status::Ok();
@@ -455,8 +461,13 @@ Status ShardLogImpl::TrimBefore(int64_t cutoff_ms) {
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(n));
     start_offset_.store(segments_.front()->base_offset(), std::memory_order_release);
   }
-  // Oldest first, so a crash leaves a contiguous suffix of segments.
-  for (const auto& seg : doomed) SLUICE_RETURN_IF_ERROR(seg->Remove());
+  // Oldest first, so a crash leaves a contiguous suffix of segments. Remove()
+  // pins each descriptor first: readers that already hold the segment
+  // must be able to pread it after the unlink.
+  for (const auto& seg : doomed) {
+    SLUICE_RETURN_IF_ERROR(seg->Remove());
+    Quota().Release(seg->DiskBytes());
+  }
   return io::SyncDirectory(dir_);
 }
 

@@ -44,6 +44,9 @@
 
 namespace sluice::storage {
 
+class DataQuota;
+class FdCache;
+
 enum class FsyncPolicy {
   // fdatasync(2) before publishing: acknowledged data survives power loss.
   kAlways,
@@ -61,6 +64,13 @@ struct ShardLogOptions {
   int64_t segment_max_age_ms = 60ll * 60 * 1000;
   // One sparse index entry at least every this many bytes of frames.
   uint32_t index_interval_bytes = 4096;
+  // Bounds the segment descriptors held open (storage/fd_cache.h); nullptr
+  // means FdCache::Default(). Must outlive the log.
+  FdCache* fd_cache = nullptr;
+  // Charged for every append, refusing it (ResourceExhausted) when the
+  // quota is used up (storage/data_quota.h); nullptr means
+  // DataQuota::Default(). Must outlive the log.
+  DataQuota* data_quota = nullptr;
 };
 
 // One record to append. Views must stay valid during the Append call.

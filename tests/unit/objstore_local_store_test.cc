@@ -308,6 +308,46 @@ TEST_F(LocalStoreTest, OrphansFromACrashAreRemovedOnOpen) {
   EXPECT_EQ(store_->ListParts("crash", "up", *id)->size(), 1u);
 }
 
+TEST_F(LocalStoreTest, StartupSweepNeverFollowsSymlinks) {
+  ASSERT_TRUE(store_->CreateBucket("links").ok());
+  ASSERT_TRUE(store_->PutObject("links", "kept", "data").ok());
+  fs::path root = base_ / "data" / "s3";
+  fs::path canary = base_ / "canary";
+  fs::create_directories(canary);
+  std::ofstream(canary / "precious") << "canary";
+  // tmp/ itself, a fan-out directory, and entries of parts/ and tmp/.
+  fs::remove_all(root / "tmp");
+  fs::create_directory_symlink(canary, root / "tmp");
+  fs::create_directory_symlink(canary, root / "objects" / "zz");
+  fs::create_symlink(canary / "precious", root / "parts" / "planted");
+  fs::create_directory_symlink(canary, root / "parts" / "planted-dir");
+  Open();
+  EXPECT_TRUE(fs::exists(canary / "precious"));
+  std::ifstream in(canary / "precious");
+  std::string text;
+  in >> text;
+  EXPECT_EQ(text, "canary");
+  // Unreferenced links are removed themselves, not their targets.
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root / "parts" / "planted")));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root / "parts" / "planted-dir")));
+  EXPECT_EQ(Read("links", "kept"), "data");
+}
+
+TEST_F(LocalStoreTest, FilesAndDirectoriesArePrivate) {
+  ASSERT_TRUE(store_->CreateBucket("modes").ok());
+  ASSERT_TRUE(store_->PutObject("modes", "o", "data").ok());
+  auto id = store_->CreateMultipartUpload("modes", "up");
+  ASSERT_TRUE(store_->UploadPart("modes", "up", *id, 1, "part").ok());
+  fs::path root = base_ / "data" / "s3";
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    fs::perms p = fs::symlink_status(e.path()).permissions();
+    EXPECT_EQ(p & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << e.path();
+    files += e.is_regular_file();
+  }
+  EXPECT_GE(files, 3);  // index.db, the object, the part
+}
+
 TEST_F(LocalStoreTest, ConcurrentPutsOfOneKeyNeverTear) {
   ASSERT_TRUE(store_->CreateBucket("race").ok());
   std::vector<std::thread> threads;

@@ -6,6 +6,7 @@
 
 #include "codec/base64.h"
 #include "firehose/api/handlers.h"
+#include "storage/data_quota.h"
 
 namespace sluice::firehose::api {
 
@@ -27,6 +28,7 @@ struct Batch {
   std::shared_ptr<std::string> data = std::make_shared<std::string>();
   std::vector<std::pair<size_t, size_t>> records;  // (pos, len) into *data
   uint64_t first_offset = 0;
+  std::string error_message = "Slow down.";  // of ServiceUnavailableException
 };
 
 // An opaque, unique id: the stream's creation time and the record's spool offset.
@@ -89,7 +91,11 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
   for (const auto& [pos, len] : b->records) entries.push_back({kSpoolKey, std::string_view(*b->data).substr(pos, len)});
   storage::ShardLog* spool = b->stream->spool();
   auto first = spool->Append(entries, ctx.catalog.NowMillis(), b->data);  // it owns the bytes
-  if (!first.ok()) return done(*b, false);
+  if (!first.ok()) {
+    // The data quota (--max-data-bytes) says so; other failures keep AWS's text.
+    if (storage::DataQuota::IsQuotaRefusal(first.status())) b->error_message = first.status().message();
+    return done(*b, false);
+  }
   b->first_offset = *first;
   DeliveryCatalog* catalog = &ctx.catalog;
   catalog->committer().Commit(spool, [catalog, b, done](const Status& st) {
@@ -120,7 +126,7 @@ void PutRecordBatch(Context& ctx, const rapidjson::Value& in, Reply reply) {
       if (ok) {
         body += "{\"RecordId\":\"" + RecordId(batch, i) + "\"}";
       } else {
-        body += "{\"ErrorCode\":\"ServiceUnavailableException\",\"ErrorMessage\":\"Slow down.\"}";
+        body += "{\"ErrorCode\":\"ServiceUnavailableException\",\"ErrorMessage\":\"" + batch.error_message + "\"}";
       }
     }
     body += "]}";
@@ -135,7 +141,7 @@ void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
   b->stream = s;
   if (!Prepare(ctx, {&in["Record"]}, false, *b, reply)) return;
   AppendAndCommit(ctx, b, [reply](Batch& batch, bool ok) {
-    if (!ok) return reply(ApiError::ServiceUnavailable("Slow down."));
+    if (!ok) return reply(ApiError::ServiceUnavailable(batch.error_message));
     std::string body = "{\"RecordId\":\"" + RecordId(batch, 0) + "\",\"Encrypted\":";
     body += batch.encrypted ? "true}" : "false}";
     reply(std::move(body));

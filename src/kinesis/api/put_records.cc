@@ -8,6 +8,7 @@
 #include "codec/base64.h"
 #include "kinesis/api/handlers.h"
 #include "model/sequence_number.h"
+#include "storage/data_quota.h"
 
 namespace sluice::kinesis::api {
 
@@ -41,7 +42,15 @@ struct Batch {
   bool encrypted = false;  // the reply then says EncryptionType KMS
   std::shared_ptr<Payload> payload = std::make_shared<Payload>();
   std::vector<Entry> entries;
+  // Set when an append was refused by the data quota (--max-data-bytes):
+  // the ErrorMessage of its InternalFailure, instead of the generic one.
+  std::string quota_message;
 };
+
+// The message of a failed entry's InternalFailure.
+std::string FailureMessage(const Batch& b) {
+  return b.quota_message.empty() ? std::string("Internal service failure.") : b.quota_message;
+}
 
 // Open shards by hash range, for routing.
 struct Route {
@@ -157,6 +166,7 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
     storage::ShardLog* log = b->stream->log(shard);
     // The payload owns every byte appended, so the log may keep it, not a copy.
     auto first = log ? log->Append(batch, now, b->payload) : Result<uint64_t>(Status::Internal("no log for shard"));
+    if (!first.ok() && storage::DataQuota::IsQuotaRefusal(first.status())) b->quota_message = first.status().message();
     for (size_t k = 0; k < members.size(); ++k) {
       Entry& e = b->entries[members[k]];
       if (first.ok()) {
@@ -227,7 +237,7 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
                   account + ".\"}";
         } else if (e.failed) {
           ++failed;
-          body += "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"Internal service failure.\"}";
+          body += "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"" + FailureMessage(batch) + "\"}";
         } else {
           body += "{\"SequenceNumber\":\"";
           body += model::FormatSequenceNumber({batch.epoch_s, e.shard, e.offset});
@@ -261,7 +271,7 @@ void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ThroughputExceeded(ctx, m, b->entries[0].shard));
   AppendAndCommit(ctx, b, [reply](Batch& batch) {
     const Entry& e = batch.entries[0];
-    if (e.failed) return reply(ApiError::InternalFailure("Internal service failure."));
+    if (e.failed) return reply(ApiError::InternalFailure(FailureMessage(batch)));
     reply("{\"ShardId\":\"" + ShardIdFromIndex(e.shard) + "\",\"SequenceNumber\":\"" +
           model::FormatSequenceNumber({batch.epoch_s, e.shard, e.offset}) + "\"" +
           (batch.encrypted ? ",\"EncryptionType\":\"KMS\"}" : "}"));

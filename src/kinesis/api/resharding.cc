@@ -7,6 +7,8 @@
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 
+#include <variant>
+
 namespace sluice::kinesis::api {
 
 namespace {
@@ -24,6 +26,16 @@ ApiError ShardLimitExceeded(const Context& ctx, int current, int added) {
       ". Current shard count for the account: " + std::to_string(current) + ". Limit: " +
       std::to_string(ctx.catalog.options().shard_limit) +
       ". Number of additional shards that would have resulted from this request: " + std::to_string(added) + ".");
+}
+
+// Takes the shards `next` adds to `current` from the server-wide budget
+// (--max-total-shards); the answer to send when it is used up.
+std::variant<ShardBudget::Reservation, ApiError> ReserveAddedShards(Context& ctx, const StreamMeta& current,
+                                                                    const StreamMeta& next) {
+  auto r = ctx.catalog.shard_budget().Reserve(static_cast<int64_t>(next.shards.size()) -
+                                              static_cast<int64_t>(current.shards.size()));
+  if (!r.ok()) return ApiError::LimitExceeded(r.status().message());
+  return std::move(r).value();
 }
 
 // Installs `next` as the stream's metadata (caller holds stream->mu
@@ -122,7 +134,10 @@ void SplitShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
   EndingOffsets ends{*ref.stream, ctx.catalog.NowMillis(), Status::Ok()};
   kinesis::SplitShard(next, *index, *key, ends.now, std::ref(ends));
   if (!ends.error.ok()) return reply(ApiError::InternalFailure("Closing the shard failed: " + ends.error.message()));
+  auto reserved = ReserveAddedShards(ctx, m, next);
+  if (auto* err = std::get_if<ApiError>(&reserved)) return reply(*err);
   if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
+  std::get<ShardBudget::Reservation>(reserved).Keep();
   g.lock.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
@@ -151,7 +166,10 @@ void MergeShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
                                            " under account " + ctx.account() +
                                            " are not an adjacent pair of shards eligible for merging"));
   if (!ends.error.ok()) return reply(ApiError::InternalFailure("Closing the shards failed: " + ends.error.message()));
+  auto reserved = ReserveAddedShards(ctx, m, next);
+  if (auto* err = std::get_if<ApiError>(&reserved)) return reply(*err);
   if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
+  std::get<ShardBudget::Reservation>(reserved).Keep();
   g.lock.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
@@ -195,8 +213,11 @@ void UpdateShardCount(Context& ctx, const rapidjson::Value& in, Reply reply) {
   EndingOffsets ends{*ref.stream, ctx.catalog.NowMillis(), Status::Ok()};
   ScaleUniformly(next, static_cast<int>(target), ends.now, std::ref(ends));
   if (!ends.error.ok()) return reply(ApiError::InternalFailure("Closing shards failed: " + ends.error.message()));
+  auto reserved = ReserveAddedShards(ctx, m, next);
+  if (auto* err = std::get_if<ApiError>(&reserved)) return reply(*err);
   std::string name = m.name, arn = m.arn();
   if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
+  std::get<ShardBudget::Reservation>(reserved).Keep();
   g.lock.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
 
