@@ -268,6 +268,7 @@ int Run(const ProduceOptions& o) {
   if (!failures.empty()) {
     client::ApiError last;
     last.type = failures.back().error_code;
+    if (last.type == "ServerUnavailable") last.kind = client::ErrorKind::kNetwork;  // no answer at all
     std::string hint = HintFor(last, **client, o.stream);
     if (!hint.empty()) report(hint);
   }

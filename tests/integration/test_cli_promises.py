@@ -349,6 +349,31 @@ class ConsumeAcrossRestartTest(ProduceConsumeFixture, unittest.TestCase):
         expected = {f"{run}-{i}" for run in ("before", "during", "after") for i in range(200)}
         self.assertEqual(set(counts), expected)
 
+    def test_produce_gives_up_after_retry_for_and_reports_what_it_did_not_send(self):
+        stream = unique_name("giveup")
+        p = self.produce(stream, "--create-stream", "--shard-count", "1", "--count", "0", "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        summary = self.path("giveup.json")
+        producer = subprocess.Popen([harness.find_binary(), "produce", "--stream-name", stream, "--endpoint-url",
+                                     self.endpoint, "--count", "100", "--rate", "50", "--retry-for", "2",
+                                     "--summary-json", summary, "--quiet"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                    env=harness.sluice_cli_env(), cwd=self.dir)
+        time.sleep(1)
+        self.server.stop()
+        t = time.monotonic()
+        _, err = producer.communicate(timeout=60)
+        self.assertLess(time.monotonic() - t, 20, err)
+        self.assertEqual(producer.returncode, 1, err)
+        self.assertIn("server unreachable", err)
+        self.assertRegex(err, r"event \d+ not sent after")
+        with open(summary) as f:
+            s = json.load(f)
+        self.assertGreater(s["failed"], 0)
+        self.assertEqual(s["failed"], s["stats"]["failed"])
+        self.assertEqual(s["stats"]["records_sent"] + s["failed"], s["records_added"])
+        self.assertEqual(s["records_added"], 100)
+
 
 if __name__ == "__main__":
     unittest.main()
