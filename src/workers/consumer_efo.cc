@@ -173,7 +173,10 @@ Status Consumer::RunEfo(const std::atomic<bool>& stop) {
     return Status::Ok();
   };
 
+  // Outages while discovering are waited out as in the polling loop; the
+  // shard readers resubscribe on their own after transient errors.
   Status status = Discover();
+  while (!status.ok() && !stop.load() && WaitOut(status, stop)) status = Discover();
   if (status.ok()) status = start_readers();
   int64_t last_activity = clock_->NowMillis();
   int64_t next_discovery = last_activity + options_.shard_discovery_ms;
@@ -204,7 +207,12 @@ Status Consumer::RunEfo(const std::atomic<bool>& stop) {
     }
     if (now >= next_discovery) {
       status = Discover();
-      if (status.ok()) status = start_readers();
+      if (status.ok()) {
+        status = start_readers();
+      } else if (WaitOut(status, stop)) {
+        status = Status::Ok();
+        last_activity = clock_->NowMillis();  // an outage is not idleness
+      }
       next_discovery = now + options_.shard_discovery_ms;
     }
     if (options_.idle_exit_ms >= 0 && now - last_activity >= options_.idle_exit_ms) break;
