@@ -57,6 +57,13 @@ std::vector<std::string> LongOptionNames(const CLI::App& app) {
   return names;
 }
 
+// "sluice firehose put" for the put subcommand of firehose.
+std::string CommandPath(const CLI::App& root, const CLI::App* app) {
+  std::string path;
+  for (const CLI::App* a = app; a != nullptr && a != &root; a = a->get_parent()) path = " " + a->get_name() + path;
+  return "sluice" + path;
+}
+
 }  // namespace
 
 std::string SuggestionFor(const CLI::App& app, int argc, const char* const* argv) {
@@ -75,7 +82,7 @@ std::string SuggestionFor(const CLI::App& app, int argc, const char* const* argv
       if (opt == nullptr) {
         std::string near = ClosestName(name, LongOptionNames(*current));
         if (near.empty()) return "";
-        std::string where = current == &app ? "sluice" : "sluice " + current->get_name();
+        std::string where = CommandPath(app, current);
         return "unknown option '" + std::string(arg) + "'; did you mean '--" + near + "'? (see '" + where +
                " --help')";
       }
@@ -94,7 +101,7 @@ std::string SuggestionFor(const CLI::App& app, int argc, const char* const* argv
     }
     std::string near = ClosestName(arg, subs);
     if (near.empty()) return "";
-    std::string where = current == &app ? "sluice" : "sluice " + current->get_name();
+    std::string where = CommandPath(app, current);
     return "'" + std::string(arg) + "' is not a '" + where + "' command; did you mean '" + near + "'? (see '" + where +
            " --help')";
   }
