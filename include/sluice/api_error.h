@@ -12,7 +12,8 @@ namespace sluice::client {
 
 enum class ErrorKind {
   kService,            // the service answered with an error (`type`, `http_status` set)
-  kNetwork,            // resolve/connect/read/write failed or the connection closed
+  kNetwork,            // connect/read/write failed or the connection closed
+  kNameResolution,     // the endpoint's host name does not resolve (no such host)
   kTimeout,            // connect or request timeout
   kTls,                // TLS handshake or certificate verification failed
   kMalformedResponse,  // a response that is not valid HTTP or not the expected JSON

@@ -69,11 +69,26 @@ class EventSink {
 // to the callback is at-least-once across crashes, exactly-once otherwise.
 std::unique_ptr<EventSink> CallbackSink(std::function<void(const ProcessedEvent&)> fn);
 // NDJSON to a file: the event's data when it is one line of JSON, else an
-// envelope with the data in base64. Exactly once across crashes ("-" is
-// stdout: flushed, not rewound).
+// envelope with the data in base64. Exactly once across crashes for a regular
+// file (written, fdatasynced, and cut back to the checkpoint on restart).
+// "-" (stdout) and paths that are not regular files (a pipe, a terminal,
+// /dev/null) are written and flushed but neither synced nor cut back: output
+// written after the last checkpoint is written again after a crash
+// (at-least-once across crashes), since a pipe cannot be cut back.
 Result<std::unique_ptr<EventSink>> NdjsonFileSink(const std::string& path);
 
 enum class StartPosition { kTrimHorizon, kLatest, kAtTimestamp };
+
+// What on_outage is told: a call failed with an error that waiting may fix,
+// and the consumer waits `retry_in_ms` before trying again; or (recovered)
+// the server answered again after `outage_ms`.
+struct OutageNotice {
+  bool recovered = false;
+  std::string error;        // the last error, e.g. "network: cannot connect to ..."
+  int64_t outage_ms = 0;    // since the outage's first failure
+  int64_t retry_in_ms = 0;
+  uint32_t attempt = 0;     // failures in this outage so far
+};
 
 struct ConsumerOptions {
   client::kinesis::StreamId stream;
@@ -93,6 +108,20 @@ struct ConsumerOptions {
   // pushed as they arrive, instead of polling GetRecords. Processing,
   // dedup and checkpoints are the same.
   std::string efo_consumer_name;
+  // Outages. A call failing with an error that retrying may fix
+  // (client::ClassifyForRetry: connection errors, timeouts, HTTP 5xx,
+  // throttling) is retried forever, until `stop`, with capped, jittered
+  // backoff (uniform in [cap/2, cap], cap = min(outage_max_backoff_ms,
+  // outage_base_backoff_ms * 2^(failures-1))); after it, every shard iterator
+  // is fetched again from the last record processed. Exceptions that fail
+  // Run at once: errors retrying cannot fix (unknown access key, bad
+  // signature, missing stream, a host that does not resolve), and a
+  // connection error before the server ever answered (nothing listens there).
+  int64_t outage_base_backoff_ms = 200;
+  int64_t outage_max_backoff_ms = 5000;
+  // Called on the consumer's thread at each failure of an outage and once
+  // when it ends; empty = not called.
+  std::function<void(const OutageNotice&)> on_outage;
 };
 
 class Consumer {
@@ -106,6 +135,8 @@ class Consumer {
   Status Run(const std::atomic<bool>& stop);
 
   const pipeline::ConsumerStats& stats() const { return stats_; }
+  // The error of the call that made Run fail, when a call did (for hints).
+  const std::optional<client::ApiError>& last_api_error() const { return last_api_error_; }
 
  private:
   struct ShardState;
@@ -120,6 +151,14 @@ class Consumer {
   client::kinesis::GetShardIteratorRequest StartingPoint(ShardState& shard, Status* error);
   Status StartIterator(ShardState& shard);
   std::string StreamKey() const;
+  // A failed call: Unavailable when waiting may fix it (see ConsumerOptions),
+  // FailedPrecondition when it cannot; remembers the error.
+  Status CallFailed(const std::string& what, const client::ApiError& error);
+  // A call succeeded: ends an outage (notifies on_outage).
+  void Answered();
+  // After a failed step: waits out an outage and returns true (try again),
+  // or returns false when `st` is final.
+  bool WaitOut(const Status& st, const std::atomic<bool>& stop);
 
   client::KinesisClient& client_;
   ConsumerOptions options_;
@@ -130,6 +169,12 @@ class Consumer {
   pipeline::ConsumerStats stats_;
   std::vector<std::unique_ptr<ShardState>> shards_;
   int64_t unique_events_ = 0;
+  bool answered_ = false;         // some call has succeeded
+  int64_t outage_since_ms_ = 0;   // 0: no outage
+  uint32_t outage_failures_ = 0;
+  std::string outage_error_;
+  uint64_t jitter_state_ = 0x9E3779B97F4A7C15ull;
+  std::optional<client::ApiError> last_api_error_;
 };
 
 }  // namespace sluice::workers

@@ -66,6 +66,9 @@ struct StreamSummary {
   std::optional<int> consumer_count;
   std::string encryption_type;
   std::optional<std::string> key_id;
+  // The largest record (data + partition key) the stream takes, KiB; absent
+  // from servers that predate UpdateMaxRecordSize (then 1024).
+  std::optional<int> max_record_size_kib;
 };
 
 // --- ListShards -----------------------------------------------------------

@@ -5,7 +5,16 @@
 // linger time (pipeline/batcher.h), sent by a few sender threads, and only the
 // failed entries of a partial failure are resent with backoff
 // (pipeline/retry_planner.h). A record that still fails after the retry policy
-// is reported in failures(), never dropped silently.
+// is reported in failures(), never dropped silently. Whether an error is
+// retried at all is the client library's one classification (sluice/retry.h):
+// an unknown access key, a bad signature or a missing stream fails the
+// records at once.
+//
+// Outages: while the server is unavailable (client::IsServerUnavailable:
+// connection errors, timeouts, HTTP 5xx) a batch is resent with capped,
+// jittered backoff without counting attempts, for unavailable_timeout_ms from
+// the first failure of the outage (or forever), then its records fail with
+// the last error. unavailable_since_ms() lets a caller show the outage live.
 //
 // With `aggregate`, records are first packed into KPL aggregated records per
 // shard (pipeline/kpl_aggregator.h, shard map from ListShards at start);
@@ -41,6 +50,12 @@ struct ProducerOptions {
   int senders = 4;                 // PutRecords calls in flight
   bool aggregate = false;          // KPL aggregation (see above)
   pipeline::KplAggregatorOptions aggregation;  // its linger is batching.linger_ms
+  // How long to keep resending through an outage (see above), counted from
+  // the outage's first failure; -1 = forever. Default 60 s.
+  int64_t unavailable_timeout_ms = 60'000;
+  // When set and true, outages are no longer waited out: records waiting
+  // for the server fail with the last error (e.g. on Ctrl-C). Not owned.
+  const std::atomic<bool>* give_up = nullptr;
 };
 
 class Producer {
@@ -64,6 +79,13 @@ class Producer {
   std::vector<pipeline::FailedRecord> failures() const;
   // Records accepted by Add() and not yet acknowledged or failed.
   uint64_t in_flight() const { return in_flight_.load(); }
+  // Counts `n` records the caller refused before Add() (e.g. bad input
+  // lines), so that stats().rejected counts every record not sent.
+  void CountRejected(uint64_t n = 1) { stats_.RecordRejected(n); }
+  // Clock millis of the current outage's first failure; 0 when the server
+  // answered the last request. With last_unavailable_error(), its error.
+  int64_t unavailable_since_ms() const { return unavailable_since_.load(); }
+  std::string last_unavailable_error() const;
 
  private:
   Producer(client::KinesisClient& client, ProducerOptions options, const Clock* clock, pipeline::Batcher batcher,
@@ -88,6 +110,8 @@ class Producer {
 
   mutable std::mutex failures_mu_;
   std::vector<pipeline::FailedRecord> failures_;
+  std::atomic<int64_t> unavailable_since_{0};
+  std::string last_unavailable_error_;  // under failures_mu_
 
   std::once_flag closed_;
   std::thread batch_thread_;

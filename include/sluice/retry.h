@@ -36,9 +36,36 @@ struct RetryOptions {
 
 enum class RetryClass { kNotRetryable, kTransient, kThrottling, kTimeout };
 
-// How an attempt's failure is retried (ignoring attempt counts and quota).
+// THE retry classification of Sluice's clients: the client's own retries
+// (RetryPolicy below), the producer's per-record resends
+// (pipeline::RetryPlanner, workers::Producer) and the consumer's outage
+// handling (workers::Consumer) all decide with these functions, so an error
+// is retried everywhere or nowhere.
+//  * kNetwork -> kTransient; kTimeout -> kTimeout;
+//  * kNameResolution (the endpoint's host does not exist), kTls,
+//    kMalformedResponse, kInvalidArgument -> kNotRetryable;
+//  * service errors: the throttling codes -> kThrottling; the transient
+//    codes (RequestTimeout, RequestTimeoutException, PriorRequestNotComplete,
+//    InternalFailure, InternalFailureException, ServiceUnavailable) or HTTP
+//    500/502/503/504 -> kTransient; every other error -> kNotRetryable:
+//    unknown access key (UnrecognizedClientException, InvalidAccessKeyId),
+//    bad signature (InvalidSignatureException), missing resource
+//    (ResourceNotFoundException), validation, access denied, KMS setup.
+// (How an attempt's failure is retried, ignoring attempt counts and quota.)
 RetryClass ClassifyForRetry(const ApiError& error);
+// A PutRecords entry's ErrorCode, which comes without an HTTP status of its
+// own: ClassifyForRetry of a service error with that code and no status
+// (ProvisionedThroughputExceededException, KMSThrottlingException ->
+// kThrottling; InternalFailure -> kTransient; KMS*/AccessDenied/... -> not).
+RetryClass ClassifyErrorCode(std::string_view code);
 bool IsThrottlingCode(std::string_view code);
+// The server did not answer or answered that it is failing (kNetwork,
+// kTimeout, HTTP 5xx): an outage that a long-running client may wait out.
+// False for throttling and for errors ClassifyForRetry does not retry.
+bool IsServerUnavailable(const ApiError& error);
+// True when no HTTP response came back at all (kNetwork, kTimeout,
+// kNameResolution, kTls): nothing is known to listen at the endpoint.
+bool IsNoResponse(const ApiError& error);
 
 // The token bucket of standard mode. Thread-safe.
 class RetryQuota {

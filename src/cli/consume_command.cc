@@ -7,11 +7,13 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "cli/aws_options.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/suggest.h"
 #include "sluice/consumer.h"
 
 namespace sluice::cli {
@@ -69,7 +71,7 @@ int Run(const ConsumeOptions& o) {
   copts.checkpoint_db = o.checkpoint_db.empty() ? "sluice-consumer-" + o.stream + ".db" : o.checkpoint_db;
   if (Status st = ParseFrom(o.from, &copts); !st.ok()) {
     std::cerr << "sluice consume: " << st.message() << "\n";
-    return 2;
+    return kUsageExitCode;
   }
   copts.dedup_field = o.dedup_field;
   copts.dedup_window.max_entries = o.dedup_window;
@@ -84,26 +86,52 @@ int Run(const ConsumeOptions& o) {
   auto client = MakeKinesisClient(o.aws);
   if (!client.ok()) {
     std::cerr << "sluice consume: " << client.status().message() << "\n";
-    return 2;
+    return kUsageExitCode;
   }
+  // Outages are ridden out (sluice/consumer.h) and shown: on the live line
+  // on a terminal, else as a line when one starts and when it ends.
+  const bool live = !o.quiet && ::isatty(STDERR_FILENO) && o.output != "-";
+  const std::string url = (*client)->options().config.endpoint_url;
+  std::mutex outage_mu;
+  std::string outage_line;  // under outage_mu; "" when the server answers
+  copts.on_outage = [&](const workers::OutageNotice& n) {
+    std::string line;
+    if (n.recovered) {
+      line = "server reachable again after " + std::to_string(n.outage_ms / 1000) + " s";
+    } else {
+      char next[32];
+      std::snprintf(next, sizeof next, "%.1f", static_cast<double>(n.retry_in_ms) / 1000.0);
+      line = "server unreachable at " + url + ", retrying (attempt " + std::to_string(n.attempt) + ", next in " +
+             next + " s): " + n.error;
+    }
+    std::lock_guard lk(outage_mu);
+    outage_line = n.recovered ? "" : line;
+    // Off a terminal: the first failure of an outage, every 10th after, and the end.
+    if (!live && (n.recovered || n.attempt == 1 || n.attempt % 10 == 0))
+      std::cerr << "sluice consume: " << line << "\n" << std::flush;
+  };
   auto sink = workers::NdjsonFileSink(o.output);
   if (!sink.ok()) {
     std::cerr << "sluice consume: " << sink.status().message() << "\n";
-    return 2;
+    return 1;
   }
   auto consumer = workers::Consumer::Open(**client, copts, std::move(sink).value());
   if (!consumer.ok()) {
     std::cerr << "sluice consume: " << consumer.status().message() << "\n";
-    return 2;
+    return 1;
   }
   const auto& stop = StopFlagOnSignals();
   // Live stats on a terminal, refreshed by a side thread.
   std::atomic<bool> done{false};
-  bool live = !o.quiet && ::isatty(STDERR_FILENO) && o.output != "-";
   std::thread stats_thread([&] {
     Progress progress(live, 0);
     while (!done.load()) {
-      progress.UpdateLine((*consumer)->stats().RenderLine());
+      std::string prefix;
+      {
+        std::lock_guard lk(outage_mu);
+        if (!outage_line.empty()) prefix = outage_line.substr(0, 120) + " | ";
+      }
+      progress.UpdateLine(prefix + (*consumer)->stats().RenderLine());
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     progress.FinishLine();
@@ -119,6 +147,10 @@ int Run(const ConsumeOptions& o) {
   }
   if (!st.ok()) {
     std::cerr << "sluice consume: " << st.message() << "\n";
+    if (const auto& e = (*consumer)->last_api_error()) {
+      std::string hint = HintFor(*e, **client, o.stream);
+      if (!hint.empty()) std::cerr << "  " << hint << "\n";
+    }
     return 1;
   }
   return 0;
@@ -129,10 +161,18 @@ int Run(const ConsumeOptions& o) {
 void AddConsumeCommand(CLI::App& app) {
   auto o = std::make_shared<ConsumeOptions>();
   auto* cmd = app.add_subcommand("consume", "Read a Kinesis stream, drop duplicate events, process each once");
+  cmd->footer(
+      "Outages: connection errors, timeouts and 5xx answers are retried forever (backoff capped at 5 s, with\n"
+      "jitter; \"server unreachable, retrying\" is shown on stderr) once the server has answered; nothing answering\n"
+      "at start, an unknown access key, a bad signature or a missing stream fail at once with a hint.\n"
+      "Exit status: 0 stopped (signal, --idle-exit, --max-events); 1 error; 2 usage error.");
   cmd->add_option("--stream-name", o->stream, "Stream to read")->required();
   AddAwsOptions(cmd, &o->aws);
   cmd->add_option("--checkpoint-db", o->checkpoint_db, "SQLite checkpoint file (default sluice-consumer-<stream>.db)");
-  cmd->add_option("--output", o->output, "Where processed events go, one per line: a file, or - for stdout")
+  cmd->add_option("--output", o->output,
+                  "Where processed events go, one per line: a file, or - for stdout. Exactly once across crashes "
+                  "needs a regular file (cut back to the checkpoint on restart); stdout, a pipe or a device "
+                  "(/dev/null) is not synced and cannot be cut back: at-least-once across crashes")
       ->capture_default_str();
   cmd->add_option("--from", o->from, "Start for shards without a checkpoint: trim-horizon, latest, or a timestamp")
       ->capture_default_str();
@@ -141,13 +181,19 @@ void AddConsumeCommand(CLI::App& app) {
   cmd->add_option("--dedup-window", o->dedup_window, "Event ids remembered for dedup")->capture_default_str();
   cmd->add_option("--dedup-window-seconds", o->dedup_window_s, "How long an event id is remembered")
       ->capture_default_str();
-  cmd->add_option("--idle-exit", o->idle_exit_s, "Stop after this many seconds with nothing new");
-  cmd->add_option("--process-ms", o->process_ms, "Simulated processing time per event, ms");
-  cmd->add_option("--max-events", o->max_events, "Stop after this many unique events");
+  cmd->add_option("--idle-exit", o->idle_exit_s, "Stop after this many seconds with nothing new")
+      ->check(NonNegative());
+  cmd->add_option("--process-ms", o->process_ms, "Simulated processing time per event, ms")
+      ->check(NonNegative());
+  cmd->add_option("--max-events", o->max_events,
+                  "Stop after exactly this many unique events (written and checkpointed; the rest is read next time)")
+      ->check(NonNegative());
   cmd->add_option("--batch-size", o->batch_size, "Records per GetRecords (Limit); each batch is one checkpoint")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
-  cmd->add_option("--poll-ms", o->poll_ms, "Wait between GetRecords on a caught-up shard")->capture_default_str();
+  cmd->add_option("--poll-ms", o->poll_ms, "Wait between GetRecords on a caught-up shard")
+      ->check(NonNegative())
+      ->capture_default_str();
   cmd->add_flag("--efo", o->efo,
                 "Enhanced fan-out: register a stream consumer and have records pushed (SubscribeToShard) instead of "
                 "polling GetRecords");

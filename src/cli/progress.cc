@@ -20,7 +20,7 @@ void Progress::UpdateLine(const std::string& line) {
   std::fflush(stderr);
 }
 
-void Progress::Update(int64_t queued, const pipeline::ProducerStatsSnapshot& s) {
+void Progress::Update(int64_t queued, const pipeline::ProducerStatsSnapshot& s, const std::string& prefix) {
   if (!enabled_) return;
   std::string bar;
   if (total_ > 0) {
@@ -33,7 +33,7 @@ void Progress::Update(int64_t queued, const pipeline::ProducerStatsSnapshot& s) 
                 static_cast<unsigned long long>(s.records_sent), static_cast<long long>(total_ > 0 ? total_ : queued),
                 s.records_per_s, static_cast<unsigned long long>(s.entries_retried),
                 static_cast<unsigned long long>(s.failed));
-  UpdateLine(bar + buf);
+  UpdateLine(prefix + bar + buf);
 }
 
 void Progress::Finish(int64_t queued, const pipeline::ProducerStatsSnapshot& s) {

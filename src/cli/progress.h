@@ -13,7 +13,8 @@ namespace sluice::cli {
 class Progress {
  public:
   Progress(bool enabled, int64_t total) : enabled_(enabled), total_(total) {}
-  void Update(int64_t queued, const pipeline::ProducerStatsSnapshot& s);
+  // `prefix` goes before the counts, e.g. "server unreachable, retrying (3 s) | ".
+  void Update(int64_t queued, const pipeline::ProducerStatsSnapshot& s, const std::string& prefix = "");
   void UpdateLine(const std::string& line);
   void Finish(int64_t queued, const pipeline::ProducerStatsSnapshot& s);
   void FinishLine();

@@ -7,6 +7,7 @@ const char* ErrorKindName(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kService: return "service";
     case ErrorKind::kNetwork: return "network";
+    case ErrorKind::kNameResolution: return "name-resolution";
     case ErrorKind::kTimeout: return "timeout";
     case ErrorKind::kTls: return "tls";
     case ErrorKind::kMalformedResponse: return "malformed-response";

@@ -97,7 +97,14 @@ ApiResult<std::unique_ptr<HttpConnection>> HttpConnection::Open(const Endpoint& 
   tcp::resolver resolver(impl->ioc);
   beast::error_code ec;
   auto addresses = resolver.resolve(endpoint.host, std::to_string(endpoint.effective_port()), ec);
-  if (ec) return LocalError(ErrorKind::kNetwork, "cannot resolve " + endpoint.host + ": " + ec.message());
+  if (ec) {
+    // "No such host" will not change by retrying; a resolver that could not
+    // answer now (try again) may.
+    bool no_such_host = ec == boost::asio::error::host_not_found || ec == boost::asio::error::no_data ||
+                        ec == boost::asio::error::service_not_found;
+    return LocalError(no_such_host ? ErrorKind::kNameResolution : ErrorKind::kNetwork,
+                      "cannot resolve " + endpoint.host + ": " + ec.message());
+  }
 
   impl->lowest().expires_after(options.connect_timeout);
   ec = impl->Run([&](auto handler) { impl->lowest().async_connect(addresses, std::move(handler)); });

@@ -344,6 +344,7 @@ ApiResult<StreamSummary> ParseDescribeStreamSummary(std::string_view body) {
     if (auto c = r.OptInt("ConsumerCount")) s.consumer_count = static_cast<int>(*c);
     s.encryption_type = r.Str("EncryptionType", false);
     s.key_id = r.OptStr("KeyId");
+    if (auto kib = r.OptInt("MaxRecordSizeInKiB")) s.max_record_size_kib = static_cast<int>(*kib);
   });
 }
 

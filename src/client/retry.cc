@@ -13,11 +13,15 @@ constexpr std::string_view kThrottlingCodes[] = {
     "RequestThrottledException", "TooManyRequestsException", "ProvisionedThroughputExceededException",
     "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
     "LimitExceededException", "RequestThrottled",    "SlowDown",
-    "PriorRequestNotComplete", "EC2ThrottledException"};
+    "PriorRequestNotComplete", "EC2ThrottledException",
+    // Kinesis: a PutRecords entry throttled by KMS (not in botocore's list).
+    "KMSThrottlingException"};
 
-// botocore TransientRetryableChecker.
-constexpr std::string_view kTransientCodes[] = {"RequestTimeout", "RequestTimeoutException",
-                                                "PriorRequestNotComplete"};
+// botocore TransientRetryableChecker, plus the server-side failures Kinesis
+// reports per PutRecords entry (InternalFailure) or as a code.
+constexpr std::string_view kTransientCodes[] = {"RequestTimeout",          "RequestTimeoutException",
+                                                "PriorRequestNotComplete", "InternalFailure",
+                                                "InternalFailureException", "ServiceUnavailable"};
 constexpr int kTransientStatus[] = {500, 502, 503, 504};
 
 constexpr int kRetryCost = 5;
@@ -37,6 +41,7 @@ RetryClass ClassifyForRetry(const ApiError& error) {
   switch (error.kind) {
     case ErrorKind::kNetwork: return RetryClass::kTransient;
     case ErrorKind::kTimeout: return RetryClass::kTimeout;
+    case ErrorKind::kNameResolution:
     case ErrorKind::kTls:
     case ErrorKind::kMalformedResponse:
     case ErrorKind::kInvalidArgument: return RetryClass::kNotRetryable;
@@ -47,6 +52,24 @@ RetryClass ClassifyForRetry(const ApiError& error) {
     return RetryClass::kTransient;
   }
   return RetryClass::kNotRetryable;
+}
+
+RetryClass ClassifyErrorCode(std::string_view code) {
+  ApiError e;
+  e.kind = ErrorKind::kService;
+  e.type = std::string(code);
+  return ClassifyForRetry(e);
+}
+
+bool IsServerUnavailable(const ApiError& error) {
+  if (error.kind == ErrorKind::kNetwork || error.kind == ErrorKind::kTimeout) return true;
+  return error.kind == ErrorKind::kService && error.http_status >= 500 &&
+         ClassifyForRetry(error) == RetryClass::kTransient;
+}
+
+bool IsNoResponse(const ApiError& error) {
+  return error.kind == ErrorKind::kNetwork || error.kind == ErrorKind::kTimeout ||
+         error.kind == ErrorKind::kNameResolution || error.kind == ErrorKind::kTls;
 }
 
 int RetryQuota::Acquire(RetryClass c) {

@@ -69,7 +69,9 @@ Result<bool> NdjsonReader::ReadLine(std::string* line) {
 
 void NdjsonReader::Reject(uint64_t line, std::string reason) {
   ++rejected_;
-  if (problems_.size() < options_.max_reported_problems) problems_.push_back({line, std::move(reason)});
+  NdjsonProblem problem{line, std::move(reason)};
+  if (options_.on_problem) options_.on_problem(problem);
+  if (problems_.size() < options_.max_reported_problems) problems_.push_back(std::move(problem));
 }
 
 Result<std::optional<NdjsonRecord>> NdjsonReader::Next() {
@@ -86,8 +88,8 @@ Result<std::optional<NdjsonRecord>> NdjsonReader::Next() {
       continue;
     }
     if (line.size() > options_.max_line_bytes) {
-      Reject(line_no, "line is " + std::to_string(line.size()) + " bytes, more than the limit of " +
-                          std::to_string(options_.max_line_bytes));
+      Reject(line_no, "line is " + std::to_string(line.size()) + " bytes, more than the record limit of " +
+                          std::to_string(options_.max_line_bytes) + " bytes");
       continue;
     }
     auto fields = ExtractJsonFields(line, paths);

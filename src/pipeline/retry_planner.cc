@@ -6,15 +6,6 @@
 
 namespace sluice::pipeline {
 
-bool IsRetryableErrorCode(const std::string& code) {
-  static constexpr std::string_view kPermanent[] = {
-      "KMSAccessDeniedException", "KMSDisabledException",  "KMSInvalidStateException",
-      "KMSNotFoundException",     "KMSOptInRequired",      "AccessDeniedException",
-      "ValidationException",      "ResourceNotFoundException",
-  };
-  return std::find(std::begin(kPermanent), std::end(kPermanent), code) == std::end(kPermanent);
-}
-
 Status RetryPlanner::ValidatePolicy(const RetryPolicy& p) {
   if (p.max_attempts < 1) return Status::InvalidArgument("max_attempts must be >= 1");
   if (p.base_backoff_ms < 0 || p.max_backoff_ms < p.base_backoff_ms)
@@ -23,10 +14,10 @@ Status RetryPlanner::ValidatePolicy(const RetryPolicy& p) {
 }
 
 void RetryPlanner::Settle(BatchEntry entry, const std::string& code, const std::string& message,
-                          RetryPlan* plan) const {
+                          client::RetryClass retry, RetryPlan* plan) const {
   ++entry.attempts;
-  if (code == "ProvisionedThroughputExceededException" || code == "KMSThrottlingException") plan->throttled = true;
-  if (entry.attempts < policy_.max_attempts && IsRetryableErrorCode(code)) {
+  if (retry == client::RetryClass::kThrottling) plan->throttled = true;
+  if (entry.attempts < policy_.max_attempts && retry != client::RetryClass::kNotRetryable) {
     plan->retry.request_bytes += RecordRequestBytes(entry.record);
     plan->retry.entries.push_back(std::move(entry));
   } else {
@@ -47,8 +38,8 @@ Result<RetryPlan> RetryPlanner::Plan(Batch&& batch, const std::vector<EntryResul
       ++plan.succeeded;
       plan.succeeded_bytes += RecordRequestBytes(e.record);
     } else {
-      Settle(std::move(e), results[i].error_code.empty() ? "InternalFailure" : results[i].error_code,
-             results[i].error_message, &plan);
+      const std::string code = results[i].error_code.empty() ? "InternalFailure" : results[i].error_code;
+      Settle(std::move(e), code, results[i].error_message, client::ClassifyErrorCode(code), &plan);
     }
   }
   batch.entries.clear();
@@ -58,10 +49,15 @@ Result<RetryPlan> RetryPlanner::Plan(Batch&& batch, const std::vector<EntryResul
 
 RetryPlan RetryPlanner::PlanRequestFailure(Batch&& batch, const std::string& error_code,
                                            const std::string& error_message) const {
+  return PlanRequestFailure(std::move(batch), error_code, error_message, client::ClassifyErrorCode(error_code));
+}
+
+RetryPlan RetryPlanner::PlanRequestFailure(Batch&& batch, const std::string& error_code,
+                                           const std::string& error_message, client::RetryClass retry) const {
   RetryPlan plan;
   plan.retry.reason = Batch::Reason::kRetry;
   plan.retry.oldest_ms = batch.oldest_ms;
-  for (auto& e : batch.entries) Settle(std::move(e), error_code, error_message, &plan);
+  for (auto& e : batch.entries) Settle(std::move(e), error_code, error_message, retry, &plan);
   batch.entries.clear();
   batch.request_bytes = 0;
   return plan;

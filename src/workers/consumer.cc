@@ -83,7 +83,8 @@ Status Consumer::Discover() {
   kin::ListShardsRequest req;
   req.stream = options_.stream;
   auto listed = client_.ListAllShards(req);
-  if (!listed.ok()) return Status::Unavailable("ListShards: " + listed.error().ToString());
+  if (!listed.ok()) return CallFailed("ListShards", listed.error());
+  Answered();
   auto checkpoints = store_->LoadCheckpoints(StreamKey());
   if (!checkpoints.ok()) return checkpoints.status();
   std::set<std::string> finished;
@@ -138,7 +139,8 @@ Status Consumer::StartIterator(ShardState& shard) {
   kin::GetShardIteratorRequest req = StartingPoint(shard, &error);
   SLUICE_RETURN_IF_ERROR(error);
   auto it = client_.GetShardIterator(req);
-  if (!it.ok()) return Status::Unavailable("GetShardIterator " + shard.shard_id + ": " + it.error().ToString());
+  if (!it.ok()) return CallFailed("GetShardIterator " + shard.shard_id, it.error());
+  Answered();
   shard.iterator = it->shard_iterator;
   return Status::Ok();
 }
@@ -180,21 +182,49 @@ Status Consumer::ProcessBatch(ShardState& shard, std::vector<kin::Record>& recor
     ++unique_in_batch;
     return Status::Ok();
   };
+  // max_events: stop at exactly that many unique events; the checkpoint then
+  // covers only the records processed. A KPL aggregated record cut part-way
+  // is checkpointed before it: read again after a restart, its user records
+  // already written are dropped by the dedup window (committed with them).
+  auto room = [&] {
+    return options_.max_events < 0 || unique_events_ + static_cast<int64_t>(unique_in_batch) < options_.max_events;
+  };
+  bool cut = false;
+  size_t consumed = 0;
   for (auto& r : records) {
+    if (!room()) {
+      cut = true;
+      break;
+    }
+    ++consumed;
     // A KPL aggregated record is processed as its user records. One that
     // fails its MD5 or does not parse is an ordinary record, as the KCL
     // treats it.
     if (codec::LooksAggregated(r.data)) {
       auto users = codec::Deaggregate(r.data);
       if (users.ok() && *users && !(*users)->empty()) {
+        const std::string before_seq = shard.last_sequence;
+        const uint64_t before_sub = shard.last_sub_sequence;
         uint64_t sub = 0;
-        for (auto& u : **users) SLUICE_RETURN_IF_ERROR(process(r, std::move(u.partition_key), std::move(u.data), sub++));
+        for (auto& u : **users) {
+          if (!room()) {
+            cut = true;
+            break;
+          }
+          SLUICE_RETURN_IF_ERROR(process(r, std::move(u.partition_key), std::move(u.data), sub++));
+        }
+        if (cut) {
+          shard.last_sequence = before_seq;
+          shard.last_sub_sequence = before_sub;
+          break;
+        }
         continue;
       }
     }
     SLUICE_RETURN_IF_ERROR(process(r, std::move(r.partition_key), std::move(r.data), std::nullopt));
   }
-  if (!records.empty() || finished) {
+  if (cut) finished = false;  // the shard was not read to its end
+  if (consumed > 0 || finished) {
     auto position = sink_->Commit();
     if (!position.ok()) return position.status();
     MaybeCrashAfterOutputCommit();
@@ -203,7 +233,8 @@ Status Consumer::ProcessBatch(ShardState& shard, std::vector<kin::Record>& recor
     // Batches are committed whole, so the checkpoint covers every user record
     // of its last (possibly aggregated) record; the sub-sequence number says
     // which user record that was, as the KCL's extended sequence numbers do.
-    commit.checkpoints.push_back({shard.shard_id, shard.last_sequence, shard.last_sub_sequence, finished, now});
+    if (!shard.last_sequence.empty() || finished)
+      commit.checkpoints.push_back({shard.shard_id, shard.last_sequence, shard.last_sub_sequence, finished, now});
     commit.state = {{SinkKey(*sink_), *position}};
     commit.now_ms = now;
     SLUICE_RETURN_IF_ERROR(store_->Commit(std::move(commit), &window_));
@@ -229,8 +260,9 @@ Result<bool> Consumer::Poll(ShardState& shard) {
       shard.next_poll_ms = now + 1000;
       return false;
     }
-    return Status::Unavailable("GetRecords " + shard.shard_id + ": " + e.ToString());
+    return CallFailed("GetRecords " + shard.shard_id, e);
   }
+  Answered();
 
   size_t unique_in_batch = 0;
   bool finished = !res->next_shard_iterator.has_value();
@@ -248,26 +280,94 @@ Result<bool> Consumer::Poll(ShardState& shard) {
   return !res->records.empty();
 }
 
+Status Consumer::CallFailed(const std::string& what, const client::ApiError& error) {
+  last_api_error_ = error;
+  std::string message = what + ": " + error.ToString();
+  bool waitable = client::ClassifyForRetry(error) != client::RetryClass::kNotRetryable;
+  // Before any answer, "nothing answers" means nothing listens there.
+  if (waitable && !answered_ && client::IsNoResponse(error)) waitable = false;
+  return waitable ? Status::Unavailable(std::move(message)) : Status::FailedPrecondition(std::move(message));
+}
+
+void Consumer::Answered() {
+  answered_ = true;
+  if (outage_since_ms_ == 0) return;
+  if (options_.on_outage) {
+    OutageNotice n;
+    n.recovered = true;
+    n.error = outage_error_;
+    n.outage_ms = clock_->NowMillis() - outage_since_ms_;
+    n.attempt = outage_failures_;
+    options_.on_outage(n);
+  }
+  outage_since_ms_ = 0;
+  outage_failures_ = 0;
+  last_api_error_.reset();
+}
+
+bool Consumer::WaitOut(const Status& st, const std::atomic<bool>& stop) {
+  if (st.code() != StatusCode::kUnavailable) return false;
+  int64_t now = clock_->NowMillis();
+  if (outage_since_ms_ == 0) outage_since_ms_ = now;
+  ++outage_failures_;
+  outage_error_ = st.message();
+  int64_t cap = options_.outage_base_backoff_ms;
+  for (uint32_t i = 1; i < outage_failures_ && cap < options_.outage_max_backoff_ms; ++i) cap *= 2;
+  cap = std::max<int64_t>(1, std::min(cap, options_.outage_max_backoff_ms));
+  jitter_state_ = jitter_state_ * 6364136223846793005ull + 1442695040888963407ull;
+  int64_t wait = cap / 2 + static_cast<int64_t>((jitter_state_ >> 33) % static_cast<uint64_t>(cap / 2 + 1));
+  if (options_.on_outage) {
+    OutageNotice n;
+    n.error = outage_error_;
+    n.outage_ms = now - outage_since_ms_;
+    n.retry_in_ms = wait;
+    n.attempt = outage_failures_;
+    options_.on_outage(n);
+  }
+  for (int64_t slept = 0; slept < wait && !stop.load(); slept += 50)
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(50, wait - slept)));
+  // A restarted server may not know the old iterators: fetch them again,
+  // after the last record processed (or from the checkpoint / start).
+  for (auto& shard : shards_) shard->iterator.clear();
+  return true;
+}
+
 Status Consumer::Run(const std::atomic<bool>& stop) {
   if (!options_.efo_consumer_name.empty()) return RunEfo(stop);
-  SLUICE_RETURN_IF_ERROR(Discover());
+  for (Status st = Discover(); !st.ok(); st = Discover()) {
+    if (!WaitOut(st, stop)) return st;
+    if (stop.load()) return Status::Ok();
+  }
   int64_t last_activity = clock_->NowMillis();
   int64_t next_discovery = last_activity + options_.shard_discovery_ms;
   while (!stop.load()) {
     int64_t now = clock_->NowMillis();
     bool any_finished = false;
+    bool outage = false;
     for (auto& shard : shards_) {
       if (shard->finished || shard->next_poll_ms > now) continue;
       auto got = Poll(*shard);
-      if (!got.ok()) return got.status();
+      if (!got.ok()) {
+        if (!WaitOut(got.status(), stop)) return got.status();
+        outage = true;
+        break;
+      }
       if (*got) last_activity = clock_->NowMillis();
       any_finished = any_finished || shard->finished;
       if (options_.max_events >= 0 && unique_events_ >= options_.max_events) return Status::Ok();
       if (stop.load()) break;
     }
     now = clock_->NowMillis();
+    if (outage) {
+      last_activity = now;  // an outage is not idleness
+      continue;
+    }
     if (any_finished || now >= next_discovery) {
-      SLUICE_RETURN_IF_ERROR(Discover());
+      if (Status st = Discover(); !st.ok()) {
+        if (!WaitOut(st, stop)) return st;
+        last_activity = clock_->NowMillis();
+        continue;
+      }
       next_discovery = now + options_.shard_discovery_ms;
     }
     if (options_.idle_exit_ms >= 0 && now - last_activity >= options_.idle_exit_ms) return Status::Ok();

@@ -114,9 +114,10 @@ void ReadShard(client::KinesisClient& client, const std::string& consumer_arn, k
     if (ended) return;
     if (!result.ok()) {
       const auto& e = result.error();
-      bool transient = e.type == "ResourceInUseException" || e.type == "LimitExceededException" ||
-                       e.kind == client::ErrorKind::kNetwork || e.kind == client::ErrorKind::kTimeout ||
-                       e.http_status >= 500;
+      // ResourceInUseException: the consumer is not ACTIVE yet (EFO-specific);
+      // the rest is the client library's one classification.
+      bool transient = e.type == "ResourceInUseException" ||
+                       client::ClassifyForRetry(e) != client::RetryClass::kNotRetryable;
       if (!transient) {
         Delivery d;
         d.shard_id = start.shard_id;
@@ -136,7 +137,7 @@ void ReadShard(client::KinesisClient& client, const std::string& consumer_arn, k
 
 Status Consumer::RunEfo(const std::atomic<bool>& stop) {
   auto summary = client_.DescribeStreamSummary(options_.stream);
-  if (!summary.ok()) return Status::Unavailable("DescribeStreamSummary: " + summary.error().ToString());
+  if (!summary.ok()) return CallFailed("DescribeStreamSummary", summary.error());
   const std::string stream_arn = summary->stream_arn;
   auto consumer = client_.RegisterStreamConsumer(stream_arn, options_.efo_consumer_name);
   if (!consumer.ok() && consumer.error().type == "ResourceInUseException")  // registered before
@@ -172,7 +173,10 @@ Status Consumer::RunEfo(const std::atomic<bool>& stop) {
     return Status::Ok();
   };
 
+  // Outages while discovering are waited out as in the polling loop; the
+  // shard readers resubscribe on their own after transient errors.
   Status status = Discover();
+  while (!status.ok() && !stop.load() && WaitOut(status, stop)) status = Discover();
   if (status.ok()) status = start_readers();
   int64_t last_activity = clock_->NowMillis();
   int64_t next_discovery = last_activity + options_.shard_discovery_ms;
@@ -203,7 +207,12 @@ Status Consumer::RunEfo(const std::atomic<bool>& stop) {
     }
     if (now >= next_discovery) {
       status = Discover();
-      if (status.ok()) status = start_readers();
+      if (status.ok()) {
+        status = start_readers();
+      } else if (WaitOut(status, stop)) {
+        status = Status::Ok();
+        last_activity = clock_->NowMillis();  // an outage is not idleness
+      }
       next_discovery = now + options_.shard_discovery_ms;
     }
     if (options_.idle_exit_ms >= 0 && now - last_activity >= options_.idle_exit_ms) break;

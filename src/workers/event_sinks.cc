@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -52,6 +53,40 @@ class Stdout final : public EventSink {
     return std::string();
   }
   Status Rewind(const std::string&) override { return Status::Ok(); }
+};
+
+// Writes lines to something that is not a regular file (a pipe, a terminal,
+// /dev/null, ...): Commit writes them out, with no sync (fdatasync does not
+// apply) and no position, so Rewind cannot cut anything back: at-least-once
+// across crashes, like stdout.
+class Unseekable final : public EventSink {
+ public:
+  Unseekable(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  ~Unseekable() override { ::close(fd_); }
+  std::string Name() const override { return "stream:" + path_.string(); }
+  Status Write(const ProcessedEvent& e) override {
+    pending_ += RenderLine(e);
+    return Status::Ok();
+  }
+  Result<std::string> Commit() override {
+    std::string_view left = pending_;
+    while (!left.empty()) {
+      ssize_t n = ::write(fd_, left.data(), left.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return io::ErrnoStatus("write", path_);
+      }
+      left.remove_prefix(static_cast<size_t>(n));
+    }
+    pending_.clear();
+    return std::string();
+  }
+  Status Rewind(const std::string&) override { return Status::Ok(); }
+
+ private:
+  int fd_;
+  std::filesystem::path path_;
+  std::string pending_;
 };
 
 // Appends lines to a file; Commit writes them and fdatasyncs, returning the
@@ -119,6 +154,13 @@ Result<std::unique_ptr<EventSink>> NdjsonFileSink(const std::string& path) {
   std::filesystem::path abs = std::filesystem::absolute(path, ec);
   int fd = ::open(abs.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io::ErrnoStatus("open", abs);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    Status err = io::ErrnoStatus("stat", abs);
+    ::close(fd);
+    return err;
+  }
+  if (!S_ISREG(st.st_mode)) return std::unique_ptr<EventSink>(std::make_unique<Unseekable>(fd, abs));
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size < 0) {
     Status st = io::ErrnoStatus("seek", abs);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include "codec/kpl_aggregation.h"
 #include "sluice/pipeline/record.h"
@@ -17,6 +18,7 @@ Result<std::unique_ptr<Producer>> Producer::Start(client::KinesisClient& client,
   if (!batcher.ok()) return batcher.status();
   SLUICE_RETURN_IF_ERROR(pipeline::RetryPlanner::ValidatePolicy(options.retry));
   if (options.senders < 1) return Status::InvalidArgument("senders must be >= 1");
+  if (options.unavailable_timeout_ms < -1) return Status::InvalidArgument("unavailable_timeout_ms must be >= -1");
   std::optional<pipeline::KplAggregator> aggregator;
   if (options.aggregate) {
     // The open shards' ranges: user records are packed per shard.
@@ -63,8 +65,8 @@ Status Producer::Add(pipeline::Record record) {
   if (record.data.size() + record.partition_key.size() > options_.batching.max_record_bytes) {
     stats_.RecordRejected();
     return Status::InvalidArgument("record of " + std::to_string(pipeline::RecordRequestBytes(record)) +
-                                   " bytes exceeds the record limit of " +
-                                   std::to_string(options_.batching.max_record_bytes));
+                                   " bytes (data + partition key) exceeds the stream's record limit of " +
+                                   std::to_string(options_.batching.max_record_bytes) + " bytes");
   }
   if (record.id == 0) record.id = next_id_.fetch_add(1);
   size_t bytes = pipeline::RecordRequestBytes(record);
@@ -150,6 +152,7 @@ void Producer::SendLoop() {
 
 void Producer::Send(pipeline::Batch batch) {
   std::mt19937_64 rng(std::random_device{}());
+  uint32_t outage_attempts = 0;
   while (!batch.entries.empty()) {
     PutRecordsRequest req;
     req.stream = options_.stream;
@@ -167,7 +170,39 @@ void Producer::Send(pipeline::Batch batch) {
     auto resp = client_.PutRecords(req);
     int64_t latency = clock_->NowMillis() - started;
     pipeline::RetryPlan plan;
-    if (resp.ok() && resp->records.size() == batch.entries.size()) {
+    bool outage_over = false;
+    if (!resp.ok() && client::IsServerUnavailable(resp.error())) {
+      // An outage: resend the same batch, attempts not counted, until the
+      // server answers or the outage lasts longer than allowed.
+      int64_t now = clock_->NowMillis();
+      int64_t none = 0;
+      unavailable_since_.compare_exchange_strong(none, now);
+      const int64_t since = unavailable_since_.load();
+      {
+        std::lock_guard lk(failures_mu_);
+        last_unavailable_error_ = resp.error().ToString();
+      }
+      auto given_up = [&] { return options_.give_up != nullptr && options_.give_up->load(); };
+      if (!given_up() && (options_.unavailable_timeout_ms < 0 || now - since < options_.unavailable_timeout_ms)) {
+        outage_attempts = std::min<uint32_t>(outage_attempts + 1, 16);
+        int64_t wait = std::max<int64_t>(planner_.BackoffMs(outage_attempts, rng()), planner_.policy().base_backoff_ms);
+        for (int64_t slept = 0; slept < wait && !given_up(); slept += 50)
+          std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(50, wait - slept)));
+        continue;
+      }
+      outage_over = true;
+    } else if (resp.ok() || resp.error().kind == client::ErrorKind::kService) {
+      unavailable_since_.store(0);  // the server answered
+      outage_attempts = 0;
+    }
+    if (outage_over) {
+      const auto& e = resp.error();
+      plan = planner_.PlanRequestFailure(std::move(batch), e.type.empty() ? "ServerUnavailable" : e.type,
+                                         e.ToString() + " (the server was unavailable for " +
+                                             std::to_string((clock_->NowMillis() - unavailable_since_.load()) / 1000) +
+                                             " s)",
+                                         client::RetryClass::kNotRetryable);
+    } else if (resp.ok() && resp->records.size() == batch.entries.size()) {
       std::vector<pipeline::EntryResult> results;
       results.reserve(resp->records.size());
       for (const auto& e : resp->records)
@@ -178,8 +213,9 @@ void Producer::Send(pipeline::Batch batch) {
       plan = planner_.PlanRequestFailure(std::move(batch), "InternalFailure",
                                          "PutRecords answered with the wrong number of entries");
     } else {
-      plan = planner_.PlanRequestFailure(std::move(batch), resp.error().type.empty() ? "RequestFailed" : resp.error().type,
-                                         resp.error().message);
+      const auto& e = resp.error();
+      plan = planner_.PlanRequestFailure(std::move(batch), e.type.empty() ? "RequestFailed" : e.type,
+                                         e.message.empty() ? e.ToString() : e.message, client::ClassifyForRetry(e));
     }
     // Counts are in user records (an aggregated record carries several).
     size_t users_retried = 0, users_failed = 0;
@@ -209,6 +245,11 @@ void Producer::Close() {
     for (auto& t : senders_)
       if (t.joinable()) t.join();
   });
+}
+
+std::string Producer::last_unavailable_error() const {
+  std::lock_guard lk(failures_mu_);
+  return unavailable_since_.load() == 0 ? std::string() : last_unavailable_error_;
 }
 
 std::vector<pipeline::FailedRecord> Producer::failures() const {

@@ -167,7 +167,10 @@ class ProduceConsumeSluiceTest(ProduceConsumeBase, unittest.TestCase):
         proc = subprocess.run([self.bin, "produce", "--stream-name", stream, "--endpoint-url", self.endpoint,
                                "--create-stream", "--input", src, "--partition-key-field", "customer", "--quiet"],
                               capture_output=True, text=True, timeout=120, env=harness.sluice_cli_env())
-        self.assertEqual(proc.returncode, 0, proc.stderr)
+        # The bad line is reported with its number and makes the exit code 1;
+        # the good lines are sent all the same.
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("line 51 rejected: invalid JSON", proc.stderr)
         k = kinesis_client(self.endpoint)
         keys = set()
         for shard in k.list_shards(StreamName=stream)["Shards"]:

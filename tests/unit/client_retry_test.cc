@@ -41,6 +41,27 @@ TEST(ClientRetry, Classification) {
                            "InvalidArgumentException", "ExpiredIteratorException", "AccessDeniedException"}) {
     EXPECT_EQ(ClassifyForRetry(Service(400, code)), RetryClass::kNotRetryable) << code;
   }
+  // Retrying cannot fix a wrong key, a bad signature or a host that does not exist.
+  for (const char* code : {"UnrecognizedClientException", "InvalidSignatureException", "InvalidAccessKeyId",
+                           "MissingAuthenticationTokenException"}) {
+    EXPECT_EQ(ClassifyForRetry(Service(400, code)), RetryClass::kNotRetryable) << code;
+  }
+  EXPECT_EQ(ClassifyForRetry(Local(ErrorKind::kNameResolution)), RetryClass::kNotRetryable);
+}
+
+TEST(ClientRetry, EntryCodesAndOutages) {
+  EXPECT_EQ(ClassifyErrorCode("ProvisionedThroughputExceededException"), RetryClass::kThrottling);
+  EXPECT_EQ(ClassifyErrorCode("KMSThrottlingException"), RetryClass::kThrottling);
+  EXPECT_EQ(ClassifyErrorCode("InternalFailure"), RetryClass::kTransient);
+  EXPECT_EQ(ClassifyErrorCode("KMSAccessDeniedException"), RetryClass::kNotRetryable);
+  EXPECT_TRUE(IsServerUnavailable(Local(ErrorKind::kNetwork)));
+  EXPECT_TRUE(IsServerUnavailable(Local(ErrorKind::kTimeout)));
+  EXPECT_TRUE(IsServerUnavailable(Service(503, "ServiceUnavailable")));
+  EXPECT_FALSE(IsServerUnavailable(Service(400, "ProvisionedThroughputExceededException")));
+  EXPECT_FALSE(IsServerUnavailable(Service(400, "UnrecognizedClientException")));
+  EXPECT_FALSE(IsServerUnavailable(Local(ErrorKind::kNameResolution)));
+  EXPECT_TRUE(IsNoResponse(Local(ErrorKind::kNameResolution)));
+  EXPECT_FALSE(IsNoResponse(Service(503, "ServiceUnavailable")));
 }
 
 TEST(ClientRetry, BackoffIsFullJitterTruncatedExponential) {

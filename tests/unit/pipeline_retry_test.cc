@@ -87,9 +87,15 @@ TEST(RetryPlanner, NonRetryableErrorsFailAtOnce) {
   EXPECT_EQ(plan->failed[0].attempts, 1u);
   EXPECT_EQ(Ids(plan->retry), (std::vector<uint64_t>{1}));
   EXPECT_FALSE(plan->throttled);
-  EXPECT_FALSE(IsRetryableErrorCode("KMSDisabledException"));
-  EXPECT_TRUE(IsRetryableErrorCode("KMSThrottlingException"));
-  EXPECT_TRUE(IsRetryableErrorCode("SomethingNew"));
+  // The client library's one classification decides.
+  EXPECT_EQ(client::ClassifyErrorCode("KMSDisabledException"), client::RetryClass::kNotRetryable);
+  EXPECT_EQ(client::ClassifyErrorCode("KMSThrottlingException"), client::RetryClass::kThrottling);
+  EXPECT_EQ(client::ClassifyErrorCode("InternalFailure"), client::RetryClass::kTransient);
+  // An unknown code cannot be known to succeed on retry: not resent.
+  EXPECT_EQ(client::ClassifyErrorCode("SomethingNew"), client::RetryClass::kNotRetryable);
+  auto unknown_key = p.PlanRequestFailure(MakeBatch(2), "UnrecognizedClientException", "bad key");
+  EXPECT_TRUE(unknown_key.retry.entries.empty());
+  EXPECT_EQ(unknown_key.failed.size(), 2u);
 }
 
 TEST(RetryPlanner, MissingErrorCodeIsTreatedAsInternalFailure) {

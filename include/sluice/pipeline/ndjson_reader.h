@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -34,12 +35,17 @@ namespace internal {
 class SplitMix64;
 }
 
+struct NdjsonProblem;
+
 struct NdjsonOptions {
   std::string partition_key_field;  // empty = random keys
   uint64_t random_key_seed = 1;
   size_t max_line_bytes = size_t{1} << 20;  // the default Kinesis record limit
   // Keep at most this many problems in problems() (all are counted).
   size_t max_reported_problems = 1000;
+  // Called for every rejected line as it is found (problems() keeps only
+  // the first max_reported_problems); empty = not called.
+  std::function<void(const NdjsonProblem&)> on_problem;
 };
 
 struct NdjsonRecord {

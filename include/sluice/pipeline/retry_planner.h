@@ -24,6 +24,7 @@
 
 #include "base/status.h"
 #include "sluice/pipeline/batcher.h"
+#include "sluice/retry.h"
 
 namespace sluice::pipeline {
 
@@ -60,13 +61,12 @@ struct RetryPlan {
   bool throttled = false;
 };
 
-// ProvisionedThroughputExceededException, InternalFailure, ServiceUnavailable,
-// KMSThrottlingException and unknown codes are retryable; access and KMS
-// configuration errors (KMSAccessDeniedException, KMSDisabledException,
-// KMSInvalidStateException, KMSNotFoundException, KMSOptInRequired,
-// AccessDeniedException, ValidationException,
-// ResourceNotFoundException) are not.
-bool IsRetryableErrorCode(const std::string& code);
+// Whether an entry is resent is decided by the client library's one retry
+// classification (sluice/retry.h): client::ClassifyErrorCode for a per-entry
+// ErrorCode, client::ClassifyForRetry for a whole-request error. Throttling
+// (ProvisionedThroughputExceededException, KMSThrottlingException) and
+// InternalFailure are resent; access, validation, missing-stream, KMS setup
+// and unknown codes are not (retrying cannot make them succeed).
 
 class RetryPlanner {
  public:
@@ -80,7 +80,12 @@ class RetryPlanner {
   Result<RetryPlan> Plan(Batch&& batch, const std::vector<EntryResult>& results) const;
 
   // The whole request failed (after the transport's own retries), e.g. a
-  // connection error or a 5xx: every entry counts one attempt with this error.
+  // connection error or a 5xx: every entry counts one attempt with this error,
+  // resent when `retry` (client::ClassifyForRetry of the request's error) is
+  // not kNotRetryable. The three-argument form classifies `error_code` with
+  // client::ClassifyErrorCode.
+  RetryPlan PlanRequestFailure(Batch&& batch, const std::string& error_code, const std::string& error_message,
+                               client::RetryClass retry) const;
   RetryPlan PlanRequestFailure(Batch&& batch, const std::string& error_code, const std::string& error_message) const;
 
   // Full-jitter backoff before attempt `attempts + 1`, given `attempts` >= 1
@@ -91,7 +96,8 @@ class RetryPlanner {
   const RetryPolicy& policy() const { return policy_; }
 
  private:
-  void Settle(BatchEntry entry, const std::string& code, const std::string& message, RetryPlan* plan) const;
+  void Settle(BatchEntry entry, const std::string& code, const std::string& message, client::RetryClass retry,
+              RetryPlan* plan) const;
 
   RetryPolicy policy_;
 };
