@@ -143,7 +143,7 @@ class NameTraversalTest(unittest.TestCase):
         import subprocess
         proc = subprocess.run([self.server.binary, "serve", "--port", "0", "--data-dir", self.server.data_dir,
                                "--default-region", ".."], capture_output=True, text=True, timeout=30)
-        self.assertNotEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
         self.assertIn("not an AWS region", proc.stderr)
 
 
