@@ -41,8 +41,7 @@ Result<DirLock> DirLock::Acquire(const std::filesystem::path& lock_file, const s
     }
     if (n > 0) holder = std::string(buf, static_cast<size_t>(n));
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    return Status::FailedPrecondition("the " + what + " " + lock_file.parent_path().string() +
-                                      " is in use by another process" +
+    return Status::FailedPrecondition(what + " is in use by another process" +
                                       (holder.empty() ? std::string() : " (PID " + holder + ")") + "; lock file " +
                                       lock_file.string());
   }

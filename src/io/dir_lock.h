@@ -23,7 +23,7 @@ class DirLock {
   // Takes the lock on `lock_file` (created 0600 if missing) without waiting.
   // FailedPrecondition, naming the holder's PID, when another process (or
   // another DirLock in this one) holds it; `what` names the state in the
-  // message ("data directory", "checkpoint database").
+  // message ("the data directory /srv/sluice").
   static Result<DirLock> Acquire(const std::filesystem::path& lock_file, const std::string& what);
 
  private:

@@ -1,5 +1,7 @@
 #include "sluice/pipeline/checkpoint_store.h"
 
+#include "io/dir_lock.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -101,6 +103,16 @@ Status CheckpointStore::Exec(const char* sql) {
 
 Result<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(const std::string& path,
                                                                 CheckpointStoreOptions options) {
+  std::shared_ptr<io::DirLock> owner_lock;
+  if (options.exclusive) {
+    auto lock = io::DirLock::Acquire(path + ".lock", "the checkpoint database " + path);
+    if (!lock.ok()) {
+      if (lock.status().code() == StatusCode::kFailedPrecondition)
+        return Status::Unavailable(lock.status().message() + " (another consumer?)");
+      return lock.status();
+    }
+    owner_lock = std::make_shared<io::DirLock>(std::move(lock).value());
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
@@ -111,6 +123,7 @@ Result<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(const std::string
   }
   sqlite3_extended_result_codes(db, 1);
   std::unique_ptr<CheckpointStore> store(new CheckpointStore(db, path));
+  store->owner_lock_ = std::move(owner_lock);
   if (options.exclusive) SLUICE_RETURN_IF_ERROR(store->Exec("PRAGMA locking_mode=EXCLUSIVE"));
   {
     Stmt wal(db, "PRAGMA journal_mode=WAL");

@@ -126,7 +126,7 @@ int Serve(const ServeOptions& options) {
     std::cerr << "sluice: cannot create data directory " << copts.data_dir << ": " << st.ToString() << "\n";
     return 1;
   }
-  auto data_dir_lock = io::DirLock::Acquire(copts.data_dir / "LOCK", "data directory");
+  auto data_dir_lock = io::DirLock::Acquire(copts.data_dir / "LOCK", "the data directory " + copts.data_dir.string());
   if (!data_dir_lock.ok()) {
     std::cerr << "sluice: not starting: " << data_dir_lock.status().message() << "\n";
     return 1;

@@ -12,7 +12,9 @@ import subprocess
 import time
 import unittest
 
-from harness import create_active, read_all, skip_if_external, start_server
+import os
+
+from harness import create_active, read_all, skip_if_external, sluice_cli_env, start_server
 
 
 class DataDirLockTest(unittest.TestCase):
@@ -51,6 +53,29 @@ class DataDirLockTest(unittest.TestCase):
         proc, _ = self.second_server()
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn(f"PID {self.server.proc.pid}", proc.stderr)
+
+    def test_second_consumer_on_one_checkpoint_database_refuses(self):
+        k = self.server.client()
+        create_active(k, "shared", shards=1)
+        k.put_record(StreamName="shared", Data=b'{"event_id":"a"}', PartitionKey="p")
+        db = os.path.join(os.path.dirname(self.server.data_dir), "cp.db")
+        cmd = [self.server.binary, "consume", "--stream-name", "shared", "--endpoint-url", self.server.endpoint,
+               "--checkpoint-db", db, "--output", os.devnull, "--quiet"]
+        first = subprocess.Popen(cmd + ["--idle-exit", "30"], env=sluice_cli_env(), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 15
+            while not os.path.exists(db + ".lock") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            t0 = time.monotonic()
+            second = subprocess.run(cmd + ["--idle-exit", "1"], env=sluice_cli_env(), capture_output=True,
+                                    text=True, timeout=30, stdin=subprocess.DEVNULL)
+            self.assertNotEqual(second.returncode, 0, second.stderr)
+            self.assertLess(time.monotonic() - t0, 5)
+            self.assertIn(f"PID {first.pid}", second.stderr)
+        finally:
+            first.terminate()
+            first.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@
 //   - locking_mode=EXCLUSIVE (default): the file is locked by the first
 //     writer and kept locked until Close, so a second consumer pointed at the
 //     same database fails at Open (Unavailable) instead of double-processing.
+//     An flock on `<path>.lock`, taken first, makes that refusal immediate
+//     and names the process holding the database.
 //
 // Thread-safety: none; one thread at a time (the consumer's commit thread).
 // Ownership: the store owns its SQLite connection; destroying it closes the
@@ -124,6 +126,7 @@ class CheckpointStore {
 
   sqlite3* db_;
   std::string path_;
+  std::shared_ptr<void> owner_lock_;  // io::DirLock on <path>.lock (exclusive mode)
 };
 
 }  // namespace sluice::pipeline
