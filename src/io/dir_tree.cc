@@ -47,6 +47,14 @@ Status RelativeError(const fs::path& relative) {
   return Status::InvalidArgument("not a plain relative path below the data directory: " + relative.string());
 }
 
+// Opens the directory `name` inside `dirfd` without following a symlink.
+Result<Fd> OpenChildDir(int dirfd, const std::string& name, const fs::path& shown) {
+  Fd next(::openat(dirfd, name.c_str(), kDirFlags));
+  if (next.get() >= 0) return next;
+  if (errno == ELOOP || errno == ENOTDIR) return Status::InvalidArgument("not a directory (a symlink?): " + shown.string());
+  return ErrnoStatus("open directory", shown);
+}
+
 // Opens root/relative as a directory, every component of `relative` without
 // following symlinks. ENOENT is reported as NotFound.
 Result<Fd> OpenDirBeneath(const fs::path& root, const fs::path& relative) {
@@ -57,12 +65,9 @@ Result<Fd> OpenDirBeneath(const fs::path& root, const fs::path& relative) {
     std::string name = part.string();
     if (!IsPlainComponent(name)) return RelativeError(relative);
     walked /= name;
-    Fd next(::openat(dir.get(), name.c_str(), kDirFlags));
-    if (next.get() < 0) {
-      if (errno == ELOOP || errno == ENOTDIR) return Status::InvalidArgument("not a directory (a symlink?): " + walked.string());
-      return ErrnoStatus("open directory", walked);
-    }
-    dir = std::move(next);
+    auto next = OpenChildDir(dir.get(), name, walked);
+    if (!next.ok()) return next.status();
+    dir = std::move(next).value();
   }
   return dir;
 }
@@ -165,13 +170,10 @@ Status CreateDirectoriesBeneath(const fs::path& root, const fs::path& relative) 
     walked /= name;
     bool created = ::mkdirat(dir.get(), name.c_str(), 0700) == 0;
     if (!created && errno != EEXIST) return ErrnoStatus("mkdir", walked);
-    Fd next(::openat(dir.get(), name.c_str(), kDirFlags));
-    if (next.get() < 0) {
-      if (errno == ELOOP || errno == ENOTDIR) return Status::InvalidArgument("not a directory (a symlink?): " + walked.string());
-      return ErrnoStatus("open directory", walked);
-    }
+    auto next = OpenChildDir(dir.get(), name, walked);
+    if (!next.ok()) return next.status();
     if (created && ::fsync(dir.get()) != 0) return ErrnoStatus("fsync directory", walked.parent_path());
-    dir = std::move(next);
+    dir = std::move(next).value();
   }
   return Status::Ok();
 }

@@ -99,12 +99,4 @@ Status CreateDirectoriesDurably(const fs::path& dir) {
   return Status::Ok();
 }
 
-Status RemoveDirectoryDurably(const fs::path& dir) {
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (ec) return Status::IoError("remove_all " + dir.string() + ": " + ec.message());
-  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
-  return SyncDirectory(parent);
-}
-
 }  // namespace sluice::io

@@ -29,8 +29,7 @@ Status SyncDirectory(const std::filesystem::path& dir);
 // user), then fsyncs each created level's parent.
 Status CreateDirectoriesDurably(const std::filesystem::path& dir);
 
-// Removes `dir` recursively and fsyncs its parent.
-Status RemoveDirectoryDurably(const std::filesystem::path& dir);
+// Removing trees: io/dir_tree.h (confined, never follows a symlink).
 
 // Status from the current errno, prefixed with `what`.
 Status ErrnoStatus(std::string_view what, const std::filesystem::path& path);

@@ -13,6 +13,7 @@
 
 #include "io/dir_tree.h"
 #include "model/region.h"
+#include "storage/storage_test_util.h"
 
 namespace sluice::storage {
 namespace {
@@ -33,18 +34,7 @@ std::string Decode(const std::string& on_disk) {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "sluice-resdir-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 void Touch(const fs::path& p, const std::string& text = "x") { std::ofstream(p) << text; }
 
