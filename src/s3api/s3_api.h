@@ -1,5 +1,7 @@
 // S3Api: the S3 REST API over the embedded LocalStore, for requests the
-// router does not recognise as AWS JSON (no X-Amz-Target).
+// router does not recognise as AWS JSON (no X-Amz-Target). This class
+// authenticates and addresses a request; api/route.cc picks the operation and
+// api/<operation>.cc serves it.
 //
 // Addressing: path-style ("/bucket/key") and virtual-host style
 // ("Host: bucket.localhost:4566", "bucket.s3.localhost") — see
@@ -54,9 +56,7 @@ class S3Api {
   http::Response Serve(const http::Request& request);
 
  private:
-  struct Call;
   http::Response ServeRequest(const http::Request& request);  // after authentication
-  http::Response Dispatch(Call& call);
 
   std::shared_ptr<objstore::LocalStore> store_;
   S3ApiOptions options_;

@@ -1,0 +1,11 @@
+#include "s3api/api/handlers.h"
+
+namespace sluice::s3api::api {
+
+http::Response DeleteBucket(Context& c) {
+  Status st = c.store.DeleteBucket(c.bucket);
+  if (!st.ok()) return c.FromStatus(st);
+  return c.Empty(204);
+}
+
+}  // namespace sluice::s3api::api

@@ -1,0 +1,40 @@
+#include "s3api/api/handlers.h"
+
+namespace sluice::s3api::api {
+
+// POST /bucket?delete: up to 1000 keys; each key's outcome in the result.
+http::Response DeleteObjects(Context& c) {
+  std::string body;
+  if (auto e = c.ReadPayload(&body)) return *e;
+  auto doc = ParseXml(body);
+  if (!doc.ok() || doc->name != "Delete") return c.Error("MalformedXML", kMalformedXml);
+  bool quiet = false;
+  if (const auto* q = doc->Child("Quiet")) quiet = Lower(Trim(q->text)) == "true";
+  std::vector<std::string> keys;
+  for (const auto* o : doc->All("Object")) {
+    const auto* k = o->Child("Key");
+    if (!k) return c.Error("MalformedXML", kMalformedXml);
+    keys.push_back(k->text);
+  }
+  if (keys.empty() || keys.size() > 1000) return c.Error("MalformedXML", kMalformedXml);
+  auto exists = c.store.BucketExists(c.bucket);
+  if (!exists.ok()) return c.FromStatus(exists.status());
+  if (!*exists)
+    return c.FromStatus(
+        objstore::StoreError(StatusCode::kNotFound, "NoSuchBucket", "The specified bucket does not exist"));
+  std::string b = std::string("<DeleteResult xmlns=\"") + kNs + "\">";
+  for (const auto& k : keys) {
+    Status st = objstore::IsValidKey(k) ? c.store.Delete(c.bucket, k) : Status::Ok();
+    if (st.ok()) {
+      if (!quiet) b += "<Deleted><Key>" + XmlEscape(k) + "</Key></Deleted>";
+    } else {
+      std::string code = objstore::ErrorCode(st);
+      b += "<Error><Key>" + XmlEscape(k) + "</Key><Code>" + (code.empty() ? "InternalError" : code) +
+           "</Code><Message>" + XmlEscape(st.message()) + "</Message></Error>";
+    }
+  }
+  b += "</DeleteResult>";
+  return c.Xml(std::move(b));
+}
+
+}  // namespace sluice::s3api::api

@@ -1,0 +1,12 @@
+#include "s3api/api/handlers.h"
+
+namespace sluice::s3api::api {
+
+http::Response GetBucketLocation(Context& c) {
+  auto b = c.store.GetBucket(c.bucket);
+  if (!b.ok()) return c.FromStatus(b.status());
+  std::string region = b->region == "us-east-1" ? "" : b->region;  // us-east-1 is the empty constraint
+  return c.Xml(std::string("<LocationConstraint xmlns=\"") + kNs + "\">" + XmlEscape(region) + "</LocationConstraint>");
+}
+
+}  // namespace sluice::s3api::api
