@@ -170,6 +170,7 @@ Status Pipeline::ReadOnce(bool* got) {
       }
     }
     read_pos_[p] = next;
+    records_read_.fetch_add(recs->size(), std::memory_order_release);
     *got = *got || !recs->empty();
   }
   return Status::Ok();
