@@ -46,7 +46,32 @@ Status WriteFileAtomically(const fs::path& path, std::string_view contents, mode
   return WriteFileAtomically(FileSystem::Default(), path, contents, mode);
 }
 
+namespace {
+// read(2) until end of file: unlike pread it also works on pipes and
+// character devices (e.g. a credentials file given as /dev/fd/3).
+Result<std::string> ReadFilePosix(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", path);
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status st = ErrnoStatus("read", path);
+      ::close(fd);
+      return st;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+}  // namespace
+
 Result<std::string> ReadFile(FileSystem& fsys, const fs::path& path) {
+  if (&fsys == &FileSystem::Default()) return ReadFilePosix(path);
   Result<int> fd = fsys.Open(path, O_RDONLY);
   if (!fd.ok()) return fd.status();
   std::string out;
@@ -66,7 +91,7 @@ Result<std::string> ReadFile(FileSystem& fsys, const fs::path& path) {
   return out;
 }
 
-Result<std::string> ReadFile(const fs::path& path) { return ReadFile(FileSystem::Default(), path); }
+Result<std::string> ReadFile(const fs::path& path) { return ReadFilePosix(path); }
 
 Status CreateDirectoriesDurably(FileSystem& fsys, const fs::path& dir) {
   // The missing levels, deepest first.

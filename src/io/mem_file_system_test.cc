@@ -103,5 +103,15 @@ TEST(FaultInjectionFileSystem, CutAtASyncPointFailsItAndEverythingAfter) {
   EXPECT_EQ(*ReadFile(fs, "/m/f"), "three-m");  // a torn write: its first half landed
 }
 
+TEST(FileSystem, HandleErrorsNameTheFileThroughOnPath) {
+  MemFileSystem fs;
+  Status st = OnPath(fs.Fdatasync(12345), "/d/x.log");
+  EXPECT_EQ(st.message(), "fdatasync /d/x.log: Bad file descriptor");
+  EXPECT_TRUE(OnPath(Status::Ok(), "/d").ok());
+  Status missing = fs.Open("/nope/x", O_RDONLY).status();
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.message(), "open /nope/x: No such file or directory");
+}
+
 }  // namespace
 }  // namespace sluice::io
