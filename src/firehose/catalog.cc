@@ -111,7 +111,7 @@ Status DeliveryCatalog::Impl::Load(const fs::path& dir, const std::string& text)
   }
   // A deletion that was acknowledged but not finished: finish it.
   if (config->status == DeliveryStreamStatus::kDeleting) return dirs_.Remove(dir);
-  auto stream = std::make_shared<DeliveryStream>(std::move(config).value(), dir);
+  auto stream = std::make_shared<DeliveryStream>(std::move(config).value(), dir, opts().spool_options.fs);
   if (stream->config().type == "DirectPut") {
     auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
     if (!spool.ok()) return spool.status();
@@ -155,13 +155,13 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
   auto staging = dirs_.Stage(config.region);
   if (!staging.ok()) return staging.status();
   fs::path dir = dirs_.PathOf(config.region, config.name);
-  Status made = DeliveryStream(config, *staging).PersistLocked();
+  Status made = DeliveryStream(config, *staging, opts().spool_options.fs).PersistLocked();
   if (made.ok()) made = dirs_.Publish(*staging, config.region, config.name);
   if (!made.ok()) {
     (void)dirs_.Remove(*staging);
     return made;
   }
-  auto stream = std::make_shared<DeliveryStream>(std::move(config), dir);
+  auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
   {
     std::lock_guard lk(stream->mu);
     if (stream->config().type == "DirectPut") {

@@ -265,7 +265,7 @@ Result<DeliveryStreamConfig> ParseConfig(std::string_view json) {
 }
 
 Status DeliveryStream::PersistLocked() const {
-  return io::WriteFileAtomically(dir_ / "config.json", SerializeConfig(config_));
+  return io::WriteFileAtomically(*fs_, dir_ / "config.json", SerializeConfig(config_));
 }
 
 }  // namespace sluice::firehose

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "io/file_system.h"
 #include "storage/shard_log.h"
 
 namespace sluice::firehose {
@@ -87,13 +88,16 @@ Result<DeliveryStreamConfig> ParseConfig(std::string_view json);
 // internally synchronized (storage/shard_log.h).
 class DeliveryStream {
  public:
-  DeliveryStream(DeliveryStreamConfig config, std::filesystem::path dir)
-      : config_(std::move(config)), dir_(std::move(dir)) {}
+  // config.json and positions.json are written through `fs` (nullptr:
+  // io::FileSystem::Default(); it must outlive the stream).
+  DeliveryStream(DeliveryStreamConfig config, std::filesystem::path dir, io::FileSystem* fs = nullptr)
+      : config_(std::move(config)), dir_(std::move(dir)), fs_(fs ? fs : &io::FileSystem::Default()) {}
 
   mutable std::mutex mu;
   DeliveryStreamConfig& config() { return config_; }
   const DeliveryStreamConfig& config() const { return config_; }
   const std::filesystem::path& dir() const { return dir_; }
+  io::FileSystem& fs() const { return *fs_; }
 
   // DirectPut streams: records accepted by PutRecord(Batch), durable before
   // the put is acknowledged; the delivery engine reads and delivers them.
@@ -107,6 +111,7 @@ class DeliveryStream {
  private:
   DeliveryStreamConfig config_;
   std::filesystem::path dir_;
+  io::FileSystem* fs_;
   std::unique_ptr<storage::ShardLog> spool_;
 };
 

@@ -8,6 +8,8 @@
 #include <system_error>
 #include <vector>
 
+#include "io/file_system.h"
+
 namespace sluice::io {
 
 namespace fs = std::filesystem;
@@ -20,47 +22,34 @@ Status ErrnoStatus(std::string_view what, const fs::path& path) {
   return Status::IoError(msg);
 }
 
-namespace {
-Status WriteAll(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("write", path);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-}  // namespace
+Status SyncDirectory(FileSystem& fsys, const fs::path& dir) { return fsys.SyncDir(dir); }
+Status SyncDirectory(const fs::path& dir) { return SyncDirectory(FileSystem::Default(), dir); }
 
-Status SyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open directory", dir);
-  int rc = ::fsync(fd);
-  Status st = rc == 0 ? Status::Ok() : ErrnoStatus("fsync directory", dir);
-  ::close(fd);
-  return st;
+Status WriteFileAtomically(FileSystem& fsys, const fs::path& path, std::string_view contents, mode_t mode) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  (void)fsys.Unlink(tmp);  // a leftover would keep its old mode
+  Result<int> fd = fsys.Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  if (!fd.ok()) return fd.status();
+  Status st = PwritevFull(fsys, *fd, {iovec{const_cast<char*>(contents.data()), contents.size()}}, 0, tmp);
+  if (st.ok()) st = OnPath(fsys.Fdatasync(*fd), tmp);
+  (void)fsys.Close(*fd);
+  if (!st.ok()) {
+    (void)fsys.Unlink(tmp);
+    return st;
+  }
+  SLUICE_RETURN_IF_ERROR(fsys.Rename(tmp, path));
+  return SyncDirectory(fsys, path.parent_path().empty() ? fs::path(".") : path.parent_path());
 }
 
 Status WriteFileAtomically(const fs::path& path, std::string_view contents, mode_t mode) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  ::unlink(tmp.c_str());  // a leftover would keep its old mode
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoStatus("open", tmp);
-  Status st = WriteAll(fd, contents, tmp);
-  if (st.ok() && ::fdatasync(fd) != 0) st = ErrnoStatus("fdatasync", tmp);
-  ::close(fd);
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", tmp);
-  return SyncDirectory(path.parent_path().empty() ? fs::path(".") : path.parent_path());
+  return WriteFileAtomically(FileSystem::Default(), path, contents, mode);
 }
 
-Result<std::string> ReadFile(const fs::path& path) {
+namespace {
+// read(2) until end of file: unlike pread it also works on pipes and
+// character devices (e.g. a credentials file given as /dev/fd/3).
+Result<std::string> ReadFilePosix(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open", path);
   std::string out;
@@ -79,24 +68,46 @@ Result<std::string> ReadFile(const fs::path& path) {
   ::close(fd);
   return out;
 }
+}  // namespace
 
-Status CreateDirectoriesDurably(const fs::path& dir) {
-  std::vector<fs::path> created;
-  for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) {
-    created.push_back(p);
+Result<std::string> ReadFile(FileSystem& fsys, const fs::path& path) {
+  if (&fsys == &FileSystem::Default()) return ReadFilePosix(path);
+  Result<int> fd = fsys.Open(path, O_RDONLY);
+  if (!fd.ok()) return fd.status();
+  std::string out;
+  char buf[65536];
+  Status st;
+  for (;;) {
+    Result<size_t> n = fsys.Pread(*fd, buf, sizeof buf, out.size());
+    if (!n.ok()) {
+      st = OnPath(n.status(), path);
+      break;
+    }
+    if (*n == 0) break;
+    out.append(buf, *n);
+  }
+  (void)fsys.Close(*fd);
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::string> ReadFile(const fs::path& path) { return ReadFilePosix(path); }
+
+Status CreateDirectoriesDurably(FileSystem& fsys, const fs::path& dir) {
+  // The missing levels, deepest first.
+  std::vector<fs::path> missing;
+  for (fs::path p = dir; !p.empty() && !fsys.Exists(p); p = p.parent_path()) {
+    missing.push_back(p);
     if (p == p.parent_path()) break;
   }
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Status::IoError("create_directories " + dir.string() + ": " + ec.message());
-  for (const auto& p : created) {
-    // create_directories uses 0777 less the umask: make each created level private.
-    fs::permissions(p, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (ec) return Status::IoError("chmod " + p.string() + ": " + ec.message());
-    fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-    SLUICE_RETURN_IF_ERROR(SyncDirectory(parent));
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (Status st = fsys.Mkdir(*it, 0700); !st.ok() && errno != EEXIST) return st;  // EEXIST: a race, fine
+    fs::path parent = it->parent_path().empty() ? fs::path(".") : it->parent_path();
+    SLUICE_RETURN_IF_ERROR(SyncDirectory(fsys, parent));
   }
   return Status::Ok();
 }
+
+Status CreateDirectoriesDurably(const fs::path& dir) { return CreateDirectoriesDurably(FileSystem::Default(), dir); }
 
 }  // namespace sluice::io

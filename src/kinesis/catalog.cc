@@ -140,7 +140,7 @@ Status StreamCatalog::LoadStream(const fs::path& dir, const std::string& text) {
     return Status::Ok();
   }
   if (meta->status == StreamStatus::kDeleting) return dirs_.Remove(dir);
-  auto stream = std::make_shared<Stream>(std::move(meta).value(), dir);
+  auto stream = std::make_shared<Stream>(std::move(meta).value(), dir, options_.log_options.fs);
   {
     std::unique_lock lk(stream->mu);
     SLUICE_RETURN_IF_ERROR(stream->OpenLogsLocked(options_.log_options));
@@ -245,13 +245,13 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   if (!staging.ok()) return staging.status();
   fs::path dir = dirs_.PathOf(meta.region, meta.name);
   Status made = io::CreateDirectoriesDurably(*staging / "shards");
-  if (made.ok()) made = Stream(meta, *staging).PersistLocked();
+  if (made.ok()) made = Stream(meta, *staging, options_.log_options.fs).PersistLocked();
   if (made.ok()) made = dirs_.Publish(*staging, meta.region, meta.name);
   if (!made.ok()) {
     (void)dirs_.Remove(*staging);
     return made;
   }
-  auto stream = std::make_shared<Stream>(std::move(meta), dir);
+  auto stream = std::make_shared<Stream>(std::move(meta), dir, options_.log_options.fs);
   {
     std::unique_lock lk(stream->mu);
     if (Status st = stream->OpenLogsLocked(options_.log_options); !st.ok()) {

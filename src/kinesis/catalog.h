@@ -39,6 +39,10 @@ struct CatalogOptions {
   // Length of one retention "hour". Only tests shorten it, to watch records
   // expire in seconds instead of days.
   int64_t retention_hour_ms = 3'600'000;
+  // Also names the file system for stream.json (log_options.fs). The
+  // catalog's directory lifecycle (storage/resource_dir: staging, rename,
+  // removal, listing) is still POSIX-only, so a catalog needs the default
+  // (nullptr); a non-default fs is for Stream-level tests.
   storage::ShardLogOptions log_options;
   int parallel_syncs = 4;  // shards of one group-commit batch synced at once
   ThroughputOptions throughput;  // opt-in AWS limits and fault injection

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "io/file_system.h"
 #include "io/file_util.h"
 #include "model/arn.h"
 
@@ -214,7 +215,8 @@ Status Stream::OpenLogsLocked(const storage::ShardLogOptions& options) {
 }
 
 Status Stream::PersistLocked() const {
-  return io::WriteFileAtomically(dir_ / "stream.json", SerializeStreamMeta(meta_));
+  io::FileSystem& fs = fs_ ? *fs_ : io::FileSystem::Default();
+  return io::WriteFileAtomically(fs, dir_ / "stream.json", SerializeStreamMeta(meta_));
 }
 
 }  // namespace sluice::kinesis

@@ -15,6 +15,10 @@
 #include "model/hash_key.h"
 #include "storage/shard_log.h"
 
+namespace sluice::io {
+class FileSystem;
+}  // namespace sluice::io
+
 namespace sluice::kinesis {
 
 enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
@@ -85,7 +89,10 @@ Result<StreamMeta> ParseStreamMeta(std::string_view json);
 
 class Stream {
  public:
-  Stream(StreamMeta meta, std::filesystem::path dir) : meta_(std::move(meta)), dir_(std::move(dir)) {}
+  // stream.json is written through `fs` (nullptr: io::FileSystem::Default();
+  // it must outlive the stream). The shard logs use their own options' fs.
+  Stream(StreamMeta meta, std::filesystem::path dir, io::FileSystem* fs = nullptr)
+      : meta_(std::move(meta)), dir_(std::move(dir)), fs_(fs) {}
 
   // Guards meta_ and logs_. Readers of records take it shared; metadata
   // changes take it exclusively and then call PersistLocked().
@@ -106,6 +113,7 @@ class Stream {
  private:
   StreamMeta meta_;
   std::filesystem::path dir_;
+  io::FileSystem* fs_;
   std::vector<std::unique_ptr<storage::ShardLog>> logs_;
 };
 

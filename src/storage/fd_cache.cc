@@ -14,10 +14,10 @@ FdCache::FdCache(size_t max_open) : max_open_(std::max<size_t>(1, max_open)) {}
 
 FdCache::~FdCache() {
   // Files and leases must be gone; close whatever is still cached.
-  std::vector<int> fds;
+  std::vector<Closing> fds;
   std::lock_guard<std::mutex> lock(mu_);
   for (Entry* e : lru_) {
-    fds.push_back(e->fd);
+    fds.push_back({e->fs, e->fd});
     e->fd = -1;
     e->in_lru = false;
   }
@@ -31,7 +31,7 @@ FdCache& FdCache::Default() {
 }
 
 void FdCache::SetMaxOpen(size_t max_open) {
-  std::vector<int> fds;
+  std::vector<Closing> fds;
   {
     std::lock_guard<std::mutex> lock(mu_);
     max_open_ = std::max<size_t>(1, max_open);
@@ -50,8 +50,8 @@ FdCache::Stats FdCache::stats() const {
   return Stats{open_, pinned_, max_open_, opens_, evictions_};
 }
 
-void FdCache::CloseAll(const std::vector<int>& fds) {
-  for (int fd : fds) ::close(fd);
+void FdCache::CloseAll(const std::vector<Closing>& fds) {
+  for (const auto& [fs, fd] : fds) (void)fs->Close(fd);
 }
 
 void FdCache::PinLocked(Entry* e) {
@@ -64,12 +64,12 @@ void FdCache::PinLocked(Entry* e) {
   }
 }
 
-void FdCache::UnpinLocked(Entry* e, std::vector<int>* out) {
+void FdCache::UnpinLocked(Entry* e, std::vector<Closing>* out) {
   if (--e->pins > 0) return;
   --pinned_;
   if (e->fd < 0) return;
   if (e->retired) {
-    out->push_back(e->fd);
+    out->push_back({e->fs, e->fd});
     e->fd = -1;
     --open_;
     return;
@@ -79,12 +79,12 @@ void FdCache::UnpinLocked(Entry* e, std::vector<int>* out) {
   EvictLocked(false, out);
 }
 
-void FdCache::EvictLocked(bool all, std::vector<int>* out) {
+void FdCache::EvictLocked(bool all, std::vector<Closing>* out) {
   while (!lru_.empty() && (all || open_ > max_open_)) {
     Entry* victim = lru_.front();
     lru_.pop_front();
     victim->in_lru = false;
-    out->push_back(victim->fd);
+    out->push_back({victim->fs, victim->fd});
     victim->fd = -1;
     --open_;
     ++evictions_;
@@ -104,7 +104,7 @@ FdCache::Lease& FdCache::Lease::operator=(Lease&& o) noexcept {
 
 void FdCache::Lease::Release() {
   if (!entry_) return;
-  std::vector<int> fds;
+  std::vector<Closing> fds;
   {
     std::lock_guard<std::mutex> lock(cache_->mu_);
     cache_->UnpinLocked(entry_.get(), &fds);
@@ -114,14 +114,15 @@ void FdCache::Lease::Release() {
   fd_ = -1;
 }
 
-FdCache::File::File(FdCache* cache, std::filesystem::path path, int flags)
+FdCache::File::File(FdCache* cache, std::filesystem::path path, int flags, io::FileSystem* fs)
     : cache_(cache), entry_(std::make_shared<Entry>()) {
+  entry_->fs = fs ? fs : &io::FileSystem::Default();
   entry_->path = std::move(path);
   entry_->flags = flags;
 }
 
 FdCache::File::~File() {
-  std::vector<int> fds;
+  std::vector<Closing> fds;
   {
     std::lock_guard<std::mutex> lock(cache_->mu_);
     entry_->retired = true;
@@ -130,7 +131,7 @@ FdCache::File::~File() {
         cache_->lru_.erase(entry_->lru_pos);
         entry_->in_lru = false;
       }
-      fds.push_back(entry_->fd);
+      fds.push_back({entry_->fs, entry_->fd});
       entry_->fd = -1;
       --cache_->open_;
     }
@@ -155,25 +156,29 @@ Result<FdCache::Lease> FdCache::File::Acquire() {
   }
   // Open outside the lock: open(2) may wait for the disk.
   int fd = -1;
+  Status failed;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    do {
-      fd = ::open(entry_->path.c_str(), entry_->flags | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || attempt == 1) break;
-    std::vector<int> fds;
+    Result<int> opened = entry_->fs->Open(entry_->path, entry_->flags);
+    if (opened.ok()) {
+      fd = *opened;
+      break;
+    }
+    failed = opened.status();
+    if ((errno != EMFILE && errno != ENFILE) || attempt == 1) break;
+    std::vector<Closing> fds;
     {
       std::lock_guard<std::mutex> lock(cache_->mu_);
       cache_->EvictLocked(true, &fds);
     }
     CloseAll(fds);
   }
-  if (fd < 0) return io::ErrnoStatus("open", entry_->path);
-  std::vector<int> fds;
+  if (fd < 0) return failed;
+  std::vector<Closing> fds;
   int pinned_fd;
   {
     std::lock_guard<std::mutex> lock(cache_->mu_);
     if (entry_->fd >= 0) {
-      fds.push_back(fd);  // another thread opened it meanwhile
+      fds.push_back({entry_->fs, fd});  // another thread opened it meanwhile
     } else {
       entry_->fd = fd;
       ++cache_->open_;
@@ -188,11 +193,11 @@ Result<FdCache::Lease> FdCache::File::Acquire() {
 }
 
 FdCache::Lease FdCache::File::Adopt(int fd) {
-  std::vector<int> fds;
+  std::vector<Closing> fds;
   {
     std::lock_guard<std::mutex> lock(cache_->mu_);
     if (entry_->fd >= 0) {
-      fds.push_back(fd);
+      fds.push_back({entry_->fs, fd});
     } else {
       entry_->fd = fd;
       ++cache_->open_;

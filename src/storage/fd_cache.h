@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "io/file_system.h"
 
 namespace sluice::storage {
 
@@ -82,9 +83,11 @@ class FdCache {
 
   // One file whose descriptor the cache manages. `flags` are open(2) flags
   // for re-opening (O_CLOEXEC is added; O_CREAT/O_EXCL must not be given).
+  // The file is opened and closed through `fs` (nullptr:
+  // io::FileSystem::Default()), which must outlive every lease.
   class File {
    public:
-    File(FdCache* cache, std::filesystem::path path, int flags);
+    File(FdCache* cache, std::filesystem::path path, int flags, io::FileSystem* fs = nullptr);
     // Closes the descriptor, or lets the last lease close it.
     ~File();
     File(const File&) = delete;
@@ -107,7 +110,11 @@ class FdCache {
   };
 
  private:
+  // A descriptor to close and the file system it belongs to.
+  using Closing = std::pair<io::FileSystem*, int>;
+
   struct Entry {
+    io::FileSystem* fs = nullptr;
     std::filesystem::path path;
     int flags = 0;
     int fd = -1;
@@ -120,11 +127,11 @@ class FdCache {
   // Pins `e` (open). Needs mu_.
   void PinLocked(Entry* e);
   // Unpins; closes or caches. Needs mu_; descriptors to close go to `out`.
-  void UnpinLocked(Entry* e, std::vector<int>* out);
+  void UnpinLocked(Entry* e, std::vector<Closing>* out);
   // Closes LRU unpinned descriptors while more than max_open_ are open
   // (`all`: every unpinned one). Needs mu_.
-  void EvictLocked(bool all, std::vector<int>* out);
-  static void CloseAll(const std::vector<int>& fds);
+  void EvictLocked(bool all, std::vector<Closing>* out);
+  static void CloseAll(const std::vector<Closing>& fds);
 
   mutable std::mutex mu_;
   size_t max_open_;

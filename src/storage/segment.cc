@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "base/coding.h"
+#include "io/file_system.h"
 #include "io/file_util.h"
 #include "storage/fault_stats.h"
 
@@ -22,69 +23,14 @@ using format::IndexEntry;
 namespace {
 
 constexpr uint64_t kReadChunk = 64 * 1024;
-constexpr size_t kMaxIov = IOV_MAX;
 
-// preads exactly n bytes unless EOF comes first; *got is what was read.
-Status PreadFull(int fd, char* dst, size_t n, uint64_t pos, size_t* got, const fs::path& path) {
-  *got = 0;
-  while (*got < n) {
-    ssize_t r = ::pread(fd, dst + *got, n - *got, static_cast<off_t>(pos + *got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return io::ErrnoStatus("pread", path);
-    }
-    if (r == 0) break;
-    *got += static_cast<size_t>(r);
-  }
-  return Status::Ok();
-}
-
-Status PwritevFull(int fd, std::vector<iovec> iov, uint64_t pos, const fs::path& path) {
-  size_t i = 0;
-  while (i < iov.size()) {
-    int cnt = static_cast<int>(std::min(kMaxIov, iov.size() - i));
-    ssize_t n = ::pwritev(fd, &iov[i], cnt, static_cast<off_t>(pos));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return io::ErrnoStatus("pwritev", path);
-    }
-    if (n == 0) return Status::IoError("pwritev wrote nothing to " + path.string());
-    pos += static_cast<uint64_t>(n);
-    size_t left = static_cast<size_t>(n);
-    while (i < iov.size() && left >= iov[i].iov_len) {
-      left -= iov[i].iov_len;
-      ++i;
-    }
-    if (left > 0) {
-      iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + left;
-      iov[i].iov_len -= left;
-    }
-  }
-  return Status::Ok();
-}
-
-Status WriteFileNoSync(const fs::path& path, std::string_view contents) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return io::ErrnoStatus("open", path);
+Status WriteFileNoSync(io::FileSystem& fsys, const fs::path& path, std::string_view contents) {
+  Result<int> fd = fsys.Open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!fd.ok()) return fd.status();
   iovec v{const_cast<char*>(contents.data()), contents.size()};
-  Status st = contents.empty() ? Status::Ok() : PwritevFull(fd, {v}, 0, path);
-  ::close(fd);
+  Status st = contents.empty() ? Status::Ok() : io::PwritevFull(fsys, *fd, {v}, 0, path);
+  (void)fsys.Close(*fd);
   return st;
-}
-
-Result<uint64_t> FileSize(int fd, const fs::path& path) {
-  struct stat sb;
-  if (::fstat(fd, &sb) != 0) return io::ErrnoStatus("fstat", path);
-  return static_cast<uint64_t>(sb.st_size);
-}
-
-Result<int> OpenFile(const fs::path& path, int flags) {
-  int fd;
-  do {
-    fd = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return io::ErrnoStatus("open", path);
-  return fd;
 }
 
 // The next frame at or after byte `from` (and before `limit`) whose length
@@ -92,7 +38,7 @@ Result<int> OpenFile(const fs::path& path, int flags) {
 // followed by the end of the region or by the good frame of the next offset.
 // Candidates are filtered on the length and offset fields before the CRC is
 // computed, so a scan costs little more than reading the bytes.
-Result<std::optional<IndexEntry>> FindNextGoodFrame(int fd, uint64_t from, uint64_t limit,
+Result<std::optional<IndexEntry>> FindNextGoodFrame(io::FileSystem& fsys, int fd, uint64_t from, uint64_t limit,
                                                     uint64_t min_offset, uint64_t end_offset,
                                                     const fs::path& path) {
   constexpr uint64_t kMinFrame = format::kFrameHeaderSize + format::kBodyFixedSize;
@@ -107,7 +53,7 @@ Result<std::optional<IndexEntry>> FindNextGoodFrame(int fd, uint64_t from, uint6
       buf_start = p;
       buf.resize(std::min(kWindow, limit - p));
       size_t got = 0;
-      SLUICE_RETURN_IF_ERROR(PreadFull(fd, buf.data(), buf.size(), p, &got, path));
+      SLUICE_RETURN_IF_ERROR(io::PreadFull(fsys, fd, buf.data(), buf.size(), p, &got, path));
       buf.resize(got);
       if (got < 16) break;
     }
@@ -119,7 +65,7 @@ Result<std::optional<IndexEntry>> FindNextGoodFrame(int fd, uint64_t from, uint6
     }
     uint64_t offset = DecodeFixed64(h + format::kFrameHeaderSize);
     if (offset < min_offset || offset >= end_offset) continue;
-    FrameReader reader(fd, p, limit);
+    FrameReader reader(fsys, fd, p, limit);
     FrameView f;
     FrameReader::Outcome outcome;
     SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
@@ -152,8 +98,8 @@ void ReportDamage(const fs::path& path, uint64_t bad_offset, uint64_t bad_positi
 
 // ---------------------------------------------------------------- FrameReader
 
-FrameReader::FrameReader(int fd, uint64_t position, uint64_t limit)
-    : fd_(fd), pos_(position), limit_(limit), buf_start_(position) {}
+FrameReader::FrameReader(io::FileSystem& fs, int fd, uint64_t position, uint64_t limit)
+    : fs_(&fs), fd_(fd), pos_(position), limit_(limit), buf_start_(position) {}
 
 Status FrameReader::Fill(uint64_t need, bool* available) {
   *available = false;
@@ -174,7 +120,7 @@ Status FrameReader::Fill(uint64_t need, bool* available) {
   if (want > have) {
     buf_.resize(want);
     size_t got = 0;
-    Status st = PreadFull(fd_, buf_.data() + have, want - have, buf_start_ + have, &got, "segment");
+    Status st = io::PreadFull(*fs_, fd_, buf_.data() + have, want - have, buf_start_ + have, &got, "segment");
     buf_.resize(have + got);
     SLUICE_RETURN_IF_ERROR(st);
   }
@@ -218,12 +164,13 @@ Status FrameReader::Next(FrameView* frame, Outcome* outcome) {
 // -------------------------------------------------------------------- Segment
 
 Segment::Segment(const fs::path& dir, uint64_t base_offset, uint32_t index_interval_bytes, FdCache* cache,
-                 int open_flags)
-    : base_offset_(base_offset),
+                 io::FileSystem* fsys, int open_flags)
+    : fs_(fsys ? fsys : &io::FileSystem::Default()),
+      base_offset_(base_offset),
       index_interval_bytes_(index_interval_bytes),
       log_path_(dir / format::SegmentFileName(base_offset)),
       index_path_(dir / format::IndexFileName(base_offset)),
-      file_(std::make_unique<FdCache::File>(cache ? cache : &FdCache::Default(), log_path_, open_flags)),
+      file_(std::make_unique<FdCache::File>(cache ? cache : &FdCache::Default(), log_path_, open_flags, fs_)),
       size_(format::kSegmentHeaderSize),
       end_offset_(base_offset) {}
 
@@ -232,16 +179,16 @@ Segment::~Segment() = default;
 
 Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t base_offset,
                                                  uint32_t index_interval_bytes, bool keep_unsynced,
-                                                 FdCache* cache) {
-  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, O_RDWR));
-  Result<int> fd = OpenFile(seg->log_path_, O_RDWR | O_CREAT | O_EXCL);
+                                                 FdCache* cache, io::FileSystem* fsys) {
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, fsys, O_RDWR));
+  Result<int> fd = seg->fs_->Open(seg->log_path_, O_RDWR | O_CREAT | O_EXCL, 0600);
   if (!fd.ok()) return fd.status();
   FdCache::Lease lease = seg->file_->Adopt(*fd);
   seg->header_checked_ = true;
   std::string header = format::EncodeSegmentHeader(base_offset);
-  Status st = PwritevFull(lease.fd(), {iovec{header.data(), header.size()}}, 0, seg->log_path_);
+  Status st = io::PwritevFull(*seg->fs_, lease.fd(), {iovec{header.data(), header.size()}}, 0, seg->log_path_);
   if (!st.ok()) {
-    ::unlink(seg->log_path_.c_str());
+    (void)seg->fs_->Unlink(seg->log_path_);
     return st;
   }
   seg->keep_unsynced_ = keep_unsynced;
@@ -259,21 +206,22 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
 Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uint64_t base_offset,
                                                         uint32_t index_interval_bytes,
                                                         bool* truncated, bool keep_unsynced,
-                                                        FdCache* cache) {
+                                                        FdCache* cache, io::FileSystem* fsys) {
   *truncated = false;
-  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, O_RDWR));
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, fsys, O_RDWR));
+  io::FileSystem& files = *seg->fs_;
   // Pinned while recovering only: afterwards the segment is idle and its
   // descriptor may be closed until the next append or read.
   Result<FdCache::Lease> lease = seg->file_->Acquire();
   if (!lease.ok()) return lease.status();
   const int fd = lease->fd();
   seg->header_checked_ = true;  // checked (and reset if torn) below
-  Result<uint64_t> size = FileSize(fd, seg->log_path_);
-  if (!size.ok()) return size.status();
+  Result<uint64_t> size = files.FileSize(fd);
+  if (!size.ok()) return io::OnPath(size.status(), seg->log_path_);
 
   std::string header(format::kSegmentHeaderSize, '\0');
   size_t got = 0;
-  SLUICE_RETURN_IF_ERROR(PreadFull(fd, header.data(), header.size(), 0, &got, seg->log_path_));
+  SLUICE_RETURN_IF_ERROR(io::PreadFull(files, fd, header.data(), header.size(), 0, &got, seg->log_path_));
   uint64_t header_base = 0;
   uint64_t keep = 0;
   bool header_ok = got == header.size() && format::DecodeSegmentHeader(header, &header_base);
@@ -288,20 +236,18 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
   } else {
     // Torn creation: rewrite the header, nothing in this file was valid.
     header = format::EncodeSegmentHeader(base_offset);
-    if (::ftruncate(fd, 0) != 0) return io::ErrnoStatus("ftruncate", seg->log_path_);
-    SLUICE_RETURN_IF_ERROR(PwritevFull(fd, {iovec{header.data(), header.size()}}, 0, seg->log_path_));
+    SLUICE_RETURN_IF_ERROR(io::OnPath(files.Ftruncate(fd, 0), seg->log_path_));
+    SLUICE_RETURN_IF_ERROR(io::PwritevFull(files, fd, {iovec{header.data(), header.size()}}, 0, seg->log_path_));
     *size = 0;  // force the fdatasync below
     keep = format::kSegmentHeaderSize;
     *truncated = true;
   }
   if (keep != *size) {
     if (keep < *size) {
-      if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) {
-        return io::ErrnoStatus("ftruncate", seg->log_path_);
-      }
+      SLUICE_RETURN_IF_ERROR(io::OnPath(files.Ftruncate(fd, keep), seg->log_path_));
       *truncated = true;
     }
-    if (::fdatasync(fd) != 0) return io::ErrnoStatus("fdatasync", seg->log_path_);
+    SLUICE_RETURN_IF_ERROR(io::OnPath(files.Fdatasync(fd), seg->log_path_));
   }
   if (*truncated) {
     Faults().torn_tails.fetch_add(1, std::memory_order_relaxed);
@@ -317,12 +263,12 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
                                                      uint64_t end_offset,
                                                      std::optional<int64_t> later_arrival_ms,
                                                      uint32_t index_interval_bytes, bool* rebuilt,
-                                                     FdCache* cache) {
+                                                     FdCache* cache, io::FileSystem* fsys) {
   *rebuilt = false;
-  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, O_RDONLY));
-  std::error_code ec;
-  uint64_t log_size = fs::file_size(seg->log_path_, ec);
-  if (ec) return Status::IoError("stat " + seg->log_path_.string() + ": " + ec.message());
+  std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, fsys, O_RDONLY));
+  Result<uint64_t> size = seg->fs_->FileSizeAt(seg->log_path_);
+  if (!size.ok()) return size.status();
+  const uint64_t log_size = *size;
   seg->synced_size_ = log_size;
   if (seg->LoadIndexFile(end_offset, log_size)) return seg;
 
@@ -359,7 +305,7 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
 }
 
 bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
-  Result<std::string> raw = io::ReadFile(index_path_);
+  Result<std::string> raw = io::ReadFile(*fs_, index_path_);
   if (!raw.ok()) return false;
   format::IndexFile idx;
   if (!format::DecodeIndexFile(*raw, &idx)) return false;
@@ -395,7 +341,7 @@ bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
 }
 
 Result<uint64_t> Segment::ScanAndIndex(int fd, uint64_t file_size, uint64_t stop_offset) {
-  FrameReader reader(fd, format::kSegmentHeaderSize, file_size);
+  FrameReader reader(*fs_, fd, format::kSegmentHeaderSize, file_size);
   uint64_t expected = base_offset_;
   std::lock_guard<std::mutex> lock(mu_);
   entries_.clear();
@@ -411,12 +357,12 @@ Result<uint64_t> Segment::ScanAndIndex(int fd, uint64_t file_size, uint64_t stop
     if (outcome != FrameReader::Outcome::kFrame || f.offset != expected) {
       // Damage in the middle (good frames follow) or a torn tail (none do).
       Result<std::optional<IndexEntry>> next =
-          FindNextGoodFrame(fd, pos + 1, file_size, expected, stop_offset, log_path_);
+          FindNextGoodFrame(*fs_, fd, pos + 1, file_size, expected, stop_offset, log_path_);
       if (!next.ok()) return next.status();
       if (!*next) return pos;
       ReportDamage(log_path_, expected, pos, *next);
       resyncs_[expected] = ResyncResult{*next, stop_offset};
-      reader = FrameReader(fd, (*next)->position, file_size);
+      reader = FrameReader(*fs_, fd, (*next)->position, file_size);
       expected = (*next)->offset;
       bytes_since_index_ = index_interval_bytes_;  // index the frame after the gap
       continue;
@@ -494,10 +440,10 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
   }
   Result<FdCache::Lease> lease = file_->Acquire();  // re-opens an idle segment
   if (!lease.ok()) return lease.status();
-  Status st = PwritevFull(lease->fd(), std::move(iov), start, log_path_);
+  Status st = io::PwritevFull(*fs_, lease->fd(), std::move(iov), start, log_path_);
   if (!st.ok()) {
     Faults().write_failures.fetch_add(1, std::memory_order_relaxed);
-    if (::ftruncate(lease->fd(), static_cast<off_t>(start)) != 0) *cut_failed = true;
+    if (!fs_->Ftruncate(lease->fd(), start).ok()) *cut_failed = true;
     // Whatever the tail holds now must be synced (repaired) on this descriptor.
     std::lock_guard<std::mutex> lock(mu_);
     if (*cut_failed && !dirty_pin_) dirty_pin_ = std::move(*lease);
@@ -532,7 +478,7 @@ Status Segment::WriteIndex() {
     idx.entries = entries_;
   }
   std::string raw = format::EncodeIndexFile(idx);
-  SLUICE_RETURN_IF_ERROR(WriteFileNoSync(index_path_, raw));
+  SLUICE_RETURN_IF_ERROR(WriteFileNoSync(*fs_, index_path_, raw));
   std::lock_guard<std::mutex> lock(mu_);
   index_file_bytes_ = raw.size();
   return Status::Ok();
@@ -564,7 +510,7 @@ Status Segment::Sync() {
   FdCache::Lease lease;
   Result<int> fd = WriteDescriptor(&lease);
   if (!fd.ok()) return fd.status();
-  if (::fdatasync(*fd) != 0) return io::ErrnoStatus("fdatasync", log_path_);
+  SLUICE_RETURN_IF_ERROR(io::OnPath(fs_->Fdatasync(*fd), log_path_));
   std::lock_guard<std::mutex> lock(mu_);
   if (keep_unsynced_) {
     unsynced_.erase(unsynced_.begin(), unsynced_.begin() + static_cast<ptrdiff_t>(chunks));
@@ -586,11 +532,11 @@ Status Segment::Repair(bool sync) {
   Result<int> fd_or = WriteDescriptor(&lease);
   if (!fd_or.ok()) return fd_or.status();
   const int fd = *fd_or;
-  if (::ftruncate(fd, static_cast<off_t>(keep)) != 0) return io::ErrnoStatus("ftruncate", log_path_);
-  Status st = iov.empty() ? Status::Ok() : PwritevFull(fd, std::move(iov), keep, log_path_);
-  if (st.ok() && sync && ::fdatasync(fd) != 0) st = io::ErrnoStatus("fdatasync", log_path_);
+  SLUICE_RETURN_IF_ERROR(io::OnPath(fs_->Ftruncate(fd, keep), log_path_));
+  Status st = iov.empty() ? Status::Ok() : io::PwritevFull(*fs_, fd, std::move(iov), keep, log_path_);
+  if (st.ok() && sync) st = io::OnPath(fs_->Fdatasync(fd), log_path_);
   if (!st.ok()) {
-    (void)::ftruncate(fd, static_cast<off_t>(keep));  // retried by the next Repair
+    (void)fs_->Ftruncate(fd, keep);  // retried by the next Repair
     return st;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -617,7 +563,7 @@ Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t 
   Status open = EnsureOpen(&lease);
   if (!lease) return open;
   Result<std::optional<IndexEntry>> next =
-      FindNextGoodFrame(lease.fd(), bad_position + 1, size, bad_offset, end_offset, log_path_);
+      FindNextGoodFrame(*fs_, lease.fd(), bad_position + 1, size, bad_offset, end_offset, log_path_);
   if (!next.ok()) return next.status();
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, first_time] = resyncs_.try_emplace(bad_offset);
@@ -633,7 +579,7 @@ Status Segment::EnsureOpen(FdCache::Lease* lease) const {
   if (!header_checked_) {
     std::string header(format::kSegmentHeaderSize, '\0');
     size_t got = 0;
-    SLUICE_RETURN_IF_ERROR(PreadFull(l->fd(), header.data(), header.size(), 0, &got, log_path_));
+    SLUICE_RETURN_IF_ERROR(io::PreadFull(*fs_, l->fd(), header.data(), header.size(), 0, &got, log_path_));
     uint64_t base = 0;
     if (got != header.size() || !format::DecodeSegmentHeader(header, &base) || base != base_offset_) {
       open_status_ = Status::Corruption("bad segment header in " + log_path_.string());
@@ -651,8 +597,8 @@ Status Segment::Remove() {
     std::lock_guard<std::mutex> lock(mu_);
     if (lease && !removed_pin_) removed_pin_ = std::move(lease);
   }
-  if (::unlink(log_path_.c_str()) != 0 && errno != ENOENT) return io::ErrnoStatus("unlink", log_path_);
-  if (::unlink(index_path_.c_str()) != 0 && errno != ENOENT) return io::ErrnoStatus("unlink", index_path_);
+  if (Status st = fs_->Unlink(log_path_); !st.ok() && st.code() != StatusCode::kNotFound) return st;
+  if (Status st = fs_->Unlink(index_path_); !st.ok() && st.code() != StatusCode::kNotFound) return st;
   return Status::Ok();
 }
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "io/file_system.h"
 #include "storage/fd_cache.h"
 #include "storage/segment_format.h"
 #include "storage/shard_log.h"
@@ -44,8 +45,9 @@ class FrameReader {
     kTorn,   // the next frame extends beyond `limit` (or the file is shorter)
     kBad,    // length field out of range or CRC mismatch
   };
-  // Reads frames starting at byte `position`, never past byte `limit`.
-  FrameReader(int fd, uint64_t position, uint64_t limit);
+  // Reads frames of `fd` (a handle of `fs`, which must outlive the reader)
+  // starting at byte `position`, never past byte `limit`.
+  FrameReader(io::FileSystem& fs, int fd, uint64_t position, uint64_t limit);
   // Non-ok only for I/O errors.
   Status Next(format::FrameView* frame, Outcome* outcome);
   // Start of the next unread frame.
@@ -54,6 +56,7 @@ class FrameReader {
  private:
   Status Fill(uint64_t need, bool* available);
 
+  io::FileSystem* fs_;
   int fd_;
   uint64_t pos_;
   uint64_t limit_;
@@ -77,13 +80,16 @@ class Segment {
   // synced: the caller fdatasyncs it and the directory before relying on it).
   // `keep_unsynced`: keep a copy of every byte written since the last
   // successful Sync() so that Repair() can rewrite it (FsyncPolicy::kAlways).
-  // `cache` manages the descriptor (nullptr: FdCache::Default()); the same
-  // holds for RecoverActive() and LoadSealed().
+  // `cache` manages the descriptor (nullptr: FdCache::Default()) and every
+  // file operation goes through `fs` (nullptr: io::FileSystem::Default(); it
+  // must outlive the segment); the same holds for RecoverActive() and
+  // LoadSealed().
   static Result<std::shared_ptr<Segment>> Create(const std::filesystem::path& dir,
                                                  uint64_t base_offset,
                                                  uint32_t index_interval_bytes,
                                                  bool keep_unsynced = false,
-                                                 FdCache* cache = nullptr);
+                                                 FdCache* cache = nullptr,
+                                                 io::FileSystem* fs = nullptr);
 
   // Recovers the newest segment: a missing/invalid file header is treated as a
   // torn creation and reset; every frame is scanned. A damaged frame followed
@@ -96,7 +102,8 @@ class Segment {
                                                         uint32_t index_interval_bytes,
                                                         bool* truncated,
                                                         bool keep_unsynced = false,
-                                                        FdCache* cache = nullptr);
+                                                        FdCache* cache = nullptr,
+                                                        io::FileSystem* fs = nullptr);
 
   // Loads a sealed segment whose records end at `end_offset` (the next
   // segment's base) from its .idx, without touching the .log beyond a stat.
@@ -109,7 +116,8 @@ class Segment {
                                                      uint64_t base_offset, uint64_t end_offset,
                                                      std::optional<int64_t> later_arrival_ms,
                                                      uint32_t index_interval_bytes,
-                                                     bool* rebuilt, FdCache* cache = nullptr);
+                                                     bool* rebuilt, FdCache* cache = nullptr,
+                                                     io::FileSystem* fs = nullptr);
 
   ~Segment();
   Segment(const Segment&) = delete;
@@ -172,6 +180,8 @@ class Segment {
   std::optional<format::IndexEntry> SeekTime(int64_t timestamp_ms) const;
 
   uint64_t base_offset() const { return base_offset_; }
+  // The file system the segment's files live in (for FrameReader).
+  io::FileSystem& fs() const { return *fs_; }
   const std::filesystem::path& log_path() const { return log_path_; }
   const std::filesystem::path& index_path() const { return index_path_; }
   // Bytes of the .log plus the .idx (if written).
@@ -179,7 +189,7 @@ class Segment {
 
  private:
   Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes,
-          FdCache* cache, int open_flags);
+          FdCache* cache, io::FileSystem* fs, int open_flags);
   bool LoadIndexFile(uint64_t end_offset, uint64_t log_size);
   // Scans frames from the header on, building the index; skips damaged
   // frames that good frames follow (Resync) and stops at a bad/torn frame
@@ -191,6 +201,7 @@ class Segment {
   Result<int> WriteDescriptor(FdCache::Lease* lease);
   void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms);
 
+  io::FileSystem* const fs_;
   const uint64_t base_offset_;
   const uint32_t index_interval_bytes_;
   const std::filesystem::path log_path_;

@@ -18,6 +18,7 @@
 #include <optional>
 #include <shared_mutex>
 
+#include "io/file_system.h"
 #include "io/file_util.h"
 #include "storage/data_quota.h"
 #include "storage/fault_stats.h"
@@ -70,6 +71,7 @@ class ShardLogImpl final : public ShardLog {
   Status RepairLocked();
   bool KeepUnsynced() const { return options_.fsync == FsyncPolicy::kAlways; }
   DataQuota& Quota() const { return options_.data_quota ? *options_.data_quota : DataQuota::Default(); }
+  io::FileSystem& Fs() const { return options_.fs ? *options_.fs : io::FileSystem::Default(); }
 
   const fs::path dir_;
   const ShardLogOptions options_;
@@ -93,37 +95,36 @@ class ShardLogImpl final : public ShardLog {
 };
 
 Status ShardLogImpl::Recover() {
-  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir_));
+  SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(Fs(), dir_));
   std::vector<uint64_t> bases;
   std::vector<uint64_t> index_bases;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir_, ec)) {
-    std::string name = e.path().filename().string();
+  Result<std::vector<std::string>> names = Fs().ListDir(dir_);
+  if (!names.ok()) return names.status();
+  for (const std::string& name : *names) {
     if (auto b = format::ParseSegmentFileName(name)) bases.push_back(*b);
     if (auto b = format::ParseIndexFileName(name)) index_bases.push_back(*b);
   }
-  if (ec) return Status::IoError("list " + dir_.string() + ": " + ec.message());
   std::sort(bases.begin(), bases.end());
   // An index without its log is left over from an interrupted trim.
   for (uint64_t b : index_bases) {
     if (!std::binary_search(bases.begin(), bases.end(), b)) {
-      fs::remove(dir_ / format::IndexFileName(b), ec);
+      (void)Fs().Unlink(dir_ / format::IndexFileName(b));
     }
   }
 
   std::vector<std::shared_ptr<Segment>> segs(bases.size());
   if (bases.empty()) {
     Result<std::shared_ptr<Segment>> seg =
-        Segment::Create(dir_, 0, options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache);
+        Segment::Create(dir_, 0, options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache, options_.fs);
     if (!seg.ok()) return seg.status();
     SLUICE_RETURN_IF_ERROR((*seg)->Sync());
-    SLUICE_RETURN_IF_ERROR(io::SyncDirectory(dir_));
+    SLUICE_RETURN_IF_ERROR(io::SyncDirectory(Fs(), dir_));
     segs.push_back(*seg);
   } else {
     bool truncated = false;
     Result<std::shared_ptr<Segment>> newest =
         Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated, KeepUnsynced(),
-                               options_.fd_cache);
+                               options_.fd_cache, options_.fs);
     if (!newest.ok()) return newest.status();
     segs.back() = *newest;
     std::optional<int64_t> later;
@@ -131,7 +132,7 @@ Status ShardLogImpl::Recover() {
     for (size_t i = bases.size() - 1; i-- > 0;) {
       bool rebuilt = false;
       Result<std::shared_ptr<Segment>> seg = Segment::LoadSealed(
-          dir_, bases[i], bases[i + 1], later, options_.index_interval_bytes, &rebuilt, options_.fd_cache);
+          dir_, bases[i], bases[i + 1], later, options_.index_interval_bytes, &rebuilt, options_.fd_cache, options_.fs);
       if (!seg.ok()) return seg.status();
       segs[i] = *seg;
       if (SegmentState s = segs[i]->state(); s.has_records) later = s.first_arrival_ms;
@@ -173,7 +174,7 @@ Status ShardLogImpl::RepairLocked() {
   // file's dirty pages, it is not dropped by a failed fsync, so syncing the
   // directory again is meaningful.
   if (sync && dir_dirty_) {
-    Status st = io::SyncDirectory(dir_);
+    Status st = io::SyncDirectory(Fs(), dir_);
     if (!st.ok()) return Status(st.code(), "repairing shard log " + dir_.string() + ": " + st.message());
   }
   dirty_.clear();
@@ -250,7 +251,7 @@ Status ShardLogImpl::RollLocked() {
   // is rebuilt by scanning on the next Open.
   (void)active_->WriteIndex();
   Result<std::shared_ptr<Segment>> seg =
-      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache);
+      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache, options_.fs);
   if (!seg.ok()) return seg.status();
   // The rolled-from segment stays in dirty_ (if unsynced) until Sync runs.
   dirty_.push_back(*seg);
@@ -284,7 +285,7 @@ Status ShardLogImpl::Sync() {
       st = f->Sync();
       if (!st.ok()) break;
     }
-    if (st.ok() && dir_dirty) st = io::SyncDirectory(dir_);
+    if (st.ok() && dir_dirty) st = io::SyncDirectory(Fs(), dir_);
     if (!st.ok()) {
       // After a failed fsync the kernel may have dropped the dirty pages (or
       // marked them clean), so a retry could "succeed" without the data being
@@ -348,7 +349,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
       if (st.code() != StatusCode::kCorruption || !lease) return fail(st);
       at = {seg->base_offset(), format::kSegmentHeaderSize, 0};
     }
-    FrameReader reader(lease.fd(), at.position, seg->state().size);
+    FrameReader reader(seg->fs(), lease.fd(), at.position, seg->state().size);
     uint64_t expected = at.offset;
     bool done = false;
     if (!st.ok()) {
@@ -356,7 +357,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
       if (!resync.ok()) return fail(resync.status());
       const std::optional<format::IndexEntry>& next = *resync;
       if (next) {
-        reader = FrameReader(lease.fd(), next->position, seg->state().size);
+        reader = FrameReader(seg->fs(), lease.fd(), next->position, seg->state().size);
         expected = next->offset;
       } else {
         expected = seg_end;
@@ -378,7 +379,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
           expected = seg_end;
           break;
         }
-        reader = FrameReader(lease.fd(), next->position, seg->state().size);
+        reader = FrameReader(seg->fs(), lease.fd(), next->position, seg->state().size);
         expected = next->offset;
         continue;
       }
@@ -422,7 +423,7 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
   if (!at) return std::max(seg->base_offset(), start_offset_.load());
   FdCache::Lease lease;
   SLUICE_RETURN_IF_ERROR(seg->EnsureOpen(&lease));
-  FrameReader reader(lease.fd(), at->position, seg->state().size);
+  FrameReader reader(seg->fs(), lease.fd(), at->position, seg->state().size);
   for (uint64_t expected = at->offset; expected < seg_end;) {
     format::FrameView f;
     FrameReader::Outcome outcome;
@@ -433,7 +434,7 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
       if (!resync.ok()) return resync.status();
       const std::optional<format::IndexEntry>& next = *resync;
       if (!next) return seg_end;
-      reader = FrameReader(lease.fd(), next->position, seg->state().size);
+      reader = FrameReader(seg->fs(), lease.fd(), next->position, seg->state().size);
       expected = next->offset;
       continue;
     }
@@ -468,7 +469,7 @@ Status ShardLogImpl::TrimBefore(int64_t cutoff_ms) {
     SLUICE_RETURN_IF_ERROR(seg->Remove());
     Quota().Release(seg->DiskBytes());
   }
-  return io::SyncDirectory(dir_);
+  return io::SyncDirectory(Fs(), dir_);
 }
 
 uint64_t ShardLogImpl::DiskBytes() const {

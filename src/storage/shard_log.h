@@ -42,6 +42,10 @@
 #include "base/clock.h"
 #include "base/status.h"
 
+namespace sluice::io {
+class FileSystem;
+}  // namespace sluice::io
+
 namespace sluice::storage {
 
 class DataQuota;
@@ -71,6 +75,11 @@ struct ShardLogOptions {
   // quota is used up (storage/data_quota.h); nullptr means
   // DataQuota::Default(). Must outlive the log.
   DataQuota* data_quota = nullptr;
+  // Every file operation of the log (segments, indexes, the directory) goes
+  // through this file system; nullptr means io::FileSystem::Default(), the
+  // real one. Tests pass an in-memory or power-cutting one
+  // (io/fault_injection_file_system.h). Must outlive the log.
+  io::FileSystem* fs = nullptr;
 };
 
 // One record to append. Views must stay valid during the Append call.

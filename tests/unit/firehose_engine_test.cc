@@ -111,8 +111,8 @@ class PipelineTest : public ::testing::Test {
 TEST_F(PipelineTest, BufferIsDeliveredWhenTheIntervalPasses) {
   Put({"a\n", "b\n", "c\n"});
   StartPipeline();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(store_->count(), 0u);  // 60 s have not passed
+  ASSERT_TRUE(WaitFor([&] { return pipeline_->records_read() == 3; }));  // buffered...
+  EXPECT_EQ(store_->count(), 0u);  // ...but 60 s have not passed
   clock_.Advance(60'000);
   pipeline_->Wake();
   ASSERT_TRUE(WaitFor([&] { return store_->count() == 1; }));
@@ -135,7 +135,7 @@ TEST_F(PipelineTest, FailedDeliveryKeepsTheDataAndTheSourcePosition) {
   store_->failing = true;
   Put({"1", "2"});
   StartPipeline();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // read into the buffer
+  ASSERT_TRUE(WaitFor([&] { return pipeline_->records_read() == 2; }));  // read into the buffer
   clock_.Advance(60'000);
   pipeline_->Wake();
   ASSERT_TRUE(WaitFor([&] {
@@ -157,13 +157,13 @@ TEST_F(PipelineTest, FailedDeliveryKeepsTheDataAndTheSourcePosition) {
 TEST_F(PipelineTest, RecordsBufferedAtAStopAreDeliveredAfterARestart) {
   Put({"x", "y"});
   StartPipeline();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(WaitFor([&] { return pipeline_->records_read() == 2; }));
   pipeline_.reset();  // stopped with a buffer that was never delivered
   EXPECT_EQ(store_->count(), 0u);
   EXPECT_EQ(SavedPosition(), 0u);
   NewStream();  // reopen from disk, as after a crash
   StartPipeline();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // read into the buffer
+  ASSERT_TRUE(WaitFor([&] { return pipeline_->records_read() == 2; }));  // read into the buffer
   clock_.Advance(60'000);
   pipeline_->Wake();
   ASSERT_TRUE(WaitFor([&] { return store_->count() == 1; }));

@@ -93,7 +93,7 @@ Status Pipeline::Setup() {
       if (!stream_->spool()) return Status::FailedPrecondition("DirectPut delivery stream without a spool");
       source_ = SpoolSource(stream_->spool());
     }
-    positions_ = std::make_unique<Positions>(stream_->dir() / "positions.json");
+    positions_ = std::make_unique<Positions>(stream_->dir() / "positions.json", &stream_->fs());
     SLUICE_RETURN_IF_ERROR(positions_->Load());
   }
   return Status::Ok();
@@ -170,6 +170,7 @@ Status Pipeline::ReadOnce(bool* got) {
       }
     }
     read_pos_[p] = next;
+    records_read_.fetch_add(recs->size(), std::memory_order_release);
     *got = *got || !recs->empty();
   }
   return Status::Ok();

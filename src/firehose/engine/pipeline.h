@@ -37,6 +37,11 @@ class Pipeline {
   void Wake();
   void ConfigChanged();
 
+  // Source records taken into the buffers so far (the pipeline thread adds
+  // them after buffering them). Lets tests wait for the pipeline to have
+  // read something instead of sleeping.
+  uint64_t records_read() const { return records_read_.load(std::memory_order_acquire); }
+
  private:
   struct Buffer {
     PartitionValues partition;
@@ -77,6 +82,7 @@ class Pipeline {
   std::unique_ptr<Source> source_;
   std::unique_ptr<Positions> positions_;
   std::map<uint32_t, uint64_t> read_pos_;
+  std::atomic<uint64_t> records_read_{0};
   std::map<std::string, Buffer> buffers_;
   int64_t next_read_ms_ = 0;
 };

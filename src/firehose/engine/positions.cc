@@ -10,7 +10,7 @@ namespace sluice::firehose::engine {
 
 Status Positions::Load() {
   next_.clear();
-  auto text = io::ReadFile(file_);
+  auto text = io::ReadFile(*fs_, file_);
   if (!text.ok()) return text.status().code() == StatusCode::kNotFound ? Status::Ok() : text.status();
   rapidjson::Document d;
   d.Parse(text->data(), text->size());
@@ -38,7 +38,7 @@ Status Positions::Save() const {
   }
   w.EndObject();
   w.EndObject();
-  return io::WriteFileAtomically(file_, std::string(sb.GetString(), sb.GetSize()) + "\n");
+  return io::WriteFileAtomically(*fs_, file_, std::string(sb.GetString(), sb.GetSize()) + "\n");
 }
 
 uint64_t Positions::Get(uint32_t partition) const {

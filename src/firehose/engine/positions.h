@@ -11,12 +11,16 @@
 #include <map>
 
 #include "base/status.h"
+#include "io/file_system.h"
 
 namespace sluice::firehose::engine {
 
 class Positions {
  public:
-  explicit Positions(std::filesystem::path file) : file_(std::move(file)) {}
+  // The file is read and written through `fs` (nullptr:
+  // io::FileSystem::Default(); it must outlive this).
+  explicit Positions(std::filesystem::path file, io::FileSystem* fs = nullptr)
+      : file_(std::move(file)), fs_(fs ? fs : &io::FileSystem::Default()) {}
 
   // Loads the file; a missing file means nothing delivered yet.
   Status Load();
@@ -30,6 +34,7 @@ class Positions {
 
  private:
   std::filesystem::path file_;
+  io::FileSystem* fs_;
   std::map<uint32_t, uint64_t> next_;  // partition -> first offset not yet delivered
 };
 
