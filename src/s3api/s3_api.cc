@@ -112,7 +112,7 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 }  // namespace
 
 struct S3Api::Call {
-  const http::Request& req;
+  const wire::Request& req;
   Target target;
   std::string bucket;
   std::string key;
@@ -126,21 +126,21 @@ struct S3Api::Call {
 S3Api::S3Api(std::shared_ptr<objstore::LocalStore> store, S3ApiOptions options)
     : store_(std::move(store)), options_(std::move(options)) {}
 
-void S3Api::Handle(http::Request request, http::Responder respond) { respond(Serve(request)); }
+void S3Api::Handle(wire::Request request, wire::Responder respond) { respond(Serve(request)); }
 
 namespace {
 
-void Common(http::Response& r, const std::string& request_id) {
+void Common(wire::Response& r, const std::string& request_id) {
   r.SetHeader("x-amz-request-id", request_id);
   r.SetHeader("x-amz-id-2", codec::Base64Encode(RandomHex(24, false)));
   r.SetHeader("Date", Rfc1123(NowMs()));
   r.SetHeader("Server", "AmazonS3");
 }
 
-http::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code, std::string_view message,
+wire::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code, std::string_view message,
                              const std::string& resource,
                              const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-  http::Response r;
+  wire::Response r;
   r.status = StatusFor(code);
   Common(r, request_id);
   if (head) return r;  // HEAD errors carry no body
@@ -153,8 +153,8 @@ http::Response ErrorResponse(const std::string& request_id, bool head, std::stri
   return r;
 }
 
-http::Response XmlOk(const std::string& request_id, std::string body, unsigned status = 200) {
-  http::Response r;
+wire::Response XmlOk(const std::string& request_id, std::string body, unsigned status = 200) {
+  wire::Response r;
   r.status = status;
   Common(r, request_id);
   r.SetHeader("Content-Type", "application/xml");
@@ -164,8 +164,8 @@ http::Response XmlOk(const std::string& request_id, std::string body, unsigned s
 
 // The request an aws-chunked upload becomes once the verifier has checked and
 // decoded its body: a plain unsigned-payload request.
-http::Request WithDecodedBody(const http::Request& request, std::string body) {
-  http::Request plain{request.method, request.target, {}, std::move(body), request.remote_address};
+wire::Request WithDecodedBody(const wire::Request& request, std::string body) {
+  wire::Request plain{request.method, request.target, {}, std::move(body), request.remote_address};
   for (const auto& [name, value] : request.headers) {
     std::string lname = Lower(name);
     if (lname == "x-amz-content-sha256") continue;
@@ -188,10 +188,10 @@ http::Request WithDecodedBody(const http::Request& request, std::string body) {
   return plain;
 }
 
-http::Response AuthErrorResponse(const http::Request& request, const auth::Failure& failure) {
+wire::Response AuthErrorResponse(const wire::Request& request, const auth::Failure& failure) {
   auth::WireError e = auth::S3WireError(failure);
   auto target = ParseTarget(request.target);
-  http::Response r = ErrorResponse(RandomHex(8, true), request.method == "HEAD", e.code, e.message,
+  wire::Response r = ErrorResponse(RandomHex(8, true), request.method == "HEAD", e.code, e.message,
                                    target.ok() ? target->path : request.target, e.fields);
   r.status = e.status;
   return r;
@@ -199,12 +199,12 @@ http::Response AuthErrorResponse(const http::Request& request, const auth::Failu
 
 }  // namespace
 
-http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
+wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
                              bool head) {
   return ErrorResponse(RandomHex(8, true), head, code, message, resource);
 }
 
-http::Response S3Api::Serve(const http::Request& request) {
+wire::Response S3Api::Serve(const wire::Request& request) {
   if (!options_.verifier) return ServeRequest(request);
   static const auth::SigningRules kRules = auth::SigningRules::S3();
   auto outcome = options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, kRules);
@@ -214,7 +214,7 @@ http::Response S3Api::Serve(const http::Request& request) {
   return ServeRequest(request);
 }
 
-http::Response S3Api::ServeRequest(const http::Request& request) {
+wire::Response S3Api::ServeRequest(const wire::Request& request) {
   Call call{request, {}, {}, {}, false, false, RandomHex(8, true), "/", request.method == "HEAD"};
   try {
     auto target = ParseTarget(request.target);
@@ -248,7 +248,7 @@ http::Response S3Api::ServeRequest(const http::Request& request) {
   }
 }
 
-http::Response S3Api::Dispatch(Call& c) {
+wire::Response S3Api::Dispatch(Call& c) {
   const std::string& m = c.req.method;
   const Target& t = c.target;
   const std::string rid = c.request_id;
@@ -288,7 +288,7 @@ http::Response S3Api::Dispatch(Call& c) {
            "</DisplayName></Owner>";
   };
   // The request body, aws-chunked framing removed; Content-MD5 checked.
-  auto payload = [&](std::string* out) -> std::optional<http::Response> {
+  auto payload = [&](std::string* out) -> std::optional<wire::Response> {
     std::string_view sha = c.req.Header("x-amz-content-sha256");
     std::string_view enc = c.req.Header("Content-Encoding");
     bool chunked = sha.substr(0, 10) == "STREAMING-" || Lower(enc).find("aws-chunked") != std::string::npos;
@@ -337,12 +337,12 @@ http::Response S3Api::Dispatch(Call& c) {
     }
     return o;
   };
-  auto check_key = [&]() -> std::optional<http::Response> {
+  auto check_key = [&]() -> std::optional<wire::Response> {
     if (c.key.size() > 1024) return err("KeyTooLongError", "Your key is too long", {{"Size", std::to_string(c.key.size())}, {"MaxSizeAllowed", "1024"}});
     if (!objstore::IsValidKey(c.key)) return err("InvalidURI", "Couldn't parse the specified URI.");
     return std::nullopt;
   };
-  auto object_headers = [&](http::Response& r, const ObjectInfo& info) {
+  auto object_headers = [&](wire::Response& r, const ObjectInfo& info) {
     r.SetHeader("ETag", info.etag);
     r.SetHeader("Last-Modified", Rfc1123(info.last_modified_ms));
     r.SetHeader("Accept-Ranges", "bytes");
@@ -389,7 +389,7 @@ http::Response S3Api::Dispatch(Call& c) {
         return err("InvalidBucketName", "The specified bucket is not valid.", {{"BucketName", c.bucket}});
       Status st = store_->CreateBucket(c.bucket, region.empty() ? "us-east-1" : region);
       if (!st.ok()) return from_status(st);
-      http::Response r;
+      wire::Response r;
       Common(r, rid);
       r.SetHeader("Location", "/" + c.bucket);
       return r;
@@ -397,7 +397,7 @@ http::Response S3Api::Dispatch(Call& c) {
     if (m == "HEAD") {
       auto b = store_->GetBucket(c.bucket);
       if (!b.ok()) return from_status(b.status());
-      http::Response r;
+      wire::Response r;
       Common(r, rid);
       r.SetHeader("x-amz-bucket-region", b->region);
       r.SetHeader("Content-Type", "application/xml");
@@ -406,7 +406,7 @@ http::Response S3Api::Dispatch(Call& c) {
     if (m == "DELETE") {
       Status st = store_->DeleteBucket(c.bucket);
       if (!st.ok()) return from_status(st);
-      http::Response r;
+      wire::Response r;
       r.status = 204;
       Common(r, rid);
       return r;
@@ -562,7 +562,7 @@ http::Response S3Api::Dispatch(Call& c) {
       if (auto e = payload(&body)) return *e;
       auto etag = store_->UploadPart(c.bucket, c.key, *upload_id, static_cast<int>(*pn), body);
       if (!etag.ok()) return from_status(etag.status());
-      http::Response r;
+      wire::Response r;
       Common(r, rid);
       r.SetHeader("ETag", *etag);
       return r;
@@ -599,7 +599,7 @@ http::Response S3Api::Dispatch(Call& c) {
     if (auto e = payload(&body)) return *e;
     auto info = store_->Put(c.bucket, c.key, body, put_options());
     if (!info.ok()) return from_status(info.status());
-    http::Response r;
+    wire::Response r;
     Common(r, rid);
     r.SetHeader("ETag", info->etag);
     return r;
@@ -644,7 +644,7 @@ http::Response S3Api::Dispatch(Call& c) {
   if (m == "DELETE") {
     Status st = upload_id ? store_->AbortMultipartUpload(c.bucket, c.key, *upload_id) : store_->Delete(c.bucket, c.key);
     if (!st.ok()) return from_status(st);
-    http::Response r;
+    wire::Response r;
     r.status = 204;
     Common(r, rid);
     return r;
@@ -690,7 +690,7 @@ http::Response S3Api::Dispatch(Call& c) {
       return err("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
                  {{"Condition", "If-Match"}});
     if (!if_none.empty() && etag_in(if_none)) {
-      http::Response r;
+      wire::Response r;
       r.status = 304;
       Common(r, rid);
       r.SetHeader("ETag", info->etag);
@@ -703,7 +703,7 @@ http::Response S3Api::Dispatch(Call& c) {
       return err("InvalidRange", "The requested range is not satisfiable",
                  {{"RangeRequested", std::string(c.req.Header("Range"))},
                   {"ActualObjectSize", std::to_string(info->size)}});
-    http::Response r;
+    wire::Response r;
     Common(r, rid);
     uint64_t length = info->size;
     if (range.kind == RangeSpec::kSatisfiable) {

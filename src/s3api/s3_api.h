@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "auth/verifier.h"
-#include "http/message.h"
 #include "objstore/local_store.h"
+#include "wire/message.h"
 
 namespace sluice::s3api {
 
@@ -41,7 +41,7 @@ struct S3ApiOptions {
 
 // An S3 XML error document with a fresh request id and the status S3 gives
 // `code`, for answers made outside S3Api (the HTTP server's transport limits).
-http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
+wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
                              bool head);
 
 class S3Api {
@@ -49,14 +49,14 @@ class S3Api {
   S3Api(std::shared_ptr<objstore::LocalStore> store, S3ApiOptions options = {});
 
   // Serves one request (synchronously, on the calling thread) and responds.
-  void Handle(http::Request request, http::Responder respond);
+  void Handle(wire::Request request, wire::Responder respond);
   // The same, returning the response (tests).
-  http::Response Serve(const http::Request& request);
+  wire::Response Serve(const wire::Request& request);
 
  private:
   struct Call;
-  http::Response ServeRequest(const http::Request& request);  // after authentication
-  http::Response Dispatch(Call& call);
+  wire::Response ServeRequest(const wire::Request& request);  // after authentication
+  wire::Response Dispatch(Call& call);
 
   std::shared_ptr<objstore::LocalStore> store_;
   S3ApiOptions options_;
