@@ -1,4 +1,4 @@
-# Installation.
+# Installation and packaging.
 #
 # Components:
 #   runtime  bin/sluice (the server, producer, consumer, demo)
@@ -9,6 +9,8 @@
 #            Sluice::workers) and a pkg-config file (sluice.pc)
 #
 #   cmake --install build --prefix /tmp/x        # both components
+#   cd build && cpack -G DEB                     # sluice_*.deb, sluice-dev_*.deb
+#                                                # (scripts/package.sh)
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -51,3 +53,30 @@ file(RELATIVE_PATH SLUICE_PC_UP /x/${CMAKE_INSTALL_LIBDIR}/pkgconfig /x)
 string(REGEX REPLACE "/$" "" SLUICE_PC_UP "${SLUICE_PC_UP}")
 configure_file(${CMAKE_SOURCE_DIR}/cmake/sluice.pc.in ${CMAKE_BINARY_DIR}/sluice.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/sluice.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
+
+# Debian packages: `sluice` (the binary) and `sluice-dev` (library, headers).
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME sluice)
+set(CPACK_PACKAGE_VENDOR "Sluice")
+set(CPACK_PACKAGE_CONTACT "Sluice maintainers <sluice@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Local AWS-compatible Kinesis, Firehose and S3 server and client")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL runtime dev)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME sluice)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME sluice-dev)
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "sluice: a local Kinesis Data Streams / Firehose / S3 server, producer, consumer and demo")
+set(CPACK_COMPONENT_DEV_DESCRIPTION "Sluice client libraries (Kinesis/Firehose clients, pipeline, workers), headers, CMake and pkg-config files")
+# The runtime's shared-library dependencies from the binary (dpkg-shlibdeps);
+# the -dev package's from what its static libraries link.
+find_program(DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+endif()
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
+    "libssl-dev, zlib1g-dev, libisal-dev, libsqlite3-dev, libboost-dev (>= 1.81), rapidjson-dev")
+include(CPack)
