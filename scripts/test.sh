@@ -4,6 +4,7 @@
 # then the same tests under ASan+UBSan and a short run of every fuzz target
 # (scripts/test-sanitizers.sh; SLUICE_SANITIZERS=0 skips that stage).
 # Before any build: the layer check (scripts/check-layers.py), a second.
+# ctest also runs the installed-library and .deb package tests (tests/install/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
