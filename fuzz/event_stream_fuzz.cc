@@ -1,13 +1,13 @@
-// AWS event-stream framing (protocol/event_stream.h): arbitrary bytes
+// AWS event-stream framing (codec/event_stream.h): arbitrary bytes
 // decoded message by message; every decoded message must encode back to the
 // same bytes when all its headers were strings.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "protocol/event_stream.h"
+#include "codec/event_stream.h"
 
-namespace proto = sluice::protocol;
+namespace proto = sluice::codec;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);

@@ -20,7 +20,7 @@ inline int FuzzJsonCall(const uint8_t* data, size_t size, const protocol::Servic
   if (size == 0) return 0;
   const std::string& operation = operations[data[0] % operations.size()];
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
-  http::Response r = fixture->SendJson(model.target_prefix(), operation, std::move(body));
+  wire::Response r = fixture->SendJson(model.target_prefix(), operation, std::move(body));
   CrashOnServerError(r, operation);
   fixture->MaybeReset(1000);
   return 0;

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static sluice::fuzz::ServerFixture* fixture = new sluice::fuzz::ServerFixture();
   static const char* const kMethods[] = {"GET", "PUT", "HEAD", "POST", "DELETE", "OPTIONS"};
   if (size == 0) return 0;
-  sluice::http::Request request;
+  sluice::wire::Request request;
   request.method = kMethods[data[0] % 6];
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   auto next_line = [&rest]() {
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!have_host) request.headers.emplace_back("Host", "127.0.0.1:4566");
   request.body = std::string(rest);
-  sluice::http::Response r = fixture->Send(std::move(request));
+  sluice::wire::Response r = fixture->Send(std::move(request));
   sluice::fuzz::CrashOnServerError(r, "S3 request");
   fixture->MaybeReset(1000);
   return 0;

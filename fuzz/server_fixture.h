@@ -19,12 +19,12 @@
 
 #include "firehose/catalog.h"
 #include "firehose/json_service.h"
-#include "http/message.h"
 #include "kinesis/catalog.h"
 #include "kinesis/json_service.h"
 #include "objstore/local_store.h"
 #include "s3api/s3_api.h"
 #include "server/router.h"
+#include "wire/message.h"
 
 namespace sluice::fuzz {
 
@@ -43,16 +43,16 @@ class ServerFixture {
   }
 
   // Sends one request through the router and waits for its response.
-  http::Response Send(http::Request request) {
-    auto done = std::make_shared<std::promise<http::Response>>();
+  wire::Response Send(wire::Request request) {
+    auto done = std::make_shared<std::promise<wire::Response>>();
     auto answer = done->get_future();
-    router_->Handle(std::move(request), [done](http::Response r) { done->set_value(std::move(r)); });
+    router_->Handle(std::move(request), [done](wire::Response r) { done->set_value(std::move(r)); });
     return answer.get();
   }
 
   // An AWS JSON 1.1 call, as boto3 sends it.
-  http::Response SendJson(const std::string& target_prefix, std::string_view operation, std::string body) {
-    http::Request r;
+  wire::Response SendJson(const std::string& target_prefix, std::string_view operation, std::string body) {
+    wire::Request r;
     r.method = "POST";
     r.target = "/";
     r.headers = {{"Host", "127.0.0.1:4566"},
@@ -116,7 +116,7 @@ class ServerFixture {
                              [this](std::string_view op, const std::string& region, const rapidjson::Value& in,
                                     protocol::Reply reply) { firehose::Call(*firehose_, op, region, in, std::move(reply)); }});
     auto s3 = s3_;
-    router_->SetRestHandler("s3", [s3](http::Request req, http::Responder respond) {
+    router_->SetRestHandler("s3", [s3](wire::Request req, wire::Responder respond) {
       s3->Handle(std::move(req), std::move(respond));
     });
 
@@ -129,8 +129,8 @@ class ServerFixture {
     ExpectOk(SendS3("PUT", "/bkt/k", "hello"));
   }
 
-  http::Response SendS3(std::string method, std::string target, std::string body) {
-    http::Request r;
+  wire::Response SendS3(std::string method, std::string target, std::string body) {
+    wire::Request r;
     r.method = std::move(method);
     r.target = std::move(target);
     r.headers = {{"Host", "127.0.0.1:4566"}};
@@ -147,7 +147,7 @@ class ServerFixture {
     s3_.reset();
   }
 
-  static void ExpectOk(const http::Response& r) {
+  static void ExpectOk(const wire::Response& r) {
     if (r.status != 200) {
       std::fprintf(stderr, "fuzz fixture setup failed: %u %s\n", r.status, r.body.c_str());
       std::abort();
@@ -164,7 +164,7 @@ class ServerFixture {
 
 // A 5xx from the server is an internal failure (an exception, a broken
 // invariant): for a fuzzer that is a finding, never an acceptable answer.
-inline void CrashOnServerError(const http::Response& r, std::string_view what) {
+inline void CrashOnServerError(const wire::Response& r, std::string_view what) {
   if (r.status >= 500 && r.status != 501 && r.status != 503) {
     std::fprintf(stderr, "server error %u for %.*s: %s\n", r.status, static_cast<int>(what.size()), what.data(),
                  r.body.c_str());

@@ -3,9 +3,12 @@
 # (GoogleTest unit tests and the real-client integration tests) with ctest,
 # then the same tests under ASan+UBSan and a short run of every fuzz target
 # (scripts/test-sanitizers.sh; SLUICE_SANITIZERS=0 skips that stage).
+# Before any build: the layer check (scripts/check-layers.py), a second.
+# ctest also runs the installed-library and .deb package tests (tests/install/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+python3 scripts/check-layers.py
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 900

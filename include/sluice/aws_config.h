@@ -38,9 +38,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "base/status.h"
-#include "codec/config_files.h"
+#include "sluice/status.h"
 #include "sluice/sigv4.h"
 
 namespace sluice::client {
@@ -97,9 +97,13 @@ std::string ServiceEnvSuffix(std::string_view service_id);
 // https://kinesis.us-east-1.amazonaws.com
 std::string DefaultEndpoint(std::string_view endpoint_prefix, std::string_view region);
 
-// Parsers, exposed for tests (codec/config_files.h documents the formats).
-using codec::ParseDotEnv;
-using codec::ParseIni;
-using IniFile = codec::IniFile;
+// The configuration-file parsers, exposed for tests (the server's
+// codec/config_files.h implements and documents the formats).
+// .env: KEY=VALUE lines, "export ", comments, quoting; later keys win.
+std::map<std::string, std::string> ParseDotEnv(std::string_view text);
+// INI as botocore reads it: section -> key (lower-cased) -> value; nested
+// sections' lines as "<key>.<k>".
+using IniFile = std::map<std::string, std::map<std::string, std::string>>;
+IniFile ParseIni(std::string_view text);
 
 }  // namespace sluice::client

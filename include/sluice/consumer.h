@@ -29,7 +29,7 @@
 #include <optional>
 #include <string>
 
-#include "base/clock.h"
+#include "sluice/clock.h"
 #include "sluice/kinesis_client.h"
 #include "sluice/pipeline/checkpoint_store.h"
 #include "sluice/pipeline/dedup_window.h"

@@ -31,7 +31,7 @@
 #include <thread>
 #include <vector>
 
-#include "base/clock.h"
+#include "sluice/clock.h"
 #include "sluice/kinesis_client.h"
 #include "sluice/pipeline/batcher.h"
 #include "sluice/pipeline/bounded_queue.h"

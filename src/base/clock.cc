@@ -1,4 +1,4 @@
-#include "base/clock.h"
+#include "sluice/clock.h"
 
 #include <chrono>
 

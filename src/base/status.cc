@@ -1,4 +1,4 @@
-#include "base/status.h"
+#include "sluice/status.h"
 
 namespace sluice {
 

@@ -9,10 +9,15 @@
 #include <sstream>
 
 #include "client/config_internal.h"
+#include "codec/config_files.h"
 
 extern char** environ;
 
 namespace sluice::client {
+
+std::map<std::string, std::string> ParseDotEnv(std::string_view text) { return codec::ParseDotEnv(text); }
+IniFile ParseIni(std::string_view text) { return codec::ParseIni(text); }
+
 namespace internal {
 
 std::optional<Sourced> EnvLayer::Get(const std::string& name) const {

@@ -1,9 +1,9 @@
 #include "sluice/kinesis_client.h"
 
 #include "client/aws_json_client.h"
-#include "client/kinesis_json.h"
 #include "client/http_transport.h"
-#include "protocol/event_stream.h"
+#include "client/kinesis_json.h"
+#include "codec/event_stream.h"
 
 namespace sluice::client {
 
@@ -138,7 +138,7 @@ ApiResult<kinesis::Empty> KinesisClient::SubscribeToShard(
     size_t at = 0;
     for (;;) {
       size_t used = 0;
-      auto message = protocol::DecodeEventMessage(std::string_view(pending).substr(at), &used);
+      auto message = codec::DecodeEventMessage(std::string_view(pending).substr(at), &used);
       if (!message) {
         if (used == SIZE_MAX) {
           failure = ApiError{};

@@ -11,15 +11,15 @@
 #include <thread>
 #include <unordered_map>
 
+#include "compress/compress.h"
 #include "demo/embedded_server.h"
-#include "firehose/format/compress.h"
-#include "objstore/s3_store.h"
 #include "sluice/consumer.h"
 #include "sluice/firehose_client.h"
 #include "sluice/kinesis_client.h"
 #include "sluice/pipeline/event_generator.h"
 #include "sluice/pipeline/json_fields.h"
 #include "sluice/producer.h"
+#include "sluice/s3_client.h"
 
 namespace sluice::demo {
 
@@ -65,30 +65,30 @@ struct Shared {
   uint64_t firehose_records = 0;
 };
 
-std::optional<firehose::Compression> CompressionOf(const std::string& s) {
-  if (s == "UNCOMPRESSED") return firehose::Compression::kUncompressed;
-  if (s == "GZIP") return firehose::Compression::kGzip;
-  if (s == "ZIP") return firehose::Compression::kZip;
-  if (s == "Snappy") return firehose::Compression::kSnappy;
-  if (s == "HADOOP_SNAPPY") return firehose::Compression::kHadoopSnappy;
+std::optional<compress::Compression> CompressionOf(const std::string& s) {
+  if (s == "UNCOMPRESSED") return compress::Compression::kUncompressed;
+  if (s == "GZIP") return compress::Compression::kGzip;
+  if (s == "ZIP") return compress::Compression::kZip;
+  if (s == "Snappy") return compress::Compression::kSnappy;
+  if (s == "HADOOP_SNAPPY") return compress::Compression::kHadoopSnappy;
   return std::nullopt;
 }
 
 // Reads every new object of the bucket, once.
 class ObjectWatcher {
  public:
-  ObjectWatcher(objstore::S3Store& s3, std::string bucket, firehose::Compression compression, Shared& shared)
+  ObjectWatcher(client::S3Client& s3, std::string bucket, compress::Compression compression, Shared& shared)
       : s3_(s3), bucket_(std::move(bucket)), compression_(compression), shared_(shared) {}
 
   Status Poll() {
     auto listed = s3_.ListObjects(bucket_, "events/");
-    if (!listed.ok()) return listed.status();
+    if (!listed.ok()) return Status::Unavailable("ListObjectsV2 " + bucket_ + ": " + listed.error().ToString());
     for (const auto& info : *listed) {
       if (seen_.count(info.key)) continue;
       int64_t now = WallMs();
       auto body = s3_.GetObject(bucket_, info.key);
-      if (!body.ok()) return body.status();
-      auto payload = firehose::format::Decompress(compression_, *body);
+      if (!body.ok()) return Status::Unavailable("GetObject " + info.key + ": " + body.error().ToString());
+      auto payload = compress::Decompress(compression_, *body);
       if (!payload.ok()) return Status::Corruption("cannot decode " + info.key + ": " + payload.status().message());
       seen_.insert(info.key);
       std::lock_guard lk(shared_.mu);
@@ -113,9 +113,9 @@ class ObjectWatcher {
   }
 
  private:
-  objstore::S3Store& s3_;
+  client::S3Client& s3_;
   std::string bucket_;
-  firehose::Compression compression_;
+  compress::Compression compression_;
   Shared& shared_;
   std::set<std::string> seen_;
 };
@@ -178,14 +178,11 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   if (!kinesis.ok()) return Status::InvalidArgument(kinesis.error().message);
   auto fh = client::FirehoseClient::FromEnvironment(cfg);
   if (!fh.ok()) return Status::InvalidArgument(fh.error().message);
-  objstore::S3StoreOptions s3o;
-  s3o.endpoint_url = endpoint;
-  s3o.config = cfg;
-  auto s3 = objstore::S3Store::Create(s3o);
-  if (!s3.ok()) return s3.status();
+  auto s3 = client::S3Client::FromEnvironment(cfg);
+  if (!s3.ok()) return Status::InvalidArgument(s3.error().message);
   if (o.aws)
     log << "== Kinesis at " << (*kinesis)->options().config.endpoint_url << ", Firehose at "
-        << (*fh)->options().config.endpoint_url << ", " << (*s3)->Describe() << " (region "
+        << (*fh)->options().config.endpoint_url << ", S3 at " << (*s3)->options().config.endpoint_url << " (region "
         << (*kinesis)->options().config.region << ")\n";
 
   // 2. The resources, named for this run, and deleted at its end unless kept.
@@ -211,10 +208,10 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
       all &= r.ok();
     }
     if (made_bucket) {
-      Status st = (*s3)->DeleteBucketAndObjects(bucket);
-      log << "== deleted bucket " << bucket << " and its objects" << (st.ok() ? "" : " FAILED: " + st.ToString())
+      auto r = (*s3)->DeleteBucketAndObjects(bucket);
+      log << "== deleted bucket " << bucket << " and its objects" << (r.ok() ? "" : " FAILED: " + r.error().ToString())
           << "\n";
-      all &= st.ok();
+      all &= r.ok();
     }
     if (!all) log << "== some resources were left behind: delete them by hand (see docs/aws.md)\n";
     return all;
@@ -240,7 +237,8 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
     return at == std::string::npos ? std::string() : stream_arn.substr(at, stream_arn.find(':', at) - at);
   };
   const std::string region = arn_part(3), account = arn_part(4);
-  if (Status st = (*s3)->CreateBucket(bucket); !st.ok()) return fail(st);
+  if (auto r = (*s3)->CreateBucket(bucket); !r.ok())
+    return fail(Status::Unavailable("CreateBucket " + bucket + ": " + r.error().ToString()));
   made_bucket = true;
   client::firehose::CreateDeliveryStreamRequest cd;
   cd.name = delivery;

@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "base/status.h"
+#include "compress/compress.h"
 #include "io/file_system.h"
 #include "storage/shard_log.h"
 
 namespace sluice::firehose {
 
-enum class Compression { kUncompressed, kGzip, kZip, kSnappy, kHadoopSnappy };
+using Compression = compress::Compression;  // compress/compress.h
 std::string_view CompressionName(Compression c);  // the API's enum strings
 std::optional<Compression> ParseCompression(std::string_view s);
 

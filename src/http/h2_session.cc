@@ -244,14 +244,17 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   }
 
   // Over max_header_bytes: the fields so far are freed but for what shapes
-  // the 431 (method, path, X-Amz-Target); later fields are ignored.
+  // the 431 (method, path, ServerOptions::refusal_headers); later fields are
+  // ignored.
   void DropHeaders(StreamState& s) {
     s.header_too_large = true;
     Request head;
     head.method = std::move(s.request.method);
     head.target = std::move(s.request.target);
-    if (std::string_view target = s.request.Header("x-amz-target"); !target.empty())
-      head.headers.emplace_back("x-amz-target", std::string(target));
+    for (const auto& name : options_.refusal_headers) {
+      if (std::string_view value = s.request.Header(name); !value.empty())
+        head.headers.emplace_back(name, std::string(value));
+    }
     const auto deadline = s.deadline;
     ForgetRequest(s);
     s.request = std::move(head);

@@ -52,10 +52,11 @@ constexpr size_t kKeptBufferBytes = 256u << 10;
 // Answers up to this size may be sent by the completing thread (SendNow).
 constexpr size_t kSendNowMaxBytes = 64u << 10;
 
-// The value of an "X-Amz-Target:" header line in raw, possibly partial, header
-// bytes ("" if none): lets a refused request's answer take its service's shape.
-std::string SniffAmzTarget(std::string_view raw) {
-  static constexpr std::string_view kName = "x-amz-target:";
+// The value of a "<name>:" header line in raw, possibly partial, header bytes
+// ("" if none): lets a refused request's answer take its service's shape.
+std::string SniffHeader(std::string_view raw, std::string_view name) {
+  const std::string key = std::string(name) + ":";
+  const std::string_view kName = key;
   for (size_t line = 0; line < raw.size(); line = raw.find('\n', line) + 1) {
     if (raw.size() - line >= kName.size() && beast::iequals(raw.substr(line, kName.size()), kName)) {
       size_t start = raw.find_first_not_of(" \t", line + kName.size());
@@ -349,10 +350,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       for (const auto& f : req) head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       head_ = req.method() == bhttp::verb::head;
     }
-    if (head.Header("X-Amz-Target").empty()) {
+    for (const auto& name : options_.refusal_headers) {
+      if (!head.Header(name).empty()) continue;
       auto data = buffer_.data();
-      std::string target = SniffAmzTarget({static_cast<const char*>(data.data()), data.size()});
-      if (!target.empty()) head.headers.emplace_back("X-Amz-Target", std::move(target));
+      std::string value = SniffHeader({static_cast<const char*>(data.data()), data.size()}, name);
+      if (!value.empty()) head.headers.emplace_back(name, std::move(value));
     }
     hold_.Reset();
     beast::error_code ignored;

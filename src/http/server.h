@@ -47,7 +47,7 @@ enum class TransportError {
 };
 // Builds the answer to a request refused with `error`. `head` holds what was
 // read of the request: method, target and headers when they were parsed,
-// otherwise at most an X-Amz-Target header found in the raw bytes.
+// otherwise at most the ServerOptions::refusal_headers found in the raw bytes.
 using TransportErrorResponder = std::function<Response(TransportError error, const Request& head)>;
 // The default: the status above with a plain-text body.
 Response PlainTransportError(TransportError error, const Request& head);
@@ -66,6 +66,13 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30'000};
   uint64_t min_body_rate = 16u << 10;  // bytes per second; 0: the body timeout is fixed
   TransportErrorResponder transport_error = PlainTransportError;
+  // Header fields (names, any case) a refused request keeps for
+  // `transport_error`, looked for in the raw bytes when the head could not be
+  // parsed, and the only ones an HTTP/2 request over max_header_bytes keeps:
+  // the API layer's routing headers (`serve` gives X-Amz-Target), so a
+  // refusal can take the shape of the request's service. The transport
+  // itself knows no API.
+  std::vector<std::string> refusal_headers;
   // An additional port that speaks TLS (HTTP/1.1 or HTTP/2 by ALPN) on the
   // same host: -1 = none, 0 = a free port. PEM certificate chain and key.
   int tls_port = -1;

@@ -1,5 +1,6 @@
 // S3Store: an ObjectStore over any S3-compatible endpoint (AWS S3, MinIO,
-// s3rver) — Firehose's external destination.
+// s3rver) — Firehose's external destination — built on the client library's
+// S3Client (sluice/s3_client.h).
 //
 // Requests are path-style ("<endpoint>/<bucket>/<key>"), signed with SigV4
 // for service "s3" over the payload's SHA-256. Objects up to
@@ -19,11 +20,6 @@
 #include "objstore/object_store.h"
 #include "sluice/aws_config.h"
 #include "sluice/client_options.h"
-
-namespace sluice::client {
-class HttpTransport;
-class RetryPolicy;
-}  // namespace sluice::client
 
 namespace sluice::objstore {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "http/message.h"
+#include "wire/message.h"
 
 namespace sluice::protocol {
 
@@ -33,7 +33,7 @@ struct ApiError {
 // stream of SubscribeToShard): its content type and where the bytes come from.
 struct StreamingAnswer {
   std::string content_type;
-  std::shared_ptr<http::BodySource> source;
+  std::shared_ptr<wire::BodySource> source;
 };
 
 // What an action answers: a JSON body on success, a streamed success, or an

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "codec/base64.h"
-#include "protocol/event_stream.h"
+#include "codec/event_stream.h"
 #include "protocol/json_reply.h"
 
 namespace sluice::protocol {
@@ -261,7 +261,7 @@ class Encoder {
   std::string out_;
 };
 
-void SetContentType(http::Response& r) {
+void SetContentType(wire::Response& r) {
   for (auto& [name, value] : r.headers)
     if (name == "Content-Type") value = std::string(kCborContentType);
 }
@@ -299,16 +299,16 @@ std::optional<std::string> JsonToCbor(const Shape* shape, std::string_view json)
   return e.Take();
 }
 
-http::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id) {
+wire::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id) {
   std::optional<std::string> body = JsonToCbor(output, json_body);
   if (!body) return CborError(ApiError::InternalFailure("Internal service failure."), request_id);
-  http::Response r = JsonSuccess(std::move(*body), request_id);
+  wire::Response r = JsonSuccess(std::move(*body), request_id);
   SetContentType(r);
   return r;
 }
 
-http::Response CborError(const ApiError& error, const std::string& request_id) {
-  http::Response r = JsonError(error, request_id);
+wire::Response CborError(const ApiError& error, const std::string& request_id) {
+  wire::Response r = JsonError(error, request_id);
   Encoder e;
   e.Head([](uint64_t n, unsigned char* b, size_t c) { return cbor_encode_map_start(n, b, c); },
          error.message.empty() ? 1 : 2);
@@ -325,9 +325,9 @@ http::Response CborError(const ApiError& error, const std::string& request_id) {
 
 namespace {
 
-class CborEvents final : public http::BodySource, public std::enable_shared_from_this<CborEvents> {
+class CborEvents final : public wire::BodySource, public std::enable_shared_from_this<CborEvents> {
  public:
-  CborEvents(std::shared_ptr<http::BodySource> source, const Shape* output) : source_(std::move(source)) {
+  CborEvents(std::shared_ptr<wire::BodySource> source, const Shape* output) : source_(std::move(source)) {
     // output -> its event-stream member -> the structure of each event type.
     if (output)
       for (const Member& m : output->members)
@@ -348,7 +348,7 @@ class CborEvents final : public http::BodySource, public std::enable_shared_from
     std::string out;
     while (!bytes.empty()) {
       size_t used = 0;
-      auto m = DecodeEventMessage(bytes, &used);
+      auto m = codec::DecodeEventMessage(bytes, &used);
       if (!m) return out + std::string(bytes);  // not whole messages: pass through
       bytes.remove_prefix(used);
       auto type = m->Header(":event-type");
@@ -359,18 +359,18 @@ class CborEvents final : public http::BodySource, public std::enable_shared_from
         for (auto& [name, value] : m->headers)
           if (name == ":content-type") value = std::string(kCborContentType);
       }
-      out += EncodeEventMessage(m->headers, m->payload);
+      out += codec::EncodeEventMessage(m->headers, m->payload);
     }
     return out;
   }
 
-  std::shared_ptr<http::BodySource> source_;
+  std::shared_ptr<wire::BodySource> source_;
   std::map<std::string, const Shape*> events_;
 };
 
 }  // namespace
 
-std::shared_ptr<http::BodySource> CborEventStream(std::shared_ptr<http::BodySource> source, const Shape* output) {
+std::shared_ptr<wire::BodySource> CborEventStream(std::shared_ptr<wire::BodySource> source, const Shape* output) {
   return std::make_shared<CborEvents>(std::move(source), output);
 }
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <string_view>
 
-#include "http/message.h"
 #include "protocol/api_error.h"
 #include "protocol/service_model.h"
+#include "wire/message.h"
 
 namespace sluice::protocol {
 
@@ -39,8 +39,8 @@ std::optional<std::string> JsonToCbor(const Shape* shape, std::string_view json)
 
 // A CBOR answer: the JSON success body converted with the output shape, or an
 // error as a CBOR map {__type, message}, with the usual AWS headers.
-http::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id);
-http::Response CborError(const ApiError& error, const std::string& request_id);
+wire::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id);
+wire::Response CborError(const ApiError& error, const std::string& request_id);
 
 // An event stream answered to a CBOR request (SubscribeToShard from the Java
 // SDK / KCL): every message's JSON payload re-encoded as CBOR with the event
@@ -48,6 +48,6 @@ http::Response CborError(const ApiError& error, const std::string& request_id);
 // names the event types) and its :content-type set accordingly. Expects each
 // piece `source` delivers to be whole messages, as the Kinesis event streams
 // deliver them.
-std::shared_ptr<http::BodySource> CborEventStream(std::shared_ptr<http::BodySource> source, const Shape* output);
+std::shared_ptr<wire::BodySource> CborEventStream(std::shared_ptr<wire::BodySource> source, const Shape* output);
 
 }  // namespace sluice::protocol

@@ -44,7 +44,7 @@ std::string NewRequestId() {
 }
 
 namespace {
-void CommonHeaders(http::Response& r, const std::string& request_id) {
+void CommonHeaders(wire::Response& r, const std::string& request_id) {
   r.SetHeader("Content-Type", std::string(kJson11ContentType));
   r.SetHeader("x-amzn-RequestId", request_id);
   unsigned char b[48];
@@ -53,24 +53,24 @@ void CommonHeaders(http::Response& r, const std::string& request_id) {
 }
 }  // namespace
 
-http::Response JsonSuccess(std::string body, const std::string& request_id) {
-  http::Response r;
+wire::Response JsonSuccess(std::string body, const std::string& request_id) {
+  wire::Response r;
   r.status = 200;
   CommonHeaders(r, request_id);
   r.body = std::move(body);
   return r;
 }
 
-http::Response StreamedSuccess(StreamingAnswer answer, const std::string& request_id) {
-  http::Response r = JsonSuccess("", request_id);
+wire::Response StreamedSuccess(StreamingAnswer answer, const std::string& request_id) {
+  wire::Response r = JsonSuccess("", request_id);
   for (auto& [name, value] : r.headers)
     if (name == "Content-Type") value = answer.content_type;
   r.stream = std::move(answer.source);
   return r;
 }
 
-http::Response JsonError(const ApiError& error, const std::string& request_id) {
-  http::Response r;
+wire::Response JsonError(const ApiError& error, const std::string& request_id) {
+  wire::Response r;
   r.status = error.http_status;
   CommonHeaders(r, request_id);
   r.SetHeader("x-amzn-ErrorType", error.type);

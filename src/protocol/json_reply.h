@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "http/message.h"
 #include "protocol/api_error.h"
+#include "wire/message.h"
 
 namespace sluice::protocol {
 
@@ -15,9 +15,9 @@ inline constexpr std::string_view kJson11ContentType = "application/x-amz-json-1
 // A fresh request id in AWS's UUID form.
 std::string NewRequestId();
 
-http::Response JsonSuccess(std::string body, const std::string& request_id);
-http::Response JsonError(const ApiError& error, const std::string& request_id);
+wire::Response JsonSuccess(std::string body, const std::string& request_id);
+wire::Response JsonError(const ApiError& error, const std::string& request_id);
 // A 200 whose body comes from answer.source, with the usual AWS headers.
-http::Response StreamedSuccess(StreamingAnswer answer, const std::string& request_id);
+wire::Response StreamedSuccess(StreamingAnswer answer, const std::string& request_id);
 
 }  // namespace sluice::protocol

@@ -18,8 +18,8 @@ namespace {
 
 // The request an aws-chunked upload becomes once the verifier has checked and
 // decoded its body: a plain unsigned-payload request.
-http::Request WithDecodedBody(const http::Request& request, std::string body) {
-  http::Request plain{request.method, request.target, {}, std::move(body), request.remote_address};
+wire::Request WithDecodedBody(const wire::Request& request, std::string body) {
+  wire::Request plain{request.method, request.target, {}, std::move(body), request.remote_address};
   for (const auto& [name, value] : request.headers) {
     std::string lname = Lower(name);
     if (lname == "x-amz-content-sha256") continue;
@@ -42,10 +42,10 @@ http::Request WithDecodedBody(const http::Request& request, std::string body) {
   return plain;
 }
 
-http::Response AuthErrorResponse(const http::Request& request, const auth::Failure& failure) {
+wire::Response AuthErrorResponse(const wire::Request& request, const auth::Failure& failure) {
   auth::WireError e = auth::S3WireError(failure);
   auto target = ParseTarget(request.target);
-  http::Response r = ErrorResponse(RandomHex(8, true), request.method == "HEAD", e.code, e.message,
+  wire::Response r = ErrorResponse(RandomHex(8, true), request.method == "HEAD", e.code, e.message,
                                    target.ok() ? target->path : request.target, e.fields);
   r.status = e.status;
   return r;
@@ -53,7 +53,7 @@ http::Response AuthErrorResponse(const http::Request& request, const auth::Failu
 
 }  // namespace
 
-http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
+wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
                              bool head) {
   return ErrorResponse(RandomHex(8, true), head, code, message, resource);
 }
@@ -61,9 +61,9 @@ http::Response ErrorDocument(std::string_view code, std::string_view message, co
 S3Api::S3Api(std::shared_ptr<objstore::LocalStore> store, S3ApiOptions options)
     : store_(std::move(store)), options_(std::move(options)) {}
 
-void S3Api::Handle(http::Request request, http::Responder respond) { respond(Serve(request)); }
+void S3Api::Handle(wire::Request request, wire::Responder respond) { respond(Serve(request)); }
 
-http::Response S3Api::Serve(const http::Request& request) {
+wire::Response S3Api::Serve(const wire::Request& request) {
   if (!options_.verifier) return ServeRequest(request);
   static const auth::SigningRules kRules = auth::SigningRules::S3();
   auto outcome = options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, kRules);
@@ -73,7 +73,7 @@ http::Response S3Api::Serve(const http::Request& request) {
   return ServeRequest(request);
 }
 
-http::Response S3Api::ServeRequest(const http::Request& request) {
+wire::Response S3Api::ServeRequest(const wire::Request& request) {
   api::Context c{request, *store_, options_};
   c.request_id = RandomHex(8, true);
   c.head = request.method == "HEAD";

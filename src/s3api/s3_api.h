@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "auth/verifier.h"
-#include "http/message.h"
+#include "wire/message.h"
 #include "objstore/local_store.h"
 
 namespace sluice::s3api {
@@ -43,7 +43,7 @@ struct S3ApiOptions {
 
 // An S3 XML error document with a fresh request id and the status S3 gives
 // `code`, for answers made outside S3Api (the HTTP server's transport limits).
-http::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
+wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
                              bool head);
 
 class S3Api {
@@ -51,12 +51,12 @@ class S3Api {
   S3Api(std::shared_ptr<objstore::LocalStore> store, S3ApiOptions options = {});
 
   // Serves one request (synchronously, on the calling thread) and responds.
-  void Handle(http::Request request, http::Responder respond);
+  void Handle(wire::Request request, wire::Responder respond);
   // The same, returning the response (tests).
-  http::Response Serve(const http::Request& request);
+  wire::Response Serve(const wire::Request& request);
 
  private:
-  http::Response ServeRequest(const http::Request& request);  // after authentication
+  wire::Response ServeRequest(const wire::Request& request);  // after authentication
 
   std::shared_ptr<objstore::LocalStore> store_;
   S3ApiOptions options_;

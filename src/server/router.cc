@@ -38,12 +38,12 @@ void Router::AddJsonService(JsonService service) {
   services_.push_back(std::move(service));
 }
 
-void Router::SetRestHandler(std::string name, http::Handler handler) {
+void Router::SetRestHandler(std::string name, wire::Handler handler) {
   rest_name_ = std::move(name);
   rest_ = std::move(handler);
 }
 
-std::string Router::RegionOf(const http::Request& request) const {
+std::string Router::RegionOf(const wire::Request& request) const {
   if (auto scope = protocol::ParseAuthorizationScope(request.Header("Authorization"))) return scope->region;
   constexpr std::string_view kParam = "X-Amz-Credential=";
   if (size_t at = request.target.find(kParam); at != std::string::npos) {
@@ -53,11 +53,11 @@ std::string Router::RegionOf(const http::Request& request) const {
   return options_.default_region;
 }
 
-void Router::Handle(http::Request request, http::Responder respond) {
+void Router::Handle(wire::Request request, wire::Responder respond) {
   std::string request_id = protocol::NewRequestId();
   try {
     if (request.method == "GET" && request.target == "/_sluice/health") {
-      http::Response r;
+      wire::Response r;
       r.SetHeader("Content-Type", "application/json");
       std::string services;
       for (const auto& s : services_) services += (services.empty() ? "\"" : ",\"") + s.name + "\":\"running\"";
@@ -116,7 +116,7 @@ void Router::Handle(http::Request request, http::Responder respond) {
 }
 
 void Router::HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
-                        http::Request& request, const std::string& request_id, http::Responder& respond) {
+                        wire::Request& request, const std::string& request_id, wire::Responder& respond) {
   // AWS JSON 1.1, or the same documents in CBOR (Java SDKs, KCL, KPL).
   bool cbor = protocol::IsCborContentType(request.Header("Content-Type"));
   auto error = [&](const ApiError& e) {

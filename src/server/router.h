@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "auth/verifier.h"
-#include "http/message.h"
 #include "protocol/api_error.h"
 #include "protocol/service_model.h"
+#include "wire/message.h"
 
 namespace sluice::server {
 
@@ -51,22 +51,22 @@ class Router {
   // service: a signed payload, a signed x-amz-target, no unsigned x-amz-*.
   void AddJsonService(JsonService service);
   // For requests without X-Amz-Target (the S3 REST API).
-  void SetRestHandler(std::string name, http::Handler handler);
+  void SetRestHandler(std::string name, wire::Handler handler);
 
-  void Handle(http::Request request, http::Responder respond);
+  void Handle(wire::Request request, wire::Responder respond);
 
   // Region of a request: its SigV4 credential scope, else the default.
-  std::string RegionOf(const http::Request& request) const;
+  std::string RegionOf(const wire::Request& request) const;
 
  private:
   void HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
-                  http::Request& request, const std::string& request_id, http::Responder& respond);
+                  wire::Request& request, const std::string& request_id, wire::Responder& respond);
 
   RouterOptions options_;
   std::vector<JsonService> services_;
   std::vector<auth::SigningRules> signing_;  // signing_[i]: how services_[i] is signed
   std::string rest_name_;
-  http::Handler rest_;
+  wire::Handler rest_;
 };
 
 }  // namespace sluice::server

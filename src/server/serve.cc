@@ -184,7 +184,7 @@ int Serve(const ServeOptions& options) {
     s3_api_options.hosts.push_back(options.host);
   s3_api_options.verifier = verifier;
   auto s3_api = std::make_shared<s3api::S3Api>(local_store, s3_api_options);
-  router.SetRestHandler("s3", [s3_api](http::Request req, http::Responder respond) {
+  router.SetRestHandler("s3", [s3_api](wire::Request req, wire::Responder respond) {
     s3_api->Handle(std::move(req), std::move(respond));
   });
   // ---- end S3
@@ -243,6 +243,7 @@ int Serve(const ServeOptions& options) {
   hopts.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
   hopts.min_body_rate = options.min_body_rate;
   hopts.transport_error = TransportErrorResponse;
+  hopts.refusal_headers = {"X-Amz-Target"};  // the router's service selector
   hopts.tls_port = options.tls_port;
   if (options.tls_port >= 0) {
     if (options.tls_cert.empty() != options.tls_key.empty()) {
@@ -263,7 +264,7 @@ int Serve(const ServeOptions& options) {
       }
     }
   }
-  http::Server server(hopts, [&router](http::Request req, http::Responder respond) {
+  http::Server server(hopts, [&router](wire::Request req, wire::Responder respond) {
     router.Handle(std::move(req), std::move(respond));
   });
   auto port = server.Listen();

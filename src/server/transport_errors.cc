@@ -23,7 +23,7 @@ protocol::ApiError JsonErrorFor(http::TransportError error) {
   return protocol::ApiError::Serialization("Malformed HTTP request");
 }
 
-http::Response S3ErrorFor(http::TransportError error, const http::Request& head) {
+wire::Response S3ErrorFor(http::TransportError error, const wire::Request& head) {
   std::string resource = head.target.substr(0, head.target.find('?'));
   bool is_head = head.method == "HEAD";
   switch (error) {
@@ -48,8 +48,8 @@ http::Response S3ErrorFor(http::TransportError error, const http::Request& head)
 
 }  // namespace
 
-http::Response TransportErrorResponse(http::TransportError error, const http::Request& head) {
-  http::Response r = !head.Header("X-Amz-Target").empty()
+wire::Response TransportErrorResponse(http::TransportError error, const wire::Request& head) {
+  wire::Response r = !head.Header("X-Amz-Target").empty()
                          ? protocol::JsonError(JsonErrorFor(error), protocol::NewRequestId())
                          : S3ErrorFor(error, head);
   if (error == http::TransportError::kUnavailable) r.SetHeader("Retry-After", "1");

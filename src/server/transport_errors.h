@@ -4,8 +4,8 @@
 // (Kinesis, Firehose), an S3 XML error document otherwise.
 #pragma once
 
-#include "http/message.h"
 #include "http/server.h"
+#include "wire/message.h"
 
 namespace sluice::server {
 
@@ -15,6 +15,6 @@ namespace sluice::server {
 // S3 (as S3 answers them, all 400): BadRequest, RequestHeaderSectionTooLarge,
 // EntityTooLarge, RequestTimeout; and 503 ServiceUnavailable.
 // A 503 carries Retry-After: 1.
-http::Response TransportErrorResponse(http::TransportError error, const http::Request& head);
+wire::Response TransportErrorResponse(http::TransportError error, const wire::Request& head);
 
 }  // namespace sluice::server

@@ -100,7 +100,7 @@ TEST(S3Store, AgainstSluiceS3Api) {
   http::ServerOptions so;
   so.port = 0;
   so.threads = 2;
-  http::Server server(so, [api](http::Request r, http::Responder respond) { api->Handle(std::move(r), std::move(respond)); });
+  http::Server server(so, [api](wire::Request r, wire::Responder respond) { api->Handle(std::move(r), std::move(respond)); });
   auto port = server.Listen();
   ASSERT_TRUE(port.ok());
   std::thread runner([&] { server.Run(); });

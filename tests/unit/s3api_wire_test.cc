@@ -144,9 +144,9 @@ class S3ApiTest : public ::testing::Test {
     store_.reset();
     fs::remove_all(dir_);
   }
-  http::Response Do(std::string method, std::string target, std::string body = "",
+  wire::Response Do(std::string method, std::string target, std::string body = "",
                     std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::Request r;
+    wire::Request r;
     r.method = std::move(method);
     r.target = std::move(target);
     r.body = std::move(body);
@@ -154,7 +154,7 @@ class S3ApiTest : public ::testing::Test {
     if (r.Header("Host").empty()) r.headers.emplace_back("Host", "127.0.0.1:4566");
     return api_->Serve(r);
   }
-  static std::string H(const http::Response& r, std::string_view name) {
+  static std::string H(const wire::Response& r, std::string_view name) {
     for (const auto& [k, v] : r.headers)
       if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
     return "";

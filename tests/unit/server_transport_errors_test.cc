@@ -14,7 +14,7 @@ namespace {
 
 using http::TransportError;
 
-std::string HeaderOf(const http::Response& r, std::string_view name) {
+std::string HeaderOf(const wire::Response& r, std::string_view name) {
   for (const auto& [k, v] : r.headers)
     if (k == name) return v;
   return "";
@@ -22,12 +22,12 @@ std::string HeaderOf(const http::Response& r, std::string_view name) {
 
 // Built in one expression: GCC 12 warns (-Wrestrict, falsely) on assigning
 // string literals to the members one by one.
-http::Request Head(std::string method, std::string target,
+wire::Request Head(std::string method, std::string target,
                    std::vector<std::pair<std::string, std::string>> headers = {}) {
-  return http::Request{std::move(method), std::move(target), std::move(headers), "", ""};
+  return wire::Request{std::move(method), std::move(target), std::move(headers), "", ""};
 }
 
-http::Request JsonHead() { return Head("POST", "/", {{"x-amz-target", "Kinesis_20131202.PutRecords"}}); }
+wire::Request JsonHead() { return Head("POST", "/", {{"x-amz-target", "Kinesis_20131202.PutRecords"}}); }
 
 TEST(TransportErrors, JsonServicesGetAwsJsonErrors) {
   struct Case {
@@ -40,7 +40,7 @@ TEST(TransportErrors, JsonServicesGetAwsJsonErrors) {
                         Case{TransportError::kBodyTooLarge, 413, "RequestEntityTooLargeException"},
                         Case{TransportError::kTimeout, 408, "RequestTimeoutException"},
                         Case{TransportError::kUnavailable, 503, "ServiceUnavailableException"}}) {
-    http::Response r = TransportErrorResponse(c.error, JsonHead());
+    wire::Response r = TransportErrorResponse(c.error, JsonHead());
     EXPECT_EQ(r.status, c.status) << c.type;
     EXPECT_NE(r.body.find("\"__type\":\"" + c.type + "\""), std::string::npos) << r.body;
     EXPECT_FALSE(HeaderOf(r, "x-amzn-RequestId").empty());
@@ -48,7 +48,7 @@ TEST(TransportErrors, JsonServicesGetAwsJsonErrors) {
 }
 
 TEST(TransportErrors, OtherRequestsGetS3ErrorDocuments) {
-  http::Request head = Head("PUT", "/bucket/key?partNumber=1");
+  wire::Request head = Head("PUT", "/bucket/key?partNumber=1");
   struct Case {
     TransportError error;
     std::string code;
@@ -57,7 +57,7 @@ TEST(TransportErrors, OtherRequestsGetS3ErrorDocuments) {
                         Case{TransportError::kHeaderTooLarge, "RequestHeaderSectionTooLarge"},
                         Case{TransportError::kBodyTooLarge, "EntityTooLarge"},
                         Case{TransportError::kTimeout, "RequestTimeout"}}) {
-    http::Response r = TransportErrorResponse(c.error, head);
+    wire::Response r = TransportErrorResponse(c.error, head);
     EXPECT_EQ(r.status, 400u) << c.code;  // as S3 answers them
     EXPECT_NE(r.body.find("<Code>" + c.code + "</Code>"), std::string::npos) << r.body;
     EXPECT_NE(r.body.find("<Resource>/bucket/key</Resource>"), std::string::npos) << r.body;
@@ -69,8 +69,8 @@ TEST(TransportErrors, OtherRequestsGetS3ErrorDocuments) {
 }
 
 TEST(TransportErrors, HeadRequestsGetNoBody) {
-  http::Request head = Head("HEAD", "/bucket/key");
-  http::Response r = TransportErrorResponse(TransportError::kTimeout, head);
+  wire::Request head = Head("HEAD", "/bucket/key");
+  wire::Response r = TransportErrorResponse(TransportError::kTimeout, head);
   EXPECT_EQ(r.status, 400u);
   EXPECT_TRUE(r.body.empty());
 }
@@ -80,16 +80,16 @@ TEST(TransportErrors, PlainDefaultCarriesTheHttpStatus) {
   EXPECT_EQ(http::PlainTransportError(TransportError::kHeaderTooLarge, {}).status, 431u);
   EXPECT_EQ(http::PlainTransportError(TransportError::kBodyTooLarge, {}).status, 413u);
   EXPECT_EQ(http::PlainTransportError(TransportError::kTimeout, {}).status, 408u);
-  http::Response busy = http::PlainTransportError(TransportError::kUnavailable, {});
+  wire::Response busy = http::PlainTransportError(TransportError::kUnavailable, {});
   EXPECT_EQ(busy.status, 503u);
   EXPECT_EQ(HeaderOf(busy, "Retry-After"), "1");
 }
 
 TEST(TransportErrors, OverTheInflightBudgetIs503WithRetryAfter) {
-  http::Response json = TransportErrorResponse(TransportError::kUnavailable, JsonHead());
+  wire::Response json = TransportErrorResponse(TransportError::kUnavailable, JsonHead());
   EXPECT_EQ(json.status, 503u);
   EXPECT_EQ(HeaderOf(json, "Retry-After"), "1");
-  http::Response s3 = TransportErrorResponse(TransportError::kUnavailable, Head("PUT", "/bucket/key"));
+  wire::Response s3 = TransportErrorResponse(TransportError::kUnavailable, Head("PUT", "/bucket/key"));
   EXPECT_EQ(s3.status, 503u);  // as S3 answers ServiceUnavailable
   EXPECT_NE(s3.body.find("<Code>ServiceUnavailable</Code>"), std::string::npos) << s3.body;
   EXPECT_EQ(HeaderOf(s3, "Retry-After"), "1");

@@ -30,8 +30,8 @@
 #include <optional>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/status.h"
+#include "sluice/clock.h"
+#include "sluice/status.h"
 #include "sluice/pipeline/record.h"
 
 namespace sluice::pipeline {

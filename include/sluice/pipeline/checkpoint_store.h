@@ -47,7 +47,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/status.h"
+#include "sluice/status.h"
 #include "sluice/pipeline/dedup_window.h"
 
 struct sqlite3;

@@ -36,8 +36,8 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/status.h"
+#include "sluice/clock.h"
+#include "sluice/status.h"
 
 namespace sluice::pipeline {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base/status.h"
+#include "sluice/status.h"
 
 namespace sluice::pipeline {
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
+#include "sluice/clock.h"
 #include "sluice/pipeline/record.h"
 
 namespace sluice::pipeline {

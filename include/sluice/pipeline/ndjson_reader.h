@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "base/status.h"
+#include "sluice/status.h"
 
 namespace sluice::pipeline {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "base/status.h"
+#include "sluice/status.h"
 
 namespace sluice::pipeline {
 

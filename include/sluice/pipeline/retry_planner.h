@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "base/status.h"
+#include "sluice/status.h"
 #include "sluice/pipeline/batcher.h"
 #include "sluice/retry.h"
 

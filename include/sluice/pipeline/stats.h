@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
+#include "sluice/clock.h"
 #include "sluice/pipeline/latency_histogram.h"
 
 namespace sluice::pipeline {

@@ -1,8 +1,8 @@
 #include "firehose/engine/formatter.h"
 
-#include "firehose/format/compress.h"
-#include "firehose/format/jq_extractor.h"
 #include "codec/kpl_aggregation.h"
+#include "compress/compress.h"
+#include "firehose/format/jq_extractor.h"
 #include "firehose/format/object_key.h"
 #include "firehose/format/record_framing.h"
 
@@ -95,7 +95,7 @@ Result<std::string> Formatter::Encode(std::string payload, const std::string& ob
   // A ZIP archive's one entry is named after the object, without ".zip".
   std::string entry = object_key.substr(object_key.rfind('/') + 1);
   if (entry.size() > 4 && entry.compare(entry.size() - 4, 4, ".zip") == 0) entry.resize(entry.size() - 4);
-  return format::Compress(c, payload, entry);
+  return compress::Compress(c, payload, entry);
 }
 
 std::string Formatter::ContentEncoding() const {

@@ -1,5 +1,5 @@
 // SubscribeToShard: enhanced fan-out as AWS serves it, an event stream
-// (`application/vnd.amazon.eventstream`, protocol/event_stream.h) that starts
+// (`application/vnd.amazon.eventstream`, codec/event_stream.h) that starts
 // with an `initial-response` event and then pushes SubscribeToShardEvent
 // events {Records, ContinuationSequenceNumber, MillisBehindLatest,
 // ChildShards?}:
@@ -19,10 +19,11 @@
 #include <chrono>
 #include <mutex>
 
+#include "codec/event_stream.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 #include "model/sequence_number.h"
-#include "protocol/event_stream.h"
+#include "wire/message.h"
 
 namespace sluice::kinesis::api {
 
@@ -35,7 +36,7 @@ constexpr auto kResubscribeGap = std::chrono::milliseconds(5000);
 constexpr size_t kMaxEventRecords = 10'000;
 constexpr size_t kMaxEventBytes = 2u << 20;
 
-class Subscription : public http::BodySource, public std::enable_shared_from_this<Subscription> {
+class Subscription : public wire::BodySource, public std::enable_shared_from_this<Subscription> {
  public:
   Subscription(StreamCatalog& catalog, std::shared_ptr<Stream> stream, uint32_t shard, uint64_t offset)
       : catalog_(catalog),
@@ -49,7 +50,7 @@ class Subscription : public http::BodySource, public std::enable_shared_from_thi
   void Pull(Deliver deliver) override {
     if (!initial_sent_) {
       initial_sent_ = true;
-      return deliver(protocol::EncodeEvent("initial-response", "{}"), false);
+      return deliver(codec::EncodeEvent("initial-response", "{}"), false);
     }
     Step(std::move(deliver), false);
   }
@@ -76,7 +77,7 @@ class Subscription : public http::BodySource, public std::enable_shared_from_thi
     bool got = Read(&event, &gone);
     if (gone) {
       ended_ = true;
-      return deliver(protocol::EncodeEventException("ResourceNotFoundException",
+      return deliver(codec::EncodeEventException("ResourceNotFoundException",
                                                     "The stream or shard of this subscription no longer exists."),
                      false);
     }
@@ -156,7 +157,7 @@ class Subscription : public http::BodySource, public std::enable_shared_from_thi
     w.Key("MillisBehindLatest");
     w.Int64(behind);
     w.EndObject();
-    *event = protocol::EncodeEvent("SubscribeToShardEvent", std::string_view(sb.GetString(), sb.GetSize()));
+    *event = codec::EncodeEvent("SubscribeToShardEvent", std::string_view(sb.GetString(), sb.GetSize()));
     return sent > 0 || finished;
   }
 
@@ -220,7 +221,7 @@ void SubscribeToShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ApiError::ResourceInUse("Another active subscription exists for this consumer: " + consumer_arn +
                                          " on shard " + shard_id + "; subscribe again 5 seconds after the last "
                                          "successful call."));
-  reply(protocol::StreamingAnswer{std::string(protocol::kEventStreamContentType), std::move(subscription)});
+  reply(protocol::StreamingAnswer{std::string(codec::kEventStreamContentType), std::move(subscription)});
 }
 
 }  // namespace sluice::kinesis::api

@@ -85,16 +85,16 @@ std::string RandomHex(size_t bytes, bool upper) {
   return out;
 }
 
-void SetCommonHeaders(http::Response& r, const std::string& request_id) {
+void SetCommonHeaders(wire::Response& r, const std::string& request_id) {
   r.SetHeader("x-amz-request-id", request_id);
   r.SetHeader("x-amz-id-2", codec::Base64Encode(RandomHex(24, false)));
   r.SetHeader("Date", Rfc1123(NowMs()));
   r.SetHeader("Server", "AmazonS3");
 }
 
-http::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code, std::string_view message,
+wire::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code, std::string_view message,
                              const std::string& resource, const Extra& extra) {
-  http::Response r;
+  wire::Response r;
   r.status = StatusFor(code);
   SetCommonHeaders(r, request_id);
   if (head) return r;  // HEAD errors carry no body
@@ -107,11 +107,11 @@ http::Response ErrorResponse(const std::string& request_id, bool head, std::stri
   return r;
 }
 
-http::Response Context::Error(std::string_view code, std::string_view message, const Extra& extra) const {
+wire::Response Context::Error(std::string_view code, std::string_view message, const Extra& extra) const {
   return ErrorResponse(request_id, head, code, message, resource, extra);
 }
 
-http::Response Context::FromStatus(const Status& st) const {
+wire::Response Context::FromStatus(const Status& st) const {
   std::string code = objstore::ErrorCode(st);
   std::string msg = st.message();
   if (!code.empty()) msg = msg.substr(code.size() + 2);
@@ -130,18 +130,18 @@ http::Response Context::FromStatus(const Status& st) const {
   return Error(code, msg, extra);
 }
 
-http::Response Context::NotImplemented(std::string_view what) const {
+wire::Response Context::NotImplemented(std::string_view what) const {
   return Error("NotImplemented",
                "A header or query you provided implies functionality that is not implemented: " + std::string(what));
 }
 
-http::Response Context::MethodNotAllowed(std::string_view resource_type) const {
+wire::Response Context::MethodNotAllowed(std::string_view resource_type) const {
   return Error("MethodNotAllowed", "The specified method is not allowed against this resource.",
                {{"Method", method()}, {"ResourceType", std::string(resource_type)}});
 }
 
-http::Response Context::Xml(std::string body, unsigned status) const {
-  http::Response r;
+wire::Response Context::Xml(std::string body, unsigned status) const {
+  wire::Response r;
   r.status = status;
   SetCommonHeaders(r, request_id);
   r.SetHeader("Content-Type", "application/xml");
@@ -149,8 +149,8 @@ http::Response Context::Xml(std::string body, unsigned status) const {
   return r;
 }
 
-http::Response Context::Empty(unsigned status) const {
-  http::Response r;
+wire::Response Context::Empty(unsigned status) const {
+  wire::Response r;
   r.status = status;
   SetCommonHeaders(r, request_id);
   return r;
@@ -161,7 +161,7 @@ std::string Context::OwnerXml() const {
          "</DisplayName></Owner>";
 }
 
-std::optional<http::Response> Context::ReadPayload(std::string* out) const {
+std::optional<wire::Response> Context::ReadPayload(std::string* out) const {
   std::string_view sha = req.Header("x-amz-content-sha256");
   std::string_view enc = req.Header("Content-Encoding");
   bool chunked = sha.substr(0, 10) == "STREAMING-" || Lower(enc).find("aws-chunked") != std::string::npos;
@@ -211,7 +211,7 @@ objstore::PutOptions Context::PutOptionsFromHeaders() const {
   return o;
 }
 
-std::optional<http::Response> Context::CheckKey() const {
+std::optional<wire::Response> Context::CheckKey() const {
   if (key.size() > 1024)
     return Error("KeyTooLongError", "Your key is too long",
                  {{"Size", std::to_string(key.size())}, {"MaxSizeAllowed", "1024"}});
@@ -219,7 +219,7 @@ std::optional<http::Response> Context::CheckKey() const {
   return std::nullopt;
 }
 
-void Context::SetObjectHeaders(http::Response& r, const ObjectInfo& info) {
+void Context::SetObjectHeaders(wire::Response& r, const ObjectInfo& info) {
   r.SetHeader("ETag", info.etag);
   r.SetHeader("Last-Modified", Rfc1123(info.last_modified_ms));
   r.SetHeader("Accept-Ranges", "bytes");

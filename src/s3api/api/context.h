@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/message.h"
+#include "wire/message.h"
 #include "objstore/local_store.h"
 #include "s3api/s3_api.h"
 #include "s3api/wire.h"
@@ -26,7 +26,7 @@ inline constexpr const char* kMalformedXml =
     "The XML you provided was not well-formed or did not validate against our published schema";
 
 struct Context {
-  const http::Request& req;
+  const wire::Request& req;
   objstore::LocalStore& store;
   const S3ApiOptions& options;
   Target target;
@@ -41,31 +41,31 @@ struct Context {
   const std::string& method() const { return req.method; }
 
   // An S3 error document for this request (status from the code).
-  http::Response Error(std::string_view code, std::string_view message, const Extra& extra = {}) const;
+  wire::Response Error(std::string_view code, std::string_view message, const Extra& extra = {}) const;
   // The error for a store failure: the store's S3 code when it has one
   // (NoSuchBucket, ...), with the elements S3 adds for it; else
   // ServiceUnavailable, InvalidArgument or InternalError.
-  http::Response FromStatus(const Status& st) const;
-  http::Response NotImplemented(std::string_view what) const;
-  http::Response MethodNotAllowed(std::string_view resource_type) const;
+  wire::Response FromStatus(const Status& st) const;
+  wire::Response NotImplemented(std::string_view what) const;
+  wire::Response MethodNotAllowed(std::string_view resource_type) const;
   // 200 (or `status`) with an XML document (the declaration is added).
-  http::Response Xml(std::string body, unsigned status = 200) const;
+  wire::Response Xml(std::string body, unsigned status = 200) const;
   // An answer without a body.
-  http::Response Empty(unsigned status = 200) const;
+  wire::Response Empty(unsigned status = 200) const;
 
   std::string OwnerXml() const;
   // The request body with aws-chunked framing removed and Content-MD5
   // checked, into *out; or the error to answer.
-  std::optional<http::Response> ReadPayload(std::string* out) const;
+  std::optional<wire::Response> ReadPayload(std::string* out) const;
   // Content-Type, Content-Encoding (without aws-chunked) and x-amz-meta-*.
   objstore::PutOptions PutOptionsFromHeaders() const;
   // KeyTooLongError / InvalidURI for a key S3 refuses.
-  std::optional<http::Response> CheckKey() const;
+  std::optional<wire::Response> CheckKey() const;
   // ETag, Last-Modified, Content-Type, Content-Encoding, x-amz-meta-*.
-  static void SetObjectHeaders(http::Response& r, const ObjectInfo& info);
+  static void SetObjectHeaders(wire::Response& r, const ObjectInfo& info);
 };
 
-using Handler = http::Response (*)(Context& ctx);
+using Handler = wire::Response (*)(Context& ctx);
 
 // ---- shared by the handlers and S3Api
 std::string Lower(std::string_view s);
@@ -73,8 +73,8 @@ std::string Trim(std::string_view s);
 std::optional<int64_t> ParseInt(std::string_view s);
 std::string RandomHex(size_t bytes, bool upper);
 // x-amz-request-id, x-amz-id-2, Date, Server.
-void SetCommonHeaders(http::Response& r, const std::string& request_id);
-http::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code,
+void SetCommonHeaders(wire::Response& r, const std::string& request_id);
+wire::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code,
                              std::string_view message, const std::string& resource, const Extra& extra = {});
 
 }  // namespace sluice::s3api::api

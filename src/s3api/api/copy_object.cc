@@ -5,7 +5,7 @@ namespace sluice::s3api::api {
 
 // PUT with x-amz-copy-source: "/bucket/key" (URL-encoded, optional
 // ?versionId=), metadata COPY or REPLACE.
-http::Response CopyObject(Context& c) {
+wire::Response CopyObject(Context& c) {
   std::string_view copy_source = c.req.Header("x-amz-copy-source");
   std::string src(copy_source);
   if (size_t q = src.find("?versionId="); q != std::string::npos) src = src.substr(0, q);

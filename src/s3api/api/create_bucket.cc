@@ -2,7 +2,7 @@
 
 namespace sluice::s3api::api {
 
-http::Response CreateBucket(Context& c) {
+wire::Response CreateBucket(Context& c) {
   std::string region;
   if (!Trim(c.req.body).empty()) {
     auto doc = ParseXml(c.req.body);
@@ -13,7 +13,7 @@ http::Response CreateBucket(Context& c) {
     return c.Error("InvalidBucketName", "The specified bucket is not valid.", {{"BucketName", c.bucket}});
   Status st = c.store.CreateBucket(c.bucket, region.empty() ? "us-east-1" : region);
   if (!st.ok()) return c.FromStatus(st);
-  http::Response r = c.Empty();
+  wire::Response r = c.Empty();
   r.SetHeader("Location", "/" + c.bucket);
   return r;
 }

@@ -2,7 +2,7 @@
 
 namespace sluice::s3api::api {
 
-http::Response DeleteBucket(Context& c) {
+wire::Response DeleteBucket(Context& c) {
   Status st = c.store.DeleteBucket(c.bucket);
   if (!st.ok()) return c.FromStatus(st);
   return c.Empty(204);

@@ -2,7 +2,7 @@
 
 namespace sluice::s3api::api {
 
-http::Response DeleteObject(Context& c) {
+wire::Response DeleteObject(Context& c) {
   Status st = c.store.Delete(c.bucket, c.key);
   if (!st.ok()) return c.FromStatus(st);
   return c.Empty(204);

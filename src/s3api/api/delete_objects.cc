@@ -3,7 +3,7 @@
 namespace sluice::s3api::api {
 
 // POST /bucket?delete: up to 1000 keys; each key's outcome in the result.
-http::Response DeleteObjects(Context& c) {
+wire::Response DeleteObjects(Context& c) {
   std::string body;
   if (auto e = c.ReadPayload(&body)) return *e;
   auto doc = ParseXml(body);

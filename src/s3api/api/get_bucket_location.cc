@@ -2,7 +2,7 @@
 
 namespace sluice::s3api::api {
 
-http::Response GetBucketLocation(Context& c) {
+wire::Response GetBucketLocation(Context& c) {
   auto b = c.store.GetBucket(c.bucket);
   if (!b.ok()) return c.FromStatus(b.status());
   std::string region = b->region == "us-east-1" ? "" : b->region;  // us-east-1 is the empty constraint

@@ -23,7 +23,7 @@ bool EtagIn(std::string_view list, const std::string& etag) {
 
 // GetObject and HeadObject: conditional requests, one byte range,
 // response-* header overrides.
-http::Response GetObject(Context& c) {
+wire::Response GetObject(Context& c) {
   const bool get = c.method() == "GET";
   auto info = c.store.Head(c.bucket, c.key);
   if (!info.ok()) return c.FromStatus(info.status());
@@ -33,7 +33,7 @@ http::Response GetObject(Context& c) {
     return c.Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
                    {{"Condition", "If-Match"}});
   if (!if_none.empty() && EtagIn(if_none, info->etag)) {
-    http::Response r = c.Empty(304);
+    wire::Response r = c.Empty(304);
     r.SetHeader("ETag", info->etag);
     r.SetHeader("Last-Modified", Rfc1123(info->last_modified_ms));
     return r;
@@ -44,7 +44,7 @@ http::Response GetObject(Context& c) {
     return c.Error("InvalidRange", "The requested range is not satisfiable",
                    {{"RangeRequested", std::string(c.req.Header("Range"))},
                     {"ActualObjectSize", std::to_string(info->size)}});
-  http::Response r = c.Empty(range.kind == RangeSpec::kSatisfiable ? 206 : 200);
+  wire::Response r = c.Empty(range.kind == RangeSpec::kSatisfiable ? 206 : 200);
   uint64_t length = range.kind == RangeSpec::kSatisfiable ? range.last - range.first + 1 : info->size;
   if (get) {
     std::string body;

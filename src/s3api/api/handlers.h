@@ -8,27 +8,27 @@ namespace sluice::s3api::api {
 // Picks the operation for the request's method, bucket, key and
 // subresources (NotImplemented for subresources not served,
 // MethodNotAllowed for methods a resource does not take) and runs it.
-http::Response Route(Context& ctx);
+wire::Response Route(Context& ctx);
 
 // service
-http::Response ListBuckets(Context& ctx);
+wire::Response ListBuckets(Context& ctx);
 // bucket
-http::Response CreateBucket(Context& ctx);
-http::Response HeadBucket(Context& ctx);
-http::Response DeleteBucket(Context& ctx);
-http::Response DeleteObjects(Context& ctx);
-http::Response GetBucketLocation(Context& ctx);
-http::Response ListMultipartUploads(Context& ctx);
-http::Response ListObjects(Context& ctx);  // v1 and V2
+wire::Response CreateBucket(Context& ctx);
+wire::Response HeadBucket(Context& ctx);
+wire::Response DeleteBucket(Context& ctx);
+wire::Response DeleteObjects(Context& ctx);
+wire::Response GetBucketLocation(Context& ctx);
+wire::Response ListMultipartUploads(Context& ctx);
+wire::Response ListObjects(Context& ctx);  // v1 and V2
 // object
-http::Response PutObject(Context& ctx);
-http::Response CopyObject(Context& ctx);
-http::Response UploadPart(Context& ctx);
-http::Response CreateMultipartUpload(Context& ctx);
-http::Response CompleteMultipartUpload(Context& ctx);
-http::Response AbortMultipartUpload(Context& ctx);
-http::Response DeleteObject(Context& ctx);
-http::Response ListParts(Context& ctx);
-http::Response GetObject(Context& ctx);  // GET and HEAD
+wire::Response PutObject(Context& ctx);
+wire::Response CopyObject(Context& ctx);
+wire::Response UploadPart(Context& ctx);
+wire::Response CreateMultipartUpload(Context& ctx);
+wire::Response CompleteMultipartUpload(Context& ctx);
+wire::Response AbortMultipartUpload(Context& ctx);
+wire::Response DeleteObject(Context& ctx);
+wire::Response ListParts(Context& ctx);
+wire::Response GetObject(Context& ctx);  // GET and HEAD
 
 }  // namespace sluice::s3api::api

@@ -2,10 +2,10 @@
 
 namespace sluice::s3api::api {
 
-http::Response HeadBucket(Context& c) {
+wire::Response HeadBucket(Context& c) {
   auto b = c.store.GetBucket(c.bucket);
   if (!b.ok()) return c.FromStatus(b.status());
-  http::Response r = c.Empty();
+  wire::Response r = c.Empty();
   r.SetHeader("x-amz-bucket-region", b->region);
   r.SetHeader("Content-Type", "application/xml");
   return r;

@@ -2,7 +2,7 @@
 
 namespace sluice::s3api::api {
 
-http::Response ListBuckets(Context& c) {
+wire::Response ListBuckets(Context& c) {
   auto buckets = c.store.ListBuckets();
   if (!buckets.ok()) return c.FromStatus(buckets.status());
   std::string b = std::string("<ListAllMyBucketsResult xmlns=\"") + kNs + "\">" + c.OwnerXml() + "<Buckets>";

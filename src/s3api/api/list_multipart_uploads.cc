@@ -2,7 +2,7 @@
 
 namespace sluice::s3api::api {
 
-http::Response ListMultipartUploads(Context& c) {
+wire::Response ListMultipartUploads(Context& c) {
   auto ups = c.store.ListUploads(c.bucket);
   if (!ups.ok()) return c.FromStatus(ups.status());
   std::string b = std::string("<ListMultipartUploadsResult xmlns=\"") + kNs + "\"><Bucket>" + XmlEscape(c.bucket) +

@@ -7,7 +7,7 @@ namespace sluice::s3api::api {
 
 // ListObjects (v1) and ListObjectsV2 (list-type=2): prefix, delimiter,
 // max-keys, encoding-type=url, markers and continuation tokens.
-http::Response ListObjects(Context& c) {
+wire::Response ListObjects(Context& c) {
   const Target& t = c.target;
   bool v2 = t.Get("list-type").value_or("") == "2";
   if (auto lt = t.Get("list-type"); lt && *lt != "2")

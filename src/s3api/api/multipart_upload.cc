@@ -4,14 +4,14 @@
 
 namespace sluice::s3api::api {
 
-http::Response CreateMultipartUpload(Context& c) {
+wire::Response CreateMultipartUpload(Context& c) {
   auto id = c.store.CreateMultipartUpload(c.bucket, c.key, c.PutOptionsFromHeaders());
   if (!id.ok()) return c.FromStatus(id.status());
   return c.Xml(std::string("<InitiateMultipartUploadResult xmlns=\"") + kNs + "\"><Bucket>" + XmlEscape(c.bucket) +
                "</Bucket><Key>" + XmlEscape(c.key) + "</Key><UploadId>" + *id + "</UploadId></InitiateMultipartUploadResult>");
 }
 
-http::Response UploadPart(Context& c) {
+wire::Response UploadPart(Context& c) {
   const Target& t = c.target;
   auto pn = ParseInt(t.Get("partNumber").value_or(""));
   if (!pn || *pn < 1 || *pn > 10000)
@@ -21,12 +21,12 @@ http::Response UploadPart(Context& c) {
   if (auto e = c.ReadPayload(&body)) return *e;
   auto etag = c.store.UploadPart(c.bucket, c.key, t.Get("uploadId").value_or(""), static_cast<int>(*pn), body);
   if (!etag.ok()) return c.FromStatus(etag.status());
-  http::Response r = c.Empty();
+  wire::Response r = c.Empty();
   r.SetHeader("ETag", *etag);
   return r;
 }
 
-http::Response CompleteMultipartUpload(Context& c) {
+wire::Response CompleteMultipartUpload(Context& c) {
   std::string body;
   if (auto e = c.ReadPayload(&body)) return *e;
   auto doc = ParseXml(body);
@@ -48,13 +48,13 @@ http::Response CompleteMultipartUpload(Context& c) {
                XmlEscape(info->etag) + "</ETag></CompleteMultipartUploadResult>");
 }
 
-http::Response AbortMultipartUpload(Context& c) {
+wire::Response AbortMultipartUpload(Context& c) {
   Status st = c.store.AbortMultipartUpload(c.bucket, c.key, c.target.Get("uploadId").value_or(""));
   if (!st.ok()) return c.FromStatus(st);
   return c.Empty(204);
 }
 
-http::Response ListParts(Context& c) {
+wire::Response ListParts(Context& c) {
   std::string upload_id = c.target.Get("uploadId").value_or("");
   auto parts = c.store.ListParts(c.bucket, c.key, upload_id);
   if (!parts.ok()) return c.FromStatus(parts.status());

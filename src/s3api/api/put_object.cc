@@ -2,12 +2,12 @@
 
 namespace sluice::s3api::api {
 
-http::Response PutObject(Context& c) {
+wire::Response PutObject(Context& c) {
   std::string body;
   if (auto e = c.ReadPayload(&body)) return *e;
   auto info = c.store.Put(c.bucket, c.key, body, c.PutOptionsFromHeaders());
   if (!info.ok()) return c.FromStatus(info.status());
-  http::Response r = c.Empty();
+  wire::Response r = c.Empty();
   r.SetHeader("ETag", info->etag);
   return r;
 }

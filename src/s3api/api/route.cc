@@ -22,7 +22,7 @@ bool IsListParam(std::string_view k) {
 
 bool IsIgnorableParam(std::string_view k) { return k == "x-id" || k == "versionId" || IsAuthParam(k); }
 
-http::Response RouteBucket(Context& c) {
+wire::Response RouteBucket(Context& c) {
   const std::string& m = c.method();
   const Target& t = c.target;
   // Subresources we do not implement.
@@ -43,7 +43,7 @@ http::Response RouteBucket(Context& c) {
   return ListObjects(c);
 }
 
-http::Response RouteObject(Context& c) {
+wire::Response RouteObject(Context& c) {
   const std::string& m = c.method();
   const Target& t = c.target;
   for (const auto& [k, v] : t.query) {
@@ -72,7 +72,7 @@ http::Response RouteObject(Context& c) {
 
 }  // namespace
 
-http::Response Route(Context& c) {
+wire::Response Route(Context& c) {
   if (!c.has_bucket) return c.method() == "GET" ? ListBuckets(c) : c.MethodNotAllowed("SERVICE");
   if (!c.has_key) return RouteBucket(c);
   return RouteObject(c);

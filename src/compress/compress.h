@@ -1,5 +1,5 @@
 // Object compression for Firehose's CompressionFormat, producing the container
-// formats the service delivers (docs/format/firehose-objects.md):
+// formats the service delivers (and reading them back: the demo, tests) (docs/format/firehose-objects.md):
 //
 //   UNCOMPRESSED   the payload as is
 //   GZIP           one gzip member (RFC 1952), deflate by ISA-L igzip level 1
@@ -29,9 +29,12 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "firehose/delivery_stream.h"
 
-namespace sluice::firehose::format {
+namespace sluice::compress {
+
+// Firehose's CompressionFormat values (firehose::Compression is this type).
+enum class Compression { kUncompressed, kGzip, kZip, kSnappy, kHadoopSnappy };
+
 
 // `entry_name` is the ZIP entry's name (ignored by the other formats);
 // `mtime_ms` the ZIP entry's modification time (UTC; 0 = 1980-01-01 00:00).
@@ -59,4 +62,4 @@ Result<std::string> SnappyJavaDecompress(std::string_view data, size_t max_outpu
 Result<std::string> HadoopSnappyDecompress(std::string_view data, size_t max_output = kDefaultMaxDecompressed);
 Result<std::string> SnappyFramedDecompress(std::string_view data, size_t max_output = kDefaultMaxDecompressed);
 
-}  // namespace sluice::firehose::format
+}  // namespace sluice::compress

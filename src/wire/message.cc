@@ -1,8 +1,8 @@
-#include "http/message.h"
+#include "wire/message.h"
 
 #include <strings.h>
 
-namespace sluice::http {
+namespace sluice::wire {
 
 std::string_view Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -10,4 +10,4 @@ std::string_view Request::Header(std::string_view name) const {
   return {};
 }
 
-}  // namespace sluice::http
+}  // namespace sluice::wire

@@ -1,10 +1,10 @@
-#include "protocol/event_stream.h"
+#include "codec/event_stream.h"
 
 #include <cstdint>
 
 #include "base/crc32.h"
 
-namespace sluice::protocol {
+namespace sluice::codec {
 
 namespace {
 
@@ -116,4 +116,4 @@ std::optional<EventMessage> DecodeEventMessage(std::string_view bytes, size_t* c
   return m;
 }
 
-}  // namespace sluice::protocol
+}  // namespace sluice::codec

@@ -1,4 +1,6 @@
-#include "firehose/format/compress.h"
+// The container formats of compress.h: gzip and zip by ISA-L igzip, the
+// snappy stream formats by libsnappy.
+#include "compress/compress.h"
 
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
@@ -6,12 +8,12 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include "base/crc32.h"
-#include "firehose/format/date_time_format.h"
 
-namespace sluice::firehose::format {
+namespace sluice::compress {
 
 namespace {
 
@@ -158,11 +160,20 @@ Result<std::string> ZipCompress(std::string_view data, std::string_view entry_na
   std::string deflated = IgzipDeflate(data, /*gzip=*/false);
   if (deflated.size() >= 0xFFFFFFFFu) return Status::InvalidArgument("ZIP entries of 4 GiB or more need ZIP64");
   uint32_t crc = Crc32(data);
-  LocalTime t = BreakDown(mtime_ms, 0);
-  if (t.year < 1980) t = LocalTime{1980, 1, 1, 0, 0, 0, 0, 1, 2};
-  if (t.year > 2107) t = LocalTime{2107, 12, 31, 23, 59, 58, 0, 365, 1};
-  uint32_t dos_time = static_cast<uint32_t>((t.hour << 11) | (t.minute << 5) | (t.second / 2));
-  uint32_t dos_date = static_cast<uint32_t>(((t.year - 1980) << 9) | (t.month << 5) | t.day);
+  // MS-DOS date and time (UTC), within the 1980..2107 they can hold.
+  namespace chrono = std::chrono;
+  const auto tp = chrono::sys_time<chrono::milliseconds>(chrono::milliseconds(mtime_ms));
+  const auto day = chrono::floor<chrono::days>(tp);
+  const chrono::year_month_day ymd(day);
+  const chrono::hh_mm_ss hms(chrono::floor<chrono::seconds>(tp - day));
+  int year = static_cast<int>(ymd.year()), month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  int mday = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  int hour = static_cast<int>(hms.hours().count()), minute = static_cast<int>(hms.minutes().count());
+  int second = static_cast<int>(hms.seconds().count());
+  if (year < 1980) year = 1980, month = 1, mday = 1, hour = 0, minute = 0, second = 0;
+  if (year > 2107) year = 2107, month = 12, mday = 31, hour = 23, minute = 59, second = 58;
+  uint32_t dos_time = static_cast<uint32_t>((hour << 11) | (minute << 5) | (second / 2));
+  uint32_t dos_date = static_cast<uint32_t>(((year - 1980) << 9) | (month << 5) | mday);
   bool utf8 = std::any_of(entry_name.begin(), entry_name.end(), [](char c) { return (c & 0x80) != 0; });
   uint32_t flags = utf8 ? 0x0800 : 0;  // bit 11: name is UTF-8
 
@@ -408,4 +419,4 @@ Result<std::string> Decompress(Compression c, std::string_view data, size_t max_
   return Status::InvalidArgument("unknown compression format");
 }
 
-}  // namespace sluice::firehose::format
+}  // namespace sluice::compress

@@ -1,4 +1,4 @@
-// Object compression (src/firehose/format/compress.h): round trips through our
+// Object compression (src/compress/compress.h): round trips through our
 // decoders, the exact container layouts, and decoding by standard tools
 // (gunzip, unzip, Python's zipfile and python-snappy) run from the test.
 // Set SLUICE_FORMAT_SAMPLES_DIR to keep the sample objects for inspection.
@@ -12,9 +12,9 @@
 #include <random>
 #include <sstream>
 
-#include "firehose/format/compress.h"
+#include "compress/compress.h"
 
-namespace sluice::firehose::format {
+namespace sluice::compress {
 namespace {
 
 namespace fs = std::filesystem;
@@ -286,4 +286,4 @@ TEST_F(StandardTools, PythonSnappyReadsTheFramingFormat) {
 }
 
 }  // namespace
-}  // namespace sluice::firehose::format
+}  // namespace sluice::compress

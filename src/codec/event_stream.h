@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice::protocol {
+namespace sluice::codec {
 
 inline constexpr std::string_view kEventStreamContentType = "application/vnd.amazon.eventstream";
 
@@ -41,4 +41,4 @@ struct EventMessage {
 // *consumed = SIZE_MAX).
 std::optional<EventMessage> DecodeEventMessage(std::string_view bytes, size_t* consumed);
 
-}  // namespace sluice::protocol
+}  // namespace sluice::codec

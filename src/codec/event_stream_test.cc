@@ -1,8 +1,8 @@
-#include "protocol/event_stream.h"
+#include "codec/event_stream.h"
 
 #include <gtest/gtest.h>
 
-namespace sluice::protocol {
+namespace sluice::codec {
 namespace {
 
 TEST(EventStream, RoundTripsAndChecksBothCrcs) {
@@ -43,4 +43,4 @@ TEST(EventStream, ExceptionsCarryTheirTypeAndAJsonMessage) {
 }
 
 }  // namespace
-}  // namespace sluice::protocol
+}  // namespace sluice::codec
