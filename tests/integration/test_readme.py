@@ -25,7 +25,8 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.S | re.M)
 
 
 def readme_blocks():
-    text = open(os.path.join(ROOT, "README.md")).read()
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
     blocks = []
     for m in FENCE.finditer(text):
         before = text[:m.start()].rstrip().splitlines()
