@@ -56,8 +56,9 @@ Result<Fd> OpenChildDir(int dirfd, const std::string& name, const fs::path& show
 }
 
 // Opens root/relative as a directory, every component of `relative` without
-// following symlinks. ENOENT is reported as NotFound.
-Result<Fd> OpenDirBeneath(const fs::path& root, const fs::path& relative) {
+// following symlinks. ENOENT is reported as NotFound. With `create`, missing
+// components are made (0700), each creation synced in its parent.
+Result<Fd> OpenDirBeneath(const fs::path& root, const fs::path& relative, bool create = false) {
   Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return ErrnoStatus("open directory", root);
   fs::path walked = root;
@@ -65,8 +66,11 @@ Result<Fd> OpenDirBeneath(const fs::path& root, const fs::path& relative) {
     std::string name = part.string();
     if (!IsPlainComponent(name)) return RelativeError(relative);
     walked /= name;
+    bool created = create && ::mkdirat(dir.get(), name.c_str(), 0700) == 0;
+    if (create && !created && errno != EEXIST) return ErrnoStatus("mkdir", walked);
     auto next = OpenChildDir(dir.get(), name, walked);
     if (!next.ok()) return next.status();
+    if (created && ::fsync(dir.get()) != 0) return ErrnoStatus("fsync directory", walked.parent_path());
     dir = std::move(next).value();
   }
   return dir;
@@ -161,21 +165,8 @@ Status RemoveFilesBeneath(const fs::path& root, const fs::path& relative,
 
 Status CreateDirectoriesBeneath(const fs::path& root, const fs::path& relative) {
   if (relative.is_absolute()) return RelativeError(relative);
-  Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) return ErrnoStatus("open directory", root);
-  fs::path walked = root;
-  for (const auto& part : relative) {
-    std::string name = part.string();
-    if (!IsPlainComponent(name)) return RelativeError(relative);
-    walked /= name;
-    bool created = ::mkdirat(dir.get(), name.c_str(), 0700) == 0;
-    if (!created && errno != EEXIST) return ErrnoStatus("mkdir", walked);
-    auto next = OpenChildDir(dir.get(), name, walked);
-    if (!next.ok()) return next.status();
-    if (created && ::fsync(dir.get()) != 0) return ErrnoStatus("fsync directory", walked.parent_path());
-    dir = std::move(next).value();
-  }
-  return Status::Ok();
+  auto dir = OpenDirBeneath(root, relative, /*create=*/true);
+  return dir.ok() ? Status::Ok() : dir.status();
 }
 
 Result<std::vector<DirEntry>> ListBeneath(const fs::path& root, const fs::path& relative) {
