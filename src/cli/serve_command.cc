@@ -1,5 +1,8 @@
+#include <iostream>
 #include <memory>
 
+#include "auth/auth_mode.h"
+#include "auth/credentials.h"
 #include "cli/commands.h"
 #include "model/region.h"
 #include "server/serve.h"
@@ -8,13 +11,65 @@ namespace sluice::cli {
 
 namespace {
 int g_exit_code = 0;
+
+// The serve flags that are not settings as they stand.
+struct ServeFlags {
+  std::string fsync = "always";  // "always" | "os"
+  std::string auth = "auto";     // "off" | "strict" | "auto" (auth/auth_mode.h)
+  std::string credentials_file;  // AWS credentials file: the accepted key pairs
+};
+
+// Turns the flags into settings: the fsync policy, the verifier for --auth
+// (loading --credentials-file) and the TLS file pairing. 0, or the exit code
+// after saying what is wrong.
+int ResolveServeFlags(const ServeFlags& flags, server::ServeOptions& o) {
+  o.fsync = flags.fsync == "os" ? storage::FsyncPolicy::kOsBuffered : storage::FsyncPolicy::kAlways;
+  if (o.tls_port >= 0 && o.tls_cert.empty() != o.tls_key.empty()) {
+    std::cerr << "sluice: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  auto auth_mode = auth::ResolveAuthMode(flags.auth, o.host);
+  if (!auth_mode) {
+    std::cerr << "sluice: --auth must be 'off', 'strict' or 'auto'\n";
+    return 2;
+  }
+  o.verifier = nullptr;
+  o.auth_summary = "off (signatures are not checked)";
+  if (*auth_mode != auth::AuthMode::kStrict) {
+    if (!flags.credentials_file.empty()) o.auth_summary += "; --credentials-file is unused without --auth=strict";
+    return 0;
+  }
+  const char* why = flags.auth == "strict" ? "--auth=strict" : "--auth=auto on a non-loopback --host";
+  if (flags.credentials_file.empty()) {
+    std::cerr << "sluice: " << why << " verifies SigV4 signatures and needs --credentials-file PATH "
+              << "(an AWS credentials file with aws_access_key_id / aws_secret_access_key); "
+              << "pass --auth=off to accept unsigned requests\n";
+    return 2;
+  }
+  auto credentials = auth::LoadCredentialsFile(flags.credentials_file);
+  if (!credentials.ok()) {
+    std::cerr << "sluice: --credentials-file " << flags.credentials_file << ": " << credentials.status().ToString()
+              << "\n";
+    return 2;
+  }
+  if (credentials->empty()) {
+    std::cerr << "sluice: --credentials-file " << flags.credentials_file
+              << " has no profile with both aws_access_key_id and aws_secret_access_key (" << why << ")\n";
+    return 2;
+  }
+  o.auth_summary = "strict (" + std::to_string(credentials->size()) + " access key" +
+                   (credentials->size() == 1 ? "" : "s") + " from " + flags.credentials_file + ")";
+  o.verifier = std::make_shared<auth::Verifier>(std::move(credentials).value());
+  return 0;
 }
+}  // namespace
 
 int ExitCode() { return g_exit_code; }
 void SetExitCode(int code) { g_exit_code = code; }
 
 void AddServeCommand(CLI::App& app) {
   auto opts = std::make_shared<server::ServeOptions>();
+  auto flags = std::make_shared<ServeFlags>();
   auto* cmd = app.add_subcommand("serve", "Run the Kinesis-compatible server (durable, on local disk)");
   cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", opts->port, "Port to listen on (0 picks a free one)")->capture_default_str();
@@ -22,7 +77,7 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--stream-transition-ms", opts->stream_transition_ms,
                   "Time a stream spends CREATING/UPDATING/DELETING (0 = immediate)")
       ->capture_default_str();
-  cmd->add_option("--fsync", opts->fsync,
+  cmd->add_option("--fsync", flags->fsync,
                   "always: acknowledge after fdatasync (survives power loss); "
                   "os: acknowledge after write(2) (survives a server crash, not an OS crash)")
       ->check(CLI::IsMember({"always", "os"}))
@@ -124,18 +179,21 @@ void AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--fault-seed", opts->fault_seed, "Seed of --fault-put-fraction")->capture_default_str();
-  cmd->add_option("--auth", opts->auth,
+  cmd->add_option("--auth", flags->auth,
                   "SigV4 verification: off, strict, or auto (strict unless --host is a loopback address)")
       ->check(CLI::IsMember({"off", "strict", "auto"}))
       ->capture_default_str();
-  cmd->add_option("--credentials-file", opts->credentials_file,
+  cmd->add_option("--credentials-file", flags->credentials_file,
                   "AWS credentials file whose key pairs (every profile) are accepted in strict mode");
   cmd->add_option("--retention-hour-ms", opts->retention_hour_ms,
                   "Testing only: milliseconds one hour of retention lasts")
       ->group("Testing");
   cmd->add_option("--retention-check-ms", opts->retention_check_ms, "How often expired segments are deleted")
       ->group("Testing");
-  cmd->callback([opts] { SetExitCode(server::Serve(*opts)); });
+  cmd->callback([opts, flags] {
+    int rc = ResolveServeFlags(*flags, *opts);
+    SetExitCode(rc != 0 ? rc : server::Serve(*opts));
+  });
 }
 
 }  // namespace sluice::cli

@@ -10,8 +10,6 @@
 #include <iostream>
 #include <thread>
 
-#include "auth/auth_mode.h"
-#include "auth/credentials.h"
 #include "auth/verifier.h"
 #include "http/server.h"
 #include "http/tls_certificate.h"
@@ -76,40 +74,7 @@ int Serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // ---- Auth: --auth and --credentials-file (docs/auth.md)
-  auto auth_mode = auth::ResolveAuthMode(options.auth, options.host);
-  if (!auth_mode) {
-    std::cerr << "sluice: --auth must be 'off', 'strict' or 'auto'\n";
-    return 2;
-  }
-  std::shared_ptr<const auth::Verifier> verifier;
-  std::string auth_summary = "off (signatures are not checked)";
-  if (*auth_mode == auth::AuthMode::kStrict) {
-    const char* why = options.auth == "strict" ? "--auth=strict" : "--auth=auto on a non-loopback --host";
-    if (options.credentials_file.empty()) {
-      std::cerr << "sluice: " << why << " verifies SigV4 signatures and needs --credentials-file PATH "
-                << "(an AWS credentials file with aws_access_key_id / aws_secret_access_key); "
-                << "pass --auth=off to accept unsigned requests\n";
-      return 2;
-    }
-    auto credentials = auth::LoadCredentialsFile(options.credentials_file);
-    if (!credentials.ok()) {
-      std::cerr << "sluice: --credentials-file " << options.credentials_file << ": "
-                << credentials.status().ToString() << "\n";
-      return 2;
-    }
-    if (credentials->empty()) {
-      std::cerr << "sluice: --credentials-file " << options.credentials_file
-                << " has no profile with both aws_access_key_id and aws_secret_access_key (" << why << ")\n";
-      return 2;
-    }
-    auth_summary = "strict (" + std::to_string(credentials->size()) + " access key" +
-                   (credentials->size() == 1 ? "" : "s") + " from " + options.credentials_file + ")";
-    verifier = std::make_shared<auth::Verifier>(std::move(credentials).value());
-  } else if (!options.credentials_file.empty()) {
-    auth_summary += "; --credentials-file is unused without --auth=strict";
-  }
-  // ---- end Auth
+  const std::shared_ptr<const auth::Verifier>& verifier = options.verifier;
 
   // ---- Resource bounds: descriptors and the data quota (docs/RELIABILITY.md)
   rlim_t file_limit = RaiseFileLimit(options.max_connections);
@@ -145,14 +110,7 @@ int Serve(const ServeOptions& options) {
   copts.retention_check_ms = options.retention_check_ms;
   copts.throughput = {options.throughput_limits, options.fault_put_fraction, options.fault_seed};
   copts.log_options.segment_max_bytes = options.segment_bytes;
-  if (options.fsync == "always") {
-    copts.log_options.fsync = storage::FsyncPolicy::kAlways;
-  } else if (options.fsync == "os") {
-    copts.log_options.fsync = storage::FsyncPolicy::kOsBuffered;
-  } else {
-    std::cerr << "sluice: --fsync must be 'always' or 'os'\n";
-    return 2;
-  }
+  copts.log_options.fsync = options.fsync;
   kinesis::StreamCatalog catalog(copts);
   if (Status st = catalog.Open(); !st.ok()) {
     std::cerr << "sluice: cannot open data directory " << copts.data_dir << ": " << st.ToString() << "\n";
@@ -169,7 +127,7 @@ int Serve(const ServeOptions& options) {
   // destination for Firehose.
   objstore::LocalStoreOptions s3_store_options;
   s3_store_options.root = copts.data_dir / "s3";
-  s3_store_options.fsync = options.fsync == "always";
+  s3_store_options.fsync = options.fsync == storage::FsyncPolicy::kAlways;
   s3_store_options.default_region = options.default_region;
   auto opened_store = objstore::LocalStore::Open(s3_store_options);
   if (!opened_store.ok()) {
@@ -246,10 +204,6 @@ int Serve(const ServeOptions& options) {
   hopts.refusal_headers = {"X-Amz-Target"};  // the router's service selector
   hopts.tls_port = options.tls_port;
   if (options.tls_port >= 0) {
-    if (options.tls_cert.empty() != options.tls_key.empty()) {
-      std::cerr << "sluice: --tls-cert and --tls-key go together\n";
-      return 2;
-    }
     hopts.tls_cert_file = options.tls_cert;
     hopts.tls_key_file = options.tls_key;
     if (options.tls_cert.empty()) {
@@ -280,9 +234,9 @@ int Serve(const ServeOptions& options) {
               << hopts.tls_cert_file << ")\n";
   std::cout
             << "data directory: " << copts.data_dir.string() << "\n"
-            << "fsync: " << options.fsync << ", stream transitions: " << options.stream_transition_ms
+            << "fsync: " << (options.fsync == storage::FsyncPolicy::kAlways ? "always" : "os") << ", stream transitions: " << options.stream_transition_ms
             << " ms, ready in " << ms << " ms\n"
-            << "auth: " << auth_summary << std::endl;
+            << "auth: " << options.auth_summary << std::endl;
 
   std::thread waiter([&server, stop_signals] {
     int sig = 0;

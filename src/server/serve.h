@@ -1,9 +1,14 @@
 // Runs `sluice serve` until SIGINT/SIGTERM: opens the catalog in the data
-// directory, listens, and prints where.
+// directory, listens, and prints where. The options are settings, not flags:
+// the command line (cli/serve_command.cc) turns flags into them.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "auth/verifier.h"
+#include "storage/shard_log.h"
 
 namespace sluice::server {
 
@@ -12,7 +17,7 @@ struct ServeOptions {
   uint16_t port = 4566;
   std::string data_dir = "sluice-data";
   int64_t stream_transition_ms = 500;
-  std::string fsync = "always";  // "always" | "os"
+  storage::FsyncPolicy fsync = storage::FsyncPolicy::kAlways;
   int threads = 0;
   int shard_limit = 500;
   // Resource bounds (docs/RELIABILITY.md#resource-bounds)
@@ -45,8 +50,9 @@ struct ServeOptions {
   bool throughput_limits = false;          // AWS per-shard and control-plane limits
   double fault_put_fraction = 0.0;         // PutRecord(s) entries failing with InternalFailure
   uint64_t fault_seed = 1;
-  std::string auth = "auto";               // "off" | "strict" | "auto" (auth/auth_mode.h)
-  std::string credentials_file;            // AWS credentials file: the accepted key pairs
+  // SigV4 verification (docs/auth.md): null accepts any request.
+  std::shared_ptr<const auth::Verifier> verifier;
+  std::string auth_summary = "off (signatures are not checked)";  // for the start-up banner
 };
 
 // Returns the process exit code.
