@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include <unordered_set>
 
 #include "codec/utf8.h"
+#include "io/dir_tree.h"
 #include "io/file_util.h"
 #include "storage/data_quota.h"
 
@@ -228,73 +228,6 @@ bool IsHexId(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// A descriptor closed on destruction.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
-  ~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  UniqueFd(UniqueFd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
-// Opens directory `name` (relative to `parent_fd`, or AT_FDCWD) for listing;
-// empty when it is missing, not a directory, or a symlink (O_NOFOLLOW).
-UniqueFd OpenDirNoFollow(int parent_fd, const fs::path& name) {
-  int fd;
-  do {
-    fd = ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  return UniqueFd(fd);
-}
-
-// Calls fn(name, d_type) for every entry of the directory `dir_fd` but "."
-// and "..". d_type is resolved with fstatat(AT_SYMLINK_NOFOLLOW) when the
-// file system does not report it, so a symlink always shows as DT_LNK.
-void ListDir(int dir_fd, const std::function<void(const std::string&, unsigned char)>& fn) {
-  int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
-  if (dup_fd < 0) return;
-  DIR* d = ::fdopendir(dup_fd);  // owns dup_fd from here
-  if (!d) {
-    ::close(dup_fd);
-    return;
-  }
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    unsigned char type = e->d_type;
-    if (type == DT_UNKNOWN) {
-      struct stat sb;
-      if (::fstatat(dir_fd, name.c_str(), &sb, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      type = S_ISLNK(sb.st_mode) ? DT_LNK : S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
-    }
-    fn(name, type);
-  }
-  ::closedir(d);
-}
-
-// Removes every entry of `dir_fd` that `keep` does not claim, relative to the
-// descriptor (unlinkat): a symlink is removed itself, never followed; a
-// directory only when empty. True when something was removed.
-bool SweepUnreferenced(int dir_fd, const std::function<bool(const std::string&)>& keep) {
-  std::vector<std::pair<std::string, unsigned char>> doomed;
-  ListDir(dir_fd, [&](const std::string& name, unsigned char type) {
-    if (!keep(name)) doomed.emplace_back(name, type);
-  });
-  bool removed = false;
-  for (const auto& [name, type] : doomed) {
-    if (::unlinkat(dir_fd, name.c_str(), type == DT_DIR ? AT_REMOVEDIR : 0) == 0) removed = true;
-  }
-  return removed;
-}
-
 }  // namespace
 
 bool IsValidBucketName(std::string_view n) {
@@ -428,28 +361,19 @@ Status LocalStore::CleanOrphans() {
     if (!s.ok()) return DbError(db_, "scan");
     while (s.Row()) referenced.insert(s.Col(0));
   }
-  // Symlinks are never followed: a directory that is a symlink is not
-  // swept, and an entry that is one is removed itself (its target stays).
-  auto sweep = [&](int dir_fd, const std::string& rel_prefix) {
-    bool removed = SweepUnreferenced(dir_fd, [&](const std::string& name) {
-      return referenced.count(rel_prefix + name) > 0;
+  // Symlinks are never followed (io/dir_tree.h): a directory that is a
+  // symlink is not swept, and an entry that is one is removed itself (its
+  // target stays). A directory that cannot be swept is left for next time.
+  auto sweep = [&](const fs::path& rel) {
+    (void)io::RemoveFilesBeneath(options_.root, rel, [&](std::string_view name) {
+      return referenced.count((rel / std::string(name)).string()) > 0;
     });
-    if (removed) (void)::fsync(dir_fd);
-    return removed;
   };
-  if (UniqueFd objects = OpenDirNoFollow(AT_FDCWD, options_.root / "objects"); objects) {
-    // The fan-out directories objects/<hh>, listed through the fd.
-    std::vector<std::string> fanout;
-    ListDir(objects.get(), [&](const std::string& name, unsigned char type) {
-      if (type == DT_DIR) fanout.push_back(name);
-    });
-    for (const std::string& hh : fanout) {
-      if (UniqueFd sub = OpenDirNoFollow(objects.get(), hh); sub) sweep(sub.get(), "objects/" + hh + "/");
-    }
+  if (auto fanout = io::ListBeneath(options_.root, "objects"); fanout.ok()) {
+    for (const auto& hh : *fanout)
+      if (hh.kind == io::DirEntry::Kind::kDirectory) sweep(fs::path("objects") / hh.name);
   }
-  for (const char* d : {"parts", "tmp"}) {
-    if (UniqueFd dir = OpenDirNoFollow(AT_FDCWD, options_.root / d); dir) sweep(dir.get(), std::string(d) + "/");
-  }
+  for (const char* d : {"parts", "tmp"}) sweep(d);
   // Parts whose upload is gone cannot exist (one transaction), but be safe.
   return Exec("DELETE FROM parts WHERE upload_id NOT IN (SELECT upload_id FROM uploads)");
 }

@@ -34,7 +34,6 @@ class ResourceDirectory {
   // "stream.json") marks a published resource.
   ResourceDirectory(std::filesystem::path data_dir, std::string service, std::string metadata_file);
 
-  const std::filesystem::path& root() const { return root_; }
   // The service's tree, `data_dir / service`, created durably.
   Status CreateRoot() const;
 
