@@ -108,13 +108,8 @@ class ServerFixture {
     if (!firehose_->Open().ok()) std::abort();
 
     router_ = std::make_unique<server::Router>(server::RouterOptions{});
-    router_->AddJsonService({"kinesis", "Kinesis_20131202", &protocol::ServiceModel::Kinesis(), kinesis::Implements,
-                             [this](std::string_view op, const std::string& region, const rapidjson::Value& in,
-                                    protocol::Reply reply) { kinesis::Call(*kinesis_, op, region, in, std::move(reply)); }});
-    router_->AddJsonService({"firehose", "Firehose_20150804", &protocol::ServiceModel::Firehose(),
-                             firehose::Implements,
-                             [this](std::string_view op, const std::string& region, const rapidjson::Value& in,
-                                    protocol::Reply reply) { firehose::Call(*firehose_, op, region, in, std::move(reply)); }});
+    router_->AddJsonService(kinesis::Service(*kinesis_));
+    router_->AddJsonService(firehose::Service(*firehose_));
     auto s3 = s3_;
     router_->SetRestHandler("s3", [s3](wire::Request req, wire::Responder respond) {
       s3->Handle(std::move(req), std::move(respond));

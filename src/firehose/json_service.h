@@ -9,6 +9,7 @@
 
 #include "firehose/catalog.h"
 #include "protocol/api_error.h"
+#include "protocol/json_service.h"
 
 namespace sluice::firehose {
 
@@ -18,5 +19,8 @@ bool Implements(std::string_view operation);
 // `catalog` for `region`.
 void Call(DeliveryCatalog& catalog, std::string_view operation, const std::string& region,
           const rapidjson::Value& input, protocol::Reply reply);
+// The service for the router (Firehose_20150804.*, signing name "firehose"),
+// calling into `catalog`, which must outlive it.
+protocol::JsonService Service(DeliveryCatalog& catalog);
 
 }  // namespace sluice::firehose

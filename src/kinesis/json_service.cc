@@ -16,4 +16,15 @@ void Call(StreamCatalog& catalog, std::string_view operation, const std::string&
   api::FindHandler(operation)(ctx, input, std::move(reply));
 }
 
+protocol::JsonService Service(StreamCatalog& catalog) {
+  protocol::JsonService service;
+  service.name = "kinesis";
+  service.target_prefix = "Kinesis_20131202";
+  service.model = &protocol::ServiceModel::Kinesis();
+  service.implements = Implements;
+  service.call = [&catalog](std::string_view operation, const std::string& region, const rapidjson::Value& input,
+                            protocol::Reply reply) { Call(catalog, operation, region, input, std::move(reply)); };
+  return service;
+}
+
 }  // namespace sluice::kinesis

@@ -9,6 +9,7 @@
 
 #include "kinesis/catalog.h"
 #include "protocol/api_error.h"
+#include "protocol/json_service.h"
 
 namespace sluice::kinesis {
 
@@ -17,5 +18,8 @@ bool Implements(std::string_view operation);
 // Runs `operation` (validated input) against `catalog` for `region`.
 void Call(StreamCatalog& catalog, std::string_view operation, const std::string& region,
           const rapidjson::Value& input, protocol::Reply reply);
+// The service for the router (Kinesis_20131202.*, signing name "kinesis"),
+// calling into `catalog`, which must outlive it.
+protocol::JsonService Service(StreamCatalog& catalog);
 
 }  // namespace sluice::kinesis

@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 
+#include "base/crc32.h"
 #include "codec/base64.h"
 
 namespace sluice::protocol {
@@ -44,20 +45,25 @@ std::string NewRequestId() {
 }
 
 namespace {
-void CommonHeaders(wire::Response& r, const std::string& request_id) {
-  r.SetHeader("Content-Type", std::string(kJson11ContentType));
+void CommonHeaders(wire::Response& r, const std::string& request_id, const JsonDialect& dialect) {
+  r.SetHeader("Content-Type", std::string(dialect.content_type));
   r.SetHeader("x-amzn-RequestId", request_id);
   unsigned char b[48];
   FillRandom(b, sizeof b);
   r.SetHeader("x-amz-id-2", codec::Base64Encode(std::string_view(reinterpret_cast<char*>(b), sizeof b)));
 }
+
+void ChecksumHeader(wire::Response& r, const JsonDialect& dialect) {
+  if (dialect.crc32_header) r.SetHeader("x-amz-crc32", std::to_string(Crc32(r.body)));
+}
 }  // namespace
 
-wire::Response JsonSuccess(std::string body, const std::string& request_id) {
+wire::Response JsonSuccess(std::string body, const std::string& request_id, const JsonDialect& dialect) {
   wire::Response r;
   r.status = 200;
-  CommonHeaders(r, request_id);
+  CommonHeaders(r, request_id, dialect);
   r.body = std::move(body);
+  ChecksumHeader(r, dialect);
   return r;
 }
 
@@ -69,22 +75,24 @@ wire::Response StreamedSuccess(StreamingAnswer answer, const std::string& reques
   return r;
 }
 
-wire::Response JsonError(const ApiError& error, const std::string& request_id) {
+wire::Response JsonError(const ApiError& error, const std::string& request_id, const JsonDialect& dialect) {
   wire::Response r;
   r.status = error.http_status;
-  CommonHeaders(r, request_id);
+  CommonHeaders(r, request_id, dialect);
   r.SetHeader("x-amzn-ErrorType", error.type);
+  std::string type = dialect.ErrorType(error.type);
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
   w.Key("__type");
-  w.String(error.type.c_str(), static_cast<rapidjson::SizeType>(error.type.size()));
+  w.String(type.c_str(), static_cast<rapidjson::SizeType>(type.size()));
   if (!error.message.empty()) {
     w.Key("message");
     w.String(error.message.c_str(), static_cast<rapidjson::SizeType>(error.message.size()));
   }
   w.EndObject();
   r.body.assign(sb.GetString(), sb.GetSize());
+  ChecksumHeader(r, dialect);
   return r;
 }
 

@@ -7,6 +7,7 @@
 namespace sluice::protocol {
 
 extern const char kKinesisModelJson[];
+extern const char kDynamoDbModelJson[];
 extern const char kFirehoseModelJson[];
 
 namespace {
@@ -96,6 +97,11 @@ const ServiceModel& ServiceModel::Kinesis() {
 
 const ServiceModel& ServiceModel::Firehose() {
   static const ServiceModel model(kFirehoseModelJson);
+  return model;
+}
+
+const ServiceModel& ServiceModel::DynamoDB() {
+  static const ServiceModel model(kDynamoDbModelJson);
   return model;
 }
 

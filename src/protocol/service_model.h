@@ -45,6 +45,7 @@ class ServiceModel {
   // The embedded models. Parsed once on first use; thread-safe.
   static const ServiceModel& Kinesis();
   static const ServiceModel& Firehose();
+  static const ServiceModel& DynamoDB();
 
   // Parses a model document in the generator's JSON form.
   explicit ServiceModel(std::string_view json);

@@ -33,7 +33,7 @@ bool IsJsonContentType(std::string_view ct) {
 
 Router::Router(RouterOptions options) : options_(std::move(options)) {}
 
-void Router::AddJsonService(JsonService service) {
+void Router::AddJsonService(protocol::JsonService service) {
   signing_.push_back(auth::SigningRules::AwsJson(service.name));
   services_.push_back(std::move(service));
 }
@@ -74,7 +74,7 @@ void Router::Handle(wire::Request request, wire::Responder respond) {
       if (rest_ && !json) return rest_(std::move(request), std::move(respond));
       return respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
     }
-    const JsonService* service = nullptr;
+    const protocol::JsonService* service = nullptr;
     const auth::SigningRules* signing = nullptr;
     size_t dot = target.find('.');
     if (dot != std::string_view::npos) {
@@ -91,12 +91,12 @@ void Router::Handle(wire::Request request, wire::Responder respond) {
           options_.verifier->Verify({request.method, request.target, &request.headers, request.body}, *signing);
       if (auto* failure = std::get_if<auth::Failure>(&outcome)) {
         auth::WireError e = auth::JsonWireError(*failure);
-        return respond(protocol::JsonError(ApiError{e.code, e.message, e.status}, request_id));
+        return respond(protocol::JsonError(ApiError{e.code, e.message, e.status}, request_id, service->dialect));
       }
     }
     if (request.method != "POST")
       return respond(protocol::JsonError(ApiError::Serialization("Only POST is supported for " + std::string(target)),
-                                         request_id));
+                                         request_id, service ? service->dialect : protocol::kJson11Dialect));
     if (service) {
       // The region namespaces resources (and names directories): only AWS's
       // region syntax, answered as AWS answers a scope it does not serve.
@@ -105,7 +105,7 @@ void Router::Handle(wire::Request request, wire::Responder respond) {
         return respond(protocol::JsonError(
             ApiError{"InvalidSignatureException", "Credential should be scoped to a valid region, not '" + region + "'. ",
                      400},
-            request_id));
+            request_id, service->dialect));
       return HandleJson(*service, target.substr(dot + 1), region, request, request_id, respond);
     }
     respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
@@ -115,12 +115,12 @@ void Router::Handle(wire::Request request, wire::Responder respond) {
   }
 }
 
-void Router::HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
+void Router::HandleJson(const protocol::JsonService& service, std::string_view operation, const std::string& region,
                         wire::Request& request, const std::string& request_id, wire::Responder& respond) {
   // AWS JSON 1.1, or the same documents in CBOR (Java SDKs, KCL, KPL).
   bool cbor = protocol::IsCborContentType(request.Header("Content-Type"));
   auto error = [&](const ApiError& e) {
-    return cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id);
+    return cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id, service.dialect);
   };
   const protocol::Shape* shape = service.model->InputShape(operation);
   if (!shape || !service.implements(operation)) return respond(error(ApiError::UnknownOperation()));
@@ -156,16 +156,17 @@ void Router::HandleJson(const JsonService& service, std::string_view operation, 
     return respond(error(err));
   }
   const protocol::Shape* output = cbor ? service.model->OutputShape(operation) : nullptr;
-  service.call(operation, region, doc, [respond, request_id, cbor, output](protocol::Outcome outcome) {
+  const protocol::JsonDialect* dialect = &service.dialect;  // services_ outlives every request
+  service.call(operation, region, doc, [respond, request_id, cbor, output, dialect](protocol::Outcome outcome) {
     if (auto* body = std::get_if<std::string>(&outcome))
       return respond(cbor ? protocol::CborSuccess(output, *body, request_id)
-                          : protocol::JsonSuccess(std::move(*body), request_id));
+                          : protocol::JsonSuccess(std::move(*body), request_id, *dialect));
     if (auto* streamed = std::get_if<protocol::StreamingAnswer>(&outcome)) {
       if (cbor) streamed->source = protocol::CborEventStream(std::move(streamed->source), output);
       return respond(protocol::StreamedSuccess(std::move(*streamed), request_id));
     }
     const ApiError& e = std::get<ApiError>(outcome);
-    respond(cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id));
+    respond(cbor ? protocol::CborError(e, request_id) : protocol::JsonError(e, request_id, *dialect));
   });
 }
 

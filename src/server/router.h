@@ -1,6 +1,6 @@
 // Router: the one HTTP handler of `sluice serve`.
 //
-// AWS JSON services are recognised by X-Amz-Target (<Prefix>.<Operation>);
+// AWS JSON services (JSON 1.0 and 1.1, each in its dialect) are recognised by X-Amz-Target (<Prefix>.<Operation>);
 // the router takes the region from the SigV4 credential scope, parses and
 // validates the body against the service's botocore model, and calls the
 // service. With a verifier (--auth=strict) the SigV4 signature is checked
@@ -11,8 +11,6 @@
 // AWS-shaped error; nothing throws.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,7 +18,7 @@
 
 #include "auth/verifier.h"
 #include "protocol/api_error.h"
-#include "protocol/service_model.h"
+#include "protocol/json_service.h"
 #include "wire/message.h"
 
 namespace sluice::server {
@@ -30,26 +28,14 @@ struct RouterOptions {
   std::shared_ptr<const auth::Verifier> verifier;  // null: signatures are not checked
 };
 
-// An AWS JSON 1.1 service behind one X-Amz-Target prefix.
-struct JsonService {
-  std::string name;           // "kinesis": the SigV4 signing name, also shown by the health endpoint
-  std::string target_prefix;  // "Kinesis_20131202"
-  const protocol::ServiceModel* model = nullptr;
-  // Whether `operation` is implemented (else UnknownOperationException).
-  std::function<bool(std::string_view operation)> implements;
-  // Runs an implemented operation on a request that passed model validation.
-  std::function<void(std::string_view operation, const std::string& region, const rapidjson::Value& input,
-                     protocol::Reply reply)>
-      call;
-};
-
 class Router {
  public:
   explicit Router(RouterOptions options);
-  // The service's requests are verified (strict mode) with
-  // auth::SigningRules::AwsJson(name), the rules of every JSON-protocol
-  // service: a signed payload, a signed x-amz-target, no unsigned x-amz-*.
-  void AddJsonService(JsonService service);
+  // Registers a service (built by its folder: kinesis::Service, ...). Its
+  // requests are verified (strict mode) with auth::SigningRules::AwsJson(name),
+  // the rules of every JSON-protocol service: a signed payload, a signed
+  // x-amz-target, no unsigned x-amz-*.
+  void AddJsonService(protocol::JsonService service);
   // For requests without X-Amz-Target (the S3 REST API).
   void SetRestHandler(std::string name, wire::Handler handler);
 
@@ -59,11 +45,11 @@ class Router {
   std::string RegionOf(const wire::Request& request) const;
 
  private:
-  void HandleJson(const JsonService& service, std::string_view operation, const std::string& region,
+  void HandleJson(const protocol::JsonService& service, std::string_view operation, const std::string& region,
                   wire::Request& request, const std::string& request_id, wire::Responder& respond);
 
   RouterOptions options_;
-  std::vector<JsonService> services_;
+  std::vector<protocol::JsonService> services_;
   std::vector<auth::SigningRules> signing_;  // signing_[i]: how services_[i] is signed
   std::string rest_name_;
   wire::Handler rest_;

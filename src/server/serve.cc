@@ -118,9 +118,7 @@ int Serve(const ServeOptions& options) {
   }
 
   Router router(RouterOptions{options.default_region, verifier});
-  router.AddJsonService({"kinesis", "Kinesis_20131202", &protocol::ServiceModel::Kinesis(), kinesis::Implements,
-                         [&catalog](std::string_view op, const std::string& region, const rapidjson::Value& in,
-                                    protocol::Reply reply) { kinesis::Call(catalog, op, region, in, std::move(reply)); }});
+  router.AddJsonService(kinesis::Service(catalog));
 
   // ---- S3: the embedded object store under <data-dir>/s3 and the S3 REST API
   // (requests without X-Amz-Target). `local_store` is also the embedded
@@ -182,11 +180,7 @@ int Serve(const ServeOptions& options) {
     std::cerr << "sluice: cannot open delivery streams in " << copts.data_dir << ": " << st.ToString() << "\n";
     return 1;
   }
-  router.AddJsonService({"firehose", "Firehose_20150804", &protocol::ServiceModel::Firehose(), firehose::Implements,
-                         [&delivery_catalog](std::string_view op, const std::string& region,
-                                             const rapidjson::Value& in, protocol::Reply reply) {
-                           firehose::Call(delivery_catalog, op, region, in, std::move(reply));
-                         }});
+  router.AddJsonService(firehose::Service(delivery_catalog));
   // ---- end Firehose API
   http::ServerOptions hopts;
   hopts.host = options.host;
