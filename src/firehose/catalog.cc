@@ -102,7 +102,7 @@ Status DeliveryCatalog::Impl::Open() {
     std::lock_guard lk(bg_mu_);
     stopping_ = false;
   }
-  bg_thread_ = std::thread([this] { Loop(); });
+  if (opts().background_transitions) bg_thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
 
@@ -299,6 +299,10 @@ DeliveryCatalog::DeliveryCatalog(DeliveryCatalogOptions options, kinesis::Stream
 }
 
 DeliveryCatalog::~DeliveryCatalog() { Stop(); }
+
+void DeliveryCatalog::FinishDueTransitions() {
+  for (const auto& s : impl_->FinishTransitions()) impl_->NotifyActive(s);
+}
 
 void DeliveryCatalog::SetListener(DeliveryListener* listener) { impl_->listener_ = listener; }
 

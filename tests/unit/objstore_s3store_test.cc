@@ -191,6 +191,7 @@ TEST(S3Store, AgainstS3rver) {
              "-a", "127.0.0.1", "-p", port_s.c_str(), "--silent", static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  // s3rver is another process: poll until it listens (10 s at most).
   bool up = false;
   for (int i = 0; i < 200 && !up; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
