@@ -33,7 +33,7 @@ class DeliveryCatalog::Impl {
 
   Status Open();
   void StopThread();
-  Status Load(const fs::path& dir, const std::string& metadata);
+  Status Load(const fs::path& dir, DeliveryStreamConfig config);
 
   std::shared_ptr<DeliveryStream> Find(const std::string& region, const std::string& name) const {
     std::shared_lock lk(mu_);
@@ -90,28 +90,24 @@ class DeliveryCatalog::Impl {
 
 Status DeliveryCatalog::Impl::Open() {
   SLUICE_RETURN_IF_ERROR(dirs_.CreateRoot());
-  SLUICE_RETURN_IF_ERROR(dirs_.Recover([this](const fs::path& dir, const std::string& text) { return Load(dir, text); }));
+  SLUICE_RETURN_IF_ERROR(dirs_.RecoverEach<DeliveryStreamConfig>(
+      ParseConfig,
+      [](const DeliveryStreamConfig& c) {
+        return storage::ResourceIdentity{c.region, c.name, c.status == DeliveryStreamStatus::kDeleting};
+      },
+      [this](const fs::path& dir, DeliveryStreamConfig config) { return Load(dir, std::move(config)); }));
   FinishTransitions();  // every ACTIVE stream is announced below, once
   for (const auto& s : All()) NotifyActive(s);
   {
     std::lock_guard lk(bg_mu_);
     stopping_ = false;
   }
-  bg_thread_ = std::thread([this] { Loop(); });
+  if (opts().background_transitions) bg_thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
 
-Status DeliveryCatalog::Impl::Load(const fs::path& dir, const std::string& text) {
-  auto config = ParseConfig(text);
-  if (!config.ok()) return Status::Corruption(dir.string() + ": " + config.status().message());
-  if (!dirs_.Matches(dir, config->region, config->name)) {
-    std::cerr << "sluice: ignoring " << dir << ": its config.json names delivery stream " << config->name
-              << " of region " << config->region << ", which belongs elsewhere\n";
-    return Status::Ok();
-  }
-  // A deletion that was acknowledged but not finished: finish it.
-  if (config->status == DeliveryStreamStatus::kDeleting) return dirs_.Remove(dir);
-  auto stream = std::make_shared<DeliveryStream>(std::move(config).value(), dir, opts().spool_options.fs);
+Status DeliveryCatalog::Impl::Load(const fs::path& dir, DeliveryStreamConfig config) {
+  auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
   if (stream->config().type == "DirectPut") {
     auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
     if (!spool.ok()) return spool.status();
@@ -152,15 +148,11 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
   }
   // Made complete in a staging directory, then published by one rename:
   // a creation that fails (or crashes) leaves nothing a restart would load.
-  auto staging = dirs_.Stage(config.region);
-  if (!staging.ok()) return staging.status();
-  fs::path dir = dirs_.PathOf(config.region, config.name);
-  Status made = DeliveryStream(config, *staging, opts().spool_options.fs).PersistLocked();
-  if (made.ok()) made = dirs_.Publish(*staging, config.region, config.name);
-  if (!made.ok()) {
-    (void)dirs_.Remove(*staging);
-    return made;
-  }
+  auto made = dirs_.Create(config.region, config.name, [&](const fs::path& staging) {
+    return DeliveryStream(config, staging, opts().spool_options.fs).PersistLocked();
+  });
+  if (!made.ok()) return made.status();
+  const fs::path& dir = *made;
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
   {
     std::lock_guard lk(stream->mu);
@@ -307,6 +299,10 @@ DeliveryCatalog::DeliveryCatalog(DeliveryCatalogOptions options, kinesis::Stream
 }
 
 DeliveryCatalog::~DeliveryCatalog() { Stop(); }
+
+void DeliveryCatalog::FinishDueTransitions() {
+  for (const auto& s : impl_->FinishTransitions()) impl_->NotifyActive(s);
+}
 
 void DeliveryCatalog::SetListener(DeliveryListener* listener) { impl_->listener_ = listener; }
 

@@ -34,6 +34,9 @@ struct DeliveryCatalogOptions {
   // is POSIX-only, so a catalog needs the default (nullptr).
   storage::ShardLogOptions spool_options;
   const Clock* clock = &Clock::Real();
+  // false: no transition thread; transitions finish only when
+  // FinishDueTransitions() is called (tests that move a manual clock).
+  bool background_transitions = true;
 };
 
 class DeliveryCatalog {
@@ -49,6 +52,10 @@ class DeliveryCatalog {
   Status Open();
   // Stops the transition thread and completes pending spool commits.
   void Stop();
+  // Finishes every transition due by the clock now (CREATING -> ACTIVE,
+  // DELETING -> removed) and tells the listener, before returning. The
+  // transition thread does the same on its own.
+  void FinishDueTransitions();
 
   std::shared_ptr<DeliveryStream> Find(const std::string& region, const std::string& name) const;
   std::vector<std::shared_ptr<DeliveryStream>> List(const std::string& region) const;  // sorted by name

@@ -122,8 +122,12 @@ Status StreamCatalog::Open() {
       account_settings_[region.name] = *settings;
     }
   }
-  SLUICE_RETURN_IF_ERROR(
-      dirs_.Recover([this](const fs::path& dir, const std::string& text) { return LoadStream(dir, text); }));
+  SLUICE_RETURN_IF_ERROR(dirs_.RecoverEach<StreamMeta>(
+      ParseStreamMeta,
+      [](const StreamMeta& m) {
+        return storage::ResourceIdentity{m.region, m.name, m.status == StreamStatus::kDeleting};
+      },
+      [this](const fs::path& dir, StreamMeta meta) { return LoadStream(dir, std::move(meta)); }));
   shard_budget_.Set(CountShards(AllStreams()));
   FinishTransitions();
   TrimRetention();
@@ -131,16 +135,8 @@ Status StreamCatalog::Open() {
   return Status::Ok();
 }
 
-Status StreamCatalog::LoadStream(const fs::path& dir, const std::string& text) {
-  auto meta = ParseStreamMeta(text);
-  if (!meta.ok()) return Status::Corruption(dir.string() + ": " + meta.status().message());
-  if (!dirs_.Matches(dir, meta->region, meta->name)) {
-    std::cerr << "sluice: ignoring " << dir << ": its stream.json names stream " << meta->name << " of region "
-              << meta->region << ", which belongs elsewhere\n";
-    return Status::Ok();
-  }
-  if (meta->status == StreamStatus::kDeleting) return dirs_.Remove(dir);
-  auto stream = std::make_shared<Stream>(std::move(meta).value(), dir, options_.log_options.fs);
+Status StreamCatalog::LoadStream(const fs::path& dir, StreamMeta meta) {
+  auto stream = std::make_shared<Stream>(std::move(meta), dir, options_.log_options.fs);
   {
     std::unique_lock lk(stream->mu);
     SLUICE_RETURN_IF_ERROR(stream->OpenLogsLocked(options_.log_options));
@@ -241,16 +237,12 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   }
   // Made complete in a staging directory, then published by one rename:
   // a creation that fails (or crashes) leaves nothing a restart would load.
-  auto staging = dirs_.Stage(meta.region);
-  if (!staging.ok()) return staging.status();
-  fs::path dir = dirs_.PathOf(meta.region, meta.name);
-  Status made = io::CreateDirectoriesDurably(*staging / "shards");
-  if (made.ok()) made = Stream(meta, *staging, options_.log_options.fs).PersistLocked();
-  if (made.ok()) made = dirs_.Publish(*staging, meta.region, meta.name);
-  if (!made.ok()) {
-    (void)dirs_.Remove(*staging);
-    return made;
-  }
+  auto made = dirs_.Create(meta.region, meta.name, [&](const fs::path& staging) {
+    SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(staging / "shards"));
+    return Stream(meta, staging, options_.log_options.fs).PersistLocked();
+  });
+  if (!made.ok()) return made.status();
+  const fs::path& dir = *made;
   auto stream = std::make_shared<Stream>(std::move(meta), dir, options_.log_options.fs);
   {
     std::unique_lock lk(stream->mu);

@@ -120,7 +120,7 @@ class StreamCatalog {
   void BackgroundLoop();
   void FinishTransitions();
   void TrimRetention();
-  Status LoadStream(const std::filesystem::path& dir, const std::string& metadata);
+  Status LoadStream(const std::filesystem::path& dir, StreamMeta meta);
   void Remove(const std::shared_ptr<Stream>& stream);
 
   CatalogOptions options_;

@@ -14,9 +14,10 @@
 //    write their own file, the last commit wins, and no reader ever sees a
 //    torn object. Files a crash left unreferenced are deleted by Open().
 //
-// Errors are Status values whose message starts with the S3 error code and
-// ": " ("NoSuchBucket: The specified bucket does not exist"); ErrorCode()
-// extracts it. Thread-safe: every method may be called concurrently.
+// Errors are StoreError values (objstore/store_error.h); the S3 API maps
+// them to S3's errors. The files are objstore/object_files.h, the index
+// objstore/object_index.h; multipart uploads are in multipart.cc.
+// Thread-safe: every method may be called concurrently.
 #pragma once
 
 #include <cstdint>
@@ -26,34 +27,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "objstore/object_files.h"
 #include "objstore/object_store.h"
+#include "objstore/store_error.h"
 
 struct sqlite3;
 
 namespace sluice::objstore {
-
-// The S3 error code carried by a store Status ("NoSuchKey"), or "" when the
-// message carries none (I/O errors and the like: InternalError).
-std::string ErrorCode(const Status& status);
-// A Status whose message is "<code>: <message>".
-Status StoreError(StatusCode status, std::string_view code, std::string_view message);
-
-// AWS bucket naming rules (general purpose buckets): 3-63 characters of
-// a-z 0-9 . -, starting and ending with a letter or digit, no "..", not an
-// IPv4 address, no reserved prefixes (xn--, sthree-) or suffixes (-s3alias,
-// --ol-s3, --x-s3).
-bool IsValidBucketName(std::string_view name);
-// Keys: 1-1024 bytes of well-formed UTF-8 without NUL.
-bool IsValidKey(std::string_view key);
-
-// Hex MD5 (lower-case) and the raw 16 bytes.
-std::string Md5Hex(std::string_view data);
-std::string Md5Raw(std::string_view data);
-// The ETag of a multipart object: MD5 of the concatenated binary part MD5s,
-// hex, "-<parts>", quoted. `part_etags` are the parts' quoted hex ETags.
-Result<std::string> MultipartEtag(const std::vector<std::string>& part_etags);
 
 struct BucketInfo {
   std::string name;
@@ -120,55 +103,60 @@ class LocalStore : public ObjectStore {
   LocalStore(const LocalStore&) = delete;
   LocalStore& operator=(const LocalStore&) = delete;
 
-  // --- ObjectStore
+  // --- ObjectStore (errors as Status: objstore/store_error.h ToStatus)
   Status PutObject(const std::string& bucket, const std::string& key, std::string_view data,
                    const PutOptions& options = {}) override;
   Result<bool> BucketExists(const std::string& bucket) override;
   std::string Describe() const override;
 
   // --- buckets
-  // InvalidBucketName (InvalidArgument), BucketAlreadyOwnedByYou (AlreadyExists).
-  Status CreateBucket(const std::string& bucket, const std::string& region = "");
-  // NoSuchBucket (NotFound), BucketNotEmpty (FailedPrecondition). Aborts the
-  // bucket's multipart uploads.
-  Status DeleteBucket(const std::string& bucket);
-  Result<BucketInfo> GetBucket(const std::string& bucket);
-  Result<std::vector<BucketInfo>> ListBuckets();  // by name
+  // kInvalidBucketName, kBucketAlreadyOwnedByYou.
+  StoreStatus CreateBucket(const std::string& bucket, const std::string& region = "");
+  // kNoSuchBucket, kBucketNotEmpty. Aborts the bucket's multipart uploads.
+  StoreStatus DeleteBucket(const std::string& bucket);
+  // kNoSuchBucket.
+  StoreResult<BucketInfo> GetBucket(const std::string& bucket);
+  StoreResult<std::vector<BucketInfo>> ListBuckets();  // by name
 
   // --- objects
-  // Like PutObject; returns what was stored (ETag, time). NoSuchBucket,
-  // InvalidArgument (key).
-  Result<ObjectInfo> Put(const std::string& bucket, const std::string& key, std::string_view data,
-                         const PutOptions& options = {});
-  // NoSuchBucket, NoSuchKey.
-  Result<ObjectInfo> Head(const std::string& bucket, const std::string& key);
+  // Like PutObject; returns what was stored (ETag, time). kNoSuchBucket,
+  // kInvalidKey, kUnavailable (data quota full).
+  StoreResult<ObjectInfo> Put(const std::string& bucket, const std::string& key, std::string_view data,
+                              const PutOptions& options = {});
+  // kNoSuchBucket, kNoSuchKey.
+  StoreResult<ObjectInfo> Head(const std::string& bucket, const std::string& key);
   // The object's bytes, or only `range` of them (already validated against
   // the size by the caller: first <= last < size).
-  Result<ObjectInfo> Get(const std::string& bucket, const std::string& key, std::string* body,
-                         std::optional<ByteRange> range = std::nullopt);
-  // Ok when the key does not exist (as S3); NoSuchBucket.
-  Status Delete(const std::string& bucket, const std::string& key);
+  StoreResult<ObjectInfo> Get(const std::string& bucket, const std::string& key, std::string* body,
+                              std::optional<ByteRange> range = std::nullopt);
+  // Ok when the key does not exist (as S3); kNoSuchBucket.
+  StoreStatus Delete(const std::string& bucket, const std::string& key);
   // One result per key, in order (ok or the error for that key).
-  Result<std::vector<Status>> DeleteMany(const std::string& bucket, const std::vector<std::string>& keys);
-  Result<ListResult> List(const std::string& bucket, const ListOptions& options);
+  StoreResult<std::vector<StoreStatus>> DeleteMany(const std::string& bucket, const std::vector<std::string>& keys);
+  // kNoSuchBucket.
+  StoreResult<ListResult> List(const std::string& bucket, const ListOptions& options);
   // Copies an object; `replace` gives new metadata (else the source's).
-  Result<ObjectInfo> Copy(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
-                          const std::string& dst_key, const std::optional<PutOptions>& replace);
+  StoreResult<ObjectInfo> Copy(const std::string& src_bucket, const std::string& src_key,
+                               const std::string& dst_bucket, const std::string& dst_key,
+                               const std::optional<PutOptions>& replace);
 
-  // --- multipart uploads
-  Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
-                                            const PutOptions& options = {});
-  // Returns the part's quoted ETag. NoSuchUpload, InvalidArgument (part number 1-10000).
-  Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
-                                 int part_number, std::string_view data);
-  // InvalidPart (unknown part or ETag mismatch), InvalidPartOrder,
-  // EntityTooSmall, NoSuchUpload, MalformedXML (no parts).
-  Result<ObjectInfo> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
-                                             const std::string& upload_id, const std::vector<CompletedPart>& parts);
-  Status AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id);
-  Result<std::vector<PartInfo>> ListParts(const std::string& bucket, const std::string& key,
-                                          const std::string& upload_id);
-  Result<std::vector<UploadInfo>> ListUploads(const std::string& bucket);
+  // --- multipart uploads (multipart.cc)
+  // Returns the new upload's id (32 hex digits). kNoSuchBucket, kInvalidKey.
+  StoreResult<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
+                                                 const PutOptions& options = {});
+  // Returns the part's quoted ETag. kNoSuchUpload, kInvalidPartNumber (1-10000).
+  StoreResult<std::string> UploadPart(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id, int part_number, std::string_view data);
+  // kInvalidPart (unknown part or ETag mismatch), kInvalidPartOrder,
+  // kEntityTooSmall, kNoSuchUpload, kNoParts.
+  StoreResult<ObjectInfo> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
+                                                  const std::string& upload_id,
+                                                  const std::vector<CompletedPart>& parts);
+  // kNoSuchBucket, kNoSuchUpload.
+  StoreStatus AbortMultipartUpload(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  StoreResult<std::vector<PartInfo>> ListParts(const std::string& bucket, const std::string& key,
+                                               const std::string& upload_id);
+  StoreResult<std::vector<UploadInfo>> ListUploads(const std::string& bucket);
 
   const std::filesystem::path& root() const { return options_.root; }
   const LocalStoreOptions& options() const { return options_; }
@@ -176,26 +164,24 @@ class LocalStore : public ObjectStore {
  private:
   explicit LocalStore(LocalStoreOptions options);
   Status Init();
-  Status CleanOrphans();
-  Status Exec(const char* sql);
-  Result<bool> BucketExistsLocked(const std::string& bucket);
-  // Writes `data` durably to a new file under objects/; returns its name
-  // (relative to root).
-  Result<std::string> WriteObjectFile(const std::string& bucket, const std::string& key,
-                                      const std::vector<std::string_view>& pieces, const std::string& subdir);
-  Result<ObjectInfo> CommitObject(const std::string& bucket, const std::string& key, const std::string& file,
-                                  uint64_t size, const std::string& etag, const PutOptions& options,
-                                  const std::string& finished_upload);
-  Result<std::pair<ObjectInfo, std::string>> Lookup(const std::string& bucket, const std::string& key);
-  void RemoveFile(const std::string& rel);
-  uint64_t NextGeneration();
+  // Both need mu_ held.
+  StoreResult<bool> BucketExistsLocked(const std::string& bucket);
+  StoreStatus CheckUploadLocked(const std::string& bucket, const std::string& key, const std::string& upload_id);
+  // Makes `file` (already durable) the object (bucket, key) in one index
+  // transaction; `finished_upload`, when not empty, is the multipart upload
+  // whose rows go in the same transaction. Removes the replaced file and the
+  // upload's part files after the commit, `file` on failure.
+  StoreResult<ObjectInfo> CommitObject(const std::string& bucket, const std::string& key, const std::string& file,
+                                       uint64_t size, const std::string& etag, const PutOptions& options,
+                                       const std::string& finished_upload);
+  // The object's info and file name.
+  StoreResult<std::pair<ObjectInfo, std::string>> Lookup(const std::string& bucket, const std::string& key);
   int64_t NowMs() const;
 
   LocalStoreOptions options_;
+  ObjectFiles files_;
   std::mutex mu_;  // guards db_ (one connection, serialised)
   sqlite3* db_ = nullptr;
-  std::mutex gen_mu_;
-  uint64_t generation_ = 0;
 };
 
 }  // namespace sluice::objstore

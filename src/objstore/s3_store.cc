@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <mutex>
 
-#include "objstore/local_store.h"
+#include "objstore/digest.h"
 #include "sluice/retry.h"
 #include "sluice/s3_client.h"
 
@@ -28,7 +28,7 @@ std::string XmlEscapeText(std::string_view s) {
   return out;
 }
 
-Status ToStatus(const client::ApiError& e, std::string_view what) {
+Status FromApiError(const client::ApiError& e, std::string_view what) {
   std::string ctx = std::string(what) + ": ";
   if (e.kind != client::ErrorKind::kService || e.http_status >= 500 || e.http_status == 429 || e.type == "SlowDown" ||
       e.type == "RequestTimeout" || client::IsThrottlingCode(e.type))
@@ -37,7 +37,7 @@ Status ToStatus(const client::ApiError& e, std::string_view what) {
                     : e.http_status == 403 ? StatusCode::kFailedPrecondition
                     : e.http_status == 409 ? StatusCode::kAlreadyExists
                                            : StatusCode::kInvalidArgument;
-  return StoreError(code, e.type, ctx + e.message);
+  return Status(code, ctx + e.type + ": " + e.message);
 }
 
 }  // namespace
@@ -95,36 +95,36 @@ Result<bool> S3Store::BucketExists(const std::string& bucket) {
   auto r = impl_->Send("HEAD", bucket, "");
   if (r.ok()) return true;
   if (r.error().is_service_error() && r.error().http_status == 404) return false;
-  return ToStatus(r.error(), "HeadBucket " + bucket);
+  return FromApiError(r.error(), "HeadBucket " + bucket);
 }
 
 Status S3Store::CreateBucket(const std::string& bucket) {
   auto r = impl_->client->CreateBucket(bucket);
-  if (!r.ok()) return ToStatus(r.error(), "CreateBucket " + bucket);
+  if (!r.ok()) return FromApiError(r.error(), "CreateBucket " + bucket);
   return Status::Ok();
 }
 
 Result<std::string> S3Store::GetObject(const std::string& bucket, const std::string& key) {
   auto r = impl_->client->GetObject(bucket, key);
-  if (!r.ok()) return ToStatus(r.error(), "GetObject " + bucket + "/" + key);
+  if (!r.ok()) return FromApiError(r.error(), "GetObject " + bucket + "/" + key);
   return std::move(r.value());
 }
 
 Status S3Store::DeleteObject(const std::string& bucket, const std::string& key) {
   auto r = impl_->client->DeleteObject(bucket, key);
-  if (!r.ok()) return ToStatus(r.error(), "DeleteObject " + bucket + "/" + key);
+  if (!r.ok()) return FromApiError(r.error(), "DeleteObject " + bucket + "/" + key);
   return Status::Ok();
 }
 
 Status S3Store::DeleteBucketAndObjects(const std::string& bucket) {
   auto r = impl_->client->DeleteBucketAndObjects(bucket);
-  if (!r.ok()) return ToStatus(r.error(), "DeleteBucket " + bucket);
+  if (!r.ok()) return FromApiError(r.error(), "DeleteBucket " + bucket);
   return Status::Ok();
 }
 
 Result<std::vector<ObjectInfo>> S3Store::ListObjects(const std::string& bucket, const std::string& prefix) {
   auto r = impl_->client->ListObjects(bucket, prefix);
-  if (!r.ok()) return ToStatus(r.error(), "ListObjectsV2 " + bucket);
+  if (!r.ok()) return FromApiError(r.error(), "ListObjectsV2 " + bucket);
   std::vector<ObjectInfo> out;
   out.reserve(r->size());
   for (auto& o : *r) {
@@ -147,7 +147,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
 
   if (data.size() <= impl_->options.multipart_threshold) {
     auto r = impl_->Send("PUT", bucket, key, {}, headers, data);
-    if (!r.ok()) return ToStatus(r.error(), what);
+    if (!r.ok()) return FromApiError(r.error(), what);
     std::lock_guard<std::mutex> l(impl_->mu);
     impl_->last_etag = r->Header("ETag");
     return Status::Ok();
@@ -155,7 +155,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
 
   uint64_t part_size = std::max<uint64_t>(impl_->options.part_size, (data.size() + 9999) / 10000);
   auto created = impl_->Send("POST", bucket, key, {{"uploads", ""}}, headers, {});
-  if (!created.ok()) return ToStatus(created.error(), what + " (CreateMultipartUpload)");
+  if (!created.ok()) return FromApiError(created.error(), what + " (CreateMultipartUpload)");
   std::string upload_id = S3Client::XmlField(created->body, "UploadId");
   if (upload_id.empty()) return Status::Unavailable(what + ": CreateMultipartUpload returned no UploadId");
   auto abort = [&] { impl_->Send("DELETE", bucket, key, {{"uploadId", upload_id}}); };
@@ -168,7 +168,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
     auto r = impl_->Send("PUT", bucket, key, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}}, {}, chunk);
     if (!r.ok()) {
       abort();
-      return ToStatus(r.error(), what + " (UploadPart " + std::to_string(part) + ")");
+      return FromApiError(r.error(), what + " (UploadPart " + std::to_string(part) + ")");
     }
     std::string etag = r->Header("ETag");
     if (etag.empty()) etag = "\"" + Md5Hex(chunk) + "\"";
@@ -179,7 +179,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
   auto done = impl_->Send("POST", bucket, key, {{"uploadId", upload_id}}, {{"Content-Type", "application/xml"}}, complete);
   if (!done.ok()) {
     abort();
-    return ToStatus(done.error(), what + " (CompleteMultipartUpload)");
+    return FromApiError(done.error(), what + " (CompleteMultipartUpload)");
   }
   std::lock_guard<std::mutex> l(impl_->mu);
   impl_->last_etag = S3Client::XmlField(done->body, "ETag");

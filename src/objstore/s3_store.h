@@ -9,8 +9,9 @@
 //
 // Errors: connection failures, timeouts, 5xx, SlowDown and throttling become
 // Status::Unavailable after `retry` attempts (the caller retries later);
-// other 4xx answers become errors carrying S3's code as ErrorCode() reads it
-// (NotFound for 404, FailedPrecondition for 403, InvalidArgument otherwise).
+// other 4xx answers become NotFound (404), FailedPrecondition (403),
+// AlreadyExists (409) or InvalidArgument, their message naming S3's code
+// ("PutObject b/k: NoSuchBucket: The specified bucket does not exist").
 #pragma once
 
 #include <memory>

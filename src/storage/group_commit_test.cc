@@ -147,7 +147,9 @@ TEST(GroupCommitter, ASlowLogDoesNotHoldUpAnother) {
 }
 
 TEST(GroupCommitter, NeverSyncsOneLogTwiceAtOnce) {
-  // Counts overlapping Sync calls on one log while many threads commit to it.
+  // Counts overlapping Sync calls on one log. The first sync is held up
+  // while four threads commit to the same log, so that four sync workers
+  // have every chance to start a second sync of it meanwhile.
   class OverlapLog final : public FakeLog {
    public:
     Status Sync() override {
@@ -155,9 +157,9 @@ TEST(GroupCommitter, NeverSyncsOneLogTwiceAtOnce) {
       int seen = max_.load();
       while (now > seen && !max_.compare_exchange_weak(seen, now)) {
       }
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      Status st = FakeLog::Sync();  // waits while the test blocks syncs
       --in_sync_;
-      return Status::Ok();
+      return st;
     }
     std::atomic<int> in_sync_{0}, max_{0};
   };
@@ -165,15 +167,21 @@ TEST(GroupCommitter, NeverSyncsOneLogTwiceAtOnce) {
   std::atomic<int> done{0};
   {
     GroupCommitter gc(4);
+    log.Block();
+    gc.Commit(&log, [&](const Status&) { ++done; });
+    log.WaitForSyncs(1);  // the first sync is in progress
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&] {
         for (int i = 0; i < 200; ++i) gc.Commit(&log, [&](const Status&) { ++done; });
       });
     for (auto& t : threads) t.join();
+    EXPECT_EQ(done.load(), 0);
+    log.Unblock();
   }
-  EXPECT_EQ(done.load(), 800);
+  EXPECT_EQ(done.load(), 801);
   EXPECT_EQ(log.max_.load(), 1);
+  EXPECT_EQ(log.syncs(), 2);  // everything that arrived during the first shares the second
 }
 
 TEST(GroupCommitter, CallbackRunsAfterRecordsArePublished) {

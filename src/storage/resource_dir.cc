@@ -101,6 +101,24 @@ Status ResourceDirectory::Publish(const fs::path& staging, std::string_view regi
   return io::SyncDirectory(final_dir.parent_path());
 }
 
+Result<fs::path> ResourceDirectory::Create(std::string_view region, std::string_view name,
+                                           const std::function<Status(const fs::path& staging)>& fill) const {
+  auto staging = Stage(region);
+  if (!staging.ok()) return staging.status();
+  Status made = fill(*staging);
+  if (made.ok()) made = Publish(*staging, region, name);
+  if (!made.ok()) {
+    (void)Remove(*staging);
+    return made;
+  }
+  return PathOf(region, name);
+}
+
+void ResourceDirectory::WarnMisplaced(const fs::path& dir, const ResourceIdentity& id) const {
+  std::cerr << "sluice: ignoring " << dir << ": its " << metadata_file_ << " names " << id.name << " of region "
+            << id.region << ", which belongs elsewhere\n";
+}
+
 Result<fs::path> ResourceDirectory::Relative(const fs::path& dir) const {
   fs::path rel = dir.lexically_normal().lexically_relative(data_dir_.lexically_normal());
   auto it = rel.begin();

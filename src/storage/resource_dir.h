@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/status.h"
 
@@ -27,6 +28,14 @@ namespace sluice::storage {
 // byte outside that set become %XX; an escaped form over 255 bytes becomes
 // its first 180 bytes, "%%" and the SHA-256 of the name in hex.
 std::string OnDiskName(std::string_view name);
+
+// What recovery needs to know of a resource from its metadata.
+struct ResourceIdentity {
+  std::string region;
+  std::string name;
+  // Its deletion was acknowledged (a DELETING state was persisted).
+  bool deleting = false;
+};
 
 class ResourceDirectory {
  public:
@@ -53,6 +62,14 @@ class ResourceDirectory {
   // to the service's tree.
   Status Remove(const std::filesystem::path& dir) const;
 
+  // Creates the resource `region`/`name` so that a failure or a crash
+  // leaves nothing a restart would load: a staging directory (Stage) that
+  // `fill` makes complete (the metadata file and whatever else belongs in
+  // it), then Publish. On failure the staging directory is removed. Returns
+  // the resource's directory.
+  Result<std::filesystem::path> Create(std::string_view region, std::string_view name,
+                                       const std::function<Status(const std::filesystem::path& staging)>& fill) const;
+
   // Walks every region's directory at start-up: staging leftovers and
   // directories without a metadata file (creations that never finished) are
   // removed; symlinks and stray files are left alone with a warning; for
@@ -62,8 +79,31 @@ class ResourceDirectory {
   // True when `dir` is where the resource `region`/`name` belongs.
   bool Matches(const std::filesystem::path& dir, std::string_view region, std::string_view name) const;
 
+  // Recover() for a service whose metadata parses into a `Meta`: metadata
+  // that does not parse fails it (Corruption naming the directory); metadata
+  // naming a resource that belongs elsewhere is ignored with a warning; a
+  // resource whose deletion was acknowledged but not finished is removed
+  // (the deletion finishes); every other one goes to `load`.
+  template <typename Meta>
+  Status RecoverEach(const std::function<Result<Meta>(std::string_view metadata)>& parse,
+                     const std::function<ResourceIdentity(const Meta&)>& identify,
+                     const std::function<Status(const std::filesystem::path& dir, Meta meta)>& load) const {
+    return Recover([&](const std::filesystem::path& dir, const std::string& text) -> Status {
+      Result<Meta> meta = parse(text);
+      if (!meta.ok()) return Status::Corruption(dir.string() + ": " + meta.status().message());
+      ResourceIdentity id = identify(*meta);
+      if (!Matches(dir, id.region, id.name)) {
+        WarnMisplaced(dir, id);
+        return Status::Ok();
+      }
+      if (id.deleting) return Remove(dir);
+      return load(dir, std::move(meta).value());
+    });
+  }
+
  private:
   Result<std::filesystem::path> Relative(const std::filesystem::path& dir) const;
+  void WarnMisplaced(const std::filesystem::path& dir, const ResourceIdentity& id) const;
 
   std::filesystem::path data_dir_;
   std::string service_;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "io/dir_tree.h"
 #include "model/region.h"
@@ -171,6 +172,67 @@ TEST(ResourceDirectoryTest, RecoverRemovesUnfinishedCreationsAndLoadsTheRest) {
   EXPECT_FALSE(dirs.Matches(seen[0], "eu-west-1", "."));
   EXPECT_FALSE(fs::exists(*staging));
   EXPECT_FALSE(fs::exists(half));
+}
+
+TEST(ResourceDirectoryTest, CreatePublishesWhatFillMadeOrLeavesNothing) {
+  TempDir tmp;
+  ResourceDirectory dirs(tmp.path(), "firehose", "config.json");
+  ASSERT_TRUE(dirs.CreateRoot().ok());
+  auto made = dirs.Create("us-east-1", "ok", [](const fs::path& staging) {
+    Touch(staging / "config.json", "{}");
+    return Status::Ok();
+  });
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_EQ(*made, dirs.PathOf("us-east-1", "ok"));
+  EXPECT_TRUE(fs::exists(*made / "config.json"));
+  auto failed = dirs.Create("us-east-1", "bad", [](const fs::path& staging) {
+    Touch(staging / "config.json", "{}");
+    return Status::IoError("disk gone");
+  });
+  EXPECT_EQ(failed.status().code(), StatusCode::kIoError);
+  EXPECT_FALSE(fs::exists(dirs.PathOf("us-east-1", "bad")));
+  // Nothing but the published resource is left in the region.
+  EXPECT_EQ(std::distance(fs::directory_iterator(tmp.path() / "firehose" / "us-east-1"), fs::directory_iterator()), 1);
+}
+
+TEST(ResourceDirectoryTest, RecoverEachFinishesDeletionsAndSkipsMisplacedMetadata) {
+  TempDir tmp;
+  ResourceDirectory dirs(tmp.path(), "kinesis", "stream.json");
+  ASSERT_TRUE(dirs.CreateRoot().ok());
+  // Metadata "region name state"; "DELETING" marks an acknowledged deletion.
+  auto put = [&](const char* region, const char* name, const std::string& text) {
+    fs::path dir = dirs.PathOf(region, name);
+    fs::create_directories(dir);
+    Touch(dir / "stream.json", text);
+    return dir;
+  };
+  put("us-east-1", "live", "us-east-1 live ACTIVE");
+  fs::path gone = put("us-east-1", "gone", "us-east-1 gone DELETING");
+  fs::path moved = put("us-east-1", "moved", "eu-west-1 moved ACTIVE");  // copied by hand
+  struct Meta {
+    std::string region, name, state;
+  };
+  auto parse = [](std::string_view text) -> Result<Meta> {
+    std::istringstream in{std::string(text)};
+    Meta m;
+    if (!(in >> m.region >> m.name >> m.state)) return Status::Corruption("not metadata");
+    return m;
+  };
+  auto identify = [](const Meta& m) { return ResourceIdentity{m.region, m.name, m.state == "DELETING"}; };
+  std::vector<std::string> loaded;
+  auto load = [&](const fs::path&, Meta m) {
+    loaded.push_back(m.name);
+    return Status::Ok();
+  };
+  ASSERT_TRUE(dirs.RecoverEach<Meta>(parse, identify, load).ok());
+  EXPECT_EQ(loaded, std::vector<std::string>{"live"});
+  EXPECT_FALSE(fs::exists(gone));
+  EXPECT_TRUE(fs::exists(moved / "stream.json"));  // not ours to remove
+  // Metadata that does not parse fails the recovery, naming its directory.
+  fs::path bad = put("us-east-1", "bad", "garbage");
+  Status st = dirs.RecoverEach<Meta>(parse, identify, load);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find(bad.string()), std::string::npos) << st.message();
 }
 
 TEST(DirTreeTest, RemoveFilesBeneathUnlinksSymlinksNotTargets) {

@@ -30,9 +30,9 @@
 
 #include "base/status.h"
 #include "io/file_system.h"
+#include "storage/append_entry.h"
 #include "storage/fd_cache.h"
 #include "storage/segment_format.h"
-#include "storage/shard_log.h"
 
 namespace sluice::storage {
 

@@ -41,6 +41,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "storage/append_entry.h"
 
 namespace sluice::io {
 class FileSystem;
@@ -80,12 +81,6 @@ struct ShardLogOptions {
   // real one. Tests pass an in-memory or power-cutting one
   // (io/fault_injection_file_system.h). Must outlive the log.
   io::FileSystem* fs = nullptr;
-};
-
-// One record to append. Views must stay valid during the Append call.
-struct AppendEntry {
-  std::string_view partition_key;  // 1..256 bytes (validated by the caller)
-  std::string_view data;           // 0..10 MiB
 };
 
 struct StoredRecord {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "sluice/kinesis_client.h"
+#include "wait_until.h"
 
 namespace sluice::client {
 namespace {
@@ -56,6 +57,8 @@ class ScriptedServer {
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int connections() const { return connections_; }
+  // Connections the server has closed after answering (kRespondThenClose).
+  int closed() const { return closed_; }
   std::vector<std::string> requests() {
     std::lock_guard lock(mu_);
     return requests_;
@@ -102,6 +105,7 @@ class ScriptedServer {
         case Action::kRespondThenClose:
           asio::write(sock, asio::buffer(a.raw), ec);
           sock.close();
+          ++closed_;
           return;
         case Action::kCloseWithoutResponse:
           sock.close();
@@ -110,9 +114,13 @@ class ScriptedServer {
           sock.set_option(asio::socket_base::linger(true, 0));
           sock.close();
           return;
-        case Action::kStall:
-          std::this_thread::sleep_for(milliseconds(400));
+        case Action::kStall: {
+          // Never answers: holds the request until the client gives up and
+          // closes the connection.
+          char byte;
+          while (!ec) sock.read_some(asio::buffer(&byte, 1), ec);
           return;
+        }
       }
     }
   }
@@ -124,6 +132,7 @@ class ScriptedServer {
   std::vector<std::thread> workers_;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
+  std::atomic<int> closed_{0};
   std::mutex mu_;
   std::deque<Action> script_;
   std::vector<std::string> requests_;
@@ -268,7 +277,8 @@ TEST(ClientTransport, StaleKeptAliveConnectionIsReplacedWithoutARetry) {
   ScriptedServer server({ok_then_close, Reply(200, kSummaryBody)});
   Harness h(server.url());
   ASSERT_TRUE(h.Describe().ok());
-  std::this_thread::sleep_for(milliseconds(50));
+  // The pooled connection is stale once the server has closed its end.
+  ASSERT_TRUE(sluice::test::WaitUntil([&] { return server.closed() == 1; }));
   auto r = h.Describe();
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_TRUE(h.sleeps.empty());

@@ -28,6 +28,7 @@ class FirehoseApiTest : public ::testing::Test {
     o.data_dir = dir_;
     o.transition_ms = transition_ms;
     o.clock = &clock_;
+    o.background_transitions = false;  // tests call FinishDueTransitions()
     catalog_ = std::make_unique<DeliveryCatalog>(o, nullptr);
     ASSERT_TRUE(catalog_->Open().ok());
   }
@@ -118,8 +119,8 @@ TEST_F(FirehoseApiTest, EncryptionStatusTransitions) {
   Open(1000);
   Create("x");
   clock_.Advance(1000);
-  for (int i = 0; i < 300 && catalog_->Find("us-east-1", "x")->config().status != DeliveryStreamStatus::kActive; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  catalog_->FinishDueTransitions();
+  ASSERT_EQ(catalog_->Find("us-east-1", "x")->config().status, DeliveryStreamStatus::kActive);
   Ok(StartDeliveryStreamEncryption, R"({"DeliveryStreamName":"x"})");
   auto st = [&] {
     auto d = Describe("x");

@@ -14,6 +14,7 @@
 #include "firehose/api/handlers.h"
 #include "firehose/catalog.h"
 #include "io/file_util.h"
+#include "wait_until.h"
 
 namespace sluice::firehose {
 namespace {
@@ -175,12 +176,15 @@ class FirehoseCatalogTest : public ::testing::Test {
     catalog_.reset();
     fs::remove_all(dir_);
   }
-  void OpenCatalog(int64_t transition_ms) {
+  // Transitions finish when a test calls FinishDueTransitions(), unless
+  // `background` starts the catalog's transition thread.
+  void OpenCatalog(int64_t transition_ms, bool background = false) {
     catalog_.reset();
     DeliveryCatalogOptions o;
     o.data_dir = dir_;
     o.transition_ms = transition_ms;
     o.clock = &clock_;
+    o.background_transitions = background;
     catalog_ = std::make_unique<DeliveryCatalog>(o, nullptr);
     recorder_ = std::make_unique<Recorder>();
     recorder_->catalog = catalog_.get();
@@ -206,13 +210,8 @@ class FirehoseCatalogTest : public ::testing::Test {
     h(ctx, d, [&p](protocol::Outcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
-  static bool WaitFor(const std::function<bool()>& cond) {
-    for (int i = 0; i < 300; ++i) {
-      if (cond()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return cond();
-  }
+  // For what another thread does (the group committer's notifications).
+  static bool WaitFor(const std::function<bool()>& cond) { return sluice::test::WaitUntil(cond); }
   fs::path StreamDir(const std::string& name) { return dir_ / "firehose" / "us-east-1" / name; }
 
   ManualClock clock_{1'700'000'000'000};
@@ -247,14 +246,27 @@ TEST_F(FirehoseCatalogTest, CreatingBecomesActiveAfterTransitionAndIsPersisted) 
   auto s = catalog_->Create(Config("x"));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ((*s)->config().status, DeliveryStreamStatus::kCreating);
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  clock_.Advance(499);
+  catalog_->FinishDueTransitions();
   EXPECT_TRUE(recorder_->Calls().empty());
-  clock_.Advance(500);
-  ASSERT_TRUE(WaitFor([&] { return recorder_->Calls().size() == 1; }));
+  EXPECT_EQ((*s)->config().status, DeliveryStreamStatus::kCreating);
+  clock_.Advance(1);
+  catalog_->FinishDueTransitions();
+  ASSERT_EQ(recorder_->Calls().size(), 1u);
   EXPECT_EQ(recorder_->Calls()[0], "active:x");
   auto text = io::ReadFile(StreamDir("x") / "config.json");
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(ParseConfig(*text)->status, DeliveryStreamStatus::kActive);
+}
+
+TEST_F(FirehoseCatalogTest, TransitionThreadFinishesDueCreationsOnItsOwn) {
+  OpenCatalog(500, /*background=*/true);
+  ASSERT_TRUE(catalog_->Create(Config("x")).ok());
+  clock_.Advance(500);
+  // The thread looks at the clock at least every 100 ms while a transition
+  // is pending.
+  ASSERT_TRUE(WaitFor([&] { return recorder_->Calls().size() == 1; }));
+  EXPECT_EQ(recorder_->Calls()[0], "active:x");
 }
 
 TEST_F(FirehoseCatalogTest, OpenAnnouncesLoadedActiveStreamsAndFinishesDueCreations) {
@@ -283,7 +295,8 @@ TEST_F(FirehoseCatalogTest, InterruptedDeletionIsFinishedAtOpen) {
   OpenCatalog(60'000);
   ASSERT_TRUE(catalog_->Create(Config("x")).ok());
   clock_.Advance(60'000);
-  ASSERT_TRUE(WaitFor([&] { return recorder_->Calls().size() == 1; }));
+  catalog_->FinishDueTransitions();
+  ASSERT_EQ(recorder_->Calls().size(), 1u);
   ASSERT_TRUE(catalog_->Delete(catalog_->Find("us-east-1", "x")).ok());  // DELETING for 60 s
   EXPECT_EQ(catalog_->Find("us-east-1", "x")->config().status, DeliveryStreamStatus::kDeleting);
   catalog_.reset();  // "crash" before the deletion finished
@@ -321,13 +334,15 @@ TEST_F(FirehoseCatalogTest, DeletionWithTransitionShowsDeletingThenDisappears) {
   OpenCatalog(100);
   ASSERT_TRUE(catalog_->Create(Config("x")).ok());
   clock_.Advance(100);
-  ASSERT_TRUE(WaitFor([&] { return recorder_->Calls().size() == 1; }));
+  catalog_->FinishDueTransitions();
+  ASSERT_EQ(recorder_->Calls().size(), 1u);
   auto s = catalog_->Find("us-east-1", "x");
   ASSERT_TRUE(catalog_->Delete(s).ok());
   EXPECT_EQ(recorder_->Calls().back(), "deleting:x");
   EXPECT_NE(catalog_->Find("us-east-1", "x"), nullptr);
   clock_.Advance(100);
-  ASSERT_TRUE(WaitFor([&] { return catalog_->Find("us-east-1", "x") == nullptr; }));
+  catalog_->FinishDueTransitions();
+  EXPECT_EQ(catalog_->Find("us-east-1", "x"), nullptr);
   EXPECT_FALSE(fs::exists(StreamDir("x")));
 }
 
@@ -337,7 +352,8 @@ TEST_F(FirehoseCatalogTest, DeletedWhileCreatingIsNeverAnnouncedActive) {
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(catalog_->Delete(*s).ok());
   clock_.Advance(1000);
-  ASSERT_TRUE(WaitFor([&] { return catalog_->Find("us-east-1", "x") == nullptr; }));
+  catalog_->FinishDueTransitions();
+  EXPECT_EQ(catalog_->Find("us-east-1", "x"), nullptr);
   EXPECT_EQ(recorder_->Calls(), std::vector<std::string>{"deleting:x"});
 }
 

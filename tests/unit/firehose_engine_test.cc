@@ -12,6 +12,7 @@
 #include "firehose/engine/engine.h"
 #include "firehose/engine/pipeline.h"
 #include "firehose/engine/positions.h"
+#include "wait_until.h"
 
 namespace sluice::firehose::engine {
 namespace {
@@ -42,13 +43,10 @@ class FakeStore final : public objstore::ObjectStore {
   }
 };
 
+// For what the pipeline's own thread does.
 template <typename F>
 bool WaitFor(F cond, int ms = 5000) {
-  for (int i = 0; i < ms / 10; ++i) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
+  return sluice::test::WaitUntil(cond, std::chrono::milliseconds(ms));
 }
 
 class PipelineTest : public ::testing::Test {

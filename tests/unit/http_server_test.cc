@@ -6,9 +6,14 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
+#include <future>
+#include <memory>
 #include <thread>
+
+#include "wait_until.h"
 
 namespace sluice::http {
 namespace {
@@ -16,21 +21,26 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-// Answers every request from a separate thread, after a short delay, with a
-// body of the size named by the request target ("/123") made of a pattern.
+// Answers every request from a separate thread, once the handler has
+// returned, with a body of the size named by the request target ("/123")
+// made of a pattern.
 class AsyncServer {
  public:
   AsyncServer()
-      : server_(Options(), [](Request req, Responder respond) {
-          std::thread([req = std::move(req), respond = std::move(respond)] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      : server_(Options(), [this](Request req, Responder respond) {
+          auto handler_done = std::make_shared<std::promise<void>>();
+          std::thread([this, req = std::move(req), respond = std::move(respond),
+                       returned = handler_done->get_future()] {
+            returned.wait();  // completed elsewhere, after the handler
             Response r;
             r.SetHeader("Content-Type", "text/plain");
             r.SetHeader("x-test", "first");
             r.SetHeader("X-Test", "last");  // a repeated name: the last one counts
             r.body = Body(std::stoul(req.target.substr(1)));
+            ++answered_;
             respond(std::move(r));
           }).detach();
+          handler_done->set_value();
         }) {
     auto port = server_.Listen();
     EXPECT_TRUE(port.ok());
@@ -42,6 +52,8 @@ class AsyncServer {
     thread_.join();
   }
   uint16_t port() const { return port_; }
+  // Requests whose answer has been handed to the server.
+  int answered() const { return answered_; }
 
   static std::string Body(size_t n) {
     std::string b(n, 'x');
@@ -56,6 +68,7 @@ class AsyncServer {
     o.threads = 2;
     return o;
   }
+  std::atomic<int> answered_{0};
   Server server_;
   uint16_t port_ = 0;
   std::thread thread_;
@@ -100,7 +113,9 @@ TEST(HttpServer, AnswersCompletedOnAnotherThreadArriveWholeOnAKeptAliveConnectio
   std::string reqs;
   for (size_t size : sizes) reqs += "GET /" + std::to_string(size) + " HTTP/1.1\r\nHost: x\r\n\r\n";
   asio::write(s, asio::buffer(reqs));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Nothing is read until the server has handed over the 50000-byte answer
+  // (more than the receive window): the answers pile up behind it.
+  ASSERT_TRUE(sluice::test::WaitUntil([&] { return server.answered() >= 3; }));
   std::string pending;
   for (size_t size : sizes) {
     auto [head, body] = ReadResponse(s, pending);

@@ -346,15 +346,16 @@ TEST(CheckpointStoreCrash, SigkillDuringCommitLoopLeavesCheckpointAndIdsConsiste
       }
     }
     ::close(fds[1]);
-    // Let the child commit a while, then kill it at a random moment.
+    // Let the child commit a while, then kill it at a random moment: after a
+    // random number of acknowledged commits, while it runs on with the next.
+    const int kill_after = 20 + std::rand() % 40;
     int64_t acked = 0, v;
     int seen = 0;
-    while (seen < 20 && ::read(fds[0], &v, sizeof v) == sizeof v) {
+    while (seen < kill_after && ::read(fds[0], &v, sizeof v) == sizeof v) {
       acked = v;
       ++seen;
     }
-    ASSERT_EQ(seen, 20) << "child stopped early";
-    ::usleep(static_cast<useconds_t>(std::rand() % 3000));
+    ASSERT_EQ(seen, kill_after) << "child stopped early";
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int wstatus = 0;
     ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);

@@ -9,12 +9,14 @@
 #include <vector>
 
 #include "sluice/pipeline/bounded_queue.h"
+#include "wait_until.h"
 
 namespace sluice::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
 using Queue = BoundedQueue<std::string>;
+using sluice::test::WaitUntil;
 
 TEST(BoundedQueue, FifoOrder) {
   Queue q(10, 1000);
@@ -68,8 +70,11 @@ TEST(BoundedQueue, PushBlocksUntilAConsumerMakesRoom) {
     EXPECT_TRUE(q.Push(std::move(s), 1));
     pushed = true;
   });
-  std::this_thread::sleep_for(100ms);
-  EXPECT_FALSE(pushed.load()) << "Push must block while the queue is full";
+  // The producer is inside Push, waiting for room (a Push that does not
+  // block returns instead, and this never becomes true).
+  EXPECT_TRUE(WaitUntil([&] { return q.waiting_pushers() == 1; })) << "Push must block while the queue is full";
+  EXPECT_FALSE(pushed.load());
+  EXPECT_EQ(q.size(), 2u);
   std::string out;
   ASSERT_EQ(q.Pop(&out), Queue::PopStatus::kItem);
   producer.join();
@@ -87,11 +92,12 @@ TEST(BoundedQueue, PushBlocksOnBytesToo) {
     EXPECT_TRUE(q.Push(std::move(s), 5));
     pushed = true;
   });
-  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(WaitUntil([&] { return q.waiting_pushers() == 1; })) << "Push must block while bytes are full";
   EXPECT_FALSE(pushed.load());
   std::string out;
   ASSERT_EQ(q.Pop(&out), Queue::PopStatus::kItem);
   producer.join();
+  EXPECT_TRUE(pushed.load());
   EXPECT_EQ(q.bytes(), 5u);
 }
 
@@ -139,7 +145,7 @@ TEST(BoundedQueue, CloseWakesBlockedPushersAndPoppers) {
     EXPECT_EQ(empty.Pop(&out), Queue::PopStatus::kClosed);
     ++woke;
   });
-  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(WaitUntil([&] { return full.waiting_pushers() == 1 && empty.waiting_poppers() == 1; }));
   EXPECT_EQ(woke.load(), 0);
   full.Close();
   empty.Close();

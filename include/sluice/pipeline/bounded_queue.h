@@ -41,7 +41,11 @@ class BoundedQueue {
   // `item` moved from; false = closed, `item` untouched.
   bool Push(T&& item, size_t bytes) {
     std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return closed_ || HasRoom(bytes); });
+    if (!closed_ && !HasRoom(bytes)) {
+      ++waiting_pushers_;
+      not_full_.wait(lock, [&] { return closed_ || HasRoom(bytes); });
+      --waiting_pushers_;
+    }
     if (closed_) return false;
     Enqueue(std::move(item), bytes);
     lock.unlock();
@@ -68,11 +72,15 @@ class BoundedQueue {
     std::unique_lock lock(mu_);
     while (items_.empty()) {
       if (closed_) return PopStatus::kClosed;
+      ++waiting_poppers_;
+      bool timed_out = false;
       if (deadline == std::chrono::steady_clock::time_point::max()) {
         not_empty_.wait(lock);
-      } else if (not_empty_.wait_until(lock, deadline) == std::cv_status::timeout && items_.empty()) {
-        return closed_ ? PopStatus::kClosed : PopStatus::kTimeout;
+      } else {
+        timed_out = not_empty_.wait_until(lock, deadline) == std::cv_status::timeout;
       }
+      --waiting_poppers_;
+      if (timed_out && items_.empty()) return closed_ ? PopStatus::kClosed : PopStatus::kTimeout;
     }
     *out = std::move(items_.front().first);
     bytes_ -= items_.front().second;
@@ -113,6 +121,16 @@ class BoundedQueue {
     std::lock_guard lock(mu_);
     return high_water_;
   }
+  // Threads waiting right now in Push() for room, and in Pop()/PopUntil()
+  // for an item: a test knows a thread is blocked without sleeping.
+  size_t waiting_pushers() const {
+    std::lock_guard lock(mu_);
+    return waiting_pushers_;
+  }
+  size_t waiting_poppers() const {
+    std::lock_guard lock(mu_);
+    return waiting_poppers_;
+  }
   size_t max_items() const { return max_items_; }
   size_t max_bytes() const { return max_bytes_; }
 
@@ -135,6 +153,8 @@ class BoundedQueue {
   std::deque<std::pair<T, size_t>> items_;
   size_t bytes_ = 0;
   size_t high_water_ = 0;
+  size_t waiting_pushers_ = 0;
+  size_t waiting_poppers_ = 0;
   bool closed_ = false;
 };
 

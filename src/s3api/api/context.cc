@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <iostream>
 #include <map>
 
 #include "codec/base64.h"
@@ -109,25 +108,6 @@ wire::Response ErrorResponse(const std::string& request_id, bool head, std::stri
 
 wire::Response Context::Error(std::string_view code, std::string_view message, const Extra& extra) const {
   return ErrorResponse(request_id, head, code, message, resource, extra);
-}
-
-wire::Response Context::FromStatus(const Status& st) const {
-  std::string code = objstore::ErrorCode(st);
-  std::string msg = st.message();
-  if (!code.empty()) msg = msg.substr(code.size() + 2);
-  if (code.empty()) {
-    if (st.code() == StatusCode::kUnavailable) code = "ServiceUnavailable";
-    else if (st.code() == StatusCode::kInvalidArgument) code = "InvalidArgument";
-    else code = "InternalError";
-    if (code == "InternalError") std::cerr << "sluice: S3 " << method() << " " << resource << ": " << msg << "\n";
-  }
-  Extra extra;
-  if (code == "NoSuchBucket" || code == "BucketNotEmpty" || code == "BucketAlreadyOwnedByYou" ||
-      code == "InvalidBucketName")
-    extra.emplace_back("BucketName", bucket);
-  if (code == "NoSuchKey") extra.emplace_back("Key", key);
-  if (code == "NoSuchUpload") extra.emplace_back("UploadId", target.Get("uploadId").value_or(""));
-  return Error(code, msg, extra);
 }
 
 wire::Response Context::NotImplemented(std::string_view what) const {

@@ -11,8 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "wire/message.h"
+#include "objstore/digest.h"
 #include "objstore/local_store.h"
+#include "objstore/names.h"
+#include "objstore/store_error.h"
+#include "wire/message.h"
 #include "s3api/s3_api.h"
 #include "s3api/wire.h"
 
@@ -42,10 +45,9 @@ struct Context {
 
   // An S3 error document for this request (status from the code).
   wire::Response Error(std::string_view code, std::string_view message, const Extra& extra = {}) const;
-  // The error for a store failure: the store's S3 code when it has one
-  // (NoSuchBucket, ...), with the elements S3 adds for it; else
-  // ServiceUnavailable, InvalidArgument or InternalError.
-  wire::Response FromStatus(const Status& st) const;
+  // The S3 error for a store failure (store_errors.cc), with the elements
+  // S3 adds for it (BucketName, Key, UploadId); InternalError is logged.
+  wire::Response FromStoreError(const objstore::StoreError& error) const;
   wire::Response NotImplemented(std::string_view what) const;
   wire::Response MethodNotAllowed(std::string_view resource_type) const;
   // 200 (or `status`) with an XML document (the declaration is added).

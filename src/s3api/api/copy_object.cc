@@ -29,7 +29,7 @@ wire::Response CopyObject(Context& c) {
   std::optional<objstore::PutOptions> replace;
   if (directive == "REPLACE") replace = c.PutOptionsFromHeaders();
   auto info = c.store.Copy(sb, sk, c.bucket, c.key, replace);
-  if (!info.ok()) return c.FromStatus(info.status());
+  if (!info.ok()) return c.FromStoreError(info.error());
   return c.Xml(std::string("<CopyObjectResult xmlns=\"") + kNs + "\"><LastModified>" +
                Iso8601(info->last_modified_ms) + "</LastModified><ETag>" + XmlEscape(info->etag) +
                "</ETag></CopyObjectResult>");

@@ -11,8 +11,8 @@ wire::Response CreateBucket(Context& c) {
   }
   if (!objstore::IsValidBucketName(c.bucket))
     return c.Error("InvalidBucketName", "The specified bucket is not valid.", {{"BucketName", c.bucket}});
-  Status st = c.store.CreateBucket(c.bucket, region.empty() ? "us-east-1" : region);
-  if (!st.ok()) return c.FromStatus(st);
+  auto st = c.store.CreateBucket(c.bucket, region.empty() ? "us-east-1" : region);
+  if (!st.ok()) return c.FromStoreError(st.error());
   wire::Response r = c.Empty();
   r.SetHeader("Location", "/" + c.bucket);
   return r;

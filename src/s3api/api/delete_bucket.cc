@@ -3,8 +3,8 @@
 namespace sluice::s3api::api {
 
 wire::Response DeleteBucket(Context& c) {
-  Status st = c.store.DeleteBucket(c.bucket);
-  if (!st.ok()) return c.FromStatus(st);
+  auto st = c.store.DeleteBucket(c.bucket);
+  if (!st.ok()) return c.FromStoreError(st.error());
   return c.Empty(204);
 }
 

@@ -3,8 +3,8 @@
 namespace sluice::s3api::api {
 
 wire::Response DeleteObject(Context& c) {
-  Status st = c.store.Delete(c.bucket, c.key);
-  if (!st.ok()) return c.FromStatus(st);
+  auto st = c.store.Delete(c.bucket, c.key);
+  if (!st.ok()) return c.FromStoreError(st.error());
   return c.Empty(204);
 }
 

@@ -1,4 +1,5 @@
 #include "s3api/api/handlers.h"
+#include "s3api/api/store_errors.h"
 
 namespace sluice::s3api::api {
 
@@ -17,20 +18,16 @@ wire::Response DeleteObjects(Context& c) {
     keys.push_back(k->text);
   }
   if (keys.empty() || keys.size() > 1000) return c.Error("MalformedXML", kMalformedXml);
-  auto exists = c.store.BucketExists(c.bucket);
-  if (!exists.ok()) return c.FromStatus(exists.status());
-  if (!*exists)
-    return c.FromStatus(
-        objstore::StoreError(StatusCode::kNotFound, "NoSuchBucket", "The specified bucket does not exist"));
+  if (auto bucket = c.store.GetBucket(c.bucket); !bucket.ok()) return c.FromStoreError(bucket.error());
   std::string b = std::string("<DeleteResult xmlns=\"") + kNs + "\">";
   for (const auto& k : keys) {
-    Status st = objstore::IsValidKey(k) ? c.store.Delete(c.bucket, k) : Status::Ok();
+    // A key S3 would refuse cannot exist: deleting it succeeds, as S3's does.
+    auto st = objstore::IsValidKey(k) ? c.store.Delete(c.bucket, k) : objstore::StoreStatus();
     if (st.ok()) {
       if (!quiet) b += "<Deleted><Key>" + XmlEscape(k) + "</Key></Deleted>";
     } else {
-      std::string code = objstore::ErrorCode(st);
-      b += "<Error><Key>" + XmlEscape(k) + "</Key><Code>" + (code.empty() ? "InternalError" : code) +
-           "</Code><Message>" + XmlEscape(st.message()) + "</Message></Error>";
+      b += "<Error><Key>" + XmlEscape(k) + "</Key><Code>" + std::string(S3ErrorCode(st.error().code)) +
+           "</Code><Message>" + XmlEscape(st.error().message) + "</Message></Error>";
     }
   }
   b += "</DeleteResult>";

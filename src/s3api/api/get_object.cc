@@ -26,7 +26,7 @@ bool EtagIn(std::string_view list, const std::string& etag) {
 wire::Response GetObject(Context& c) {
   const bool get = c.method() == "GET";
   auto info = c.store.Head(c.bucket, c.key);
-  if (!info.ok()) return c.FromStatus(info.status());
+  if (!info.ok()) return c.FromStoreError(info.error());
   std::string_view if_match = c.req.Header("If-Match");
   std::string_view if_none = c.req.Header("If-None-Match");
   if (!if_match.empty() && !EtagIn(if_match, info->etag))
@@ -51,7 +51,7 @@ wire::Response GetObject(Context& c) {
     std::optional<objstore::ByteRange> br;
     if (range.kind == RangeSpec::kSatisfiable) br = objstore::ByteRange{range.first, range.last};
     auto got = c.store.Get(c.bucket, c.key, &body, br);
-    if (!got.ok()) return c.FromStatus(got.status());
+    if (!got.ok()) return c.FromStoreError(got.error());
     *info = std::move(*got);
     if (range.kind == RangeSpec::kSatisfiable && range.last >= info->size) {
       // Replaced by a smaller object in between: recompute.

@@ -4,7 +4,7 @@ namespace sluice::s3api::api {
 
 wire::Response ListBuckets(Context& c) {
   auto buckets = c.store.ListBuckets();
-  if (!buckets.ok()) return c.FromStatus(buckets.status());
+  if (!buckets.ok()) return c.FromStoreError(buckets.error());
   std::string b = std::string("<ListAllMyBucketsResult xmlns=\"") + kNs + "\">" + c.OwnerXml() + "<Buckets>";
   for (const auto& bk : *buckets)
     b += "<Bucket><Name>" + XmlEscape(bk.name) + "</Name><CreationDate>" + Iso8601(bk.created_ms) +

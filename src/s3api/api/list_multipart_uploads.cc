@@ -4,7 +4,7 @@ namespace sluice::s3api::api {
 
 wire::Response ListMultipartUploads(Context& c) {
   auto ups = c.store.ListUploads(c.bucket);
-  if (!ups.ok()) return c.FromStatus(ups.status());
+  if (!ups.ok()) return c.FromStoreError(ups.error());
   std::string b = std::string("<ListMultipartUploadsResult xmlns=\"") + kNs + "\"><Bucket>" + XmlEscape(c.bucket) +
                   "</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads>"
                   "<IsTruncated>false</IsTruncated>";

@@ -48,7 +48,7 @@ wire::Response ListObjects(Context& c) {
     lo.start_after = marker;
   }
   auto res = c.store.List(c.bucket, lo);
-  if (!res.ok()) return c.FromStatus(res.status());
+  if (!res.ok()) return c.FromStoreError(res.error());
   bool fetch_owner = !v2 || Lower(t.Get("fetch-owner").value_or("")) == "true";
   std::string b = std::string("<ListBucketResult xmlns=\"") + kNs + "\"><Name>" + XmlEscape(c.bucket) +
                   "</Name><Prefix>" + enc(lo.prefix) + "</Prefix>";

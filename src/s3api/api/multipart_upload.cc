@@ -6,7 +6,7 @@ namespace sluice::s3api::api {
 
 wire::Response CreateMultipartUpload(Context& c) {
   auto id = c.store.CreateMultipartUpload(c.bucket, c.key, c.PutOptionsFromHeaders());
-  if (!id.ok()) return c.FromStatus(id.status());
+  if (!id.ok()) return c.FromStoreError(id.error());
   return c.Xml(std::string("<InitiateMultipartUploadResult xmlns=\"") + kNs + "\"><Bucket>" + XmlEscape(c.bucket) +
                "</Bucket><Key>" + XmlEscape(c.key) + "</Key><UploadId>" + *id + "</UploadId></InitiateMultipartUploadResult>");
 }
@@ -20,7 +20,7 @@ wire::Response UploadPart(Context& c) {
   std::string body;
   if (auto e = c.ReadPayload(&body)) return *e;
   auto etag = c.store.UploadPart(c.bucket, c.key, t.Get("uploadId").value_or(""), static_cast<int>(*pn), body);
-  if (!etag.ok()) return c.FromStatus(etag.status());
+  if (!etag.ok()) return c.FromStoreError(etag.error());
   wire::Response r = c.Empty();
   r.SetHeader("ETag", *etag);
   return r;
@@ -40,7 +40,7 @@ wire::Response CompleteMultipartUpload(Context& c) {
     parts.push_back({static_cast<int>(*n), Trim(et->text)});
   }
   auto info = c.store.CompleteMultipartUpload(c.bucket, c.key, c.target.Get("uploadId").value_or(""), parts);
-  if (!info.ok()) return c.FromStatus(info.status());
+  if (!info.ok()) return c.FromStoreError(info.error());
   std::string host(c.req.Header("Host"));
   return c.Xml(std::string("<CompleteMultipartUploadResult xmlns=\"") + kNs + "\"><Location>http://" +
                XmlEscape(host) + "/" + XmlEscape(c.bucket) + "/" + XmlEscape(UrlEncode(c.key)) +
@@ -49,15 +49,15 @@ wire::Response CompleteMultipartUpload(Context& c) {
 }
 
 wire::Response AbortMultipartUpload(Context& c) {
-  Status st = c.store.AbortMultipartUpload(c.bucket, c.key, c.target.Get("uploadId").value_or(""));
-  if (!st.ok()) return c.FromStatus(st);
+  auto st = c.store.AbortMultipartUpload(c.bucket, c.key, c.target.Get("uploadId").value_or(""));
+  if (!st.ok()) return c.FromStoreError(st.error());
   return c.Empty(204);
 }
 
 wire::Response ListParts(Context& c) {
   std::string upload_id = c.target.Get("uploadId").value_or("");
   auto parts = c.store.ListParts(c.bucket, c.key, upload_id);
-  if (!parts.ok()) return c.FromStatus(parts.status());
+  if (!parts.ok()) return c.FromStoreError(parts.error());
   std::string b = std::string("<ListPartsResult xmlns=\"") + kNs + "\"><Bucket>" + XmlEscape(c.bucket) +
                   "</Bucket><Key>" + XmlEscape(c.key) + "</Key><UploadId>" + XmlEscape(upload_id) + "</UploadId>" +
                   c.OwnerXml() +
