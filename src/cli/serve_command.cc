@@ -77,6 +77,14 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--stream-transition-ms", opts->stream_transition_ms,
                   "Time a stream spends CREATING/UPDATING/DELETING (0 = immediate)")
       ->capture_default_str();
+  cmd->add_option("--table-transition-ms", opts->table_transition_ms,
+                  "Time a DynamoDB table or index spends CREATING/UPDATING/DELETING (0 = immediate)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cmd->add_option("--ttl-sweep-ms", opts->ttl_sweep_ms,
+                  "How often DynamoDB items past their TimeToLive are deleted (AWS: within days)")
+      ->check(CLI::Range(int64_t{10}, int64_t{86'400'000}))
+      ->capture_default_str();
   cmd->add_option("--fsync", flags->fsync,
                   "always: acknowledge after fdatasync (survives power loss); "
                   "os: acknowledge after write(2) (survives a server crash, not an OS crash)")
