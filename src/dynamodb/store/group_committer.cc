@@ -122,14 +122,17 @@ void GroupCommitter::RunBatch(std::vector<Request>& batch) {
   Status commit = lost;
   if (commit.ok()) commit = session_->CommitBatch();
   if (!commit.ok()) session_->RollbackBatch();
+  {
+    // Counted before the callbacks: whoever a `done` wakes sees this batch.
+    std::lock_guard<std::mutex> lock(mu_);
+    ++batches_;
+    bodies_ += ran;
+    largest_batch_ = std::max<uint64_t>(largest_batch_, ran);
+  }
   for (Done& done : kept_) {
     if (done) done(commit);
   }
   kept_.clear();
-  std::lock_guard<std::mutex> lock(mu_);
-  ++batches_;
-  bodies_ += ran;
-  largest_batch_ = std::max<uint64_t>(largest_batch_, ran);
 }
 
 uint64_t GroupCommitter::batches() const {
