@@ -39,10 +39,6 @@ struct ConditionNode {
     kAttributeType,       // operands[0] path, operands[1] the type name (S)
     kBeginsWith,          // operands[0], operands[1]
     kContains,            // operands[0], operands[1]
-    // Legacy ComparisonOperator semantics that differ from the expression
-    // forms: NE and NOT_CONTAINS are true for a missing attribute.
-    kLegacyNe,            // operands[0] path, operands[1] value
-    kLegacyNotContains,   // operands[0] path, operands[1] value
   };
   Kind kind = Kind::kAnd;
   Comparator comparator = Comparator::kEq;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dynamodb/expr/ast.h"
 #include "dynamodb/value/attribute_value.h"
 #include "sluice/status.h"
 
@@ -33,6 +34,11 @@ struct KeyQuery {
 class KeyCondition {
  public:
   explicit KeyCondition(std::vector<KeyComparison> comparisons) : comparisons_(std::move(comparisons)) {}
+  // From a parsed KeyConditionExpression: only AND of "=", "<", "<=", ">",
+  // ">=", BETWEEN, begins_with on top-level names, one per key (AWS's
+  // messages otherwise, e.g. "Invalid operator used in
+  // KeyConditionExpression: OR").
+  static Result<KeyCondition> FromTree(const ConditionNode& root);
 
   // Checks the comparisons against the table's or index's key schema with
   // AWS's messages ("Query condition missed key schema element: id",

@@ -3,6 +3,7 @@
 // (list elements keep their order, compacted).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "dynamodb/expr/path.h"
