@@ -12,6 +12,10 @@
 namespace sluice::protocol {
 
 struct ApiError {
+  ApiError() = default;
+  ApiError(std::string type, std::string message, unsigned http_status = 400)
+      : type(std::move(type)), message(std::move(message)), http_status(http_status) {}
+
   std::string type;
   std::string message;
   unsigned http_status = 400;

@@ -5,6 +5,7 @@
 
 #include "dynamodb/api/handlers.h"
 #include "dynamodb/expr/expression_set.h"
+#include "dynamodb/value/json.h"
 
 namespace sluice::dynamodb::api {
 

@@ -1,5 +1,6 @@
 #include "dynamodb/api/page_reader.h"
 
+#include "dynamodb/value/json.h"
 #include "dynamodb/value/key_encoding.h"
 
 namespace sluice::dynamodb::api {
