@@ -130,6 +130,7 @@ TEST(TableCatalogTest, NewGsiIsBackfilledOverExistingItems) {
   CatalogOptions options;
   options.data_dir = dir.path();
   options.transition_ms = 0;
+  options.sync = store::SyncPolicy::kOs;  // 700 puts, one at a time
   TableCatalog catalog(options);
   ASSERT_TRUE(catalog.Open().ok());
   ASSERT_TRUE(CreateAndWait(catalog, LeaseTable("leases")));
