@@ -70,7 +70,7 @@ void SetExitCode(int code) { g_exit_code = code; }
 void AddServeCommand(CLI::App& app) {
   auto opts = std::make_shared<server::ServeOptions>();
   auto flags = std::make_shared<ServeFlags>();
-  auto* cmd = app.add_subcommand("serve", "Run the Kinesis-compatible server (durable, on local disk)");
+  auto* cmd = app.add_subcommand("serve", "Run the server: Kinesis, Firehose, S3 and DynamoDB APIs on one port (durable, on local disk)");
   cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", opts->port, "Port to listen on (0 picks a free one)")->capture_default_str();
   cmd->add_option("--data-dir", opts->data_dir, "Where streams are stored")->capture_default_str();
