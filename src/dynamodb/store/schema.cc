@@ -94,7 +94,7 @@ Result<std::unique_ptr<Connection>> OpenReaderConnection(const std::string& path
   auto conn = Connection::Open(path, /*create=*/false);
   if (!conn.ok()) return conn.status();
   SLUICE_RETURN_IF_ERROR((*conn)->Exec("PRAGMA query_only=1"));
-  SLUICE_RETURN_IF_ERROR((*conn)->Exec("PRAGMA cache_size=-8192"));
+  SLUICE_RETURN_IF_ERROR((*conn)->Exec("PRAGMA cache_size=-4096"));
   return conn;
 }
 

@@ -16,7 +16,7 @@ namespace sluice::dynamodb::store {
 
 namespace {
 
-constexpr size_t kMaxIdleReaders = 64;
+constexpr size_t kMaxIdleReaders = 32;
 constexpr uint64_t kHash32End = uint64_t{1} << 32;
 
 void BindKey(Statement& s, TableId table, const PrimaryKey& key) {
