@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS index_entries(
   PRIMARY KEY(table_id, index_id, index_hash, index_range, hash_key, range_key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS index_entries_by_hash32
   ON index_entries(table_id, index_id, index_hash32, index_hash, index_range, hash_key, range_key);
-CREATE INDEX IF NOT EXISTS index_entries_by_item ON index_entries(table_id, hash_key, range_key, index_id);
+CREATE INDEX IF NOT EXISTS index_entries_by_item
+  ON index_entries(table_id, hash_key, range_key, index_id, index_hash32);
 CREATE TABLE IF NOT EXISTS purges(
   table_id INTEGER NOT NULL,
   index_id INTEGER NOT NULL,
