@@ -239,6 +239,28 @@ TEST_F(TableStoreRead, ParallelScanSegmentsPartitionTheTableInOrder) {
   EXPECT_TRUE(std::is_sorted(index_rows.begin(), index_rows.end()));
 }
 
+TEST_F(TableStoreRead, ScanBoundsClampAndStartsBelowTheSegmentAreIgnored) {
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
+    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("low"), "v", 10, {}, std::nullopt));
+    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("mid"), "v", 1000, {}, std::nullopt));
+    return txn.Put(table_, Key("top"), "v", 0xFFFFFFFFu, {}, std::nullopt);
+  }).ok());
+  auto keys = [&](uint64_t lo, uint64_t hi, std::optional<StartAfter> start) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_->Scan(table_, kPrimary, lo, hi, start, [&](const Row& r) {
+      out.emplace_back(r.hash);
+      return true;
+    }).ok());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(keys(0, uint64_t{1} << 40, std::nullopt), (V{"low", "mid", "top"}));  // hi clamped to 2^32
+  EXPECT_EQ(keys(500, uint64_t{1} << 32, StartAfter{10, "", "", Key("low")}), (V{"mid", "top"}));
+  EXPECT_EQ(keys(0, uint64_t{1} << 32, StartAfter{10, "", "", Key("low")}), (V{"mid", "top"}));
+  EXPECT_TRUE(keys(1000, 1000, std::nullopt).empty());
+  EXPECT_EQ(keys(1000, 1001, std::nullopt), V{"mid"});
+}
+
 TEST(ReadSql, PrefixSuccessor) {
   EXPECT_EQ(PrefixSuccessor("ab"), "ac");
   EXPECT_EQ(PrefixSuccessor(std::string("a\xff", 2)), "b");
