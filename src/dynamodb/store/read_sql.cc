@@ -42,7 +42,12 @@ std::string BuildQuery(bool index, RangeCondition::Op op, Direction direction, b
   }
   s = std::string(kIndexColumns) + kJoinItems + " WHERE e.table_id=?1 AND e.index_id=?2 AND e.index_hash=?3";
   s += RangeTerm("e.index_range", op);
-  if (has_start) {
+  if (has_start && op == RangeCondition::Op::kEq) {
+    // The index sort key is fixed: resume on the primary key alone (a
+    // three-column row value here makes SQLite sort the page). The caller
+    // handles a start whose index sort key differs (read_sql.h).
+    s += forward ? " AND (e.hash_key, e.range_key)>(?7, ?8)" : " AND (e.hash_key, e.range_key)<(?7, ?8)";
+  } else if (has_start) {
     s += forward ? " AND (e.index_range, e.hash_key, e.range_key)>(?6, ?7, ?8)"
                  : " AND (e.index_range, e.hash_key, e.range_key)<(?6, ?7, ?8)";
   }

@@ -10,6 +10,10 @@
 // Scan binds: ?1 table, ?2 index id, ?3 hash32 lo, ?4 hash32 hi, ?5 start
 // hash32, ?6 start index partition key, ?7 start index sort key, ?8 start
 // primary partition key, ?9 start primary sort key.
+// An index Query with kEq and a start resumes on the primary key only
+// (?7, ?8): the caller must first compare the start's index sort key with
+// the operand (before it in the direction of reading: no start; after it:
+// no rows).
 // Columns of both: 0 hash_key, 1 range_key, 2 hash32, 3 item, and for index
 // reads 4 index_hash, 5 index_range.
 #pragma once

@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS index_entries(
   PRIMARY KEY(table_id, index_id, index_hash, index_range, hash_key, range_key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS index_entries_by_hash32
   ON index_entries(table_id, index_id, index_hash32, index_hash, index_range, hash_key, range_key);
-CREATE INDEX IF NOT EXISTS index_entries_by_item ON index_entries(table_id, hash_key, range_key, index_id);
+CREATE INDEX IF NOT EXISTS index_entries_by_item
+  ON index_entries(table_id, hash_key, range_key, index_id, index_hash32);
 CREATE TABLE IF NOT EXISTS purges(
   table_id INTEGER NOT NULL,
   index_id INTEGER NOT NULL,
@@ -94,7 +95,7 @@ Result<std::unique_ptr<Connection>> OpenReaderConnection(const std::string& path
   auto conn = Connection::Open(path, /*create=*/false);
   if (!conn.ok()) return conn.status();
   SLUICE_RETURN_IF_ERROR((*conn)->Exec("PRAGMA query_only=1"));
-  SLUICE_RETURN_IF_ERROR((*conn)->Exec("PRAGMA cache_size=-8192"));
+  SLUICE_RETURN_IF_ERROR((*conn)->Exec("PRAGMA cache_size=-4096"));
   return conn;
 }
 

@@ -1,6 +1,9 @@
 // The SQL text of the table store's fixed statements, in one place. Each is
 // an inline constexpr array, so its address (the prepared-statement cache
-// key of Connection::Prepared) is the same in every file.
+// key of Connection::Prepared) is the same in every file. Without ANALYZE
+// statistics SQLite may prefer a covering index that matches only table_id:
+// statements that must use one index name it (INDEXED BY), and
+// store_plan_test.cc checks every statement's query plan.
 #pragma once
 
 #include "dynamodb/store/store_types.h"
@@ -19,7 +22,7 @@ inline constexpr char kDeleteItem[] = "DELETE FROM items WHERE table_id=?1 AND h
 
 // --- Index entries of one item ---
 inline constexpr char kItemIndexEntries[] =
-    "SELECT index_id, index_hash, index_range, index_hash32 FROM index_entries"
+    "SELECT index_id, index_hash, index_range, index_hash32 FROM index_entries INDEXED BY index_entries_by_item"
     " WHERE table_id=?1 AND hash_key=?2 AND range_key=?3";
 inline constexpr char kInsertIndexEntry[] =
     "INSERT OR REPLACE INTO index_entries(table_id, index_id, index_hash, index_range, hash_key, range_key, index_hash32)"

@@ -16,7 +16,7 @@ namespace sluice::dynamodb::store {
 
 namespace {
 
-constexpr size_t kMaxIdleReaders = 64;
+constexpr size_t kMaxIdleReaders = 32;
 constexpr uint64_t kHash32End = uint64_t{1} << 32;
 
 void BindKey(Statement& s, TableId table, const PrimaryKey& key) {
@@ -145,10 +145,17 @@ Status TableStore::Query(TableId table, IndexId index, std::string_view hash, co
     if (!upper) op = range.a.empty() ? Op::kNone : Op::kGe;  // no bytes above the prefix
   }
   bool is_index = index != kPrimary;
+  bool has_start = start.has_value();
+  if (is_index && op == Op::kEq && has_start && start->index_range != range.a) {
+    // The start lies outside the one index sort key read (see read_sql.h).
+    bool start_before = direction == Direction::kForward ? start->index_range < range.a : start->index_range > range.a;
+    if (!start_before) return Status::Ok();
+    has_start = false;
+  }
   auto lease = impl_->readers->Acquire();
   if (!lease.ok()) return lease.status();
   Connection& c = **lease;
-  auto s = c.Prepared(QuerySql(is_index, op, direction, start.has_value()));
+  auto s = c.Prepared(QuerySql(is_index, op, direction, has_start));
   if (!s.ok()) return s.status();
   Statement& st = **s;
   ScopedReset reset(st);
@@ -158,7 +165,7 @@ Status TableStore::Query(TableId table, IndexId index, std::string_view hash, co
   if (op != Op::kNone) st.BindBlob(4, range.a);
   if (op == Op::kBetween) st.BindBlob(5, range.b);
   if (op == Op::kBeginsWith) st.BindBlob(5, *upper);
-  if (start) {
+  if (has_start) {
     if (is_index) {
       st.BindBlob(6, start->index_range);
       st.BindBlob(7, start->primary.hash);

@@ -122,8 +122,9 @@ class TableStore {
 
 // A read transaction on one pooled connection: every Get sees the same
 // committed state. Movable; returns its connection to the pool when
-// destroyed. Use from one thread at a time; do not keep it long (a long
-// snapshot holds the WAL from being checkpointed).
+// destroyed, which must happen before the TableStore is destroyed. Use from
+// one thread at a time; do not keep it long (a long snapshot holds the WAL
+// from being checkpointed).
 class ReadSnapshot {
  public:
   ReadSnapshot(ReadSnapshot&&) noexcept;

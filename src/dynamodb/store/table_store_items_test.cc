@@ -85,6 +85,20 @@ TEST_F(TableStoreItems, PutGetDeleteWithBinaryKeys) {
   EXPECT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) { return txn.Delete(table_, Key(hash, range)); }).ok());
 }
 
+TEST_F(TableStoreItems, LargeItemsRoundTrip) {
+  std::string big(400 * 1024, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 % 251);
+  ASSERT_TRUE(Put(Key("big", "1"), big, {{1, "g", "", 1}}).ok());
+  EXPECT_EQ(Get(Key("big", "1")), big);
+  size_t seen = 0;
+  ASSERT_TRUE(store_->Query(table_, 1, "g", {}, Direction::kForward, std::nullopt, [&](const Row& r) {
+    seen = r.item.size();
+    return true;
+  }).ok());
+  EXPECT_EQ(seen, big.size());
+  EXPECT_EQ(store_->Stats(table_)->size_bytes, static_cast<int64_t>(big.size()));
+}
+
 TEST_F(TableStoreItems, StatsCountItemsAndBlobBytes) {
   ASSERT_TRUE(Put(Key("a"), std::string(100, 'x')).ok());
   ASSERT_TRUE(Put(Key("b"), std::string(10, 'x')).ok());

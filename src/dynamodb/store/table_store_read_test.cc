@@ -142,6 +142,37 @@ TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
     return true;
   }).ok());
   EXPECT_EQ(twos, (std::vector<std::string>{"i0", "i3", "i5"}));
+
+  // Paging one row at a time through an equal index sort key, both ways.
+  for (Direction dir : {Direction::kForward, Direction::kBackward}) {
+    std::vector<std::string> paged;
+    std::optional<StartAfter> start;
+    for (int page = 0; page < 10; ++page) {
+      std::optional<StartAfter> last;
+      ASSERT_TRUE(store_->Query(table_, 1, "p", Cond(Op::kEq, "2"), dir, start, [&](const Row& r) {
+        paged.emplace_back(r.hash);
+        last = StartAfter{r.hash32, std::string(r.index_hash), std::string(r.index_range),
+                          Key(std::string(r.hash), std::string(r.range))};
+        return false;
+      }).ok());
+      if (!last) break;
+      start = last;
+    }
+    std::vector<std::string> expect = {"i0", "i3", "i5"};
+    if (dir == Direction::kBackward) std::reverse(expect.begin(), expect.end());
+    EXPECT_EQ(paged, expect);
+  }
+  // A start before the equal sort key is no bound; one after it leaves nothing.
+  auto count_after = [&](const std::string& start_range, Direction dir) {
+    int n = 0;
+    StartAfter start{9, "p", start_range, Key("i9")};
+    EXPECT_TRUE(store_->Query(table_, 1, "p", Cond(Op::kEq, "2"), dir, start, [&](const Row&) { return ++n, true; }).ok());
+    return n;
+  };
+  EXPECT_EQ(count_after("1", Direction::kForward), 3);
+  EXPECT_EQ(count_after("3", Direction::kForward), 0);
+  EXPECT_EQ(count_after("3", Direction::kBackward), 3);
+  EXPECT_EQ(count_after("1", Direction::kBackward), 0);
 }
 
 // Scans [lo, hi) in pages of `page_size`, returning (hash32, hash, range)
@@ -206,6 +237,28 @@ TEST_F(TableStoreRead, ParallelScanSegmentsPartitionTheTableInOrder) {
   auto index_rows = ScanAll(*store_, table_, 1, 0, kEnd, 7);
   ASSERT_EQ(index_rows.size(), want.size());
   EXPECT_TRUE(std::is_sorted(index_rows.begin(), index_rows.end()));
+}
+
+TEST_F(TableStoreRead, ScanBoundsClampAndStartsBelowTheSegmentAreIgnored) {
+  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
+    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("low"), "v", 10, {}, std::nullopt));
+    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("mid"), "v", 1000, {}, std::nullopt));
+    return txn.Put(table_, Key("top"), "v", 0xFFFFFFFFu, {}, std::nullopt);
+  }).ok());
+  auto keys = [&](uint64_t lo, uint64_t hi, std::optional<StartAfter> start) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_->Scan(table_, kPrimary, lo, hi, start, [&](const Row& r) {
+      out.emplace_back(r.hash);
+      return true;
+    }).ok());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(keys(0, uint64_t{1} << 40, std::nullopt), (V{"low", "mid", "top"}));  // hi clamped to 2^32
+  EXPECT_EQ(keys(500, uint64_t{1} << 32, StartAfter{10, "", "", Key("low")}), (V{"mid", "top"}));
+  EXPECT_EQ(keys(0, uint64_t{1} << 32, StartAfter{10, "", "", Key("low")}), (V{"mid", "top"}));
+  EXPECT_TRUE(keys(1000, 1000, std::nullopt).empty());
+  EXPECT_EQ(keys(1000, 1001, std::nullopt), V{"mid"});
 }
 
 TEST(ReadSql, PrefixSuccessor) {

@@ -35,11 +35,14 @@ class WriteTxn {
   // item's index entries (at most one per index): the old item's entries are
   // replaced by these. `expires_at` (epoch seconds) makes the item a TTL
   // candidate (ExpiredKeys); nullopt for none. kFailedPrecondition when the
-  // table or one of the indexes is being deleted.
+  // table or one of the indexes is being deleted; kInvalidArgument for an
+  // index id <= 0 or two entries for one index. Bytes are bound without a
+  // copy and SQLite copies them: nothing needs to outlive the call.
   Status Put(TableId table, const PrimaryKey& key, std::string_view item, uint32_t hash32,
              std::span<const IndexKey> index_keys, std::optional<int64_t> expires_at);
 
   // Removes the item and its index entries; Ok when there was none.
+  // kFailedPrecondition when the table is being deleted.
   Status Delete(TableId table, const PrimaryKey& key);
 
   // Index backfill (a new GSI over existing items): sets the item's entry in
