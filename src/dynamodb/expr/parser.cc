@@ -289,6 +289,8 @@ class Parser {
 
   // path | :value | size(path)
   Result<Operand> ParseOperand() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     if (Peek().kind == Tok::kValuePlaceholder) return ValueOperand(Next());
     if (IsFunctionCall()) {
       auto call = ParseCall();
@@ -324,17 +326,40 @@ class Parser {
     return SyntaxError();
   }
 
+  // a AND b AND c is one node with three children, so that long chains do
+  // not make deep trees.
+  static ConditionNode Join(ConditionNode::Kind kind, ConditionNode left, ConditionNode right) {
+    if (left.kind == kind) {
+      left.children.push_back(std::move(right));
+      return left;
+    }
+    ConditionNode n;
+    n.kind = kind;
+    n.children.push_back(std::move(left));
+    n.children.push_back(std::move(right));
+    return n;
+  }
+
+  // Nesting deeper than this (parentheses, NOT, function arguments) is
+  // refused as a syntax error rather than recursing without bound.
+  static constexpr int kMaxDepth = 200;
+
+  struct DepthGuard {
+    explicit DepthGuard(int& depth) : depth_(depth) { ++depth_; }
+    ~DepthGuard() { --depth_; }
+    int& depth_;
+  };
+
   Result<ConditionNode> ParseOr() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     auto left = ParseAnd();
     if (!left.ok()) return left;
     while (IsKeyword(Peek(), "OR")) {
       Next();
       auto right = ParseAnd();
       if (!right.ok()) return right;
-      ConditionNode n;
-      n.kind = ConditionNode::Kind::kOr;
-      n.children = {std::move(left).value(), std::move(right).value()};
-      left = std::move(n);
+      left = Join(ConditionNode::Kind::kOr, std::move(left).value(), std::move(right).value());
     }
     return left;
   }
@@ -346,15 +371,14 @@ class Parser {
       Next();
       auto right = ParseNot();
       if (!right.ok()) return right;
-      ConditionNode n;
-      n.kind = ConditionNode::Kind::kAnd;
-      n.children = {std::move(left).value(), std::move(right).value()};
-      left = std::move(n);
+      left = Join(ConditionNode::Kind::kAnd, std::move(left).value(), std::move(right).value());
     }
     return left;
   }
 
   Result<ConditionNode> ParseNot() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     if (IsKeyword(Peek(), "NOT")) {
       Next();
       auto inner = ParseNot();
@@ -568,6 +592,8 @@ class Parser {
 
   // path | :value | if_not_exists(path, value) | list_append(a, b)
   Result<Operand> ParseSetOperand() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     if (!IsFunctionCall()) {
       if (Peek().kind == Tok::kValuePlaceholder) return ValueOperand(Next());
       auto path = ParsePath();
@@ -619,6 +645,7 @@ class Parser {
   ParseContext& ctx_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
   std::optional<std::pair<Severity, std::string>> error_;
 };
 
