@@ -143,6 +143,20 @@ TEST(ExpressionErrors, LegacyAndExpressionParametersDoNotMix) {
   EXPECT_EQ(Error(R"({"Expected": {"a": {"Exists": false}}, "AttributeUpdates": {}, "UpdateExpression": "REMOVE a"})"),
             "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
             "{AttributeUpdates, Expected} Expression parameters: {UpdateExpression}");
+  rapidjson::Document d;
+  d.Parse(R"({"AttributeUpdates": {}, "Expected": {}, "ConditionalOperator": "AND", "UpdateExpression": "REMOVE a"})");
+  EXPECT_EQ(ExpressionSet::FromRequest(d, "UpdateItem").status().message(),
+            "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+            "{AttributeUpdates, Expected} Expression parameters: {UpdateExpression}");
+  d.Parse(R"({"Key": {}, "ExpressionAttributeValues": {":v": {"S": "x"}}})");
+  EXPECT_EQ(ExpressionSet::FromRequest(d, "UpdateItem").status().message(),
+            "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and "
+            "ConditionExpression are null");
+  EXPECT_EQ(ExpressionSet::FromRequest(d, "PutItem").status().message(),
+            "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null");
+  d.Parse(R"({"ProjectionExpression": "a", "ExpressionAttributeValues": {":v": {"S": "x"}}})");
+  EXPECT_EQ(ExpressionSet::FromRequest(d, "Scan").status().message(),
+            "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null");
   // KeyConditions may go with a FilterExpression.
   ExpressionSet set = Valid(R"j({"KeyConditions": {"id": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S":"x"}]}},
                                  "FilterExpression": "attribute_exists(a)"})j");
