@@ -23,6 +23,8 @@ TEST(ExpressionErrors, SyntaxErrorsQuoteTheTokenAndItsNeighbours) {
   EXPECT_EQ(Error(R"({"FilterExpression": "a BETWEEN :v", "ExpressionAttributeValues": {":v":{"N":"1"}}})"),
             "Invalid FilterExpression: Syntax error; token: \"<EOF>\", near: \":v\"");
   EXPECT_EQ(Error(R"({"ConditionExpression": ""})"), "Invalid ConditionExpression: The expression can not be empty;");
+  EXPECT_EQ(Error(R"({"ProjectionExpression": "1a"})"), "Invalid ProjectionExpression: Syntax error; token: \"1a\", near: \"1a\"");
+  EXPECT_EQ(Error(R"({"ProjectionExpression": "a, é"})"), "Invalid ProjectionExpression: Syntax error; token: \"é\", near: \", é\"");
 }
 
 TEST(ExpressionErrors, ReservedWordsAsNames) {

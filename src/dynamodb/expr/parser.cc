@@ -65,7 +65,8 @@ class Parser {
         size_t j = i;
         while (j < text_.size() && IsNameChar(text_[j])) ++j;
         bool digits = std::all_of(text_.begin() + i, text_.begin() + j, [](char d) { return d >= '0' && d <= '9'; });
-        t.kind = digits ? Tok::kNumber : Tok::kName;
+        // A name may not begin with a digit: "1a" is no token any rule takes.
+        t.kind = digits ? Tok::kNumber : Tok::kPunct;
         i = j;
       } else if (IsNameChar(c)) {
         size_t j = i;
@@ -79,7 +80,10 @@ class Parser {
         t.kind = Tok::kPunct;
         i += 1;
       } else {
-        return SyntaxErrorAt(i, i + 1);
+        // The whole UTF-8 sequence, so that the message stays valid text.
+        size_t j = i + 1;
+        while (j < text_.size() && (static_cast<unsigned char>(text_[j]) & 0xC0) == 0x80) ++j;
+        return SyntaxErrorAt(i, j);
       }
       t.end = i;
       t.text = std::string(text_.substr(t.begin, t.end - t.begin));
@@ -187,7 +191,7 @@ class Parser {
   }
   Status SyntaxErrorAt(size_t begin, size_t end) const {
     size_t from = tokens_.empty() ? begin : tokens_.back().begin;
-    size_t to = std::min(text_.size(), end + 1);
+    size_t to = end;
     return Status::InvalidArgument("Syntax error; token: \"" + std::string(text_.substr(begin, end - begin)) +
                                    "\", near: \"" + std::string(text_.substr(from, to - from)) + "\"");
   }
