@@ -115,6 +115,20 @@ TEST(ExpressionErrors, InAcceptsAtMostOneHundredOperands) {
             "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101");
 }
 
+TEST(ExpressionErrors, SizeAndOperatorLimits) {
+  std::string at_limit = "a" + std::string(4095, ' ');
+  Valid(R"({"ProjectionExpression": ")" + at_limit + "\"}");
+  EXPECT_EQ(Error(R"({"ProjectionExpression": ")" + at_limit + " \"}"),
+            "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097");
+  auto chain = [](int comparisons) {
+    std::string text = "a = :v";
+    for (int i = 1; i < comparisons; ++i) text += " OR a = :v";
+    return R"({"FilterExpression": ")" + text + R"(", "ExpressionAttributeValues": {":v": {"N": "1"}}})";
+  };
+  Valid(chain(150));  // 150 comparisons + 149 ORs
+  EXPECT_EQ(Error(chain(151)), "Invalid FilterExpression: The expression contains too many operators; operator count: 301");
+}
+
 TEST(ExpressionErrors, UpdateClausesAndPaths) {
   const std::string v = R"(, "ExpressionAttributeValues": {":v":{"N":"1"}, ":s":{"S":"x"}}})";
   EXPECT_EQ(Error(R"({"UpdateExpression": "SET a = :v SET b = :v", "ExpressionAttributeValues": {":v":{"N":"1"}}})"),

@@ -34,6 +34,11 @@ bool EqualsUpper(std::string_view text, std::string_view upper) {
   return true;
 }
 
+// AWS's limits on one expression: 4 KB of text (as sent, before
+// substitution) and 300 operators and functions.
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr int kMaxOperators = 300;
+
 // Error precedence, first reported first (dynalite's observed AWS order).
 enum class Severity { kParens, kUnknownFunction, kMisusedFunction, kReserved, kPlaceholder, kOperand, kFunction, kPath };
 
@@ -97,6 +102,7 @@ class Parser {
     auto node = ParseOr();
     if (!node.ok()) return node;
     if (Peek().kind != Tok::kEnd) return SyntaxError();
+    SLUICE_RETURN_IF_ERROR(CheckOperatorCount());
     if (auto st = Reported(); !st.ok()) return st;
     return node;
   }
@@ -142,6 +148,7 @@ class Parser {
         if (!Accept(",")) break;
       }
     }
+    SLUICE_RETURN_IF_ERROR(CheckOperatorCount());
     if (auto st = Reported(); !st.ok()) return st;
     std::vector<Path> paths;
     for (const auto& a : actions) paths.push_back(a.path);
@@ -166,6 +173,12 @@ class Parser {
   }
 
  private:
+  Status CheckOperatorCount() const {
+    if (operators_ <= kMaxOperators) return Status::Ok();
+    return Status::InvalidArgument("The expression contains too many operators; operator count: " +
+                                   std::to_string(operators_));
+  }
+
   const Token& Peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
   const Token& Next() {
     const Token& t = Peek();
@@ -264,6 +277,7 @@ class Parser {
 
   // A function call's name and arguments (operands).
   Result<std::pair<std::string, std::vector<Operand>>> ParseCall() {
+    ++operators_;
     std::string name = Next().text;
     Next();  // (
     std::vector<Operand> args;
@@ -332,7 +346,8 @@ class Parser {
 
   // a AND b AND c is one node with three children, so that long chains do
   // not make deep trees.
-  static ConditionNode Join(ConditionNode::Kind kind, ConditionNode left, ConditionNode right) {
+  ConditionNode Join(ConditionNode::Kind kind, ConditionNode left, ConditionNode right) {
+    ++operators_;
     if (left.kind == kind) {
       left.children.push_back(std::move(right));
       return left;
@@ -385,6 +400,7 @@ class Parser {
     if (depth_ > kMaxDepth) return SyntaxError();
     if (IsKeyword(Peek(), "NOT")) {
       Next();
+      ++operators_;
       auto inner = ParseNot();
       if (!inner.ok()) return inner;
       ConditionNode n;
@@ -417,6 +433,7 @@ class Parser {
     for (const auto& [text, cmp] : kComparators) {
       if (IsPunct(t, text)) {
         Next();
+        ++operators_;
         auto right = ParseOperand();
         if (!right.ok()) return right.status();
         n.kind = ConditionNode::Kind::kCompare;
@@ -428,6 +445,7 @@ class Parser {
     }
     if (IsKeyword(t, "BETWEEN")) {
       Next();
+      ++operators_;
       auto low = ParseOperand();
       if (!low.ok()) return low.status();
       if (!IsKeyword(Peek(), "AND")) return SyntaxError();
@@ -442,6 +460,7 @@ class Parser {
     }
     if (IsKeyword(t, "IN")) {
       Next();
+      ++operators_;
       if (!Accept("(")) return SyntaxError();
       while (true) {
         auto op = ParseOperand();
@@ -552,6 +571,7 @@ class Parser {
     auto left = ParseSetOperand();
     if (!left.ok()) return left;
     if (IsPunct(Peek(), "+") || IsPunct(Peek(), "-")) {
+      ++operators_;
       bool plus = Next().text == "+";
       auto right = ParseSetOperand();
       if (!right.ok()) return right;
@@ -607,6 +627,7 @@ class Parser {
       op.path = std::move(path).value();
       return op;
     }
+    ++operators_;
     std::string name = Next().text;
     Next();  // (
     std::vector<Operand> args;
@@ -650,12 +671,17 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int operators_ = 0;
   std::optional<std::pair<Severity, std::string>> error_;
 };
 
 template <typename T, typename F>
 Result<T> Run(std::string_view text, ParseContext& ctx, F parse) {
   if (text.empty()) return Status::InvalidArgument("The expression can not be empty;");
+  if (text.size() > kMaxExpressionBytes) {
+    return Status::InvalidArgument("Expression size has exceeded the maximum allowed size; expression size: " +
+                                   std::to_string(text.size()));
+  }
   Parser p(text, ctx);
   SLUICE_RETURN_IF_ERROR(p.Tokenize());
   return parse(p);
