@@ -39,22 +39,41 @@ bool IsPlaceholderKey(const std::string& key, char sigil) {
   return true;
 }
 
-const char* const kExpressionFields[] = {"UpdateExpression", "ConditionExpression", "KeyConditionExpression",
-                                         "FilterExpression", "ProjectionExpression"};
-const char* const kLegacyFields[] = {"AttributesToGet", "AttributeUpdates", "Expected", "KeyConditions",
-                                     "QueryFilter", "ScanFilter", "ConditionalOperator"};
+// The expression and legacy parameters of an operation, in the order AWS's
+// messages list them.
+struct ParameterLists {
+  std::vector<std::string> expressions;
+  std::vector<std::string> legacy;
+};
 
-Status CheckMixing(const rapidjson::Value& request) {
+ParameterLists ListsFor(std::string_view operation) {
+  if (operation == "GetItem" || operation == "BatchGetItem") return {{"ProjectionExpression"}, {"AttributesToGet"}};
+  if (operation == "PutItem" || operation == "DeleteItem") return {{"ConditionExpression"}, {"Expected"}};
+  if (operation == "UpdateItem") return {{"UpdateExpression", "ConditionExpression"}, {"AttributeUpdates", "Expected"}};
+  if (operation == "Query") {
+    return {{"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
+            {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"}};
+  }
+  if (operation == "Scan") {
+    return {{"ProjectionExpression", "FilterExpression"}, {"AttributesToGet", "ScanFilter", "ConditionalOperator"}};
+  }
+  return {{"UpdateExpression", "ConditionExpression", "ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
+          {"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter", "ScanFilter", "ConditionalOperator",
+           "KeyConditions"}};
+}
+
+Status CheckMixing(const rapidjson::Value& request, std::string_view operation) {
+  ParameterLists lists = ListsFor(operation);
   std::vector<std::string> expressions, legacy;
-  for (const char* f : kExpressionFields) {
-    if (Field(request, f)) expressions.push_back(f);
+  for (const auto& f : lists.expressions) {
+    if (Field(request, f.c_str())) expressions.push_back(f);
   }
   bool key_expression = Field(request, "KeyConditionExpression") != nullptr;
-  for (const char* f : kLegacyFields) {
-    // KeyConditions may go with a FilterExpression when there is no
+  for (const auto& f : lists.legacy) {
+    // KeyConditions may go with other expressions when there is no
     // KeyConditionExpression.
-    if (std::string(f) == "KeyConditions" && !key_expression) continue;
-    if (Field(request, f)) legacy.push_back(f);
+    if (f == "KeyConditions" && !key_expression) continue;
+    if (Field(request, f.c_str())) legacy.push_back(f);
   }
   if (!expressions.empty() && !legacy.empty()) {
     return Invalid("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {" +
@@ -63,12 +82,18 @@ Status CheckMixing(const rapidjson::Value& request) {
   if (expressions.empty() && Field(request, "ExpressionAttributeNames")) {
     return Invalid("ExpressionAttributeNames can only be specified when using expressions");
   }
-  bool value_expression = false;
-  for (const char* f : kExpressionFields) {
-    if (std::string(f) != "ProjectionExpression" && Field(request, f)) value_expression = true;
+  std::vector<std::string> value_expressions;
+  bool any_value_expression = false;
+  for (const auto& f : lists.expressions) {
+    if (f == "ProjectionExpression") continue;
+    value_expressions.push_back(f);
+    if (Field(request, f.c_str())) any_value_expression = true;
   }
-  if (!value_expression && Field(request, "ExpressionAttributeValues")) {
-    return Invalid("ExpressionAttributeValues can only be specified when using expressions");
+  if (!value_expressions.empty() && !any_value_expression && Field(request, "ExpressionAttributeValues")) {
+    std::string fields;
+    for (size_t i = 0; i < value_expressions.size(); ++i) fields += (i ? " and " : "") + value_expressions[i];
+    return Invalid("ExpressionAttributeValues can only be specified when using expressions: " + fields +
+                   (value_expressions.size() > 1 ? " are null" : " is null"));
   }
   return Status::Ok();
 }
@@ -112,8 +137,8 @@ Result<T> Prefixed(Result<T> r, const char* field) {
 
 }  // namespace
 
-Result<ExpressionSet> ExpressionSet::FromRequest(const rapidjson::Value& request) {
-  SLUICE_RETURN_IF_ERROR(CheckMixing(request));
+Result<ExpressionSet> ExpressionSet::FromRequest(const rapidjson::Value& request, std::string_view operation) {
+  SLUICE_RETURN_IF_ERROR(CheckMixing(request, operation));
   ParseContext ctx;
   SLUICE_RETURN_IF_ERROR(ReadPlaceholders(request, ctx));
   ExpressionSet set;

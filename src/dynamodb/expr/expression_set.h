@@ -14,6 +14,7 @@
 #include <rapidjson/document.h>
 
 #include <optional>
+#include <string_view>
 
 #include "dynamodb/expr/condition.h"
 #include "dynamodb/expr/key_condition.h"
@@ -31,8 +32,10 @@ struct ExpressionSet {
   std::optional<KeyCondition> key_condition; // KeyConditionExpression / KeyConditions
 
   // `request`: the request's (or a transaction item's) JSON object; fields
-  // absent from it are simply absent here.
-  static Result<ExpressionSet> FromRequest(const rapidjson::Value& request);
+  // absent from it are simply absent here. `operation` ("UpdateItem",
+  // "Query", ...; empty for any) picks which parameters AWS's messages about
+  // mixing legacy and expression parameters list, and in which order.
+  static Result<ExpressionSet> FromRequest(const rapidjson::Value& request, std::string_view operation = {});
 };
 
 }  // namespace sluice::dynamodb::expr

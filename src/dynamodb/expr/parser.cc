@@ -34,6 +34,11 @@ bool EqualsUpper(std::string_view text, std::string_view upper) {
   return true;
 }
 
+// AWS's limits on one expression: 4 KB of text (as sent, before
+// substitution) and 300 operators and functions.
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr int kMaxOperators = 300;
+
 // Error precedence, first reported first (dynalite's observed AWS order).
 enum class Severity { kParens, kUnknownFunction, kMisusedFunction, kReserved, kPlaceholder, kOperand, kFunction, kPath };
 
@@ -65,7 +70,8 @@ class Parser {
         size_t j = i;
         while (j < text_.size() && IsNameChar(text_[j])) ++j;
         bool digits = std::all_of(text_.begin() + i, text_.begin() + j, [](char d) { return d >= '0' && d <= '9'; });
-        t.kind = digits ? Tok::kNumber : Tok::kName;
+        // A name may not begin with a digit: "1a" is no token any rule takes.
+        t.kind = digits ? Tok::kNumber : Tok::kPunct;
         i = j;
       } else if (IsNameChar(c)) {
         size_t j = i;
@@ -79,7 +85,10 @@ class Parser {
         t.kind = Tok::kPunct;
         i += 1;
       } else {
-        return SyntaxErrorAt(i, i + 1);
+        // The whole UTF-8 sequence, so that the message stays valid text.
+        size_t j = i + 1;
+        while (j < text_.size() && (static_cast<unsigned char>(text_[j]) & 0xC0) == 0x80) ++j;
+        return SyntaxErrorAt(i, j);
       }
       t.end = i;
       t.text = std::string(text_.substr(t.begin, t.end - t.begin));
@@ -93,6 +102,7 @@ class Parser {
     auto node = ParseOr();
     if (!node.ok()) return node;
     if (Peek().kind != Tok::kEnd) return SyntaxError();
+    SLUICE_RETURN_IF_ERROR(CheckOperatorCount());
     if (auto st = Reported(); !st.ok()) return st;
     return node;
   }
@@ -138,6 +148,7 @@ class Parser {
         if (!Accept(",")) break;
       }
     }
+    SLUICE_RETURN_IF_ERROR(CheckOperatorCount());
     if (auto st = Reported(); !st.ok()) return st;
     std::vector<Path> paths;
     for (const auto& a : actions) paths.push_back(a.path);
@@ -162,6 +173,12 @@ class Parser {
   }
 
  private:
+  Status CheckOperatorCount() const {
+    if (operators_ <= kMaxOperators) return Status::Ok();
+    return Status::InvalidArgument("The expression contains too many operators; operator count: " +
+                                   std::to_string(operators_));
+  }
+
   const Token& Peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
   const Token& Next() {
     const Token& t = Peek();
@@ -187,7 +204,7 @@ class Parser {
   }
   Status SyntaxErrorAt(size_t begin, size_t end) const {
     size_t from = tokens_.empty() ? begin : tokens_.back().begin;
-    size_t to = std::min(text_.size(), end + 1);
+    size_t to = end;
     return Status::InvalidArgument("Syntax error; token: \"" + std::string(text_.substr(begin, end - begin)) +
                                    "\", near: \"" + std::string(text_.substr(from, to - from)) + "\"");
   }
@@ -260,6 +277,7 @@ class Parser {
 
   // A function call's name and arguments (operands).
   Result<std::pair<std::string, std::vector<Operand>>> ParseCall() {
+    ++operators_;
     std::string name = Next().text;
     Next();  // (
     std::vector<Operand> args;
@@ -289,6 +307,8 @@ class Parser {
 
   // path | :value | size(path)
   Result<Operand> ParseOperand() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     if (Peek().kind == Tok::kValuePlaceholder) return ValueOperand(Next());
     if (IsFunctionCall()) {
       auto call = ParseCall();
@@ -324,17 +344,41 @@ class Parser {
     return SyntaxError();
   }
 
+  // a AND b AND c is one node with three children, so that long chains do
+  // not make deep trees.
+  ConditionNode Join(ConditionNode::Kind kind, ConditionNode left, ConditionNode right) {
+    ++operators_;
+    if (left.kind == kind) {
+      left.children.push_back(std::move(right));
+      return left;
+    }
+    ConditionNode n;
+    n.kind = kind;
+    n.children.push_back(std::move(left));
+    n.children.push_back(std::move(right));
+    return n;
+  }
+
+  // Nesting deeper than this (parentheses, NOT, function arguments) is
+  // refused as a syntax error rather than recursing without bound.
+  static constexpr int kMaxDepth = 200;
+
+  struct DepthGuard {
+    explicit DepthGuard(int& depth) : depth_(depth) { ++depth_; }
+    ~DepthGuard() { --depth_; }
+    int& depth_;
+  };
+
   Result<ConditionNode> ParseOr() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     auto left = ParseAnd();
     if (!left.ok()) return left;
     while (IsKeyword(Peek(), "OR")) {
       Next();
       auto right = ParseAnd();
       if (!right.ok()) return right;
-      ConditionNode n;
-      n.kind = ConditionNode::Kind::kOr;
-      n.children = {std::move(left).value(), std::move(right).value()};
-      left = std::move(n);
+      left = Join(ConditionNode::Kind::kOr, std::move(left).value(), std::move(right).value());
     }
     return left;
   }
@@ -346,17 +390,17 @@ class Parser {
       Next();
       auto right = ParseNot();
       if (!right.ok()) return right;
-      ConditionNode n;
-      n.kind = ConditionNode::Kind::kAnd;
-      n.children = {std::move(left).value(), std::move(right).value()};
-      left = std::move(n);
+      left = Join(ConditionNode::Kind::kAnd, std::move(left).value(), std::move(right).value());
     }
     return left;
   }
 
   Result<ConditionNode> ParseNot() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     if (IsKeyword(Peek(), "NOT")) {
       Next();
+      ++operators_;
       auto inner = ParseNot();
       if (!inner.ok()) return inner;
       ConditionNode n;
@@ -389,6 +433,7 @@ class Parser {
     for (const auto& [text, cmp] : kComparators) {
       if (IsPunct(t, text)) {
         Next();
+        ++operators_;
         auto right = ParseOperand();
         if (!right.ok()) return right.status();
         n.kind = ConditionNode::Kind::kCompare;
@@ -400,6 +445,7 @@ class Parser {
     }
     if (IsKeyword(t, "BETWEEN")) {
       Next();
+      ++operators_;
       auto low = ParseOperand();
       if (!low.ok()) return low.status();
       if (!IsKeyword(Peek(), "AND")) return SyntaxError();
@@ -414,6 +460,7 @@ class Parser {
     }
     if (IsKeyword(t, "IN")) {
       Next();
+      ++operators_;
       if (!Accept("(")) return SyntaxError();
       while (true) {
         auto op = ParseOperand();
@@ -524,6 +571,7 @@ class Parser {
     auto left = ParseSetOperand();
     if (!left.ok()) return left;
     if (IsPunct(Peek(), "+") || IsPunct(Peek(), "-")) {
+      ++operators_;
       bool plus = Next().text == "+";
       auto right = ParseSetOperand();
       if (!right.ok()) return right;
@@ -568,6 +616,8 @@ class Parser {
 
   // path | :value | if_not_exists(path, value) | list_append(a, b)
   Result<Operand> ParseSetOperand() {
+    DepthGuard guard(depth_);
+    if (depth_ > kMaxDepth) return SyntaxError();
     if (!IsFunctionCall()) {
       if (Peek().kind == Tok::kValuePlaceholder) return ValueOperand(Next());
       auto path = ParsePath();
@@ -577,6 +627,7 @@ class Parser {
       op.path = std::move(path).value();
       return op;
     }
+    ++operators_;
     std::string name = Next().text;
     Next();  // (
     std::vector<Operand> args;
@@ -619,12 +670,18 @@ class Parser {
   ParseContext& ctx_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
+  int operators_ = 0;
   std::optional<std::pair<Severity, std::string>> error_;
 };
 
 template <typename T, typename F>
 Result<T> Run(std::string_view text, ParseContext& ctx, F parse) {
   if (text.empty()) return Status::InvalidArgument("The expression can not be empty;");
+  if (text.size() > kMaxExpressionBytes) {
+    return Status::InvalidArgument("Expression size has exceeded the maximum allowed size; expression size: " +
+                                   std::to_string(text.size()));
+  }
   Parser p(text, ctx);
   SLUICE_RETURN_IF_ERROR(p.Tokenize());
   return parse(p);
