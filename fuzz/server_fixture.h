@@ -3,7 +3,7 @@
 // for the fuzz targets. Built once per fuzzer process (libFuzzer calls the
 // target millions of times): no fsync (FsyncPolicy::kOsBuffered), immediate
 // state transitions, small segments and a low shard limit keep each input
-// fast. Reset() drops every stream, delivery stream and bucket so the data
+// fast. Reset() drops every stream, delivery stream, bucket and table so the data
 // directory cannot grow without bound.
 #pragma once
 
@@ -17,6 +17,8 @@
 #include <string>
 #include <unistd.h>
 
+#include "dynamodb/catalog.h"
+#include "dynamodb/json_service.h"
 #include "firehose/catalog.h"
 #include "firehose/json_service.h"
 #include "kinesis/catalog.h"
@@ -107,9 +109,17 @@ class ServerFixture {
     firehose_ = std::make_unique<firehose::DeliveryCatalog>(f, kinesis_.get());
     if (!firehose_->Open().ok()) std::abort();
 
+    dynamodb::CatalogOptions d;
+    d.data_dir = dir_;
+    d.transition_ms = 0;
+    d.sync = dynamodb::store::SyncPolicy::kOs;
+    tables_ = std::make_unique<dynamodb::TableCatalog>(d);
+    if (!tables_->Open().ok()) std::abort();
+
     router_ = std::make_unique<server::Router>(server::RouterOptions{});
     router_->AddJsonService(kinesis::Service(*kinesis_));
     router_->AddJsonService(firehose::Service(*firehose_));
+    router_->AddJsonService(dynamodb::Service(*tables_));
     auto s3 = s3_;
     router_->SetRestHandler("s3", [s3](wire::Request req, wire::Responder respond) {
       s3->Handle(std::move(req), std::move(respond));
@@ -122,6 +132,16 @@ class ServerFixture {
                       R"("BucketARN":"arn:aws:s3:::bkt"}})"));
     ExpectOk(SendS3("PUT", "/bkt", ""));
     ExpectOk(SendS3("PUT", "/bkt/k", "hello"));
+    ExpectOk(SendJson("DynamoDB_20120810", "CreateTable",
+                      R"({"TableName":"t","BillingMode":"PAY_PER_REQUEST",)"
+                      R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+                      R"({"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],)"
+                      R"("KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],)"
+                      R"("GlobalSecondaryIndexes":[{"IndexName":"gi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
+                      R"("Projection":{"ProjectionType":"ALL"}}]})"));
+    ExpectOk(SendJson("DynamoDB_20120810", "PutItem",
+                      R"({"TableName":"t","Item":{"pk":{"S":"a"},"sk":{"N":"1"},"g":{"S":"x"},"n":{"N":"5"},)"
+                      R"("l":{"L":[{"S":"e"},{"M":{"k":{"SS":["v"]}}}]}}})"));
   }
 
   wire::Response SendS3(std::string method, std::string target, std::string body) {
@@ -135,6 +155,8 @@ class ServerFixture {
 
   void Close() {
     router_.reset();
+    if (tables_) tables_->Stop();
+    tables_.reset();
     if (firehose_) firehose_->Stop();
     firehose_.reset();
     if (kinesis_) kinesis_->Stop();
@@ -152,6 +174,7 @@ class ServerFixture {
   std::filesystem::path dir_;
   std::unique_ptr<kinesis::StreamCatalog> kinesis_;
   std::unique_ptr<firehose::DeliveryCatalog> firehose_;
+  std::unique_ptr<dynamodb::TableCatalog> tables_;
   std::shared_ptr<s3api::S3Api> s3_;
   std::unique_ptr<server::Router> router_;
   long calls_ = 0;

@@ -70,12 +70,20 @@ void SetExitCode(int code) { g_exit_code = code; }
 void AddServeCommand(CLI::App& app) {
   auto opts = std::make_shared<server::ServeOptions>();
   auto flags = std::make_shared<ServeFlags>();
-  auto* cmd = app.add_subcommand("serve", "Run the Kinesis-compatible server (durable, on local disk)");
+  auto* cmd = app.add_subcommand("serve", "Run the server: Kinesis, Firehose, S3 and DynamoDB APIs on one port (durable, on local disk)");
   cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", opts->port, "Port to listen on (0 picks a free one)")->capture_default_str();
   cmd->add_option("--data-dir", opts->data_dir, "Where streams are stored")->capture_default_str();
   cmd->add_option("--stream-transition-ms", opts->stream_transition_ms,
                   "Time a stream spends CREATING/UPDATING/DELETING (0 = immediate)")
+      ->capture_default_str();
+  cmd->add_option("--table-transition-ms", opts->table_transition_ms,
+                  "Time a DynamoDB table or index spends CREATING/UPDATING/DELETING (0 = immediate)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cmd->add_option("--ttl-sweep-ms", opts->ttl_sweep_ms,
+                  "How often DynamoDB items past their TimeToLive are deleted (AWS: within days)")
+      ->check(CLI::Range(int64_t{10}, int64_t{86'400'000}))
       ->capture_default_str();
   cmd->add_option("--fsync", flags->fsync,
                   "always: acknowledge after fdatasync (survives power loss); "

@@ -12,9 +12,17 @@
 namespace sluice::protocol {
 
 struct ApiError {
+  ApiError() = default;
+  ApiError(std::string type, std::string message, unsigned http_status = 400)
+      : type(std::move(type)), message(std::move(message)), http_status(http_status) {}
+
   std::string type;
   std::string message;
   unsigned http_status = 400;
+  // Further members of the JSON error body, as raw JSON text without braces
+  // ("\"Item\":{...}" for DynamoDB's ConditionalCheckFailedException, or
+  // its CancellationReasons); empty for most errors.
+  std::string extra_members;
 
   static ApiError Serialization(std::string m) { return {"SerializationException", std::move(m)}; }
   static ApiError Validation(std::string m) { return {"ValidationException", std::move(m)}; }

@@ -92,6 +92,10 @@ wire::Response JsonError(const ApiError& error, const std::string& request_id, c
   }
   w.EndObject();
   r.body.assign(sb.GetString(), sb.GetSize());
+  if (!error.extra_members.empty()) {
+    r.body.pop_back();  // the closing brace
+    r.body += ',' + error.extra_members + '}';
+  }
   ChecksumHeader(r, dialect);
   return r;
 }

@@ -17,6 +17,8 @@
 #include "io/file_util.h"
 #include "kinesis/catalog.h"
 #include "kinesis/json_service.h"
+#include "dynamodb/catalog.h"       // DynamoDB API
+#include "dynamodb/json_service.h"  // DynamoDB API
 #include "firehose/catalog.h"       // Firehose API
 #include "firehose/json_service.h"  // Firehose API
 #include "firehose/engine/engine.h"
@@ -182,6 +184,22 @@ int Serve(const ServeOptions& options) {
   }
   router.AddJsonService(firehose::Service(delivery_catalog));
   // ---- end Firehose API
+  // ---- DynamoDB API: tables in <data-dir>/dynamodb/tables.db
+  // (X-Amz-Target: DynamoDB_20120810.*).
+  dynamodb::CatalogOptions table_options;
+  table_options.data_dir = copts.data_dir;
+  table_options.account = options.account_id;
+  table_options.transition_ms = options.table_transition_ms;
+  table_options.ttl_sweep_ms = options.ttl_sweep_ms;
+  table_options.sync = options.fsync == storage::FsyncPolicy::kAlways ? dynamodb::store::SyncPolicy::kAlways
+                                                                       : dynamodb::store::SyncPolicy::kOs;
+  dynamodb::TableCatalog tables(table_options);
+  if (Status st = tables.Open(); !st.ok()) {
+    std::cerr << "sluice: cannot open DynamoDB tables in " << copts.data_dir << ": " << st.ToString() << "\n";
+    return 1;
+  }
+  router.AddJsonService(dynamodb::Service(tables));
+  // ---- end DynamoDB API
   http::ServerOptions hopts;
   hopts.host = options.host;
   hopts.port = options.port;
@@ -248,6 +266,7 @@ int Serve(const ServeOptions& options) {
   // (stopped, still alive) server, like the Kinesis ones below.
   delivery_catalog.Stop();
   // ---- end Firehose API
+  tables.Stop();  // queued item writes commit and answer first
   engine.Stop();  // pipelines; undelivered buffers are re-read from their sources next start
   catalog.Stop();
   quota.StopRecounting();

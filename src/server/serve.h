@@ -17,6 +17,8 @@ struct ServeOptions {
   uint16_t port = 4566;
   std::string data_dir = "sluice-data";
   int64_t stream_transition_ms = 500;
+  int64_t table_transition_ms = 500;  // DynamoDB tables and indexes CREATING/UPDATING/DELETING
+  int64_t ttl_sweep_ms = 5000;        // DynamoDB: how often items past their TTL are deleted
   storage::FsyncPolicy fsync = storage::FsyncPolicy::kAlways;
   int threads = 0;
   int shard_limit = 500;

@@ -1,0 +1,69 @@
+// UpdateItem: edits (or creates) an item by key with an UpdateExpression or
+// legacy AttributeUpdates, under an optional condition; ReturnValues NONE,
+// ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW (UPDATED_*: the top-level
+// attributes the update wrote or removed).
+#include <set>
+
+#include "dynamodb/api/handlers.h"
+#include "dynamodb/api/item_write.h"
+#include "dynamodb/expr/expression_set.h"
+
+namespace sluice::dynamodb::api {
+
+namespace {
+
+Item Only(const Item& item, const std::set<std::string>& names) {
+  Item out;
+  for (const auto& n : names)
+    if (auto it = item.find(n); it != item.end()) out.emplace(n, it->second);
+  return out;
+}
+
+}  // namespace
+
+void UpdateItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
+  auto lookup = ResolveTable(ctx, in);
+  if (lookup.error) return reply(*lookup.error);
+  auto key = ParseItemMember(in, "Key");
+  if (!key.ok()) return reply(Validation(key.status().message()));
+  auto exprs = expr::ExpressionSet::FromRequest(in);
+  if (!exprs.ok()) return reply(Validation(exprs.status().message()));
+  auto rv = ParseReturnValues(in, {"ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
+  if (!rv.ok()) return reply(Validation(rv.status().message()));
+  ItemWrite write;
+  write.kind = ItemWrite::Kind::kUpdate;
+  write.table = lookup.table->name;
+  write.item = std::move(*key);
+  write.condition = exprs->condition;
+  write.update = exprs->update;
+  if (auto error = PrecheckItemWrite(*lookup.table, write)) return reply(*error);
+  std::set<std::string> updated;
+  if (write.update)
+    for (const auto& p : write.update->Paths()) updated.insert(p.top());
+  std::string mode = *rv;
+  bool old_on_failure = GetString(in, "ReturnValuesOnConditionCheckFailure").value_or("NONE") == "ALL_OLD";
+  std::string capacity = CapacityMode(in);
+  RunItemWrite(
+      ctx, std::move(write), old_on_failure,
+      [mode, updated, capacity](const ItemWriteResult& r) {
+        rapidjson::StringBuffer sb;
+        JsonWriter w(sb);
+        w.StartObject();
+        if (mode == "ALL_OLD" && r.old_item) WriteItemMember(w, "Attributes", *r.old_item);
+        if (mode == "UPDATED_OLD" && r.old_item) {
+          Item part = Only(*r.old_item, updated);
+          if (!part.empty()) WriteItemMember(w, "Attributes", part);
+        }
+        if (mode == "ALL_NEW" && r.new_item) WriteItemMember(w, "Attributes", *r.new_item);
+        if (mode == "UPDATED_NEW" && r.new_item) {
+          Item part = Only(*r.new_item, updated);
+          if (!part.empty()) WriteItemMember(w, "Attributes", part);
+        }
+        WriteConsumedCapacity(w, capacity, r.table_name, WriteUnits(r.bytes));
+        w.EndObject();
+        return Finish(sb);
+      },
+      std::move(reply));
+}
+
+}  // namespace sluice::dynamodb::api
