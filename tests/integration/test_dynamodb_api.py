@@ -288,6 +288,21 @@ class ApiSuite(PeerCase):
         item = self.ddb.get_item(TableName=t, Key={"id": S("n")})["Item"]
         self.assertEqual(item["m"]["M"], {"a": {"L": [N(100), N(2), {"M": {"z": S("deep")}}]}})
 
+    def test_updated_return_values_project_nested_paths(self):
+        t = self.hash_table()
+        key = {"id": S("u")}
+        self.ddb.put_item(TableName=t, Item={**key, "m": {"M": {"a": {"M": {"b": N(7)}}, "other": S("x")}},
+                                             "l": {"L": [N(1), S("x"), N(3)]}, "top": S("t")})
+        r = self.ddb.update_item(TableName=t, Key=key, UpdateExpression="SET m.a.b = :v, l[1] = :w",
+                                 ExpressionAttributeValues={":v": N(8), ":w": S("y")}, ReturnValues="UPDATED_NEW")
+        self.assertEqual(r["Attributes"], {"m": {"M": {"a": {"M": {"b": N(8)}}}}, "l": {"L": [S("y")]}})
+        r = self.ddb.update_item(TableName=t, Key=key, UpdateExpression="SET m.a.b = :v REMOVE top",
+                                 ExpressionAttributeValues={":v": N(9)}, ReturnValues="UPDATED_OLD")
+        self.assertEqual(r["Attributes"], {"m": {"M": {"a": {"M": {"b": N(8)}}}}, "top": S("t")})
+        item = self.ddb.get_item(TableName=t, Key=key)["Item"]
+        self.assertEqual(item["m"]["M"]["other"], S("x"))
+        self.assertNotIn("top", item)
+
     def test_return_values_on_condition_check_failure(self):
         self.needs("rvoccf")
         t = self.hash_table()
