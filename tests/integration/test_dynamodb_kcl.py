@@ -48,6 +48,8 @@ def add1():
 class KclSuite(PeerCase):
     """One lease table per test class, created exactly as KCL 3 creates it."""
 
+    index_transition = False
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -437,13 +439,23 @@ class KclSuite(PeerCase):
         self.assertIn(gsis[0]["IndexStatus"], ("CREATING", "ACTIVE"))
         # waitUntilLeaseOwnerToLeaseKeyIndexExists: poll DescribeTable until IndexStatus ACTIVE
         deadline = time.monotonic() + 30
+        statuses = []
         while True:
             d = self.ddb.describe_table(TableName=t)["Table"]
             g = [x for x in d["GlobalSecondaryIndexes"] if x["IndexName"] == INDEX][0]
+            statuses.append(g["IndexStatus"])
             if g["IndexStatus"] == "ACTIVE":
                 break
+            self.assertEqual(g["IndexStatus"], "CREATING")
+            # KCL may list its leases meanwhile: a Query on a CREATING index is refused
+            with self.assertRaises(ClientError) as cm:
+                self.ddb.query(TableName=t, IndexName=INDEX, KeyConditionExpression="leaseOwner = :leaseOwner",
+                               ExpressionAttributeValues={":leaseOwner": S("w0")})
+            self.assertEqual(code(cm.exception), "ValidationException")
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.05)
+        if self.index_transition:
+            self.assertEqual(statuses[0], "CREATING", statuses)
         self.assertEqual(g["KeySchema"], [{"AttributeName": "leaseOwner", "KeyType": "HASH"},
                                           {"AttributeName": "leaseKey", "KeyType": "RANGE"}])
         self.assertEqual(g["Projection"]["ProjectionType"], "KEYS_ONLY")
@@ -588,6 +600,9 @@ class KclSuite(PeerCase):
 
 class SluiceKcl(KclSuite):
     server_kind = "sluice"
+    # tables and indexes spend 300 ms CREATING, so the DescribeTable polls KCL does are exercised
+    sluice_args = ("--table-transition-ms", "300")
+    index_transition = True
 
 
 class DynaliteKcl(KclSuite):
