@@ -753,6 +753,13 @@ class SluiceOnly(unittest.TestCase):
         self.assertEqual(code(cm.exception), "ValidationException")
         self.assertIn("TimeToLive is already enabled", cm.exception.response["Error"]["Message"])
 
+    def test_describe_endpoints(self):
+        r = self.ddb.describe_endpoints()
+        self.assertEqual(len(r["Endpoints"]), 1)
+        self.assertIsInstance(r["Endpoints"][0]["Address"], str)
+        self.assertTrue(r["Endpoints"][0]["Address"])
+        self.assertGreater(r["Endpoints"][0]["CachePeriodInMinutes"], 0)
+
     def test_crc32_header(self):
         t = self.table()
         self.ddb.put_item(TableName=t, Item={"id": S("c"), "v": S("é" * 50)})

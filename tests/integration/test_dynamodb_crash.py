@@ -133,6 +133,7 @@ def scan_all(client, table):
 
 class DynamoCrash(unittest.TestCase):
     fsync = None  # the default
+    rounds = ROUNDS
 
     def setUp(self):
         h.skip_if_external("needs to SIGKILL and restart the server")
@@ -188,7 +189,7 @@ class DynamoCrash(unittest.TestCase):
         acked_incs, acked_tx = [], []
         seen_toks, seen_tx = {}, set()
         totals = []
-        for rnd_no in range(ROUNDS):
+        for rnd_no in range(self.rounds):
             stop = threading.Event()
             workers = [CounterWorker(self.server.endpoint, i, stop, rnd.random()) for i in range(COUNTER_THREADS)]
             workers += [TransferWorker(self.server.endpoint, 100 + i, stop, rnd.random())
@@ -215,7 +216,13 @@ class DynamoCrash(unittest.TestCase):
             c = ddb_client(self.server.endpoint)
             totals.append(self.verify(c, acked_incs, acked_tx, seen_toks, seen_tx, f"after SIGKILL #{rnd_no + 1}"))
         print(f"\nddb crash test: {len(acked_incs)} acknowledged increments, {len(acked_tx)} acknowledged transfers; "
-              f"present after each of {ROUNDS} SIGKILLs (increments, transfers): {totals}")
+              f"present after each of {self.rounds} SIGKILLs (fsync={self.fsync or 'default'}) (increments, transfers): {totals}")
+
+
+class DynamoCrashFsyncAlways(DynamoCrash):
+    """The same with --fsync always (acknowledged after fdatasync), fewer rounds."""
+    fsync = "always"
+    rounds = 2
 
 
 if __name__ == "__main__":
