@@ -282,15 +282,16 @@ class KclSuite(PeerCase):
                           r["Attributes"]["leaseCounter"]), (S("w2"), S("w1"), N(4)))  # no counter bump
         # a second hand-off while one is under way fails
         self.assertCcf(self.initiate_handoff, key, "w2", "w3")
-        # w1 checkpoints at shutdown (counter fencing still holds), then evicts itself: only checkpointOwner goes
+        # w1 checkpoints at shutdown (counter fencing still holds); the hand-off is completed by evicting with
+        # checkpointOwner set, which removes only checkpointOwner
         self.update_lease(key, 4, "49590338271490256608559692538361571095921575989136588898", owner_switches=0)
-        lease = self.get_lease(key)
+        self.assertCcf(self.update_lease, key, 4, "1")  # its counter is now 5: a replay is fenced off
         self.evict(key, "w2", "w1")
         lease = self.get_lease(key)
         self.assertEqual(lease["leaseOwner"], S("w2"))
         self.assertNotIn("checkpointOwner", lease)
         self.assertEqual(lease["leaseCounter"], N(6))
-        # w2 takes over: owner switch counted because checkpointOwner was... cleared already, so plain take
+        # w2 (already leaseOwner) takes the lease at the current counter and keeps renewing it
         self.take(key, 6, "w2", "w2")
         lease = self.get_lease(key)
         self.assertEqual((lease["leaseOwner"], lease["leaseCounter"]), (S("w2"), N(7)))
