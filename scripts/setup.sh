@@ -49,16 +49,20 @@ command -v aws >/dev/null 2>&1 || apt_install awscli
 
 # Node.js runs the independent peers: kinesalite (our clients are tested
 # against it), s3rver (an external S3 for Firehose delivery tests) and
-# kinesis-mock (benchmarks). Pinned in bench/package-lock.json.
+# kinesis-mock (benchmarks), dynalite (a second DynamoDB the DynamoDB suites
+# also run against). Pinned in bench/package-lock.json.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
-if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ]; then
+if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ] \
+   || [ ! -f bench/node_modules/dynalite/cli.js ]; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # Independent JavaScript clients the integration tests use: the AWS SDK for
-# JavaScript v3 (HTTP/2) and aws-kinesis-agg (the KPL aggregation format).
+# JavaScript v3 (HTTP/2; Kinesis and DynamoDB with lib-dynamodb) and
+# aws-kinesis-agg (the KPL aggregation format).
 # Pinned in tests/js/package-lock.json.
-if [ ! -f tests/js/node_modules/aws-kinesis-agg/index.js ] || [ ! -d tests/js/node_modules/@aws-sdk/client-kinesis ]; then
+if [ ! -f tests/js/node_modules/aws-kinesis-agg/index.js ] || [ ! -d tests/js/node_modules/@aws-sdk/client-kinesis ] \
+   || [ ! -d tests/js/node_modules/@aws-sdk/client-dynamodb ] || [ ! -d tests/js/node_modules/@aws-sdk/lib-dynamodb ]; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -199,8 +199,11 @@ void TableCatalog::FinishTransitions(int64_t now) {
           if (d.id != id) return Status::FailedPrecondition("replaced");
           bool changed = false;
           for (auto& i : d.indexes)
-            if (i.status == IndexStatus::kCreating && !i.backfilling && !i.global) {
-              i.status = IndexStatus::kActive;  // an LSI is built with its table
+            if (i.status == IndexStatus::kCreating && !i.backfilling) {
+              // an LSI is built with its table; a backfilled GSI becomes ACTIVE
+              // once it has spent the transition time CREATING (this lambda
+              // runs only when the table's transition is due)
+              i.status = IndexStatus::kActive;
               changed = true;
             }
           if (d.status == TableStatus::kCreating) {
@@ -313,14 +316,16 @@ void TableCatalog::BackfillIndexes() {
                       return txn.SetIndexEntry(d.id, key, index_id, IndexKeyOf(*live(d), item));
                     }};
       if (!RewritePass(t, step)) continue;
+      // Backfilled: ACTIVE now if the index has spent --table-transition-ms
+      // CREATING, otherwise FinishTransitions promotes it when that is due.
       Update(
           t->region, t->name,
-          [id = t->id, index_id](TableDefinition& d) -> Status {
+          [id = t->id, index_id, now = NowMillis(), transition = options_.transition_ms](TableDefinition& d) -> Status {
             if (d.id != id) return Status::FailedPrecondition("replaced");
             for (auto& i : d.indexes)
               if (i.id == index_id && i.backfilling) {
                 i.backfilling = false;
-                i.status = IndexStatus::kActive;
+                if (Due(d, transition, now)) i.status = IndexStatus::kActive;
                 return Status::Ok();
               }
             return Status::FailedPrecondition("index gone");

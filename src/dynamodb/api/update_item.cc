@@ -1,25 +1,14 @@
 // UpdateItem: edits (or creates) an item by key with an UpdateExpression or
 // legacy AttributeUpdates, under an optional condition; ReturnValues NONE,
-// ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW (UPDATED_*: the top-level
-// attributes the update wrote or removed).
-#include <set>
-
+// ALL_OLD, UPDATED_OLD, ALL_NEW or UPDATED_NEW (UPDATED_*: the item projected
+// on the document paths the update wrote or removed, as AWS does: `SET m.a.b`
+// returns {m: {a: {b}}}, not all of m).
 #include "dynamodb/api/handlers.h"
 #include "dynamodb/api/item_write.h"
 #include "dynamodb/expr/expression_set.h"
+#include "dynamodb/expr/projection.h"
 
 namespace sluice::dynamodb::api {
-
-namespace {
-
-Item Only(const Item& item, const std::set<std::string>& names) {
-  Item out;
-  for (const auto& n : names)
-    if (auto it = item.find(n); it != item.end()) out.emplace(n, it->second);
-  return out;
-}
-
-}  // namespace
 
 void UpdateItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto lookup = ResolveTable(ctx, in);
@@ -37,9 +26,7 @@ void UpdateItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
   write.condition = exprs->condition;
   write.update = exprs->update;
   if (auto error = PrecheckItemWrite(*lookup.table, write)) return reply(*error);
-  std::set<std::string> updated;
-  if (write.update)
-    for (const auto& p : write.update->Paths()) updated.insert(p.top());
+  expr::Projection updated(write.update ? write.update->Paths() : std::vector<expr::Path>{});
   std::string mode = *rv;
   bool old_on_failure = GetString(in, "ReturnValuesOnConditionCheckFailure").value_or("NONE") == "ALL_OLD";
   std::string capacity = CapacityMode(in);
@@ -51,12 +38,12 @@ void UpdateItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
         w.StartObject();
         if (mode == "ALL_OLD" && r.old_item) WriteItemMember(w, "Attributes", *r.old_item);
         if (mode == "UPDATED_OLD" && r.old_item) {
-          Item part = Only(*r.old_item, updated);
+          Item part = updated.Apply(*r.old_item);
           if (!part.empty()) WriteItemMember(w, "Attributes", part);
         }
         if (mode == "ALL_NEW" && r.new_item) WriteItemMember(w, "Attributes", *r.new_item);
         if (mode == "UPDATED_NEW" && r.new_item) {
-          Item part = Only(*r.new_item, updated);
+          Item part = updated.Apply(*r.new_item);
           if (!part.empty()) WriteItemMember(w, "Attributes", part);
         }
         WriteConsumedCapacity(w, capacity, r.table_name, WriteUnits(r.bytes));
