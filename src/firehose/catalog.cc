@@ -112,7 +112,7 @@ Status DeliveryCatalog::Impl::Load(const fs::path& dir, const std::string& text)
   // A deletion that was acknowledged but not finished: finish it.
   if (config->status == DeliveryStreamStatus::kDeleting) return dirs_.Remove(dir);
   auto stream = std::make_shared<DeliveryStream>(std::move(config).value(), dir, opts().spool_options.fs);
-  if (stream->config().type == "DirectPut") {
+  if (stream->config().type == DeliveryStreamType::kDirectPut) {
     auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
     if (!spool.ok()) return spool.status();
     stream->set_spool(std::move(spool).value());
@@ -158,16 +158,16 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
   Status made = DeliveryStream(config, *staging, opts().spool_options.fs).PersistLocked();
   if (made.ok()) made = dirs_.Publish(*staging, config.region, config.name);
   if (!made.ok()) {
-    (void)dirs_.Remove(*staging);
+    dirs_.Remove(*staging).IgnoreError();  // the creation's error is the one to report
     return made;
   }
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
   {
     std::lock_guard lk(stream->mu);
-    if (stream->config().type == "DirectPut") {
+    if (stream->config().type == DeliveryStreamType::kDirectPut) {
       auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
       if (!spool.ok()) {
-        (void)dirs_.Remove(dir);
+        dirs_.Remove(dir).IgnoreError();  // the open's error is the one to report
         return spool.status();
       }
       stream->set_spool(std::move(spool).value());
