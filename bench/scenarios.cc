@@ -658,7 +658,7 @@ asio::awaitable<void> PutGetConsumer(Connection& conn, const Options& o, std::st
       uint64_t run_id = 0;
       uint32_t seq = 0;
       int64_t ts = 0;
-      if (decoded && ParsePutGetData(*decoded, &run_id, &seq, &ts) && run_id == sh.run_id &&
+      if (decoded.ok() && ParsePutGetData(*decoded, &run_id, &seq, &ts) && run_id == sh.run_id &&
           seq < sh.planned) {
         mine.emplace_back(seq, ts);
       } else {

@@ -25,12 +25,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
 
   rapidjson::Document doc;
-  if (proto::CborToJson(*model.InputShape(op), body, doc)) return 0;  // rejected: fine
+  if (!proto::CborToJson(*model.InputShape(op), body, doc).ok()) return 0;  // rejected: fine
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   doc.Accept(w);
   auto cbor = proto::JsonToCbor(model.OutputShape(op), std::string_view(sb.GetString(), sb.GetSize()));
-  if (!cbor) std::abort();  // our own JSON must parse
+  if (!cbor.ok()) std::abort();  // our own JSON must parse
   // What we encode is well-formed CBOR: it decodes again (as a generic map).
   static const proto::Shape kAnyStructure = [] {
     proto::Shape s;
@@ -38,6 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return s;
   }();
   rapidjson::Document again;
-  if (doc.IsObject() && proto::CborToJson(kAnyStructure, *cbor, again)) std::abort();
+  if (doc.IsObject() && !proto::CborToJson(kAnyStructure, *cbor, again).ok()) std::abort();
   return 0;
 }

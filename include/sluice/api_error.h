@@ -35,9 +35,10 @@ struct ApiError {
   std::string ToString() const;
 };
 
-// A value or an ApiError.
+// A value or an ApiError. [[nodiscard]] like sluice::Result: a call's
+// failure is handled, not dropped.
 template <typename T>
-class ApiResult {
+class [[nodiscard]] ApiResult {
  public:
   ApiResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
@@ -52,6 +53,9 @@ class ApiResult {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+
+  // Drops this result on purpose; say why in a comment where it is called.
+  void IgnoreError() const {}
 
  private:
   std::variant<T, ApiError> v_;

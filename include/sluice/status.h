@@ -1,5 +1,7 @@
 // Status and Result<T>: errors as values. Disk, network and parse failures
 // are returned, never asserted. A Status is cheap to copy when ok().
+// Both are [[nodiscard]]: a caller handles an error (propagates, logs,
+// counts) or says why not with IgnoreError().
 #pragma once
 
 #include <cassert>
@@ -23,7 +25,7 @@ enum class StatusCode {
   kInternal,
 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -44,6 +46,11 @@ class Status {
   const std::string& message() const { return message_; }
   std::string ToString() const;
 
+  // Drops this status on purpose. Call it only where the failure changes
+  // nothing (best-effort cleanup, a reply to a peer that already left), with
+  // a comment saying why.
+  void IgnoreError() const {}
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
@@ -51,7 +58,7 @@ class Status {
 
 // Result<T> holds either a value or a non-ok Status.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
@@ -70,16 +77,50 @@ class Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+
+  // Drops this result on purpose (see Status::IgnoreError).
+  void IgnoreError() const {}
 
  private:
   std::variant<T, Status> v_;
 };
 
+namespace internal {
+// The Status inside either a Status or a Result<T> (for the macros below).
+inline const Status& StatusOf(const Status& status) { return status; }
+template <typename T>
+const Status& StatusOf(const Result<T>& result) { return result.status(); }
+}  // namespace internal
+
 }  // namespace sluice
 
-// Returns early from the enclosing function when `expr` is a non-ok Status.
-#define SLUICE_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::sluice::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                  \
+// Error propagation. Both macros evaluate `expr` exactly once and return its
+// Status from the enclosing function when it is not ok; the enclosing
+// function must return Status or some Result<U> (a Status converts to both).
+//
+// SLUICE_RETURN_IF_ERROR(expr): `expr` is a Status or a Result<T>; its value,
+// if any, is dropped.
+//
+// SLUICE_ASSIGN_OR_RETURN(lhs, expr): `expr` is a Result<T>; on success its
+// value is moved into `lhs`, a declaration (`auto x`) or an existing lvalue.
+// It expands to more than one statement: do not use it as the body of an
+// unbraced if/else.
+#define SLUICE_RETURN_IF_ERROR(expr)                               \
+  do {                                                             \
+    auto&& sluice_status_or_result_ = (expr);                      \
+    if (!sluice_status_or_result_.ok()) {                          \
+      return ::sluice::internal::StatusOf(sluice_status_or_result_); \
+    }                                                              \
   } while (0)
+
+#define SLUICE_STATUS_CONCAT_INNER_(a, b) a##b
+#define SLUICE_STATUS_CONCAT_(a, b) SLUICE_STATUS_CONCAT_INNER_(a, b)
+
+#define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
+  SLUICE_ASSIGN_OR_RETURN_IMPL_(SLUICE_STATUS_CONCAT_(sluice_result_, __COUNTER__), lhs, expr)
+
+#define SLUICE_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                  \
+  if (!result.ok()) return result.status();              \
+  lhs = std::move(result).value()

@@ -30,9 +30,8 @@ Result<CredentialStore> ParseCredentialsFile(std::string_view text) {
 }
 
 Result<CredentialStore> LoadCredentialsFile(const std::string& path) {
-  auto text = io::ReadFile(path);
-  if (!text.ok()) return text.status();
-  return ParseCredentialsFile(*text);
+  SLUICE_ASSIGN_OR_RETURN(auto text, io::ReadFile(path));
+  return ParseCredentialsFile(text);
 }
 
 }  // namespace sluice::auth

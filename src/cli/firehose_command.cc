@@ -149,13 +149,12 @@ struct CreateOptions {
 // (DescribeStreamSummary): the account and region are never guessed.
 Result<std::string> SourceStreamArn(const AwsOptions& aws, const std::string& stream) {
   if (stream.rfind("arn:", 0) == 0) return stream;
-  auto kinesis = MakeKinesisClient(aws);
-  if (!kinesis.ok()) return kinesis.status();
-  auto summary = (*kinesis)->DescribeStreamSummary(client::kinesis::StreamId::Name(stream));
+  SLUICE_ASSIGN_OR_RETURN(auto kinesis, MakeKinesisClient(aws));
+  auto summary = kinesis->DescribeStreamSummary(client::kinesis::StreamId::Name(stream));
   if (!summary.ok())
     return Status::NotFound("source stream " + stream + ": " + summary.error().ToString() + " (Kinesis at " +
-                            (*kinesis)->options().config.endpoint_url + ", region " +
-                            (*kinesis)->options().config.region + ")");
+                            kinesis->options().config.endpoint_url + ", region " +
+                            kinesis->options().config.region + ")");
   return summary.value().stream_arn;
 }
 

@@ -72,9 +72,8 @@ class Pacer {
 // with --create-stream. Fails at once, with a hint, when nothing answers or
 // the answer is one that retrying cannot change (unknown key, no stream).
 Result<size_t> Preflight(const ProduceOptions& o, const client::KinesisClient& main) {
-  auto quick = MakeKinesisClient(o.aws, /*attempts=*/1);
-  if (!quick.ok()) return quick.status();
-  client::KinesisClient& c = **quick;
+  SLUICE_ASSIGN_OR_RETURN(auto quick, MakeKinesisClient(o.aws, /*attempts=*/1));
+  client::KinesisClient& c = *quick;
   auto kid = client::kinesis::StreamId::Name(o.stream);
   auto summary = c.DescribeStreamSummary(kid);
   if (!summary.ok() && summary.error().type == "ResourceNotFoundException" && o.create) {

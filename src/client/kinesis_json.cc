@@ -129,11 +129,11 @@ class Reader {
       return {};
     }
     auto decoded = codec::Base64Decode(std::string_view(v->GetString(), v->GetStringLength()));
-    if (!decoded) {
+    if (!decoded.ok()) {
       Fail(key, "not base64");
       return {};
     }
-    return std::move(*decoded);
+    return std::move(decoded).value();
   }
   const Value* Object(const char* key, bool required = true) {
     const Value* v = Find(key);

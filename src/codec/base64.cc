@@ -120,9 +120,9 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> Base64Decode(std::string_view text) {
+Result<std::string> Base64Decode(std::string_view text) {
   std::string out;
-  if (!Base64DecodeAppend(text, &out)) return std::nullopt;
+  if (!Base64DecodeAppend(text, &out)) return Status::InvalidArgument("not valid base64");
   return out;
 }
 

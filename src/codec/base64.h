@@ -2,9 +2,10 @@
 // protocols use for blob members.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/status.h"
 
 namespace sluice::codec {
 
@@ -15,10 +16,10 @@ std::string Base64Encode(std::string_view bytes);
 // Length of the encoding of `n` bytes.
 inline size_t Base64EncodedSize(size_t n) { return (n + 2) / 3 * 4; }
 
-// Decodes `text`; nullopt when it is not valid padded base64. Unpadded input
-// whose length is not a multiple of 4 is accepted when unambiguous (some
-// SDKs strip padding).
-std::optional<std::string> Base64Decode(std::string_view text);
+// Decodes `text`; InvalidArgument when it is not valid padded base64.
+// Unpadded input whose length is not a multiple of 4 is accepted when
+// unambiguous (some SDKs strip padding).
+Result<std::string> Base64Decode(std::string_view text);
 // Appends the decoding of `text` to `dst`; false (and `dst` unchanged) when
 // `text` is not valid base64.
 // On x86-64 CPUs with AVX2 the bulk of the text is decoded 32 characters at

@@ -161,9 +161,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
     ::setenv("AWS_ACCESS_KEY_ID", std::getenv("AWS_ACCESS_KEY_ID") ? std::getenv("AWS_ACCESS_KEY_ID") : "sluice", 1);
     ::setenv("AWS_SECRET_ACCESS_KEY",
              std::getenv("AWS_SECRET_ACCESS_KEY") ? std::getenv("AWS_SECRET_ACCESS_KEY") : "sluice", 1);
-    auto started = EmbeddedServer::Start(data_dir, {});
-    if (!started.ok()) return started.status();
-    server = std::move(started).value();
+    SLUICE_ASSIGN_OR_RETURN(server, EmbeddedServer::Start(data_dir, {}));
     endpoint = server->endpoint();
     log << "== embedded sluice serve at " << endpoint << " (data in " << data_dir << ")\n";
   } else if (!endpoint.empty()) {

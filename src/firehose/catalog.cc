@@ -108,7 +108,7 @@ Status DeliveryCatalog::Impl::Open() {
 
 Status DeliveryCatalog::Impl::Load(const fs::path& dir, DeliveryStreamConfig config) {
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
-  if (stream->config().type == "DirectPut") {
+  if (stream->config().type == DeliveryStreamType::kDirectPut) {
     auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
     if (!spool.ok()) return spool.status();
     stream->set_spool(std::move(spool).value());
@@ -156,10 +156,10 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
   {
     std::lock_guard lk(stream->mu);
-    if (stream->config().type == "DirectPut") {
+    if (stream->config().type == DeliveryStreamType::kDirectPut) {
       auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
       if (!spool.ok()) {
-        (void)dirs_.Remove(dir);
+        dirs_.Remove(dir).IgnoreError();  // the open's error is the one to report
         return spool.status();
       }
       stream->set_spool(std::move(spool).value());

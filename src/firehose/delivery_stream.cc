@@ -38,6 +38,16 @@ std::string_view StatusName(DeliveryStreamStatus s) {
   return "ACTIVE";
 }
 
+std::string_view DeliveryStreamTypeName(DeliveryStreamType t) {
+  return t == DeliveryStreamType::kKinesisStreamAsSource ? "KinesisStreamAsSource" : "DirectPut";
+}
+
+std::optional<DeliveryStreamType> ParseDeliveryStreamType(std::string_view s) {
+  if (s == "DirectPut") return DeliveryStreamType::kDirectPut;
+  if (s == "KinesisStreamAsSource") return DeliveryStreamType::kKinesisStreamAsSource;
+  return std::nullopt;
+}
+
 namespace {
 
 std::optional<DeliveryStreamStatus> ParseStatus(std::string_view s) {
@@ -196,7 +206,7 @@ std::string SerializeConfig(const DeliveryStreamConfig& c) {
   w.Key("region"); w.String(c.region);
   w.Key("account"); w.String(c.account);
   w.Key("name"); w.String(c.name);
-  w.Key("type"); w.String(c.type);
+  w.Key("type"); w.String(std::string(DeliveryStreamTypeName(c.type)));
   w.Key("source_stream_arn"); w.String(c.source_stream_arn);
   w.Key("source_role_arn"); w.String(c.source_role_arn);
   w.Key("delivery_start_ms"); w.Int64(c.delivery_start_ms);
@@ -239,9 +249,10 @@ Result<DeliveryStreamConfig> ParseConfig(std::string_view json) {
     return Status::Corruption("config.json lacks required fields");
   c.status = *status;
   c.created_ms = *created;
-  c.type = Str(d, "type", "DirectPut");
-  if (c.type != "DirectPut" && c.type != "KinesisStreamAsSource")
-    return Status::Corruption("config.json: unknown delivery stream type " + c.type);
+  std::string type_name = Str(d, "type", "DirectPut");
+  std::optional<DeliveryStreamType> type = ParseDeliveryStreamType(type_name);
+  if (!type) return Status::Corruption("config.json: unknown delivery stream type " + type_name);
+  c.type = *type;
   c.source_stream_arn = Str(d, "source_stream_arn");
   c.source_role_arn = Str(d, "source_role_arn");
   c.delivery_start_ms = I64(d, "delivery_start_ms").value_or(0);

@@ -60,11 +60,17 @@ struct S3DestinationConfig {
 enum class DeliveryStreamStatus { kCreating, kActive, kDeleting };
 std::string_view StatusName(DeliveryStreamStatus s);
 
+// DeliveryStreamType, as the API and config.json spell it (nullopt from
+// Parse for any other string, including the unsupported sources).
+enum class DeliveryStreamType { kDirectPut, kKinesisStreamAsSource };
+std::string_view DeliveryStreamTypeName(DeliveryStreamType t);
+std::optional<DeliveryStreamType> ParseDeliveryStreamType(std::string_view s);
+
 struct DeliveryStreamConfig {
   std::string region;
   std::string account;
   std::string name;
-  std::string type = "DirectPut";  // DirectPut | KinesisStreamAsSource
+  DeliveryStreamType type = DeliveryStreamType::kDirectPut;
   std::string source_stream_arn;   // KinesisStreamAsSource
   std::string source_role_arn;
   int64_t delivery_start_ms = 0;   // KinesisStreamAsSource: reading starts here (LATEST at creation)

@@ -64,7 +64,7 @@ Result<size_t> FaultInjectionFileSystem::Pwritev(int fd, const iovec* iov, int c
       part.push_back({iov[i].iov_base, len});
       keep -= len;
     }
-    if (!part.empty()) (void)base_->Pwritev(fd, part.data(), static_cast<int>(part.size()), pos);
+    if (!part.empty()) base_->Pwritev(fd, part.data(), static_cast<int>(part.size()), pos).IgnoreError();  // the torn part, as far as it gets
     CutLocked(MemFileSystem::Unsynced::kKeep);
     return DeadLocked("pwritev");
   }

@@ -28,14 +28,14 @@ Status SyncDirectory(const fs::path& dir) { return SyncDirectory(FileSystem::Def
 Status WriteFileAtomically(FileSystem& fsys, const fs::path& path, std::string_view contents, mode_t mode) {
   fs::path tmp = path;
   tmp += ".tmp";
-  (void)fsys.Unlink(tmp);  // a leftover would keep its old mode
+  fsys.Unlink(tmp).IgnoreError();  // a leftover would keep its old mode; usually there is none
   Result<int> fd = fsys.Open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
   if (!fd.ok()) return fd.status();
   Status st = PwritevFull(fsys, *fd, {iovec{const_cast<char*>(contents.data()), contents.size()}}, 0, tmp);
   if (st.ok()) st = OnPath(fsys.Fdatasync(*fd), tmp);
-  (void)fsys.Close(*fd);
+  fsys.Close(*fd).IgnoreError();  // after fdatasync a close error loses nothing
   if (!st.ok()) {
-    (void)fsys.Unlink(tmp);
+    fsys.Unlink(tmp).IgnoreError();  // the write's error is the one to report
     return st;
   }
   SLUICE_RETURN_IF_ERROR(fsys.Rename(tmp, path));
@@ -86,7 +86,7 @@ Result<std::string> ReadFile(FileSystem& fsys, const fs::path& path) {
     if (*n == 0) break;
     out.append(buf, *n);
   }
-  (void)fsys.Close(*fd);
+  fsys.Close(*fd).IgnoreError();  // read-only: a close error loses nothing
   if (!st.ok()) return st;
   return out;
 }

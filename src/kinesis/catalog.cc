@@ -52,16 +52,16 @@ std::optional<AccountSettings> ParseAccountSettings(const std::string& text) {
 bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
   bool changed = false;
   for (auto it = m.consumers.begin(); it != m.consumers.end();) {
-    if (it->status == "ACTIVE" || it->status_due_ms > now) {
+    if (it->status == ConsumerStatus::kActive || it->status_due_ms > now) {
       ++it;
       continue;
     }
     changed = true;
-    if (it->status == "DELETING") {
+    if (it->status == ConsumerStatus::kDeleting) {
       m.resource_policies.erase(m.ConsumerArn(*it));
       it = m.consumers.erase(it);
     } else {
-      it->status = "ACTIVE";
+      it->status = ConsumerStatus::kActive;
       ++it;
     }
   }
@@ -201,7 +201,7 @@ int StreamCatalog::OnDemandStreamCount(const std::string& region) const {
   int n = 0;
   for (const auto& s : List(region)) {
     std::shared_lock lk(s->mu);
-    n += s->meta().mode == "ON_DEMAND";
+    n += s->meta().mode == StreamMode::kOnDemand;
   }
   return n;
 }
@@ -219,7 +219,7 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
         std::to_string(options_.shard_limit) + ". Number of additional shards that would have resulted from this request: " +
         std::to_string(wanted) + ". Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.");
   }
-  if (meta.mode == "ON_DEMAND" && OnDemandStreamCount(meta.region) >= options_.on_demand_stream_limit)
+  if (meta.mode == StreamMode::kOnDemand && OnDemandStreamCount(meta.region) >= options_.on_demand_stream_limit)
     return Status::ResourceExhausted("This request would exceed the on-demand stream limit of " +
                                      std::to_string(options_.on_demand_stream_limit) + " for the account " +
                                      meta.account + " in " + meta.region + ".");
@@ -247,7 +247,7 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   {
     std::unique_lock lk(stream->mu);
     if (Status st = stream->OpenLogsLocked(options_.log_options); !st.ok()) {
-      (void)dirs_.Remove(dir);
+      dirs_.Remove(dir).IgnoreError();  // the open's error is the one to report
       return st;
     }
   }
@@ -344,7 +344,7 @@ void StreamCatalog::BackgroundLoop() {
           std::shared_lock ss(s->mu);
           if (s->meta().status != StreamStatus::kActive) wake = std::min(wake, s->meta().status_due_ms);
           for (const auto& c : s->meta().consumers)
-            if (c.status != "ACTIVE") wake = std::min(wake, c.status_due_ms);
+            if (c.status != ConsumerStatus::kActive) wake = std::min(wake, c.status_due_ms);
         }
     }
     if (wake > now) {

@@ -30,6 +30,40 @@ std::optional<StreamStatus> ParseStatus(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view StreamModeName(StreamMode mode) {
+  return mode == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
+}
+
+std::optional<StreamMode> ParseStreamMode(std::string_view s) {
+  if (s == "PROVISIONED") return StreamMode::kProvisioned;
+  if (s == "ON_DEMAND") return StreamMode::kOnDemand;
+  return std::nullopt;
+}
+
+std::string_view EncryptionTypeName(EncryptionType type) { return type == EncryptionType::kKms ? "KMS" : "NONE"; }
+
+std::optional<EncryptionType> ParseEncryptionType(std::string_view s) {
+  if (s == "NONE") return EncryptionType::kNone;
+  if (s == "KMS") return EncryptionType::kKms;
+  return std::nullopt;
+}
+
+std::string_view ConsumerStatusName(ConsumerStatus status) {
+  switch (status) {
+    case ConsumerStatus::kCreating: return "CREATING";
+    case ConsumerStatus::kActive: return "ACTIVE";
+    case ConsumerStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+std::optional<ConsumerStatus> ParseConsumerStatus(std::string_view s) {
+  if (s == "CREATING") return ConsumerStatus::kCreating;
+  if (s == "ACTIVE") return ConsumerStatus::kActive;
+  if (s == "DELETING") return ConsumerStatus::kDeleting;
+  return std::nullopt;
+}
+
 std::string StreamMeta::arn() const { return model::FormatStreamArn(region, account, name); }
 
 std::string StreamMeta::ConsumerArn(const ConsumerMeta& c) const {
@@ -81,10 +115,10 @@ std::string SerializeStreamMeta(const StreamMeta& m) {
   w.Key("created_ms"); w.Int64(m.created_ms);
   w.Key("status"); w.String(std::string(StatusName(m.status)));
   w.Key("status_due_ms"); w.Int64(m.status_due_ms);
-  w.Key("mode"); w.String(m.mode);
+  w.Key("mode"); w.String(std::string(StreamModeName(m.mode)));
   w.Key("retention_hours"); w.Int(m.retention_hours);
   w.Key("max_record_size_kib"); w.Int(m.max_record_size_kib);
-  w.Key("encryption_type"); w.String(m.encryption_type);
+  w.Key("encryption_type"); w.String(std::string(EncryptionTypeName(m.encryption_type)));
   w.Key("key_id"); w.String(m.key_id);
   w.Key("tags");
   w.StartObject();
@@ -105,7 +139,7 @@ std::string SerializeStreamMeta(const StreamMeta& m) {
     w.StartObject();
     w.Key("name"); w.String(c.name);
     w.Key("created_ms"); w.Int64(c.created_ms);
-    w.Key("status"); w.String(c.status);
+    w.Key("status"); w.String(std::string(ConsumerStatusName(c.status)));
     w.Key("status_due_ms"); w.Int64(c.status_due_ms);
     w.Key("tags");
     w.StartObject();
@@ -156,10 +190,14 @@ Result<StreamMeta> ParseStreamMeta(std::string_view json) {
   m.status = *status;
   m.created_ms = *created;
   m.status_due_ms = i64(d, "status_due_ms").value_or(0);
-  m.mode = str(d, "mode");
+  auto mode = ParseStreamMode(str(d, "mode"));
+  if (!mode) return Status::Corruption("stream.json has an unknown mode");
+  m.mode = *mode;
   m.retention_hours = static_cast<int>(i64(d, "retention_hours").value_or(24));
   m.max_record_size_kib = static_cast<int>(i64(d, "max_record_size_kib").value_or(1024));
-  m.encryption_type = str(d, "encryption_type");
+  auto encryption = ParseEncryptionType(str(d, "encryption_type"));
+  if (!encryption) return Status::Corruption("stream.json has an unknown encryption_type");
+  m.encryption_type = *encryption;
   m.key_id = str(d, "key_id");
   if (auto it = d.FindMember("tags"); it != d.MemberEnd() && it->value.IsObject())
     for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
@@ -176,7 +214,9 @@ Result<StreamMeta> ParseStreamMeta(std::string_view json) {
       ConsumerMeta cm;
       cm.name = str(c, "name");
       cm.created_ms = i64(c, "created_ms").value_or(0);
-      cm.status = str(c, "status");
+      auto consumer_status = ParseConsumerStatus(str(c, "status"));
+      if (!consumer_status) return Status::Corruption("stream.json has a consumer with an unknown status");
+      cm.status = *consumer_status;
       cm.status_due_ms = i64(c, "status_due_ms").value_or(0);
       if (auto t = c.FindMember("tags"); t != c.MemberEnd() && t->value.IsObject())
         for (auto kv = t->value.MemberBegin(); kv != t->value.MemberEnd(); ++kv)

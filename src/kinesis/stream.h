@@ -25,6 +25,21 @@ enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
 std::string_view StatusName(StreamStatus s);
 std::optional<StreamStatus> ParseStatus(std::string_view s);
 
+// The closed sets below travel as AWS's strings on the wire and in
+// stream.json: each has one Name (the string) and one Parse (nullopt for any
+// other string).
+enum class StreamMode { kProvisioned, kOnDemand };  // PROVISIONED, ON_DEMAND
+std::string_view StreamModeName(StreamMode mode);
+std::optional<StreamMode> ParseStreamMode(std::string_view s);
+
+enum class EncryptionType { kNone, kKms };  // NONE, KMS
+std::string_view EncryptionTypeName(EncryptionType type);
+std::optional<EncryptionType> ParseEncryptionType(std::string_view s);
+
+enum class ConsumerStatus { kCreating, kActive, kDeleting };  // CREATING, ACTIVE, DELETING
+std::string_view ConsumerStatusName(ConsumerStatus status);
+std::optional<ConsumerStatus> ParseConsumerStatus(std::string_view s);
+
 struct ShardMeta {
   uint32_t index = 0;  // shardId-<index as 12 digits>
   model::HashKeyRange range;
@@ -44,8 +59,8 @@ struct ShardMeta {
 struct ConsumerMeta {
   std::string name;
   int64_t created_ms = 0;
-  std::string status = "CREATING";  // CREATING, ACTIVE, DELETING
-  int64_t status_due_ms = 0;        // when CREATING/DELETING ends
+  ConsumerStatus status = ConsumerStatus::kCreating;
+  int64_t status_due_ms = 0;  // when CREATING/DELETING ends
   std::map<std::string, std::string> tags;
 };
 
@@ -56,10 +71,10 @@ struct StreamMeta {
   int64_t created_ms = 0;  // StreamCreationTimestamp; its seconds are the sequence-number epoch
   StreamStatus status = StreamStatus::kCreating;
   int64_t status_due_ms = 0;  // when a CREATING/UPDATING/DELETING state ends
-  std::string mode = "PROVISIONED";
+  StreamMode mode = StreamMode::kProvisioned;
   int retention_hours = 24;
   int max_record_size_kib = 1024;
-  std::string encryption_type = "NONE";
+  EncryptionType encryption_type = EncryptionType::kNone;
   std::string key_id;
   std::map<std::string, std::string> tags;
   // EnableEnhancedMonitoring: metric names (never "ALL"), kept sorted.

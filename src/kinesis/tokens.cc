@@ -27,13 +27,14 @@ std::string Seal(std::string payload, const std::string& key) {
   return codec::Base64Encode(payload);
 }
 
-// Returns the payload when the MAC checks.
-std::optional<std::string> Open(std::string_view token, const std::string& key) {
+// The payload, when the MAC checks.
+Result<std::string> Open(std::string_view token, const std::string& key) {
   auto raw = codec::Base64Decode(token);
-  if (!raw || raw->size() <= kMacBytes) return std::nullopt;
+  if (!raw.ok() || raw->size() <= kMacBytes) return Status::InvalidArgument("token is not base64 or too short");
   std::string_view payload(raw->data(), raw->size() - kMacBytes);
   std::string expected = Mac(payload, key);
-  if (CRYPTO_memcmp(expected.data(), raw->data() + payload.size(), kMacBytes) != 0) return std::nullopt;
+  if (CRYPTO_memcmp(expected.data(), raw->data() + payload.size(), kMacBytes) != 0)
+    return Status::InvalidArgument("token MAC does not match");
   return std::string(payload);
 }
 
@@ -86,11 +87,10 @@ std::string EncodeShardIterator(const IteratorPosition& pos, const std::string& 
   return Seal(std::move(p), key);
 }
 
-std::optional<IteratorPosition> DecodeShardIterator(std::string_view token, const std::string& key) {
-  auto payload = Open(token, key);
-  if (!payload) return std::nullopt;
-  Reader r{*payload};
-  if (r.U8() != kIteratorVersion) return std::nullopt;
+Result<IteratorPosition> DecodeShardIterator(std::string_view token, const std::string& key) {
+  SLUICE_ASSIGN_OR_RETURN(std::string payload, Open(token, key));
+  Reader r{payload};
+  if (r.U8() != kIteratorVersion) return Status::InvalidArgument("not a shard iterator");
   IteratorPosition pos;
   pos.stream_created_ms = static_cast<int64_t>(r.U64());
   pos.shard_index = r.U32();
@@ -98,7 +98,7 @@ std::optional<IteratorPosition> DecodeShardIterator(std::string_view token, cons
   pos.issued_ms = static_cast<int64_t>(r.U64());
   pos.region = r.Str();
   pos.stream_name = r.Str();
-  if (!r.ok || !r.in.empty()) return std::nullopt;
+  if (!r.ok || !r.in.empty()) return Status::InvalidArgument("malformed shard iterator");
   return pos;
 }
 
@@ -113,18 +113,17 @@ std::string EncodePageToken(const PageToken& t, const std::string& key) {
   return Seal(std::move(p), key);
 }
 
-std::optional<PageToken> DecodePageToken(std::string_view text, const std::string& key) {
-  auto payload = Open(text, key);
-  if (!payload) return std::nullopt;
-  Reader r{*payload};
-  if (r.U8() != kPageVersion) return std::nullopt;
+Result<PageToken> DecodePageToken(std::string_view text, const std::string& key) {
+  SLUICE_ASSIGN_OR_RETURN(std::string payload, Open(text, key));
+  Reader r{payload};
+  if (r.U8() != kPageVersion) return Status::InvalidArgument("not a page token");
   PageToken t;
   t.kind = r.U8();
   t.stream_created_ms = static_cast<int64_t>(r.U64());
   t.issued_ms = static_cast<int64_t>(r.U64());
   t.stream_name = r.Str();
   t.after = r.Str();
-  if (!r.ok || !r.in.empty()) return std::nullopt;
+  if (!r.ok || !r.in.empty()) return Status::InvalidArgument("malformed page token");
   return t;
 }
 

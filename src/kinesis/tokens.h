@@ -5,9 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/status.h"
 
 namespace sluice::kinesis {
 
@@ -26,7 +27,8 @@ struct IteratorPosition {
 };
 
 std::string EncodeShardIterator(const IteratorPosition& pos, const std::string& key);
-std::optional<IteratorPosition> DecodeShardIterator(std::string_view token, const std::string& key);
+// InvalidArgument when `token` was not sealed with `key` or is not an iterator.
+Result<IteratorPosition> DecodeShardIterator(std::string_view token, const std::string& key);
 
 // Paging token: which listing, where it stopped, when it was issued.
 struct PageToken {
@@ -40,6 +42,7 @@ struct PageToken {
 enum PageKind : uint8_t { kListShardsPage = 1, kListStreamsPage = 2, kListConsumersPage = 3 };
 
 std::string EncodePageToken(const PageToken& token, const std::string& key);
-std::optional<PageToken> DecodePageToken(std::string_view text, const std::string& key);
+// InvalidArgument when `text` was not sealed with `key` or is not a page token.
+Result<PageToken> DecodePageToken(std::string_view text, const std::string& key);
 
 }  // namespace sluice::kinesis

@@ -30,8 +30,9 @@ std::string XmlEscapeText(std::string_view s) {
 
 Status FromApiError(const client::ApiError& e, std::string_view what) {
   std::string ctx = std::string(what) + ": ";
-  if (e.kind != client::ErrorKind::kService || e.http_status >= 500 || e.http_status == 429 || e.type == "SlowDown" ||
-      e.type == "RequestTimeout" || client::IsThrottlingCode(e.type))
+  // Unavailable (Firehose retries the delivery later): no answer at all, or
+  // an error the client's one retry classification (sluice/retry.h) retries.
+  if (e.kind != client::ErrorKind::kService || client::ClassifyForRetry(e) != client::RetryClass::kNotRetryable)
     return Status::Unavailable(ctx + e.ToString());
   StatusCode code = e.http_status == 404   ? StatusCode::kNotFound
                     : e.http_status == 403 ? StatusCode::kFailedPrecondition
@@ -61,9 +62,9 @@ S3Store::~S3Store() = default;
 Result<std::unique_ptr<S3Store>> S3Store::Create(S3StoreOptions options) {
   client::ConfigOptions co = options.config;
   if (!options.endpoint_url.empty()) co.endpoint_url = options.endpoint_url;
-  auto config = client::ResolveConfig(co, client::LoadConfigSources(), client::ServiceNames{"S3", "s3"});
-  if (!config.ok()) return config.status();
-  return Create(std::move(options), std::move(config.value()));
+  SLUICE_ASSIGN_OR_RETURN(auto config,
+                          client::ResolveConfig(co, client::LoadConfigSources(), client::ServiceNames{"S3", "s3"}));
+  return Create(std::move(options), std::move(config));
 }
 
 Result<std::unique_ptr<S3Store>> S3Store::Create(S3StoreOptions options, client::ResolvedConfig config) {
@@ -158,7 +159,9 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
   if (!created.ok()) return FromApiError(created.error(), what + " (CreateMultipartUpload)");
   std::string upload_id = S3Client::XmlField(created->body, "UploadId");
   if (upload_id.empty()) return Status::Unavailable(what + ": CreateMultipartUpload returned no UploadId");
-  auto abort = [&] { impl_->Send("DELETE", bucket, key, {{"uploadId", upload_id}}); };
+  // AbortMultipartUpload is best effort: the failure being reported is the
+  // upload's, and a bucket's lifecycle rules remove what an abort leaves.
+  auto abort = [&] { impl_->Send("DELETE", bucket, key, {{"uploadId", upload_id}}).IgnoreError(); };
 
   std::string complete = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   int part = 0;

@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "wire/message.h"
@@ -35,6 +37,43 @@ struct ApiError {
   static ApiError ExpiredNextToken(std::string m) { return {"ExpiredNextTokenException", std::move(m)}; }
   static ApiError InternalFailure(std::string m) { return {"InternalFailure", std::move(m), 500}; }
   static ApiError ServiceUnavailable(std::string m) { return {"ServiceUnavailableException", std::move(m), 503}; }
+};
+
+// The outcome of a step of an action that can fail with the AWS error to
+// answer: ApiStatus carries no value, ApiResult<T> a T. They are to handlers
+// what Status and Result<T> are to the layers below (which know no AWS error
+// types); like those they must not be dropped.
+class [[nodiscard]] ApiStatus {
+ public:
+  ApiStatus() = default;
+  ApiStatus(ApiError error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  static ApiStatus Ok() { return {}; }
+
+  bool ok() const { return !error_.has_value(); }
+  const ApiError& error() const { return *error_; }  // only when !ok()
+
+ private:
+  std::optional<ApiError> error_;
+};
+
+template <typename T>
+class [[nodiscard]] ApiResult {
+ public:
+  ApiResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  const ApiError& error() const { return std::get<1>(v_); }  // only when !ok()
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, ApiError> v_;
 };
 
 // A success answered as a stream of bytes produced over time (the event

@@ -53,32 +53,31 @@ std::string StringBytes(const cbor_item_t* item) {
 // A number in a timestamp member: epoch milliseconds, to JSON's seconds.
 void SetTimestamp(double millis, rapidjson::Value& v) { v.SetDouble(millis / 1000.0); }
 
-std::optional<std::string> Convert(const cbor_item_t* item, const Shape* shape, rapidjson::Value& v, Alloc& a,
-                                   int depth) {
-  if (depth > kMaxDepth) return "CBOR nesting is too deep";
+Status Convert(const cbor_item_t* item, const Shape* shape, rapidjson::Value& v, Alloc& a, int depth) {
+  if (depth > kMaxDepth) return Status::InvalidArgument("CBOR nesting is too deep");
   switch (cbor_typeof(item)) {
     case CBOR_TYPE_UINT: {
       uint64_t n = cbor_get_int(item);
       if (IsTimestamp(shape)) SetTimestamp(static_cast<double>(n), v);
       else v.SetUint64(n);
-      return std::nullopt;
+      return Status::Ok();
     }
     case CBOR_TYPE_NEGINT: {
       uint64_t n = cbor_get_int(item);  // the value is -1 - n
-      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return "CBOR integer out of range";
+      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return Status::InvalidArgument("CBOR integer out of range");
       int64_t value = -1 - static_cast<int64_t>(n);
       if (IsTimestamp(shape)) SetTimestamp(static_cast<double>(value), v);
       else v.SetInt64(value);
-      return std::nullopt;
+      return Status::Ok();
     }
     case CBOR_TYPE_BYTESTRING: {
-      if (shape && shape->type != ShapeType::kBlob) return "Unexpected byte string for a non-blob member " + shape->name;
+      if (shape && shape->type != ShapeType::kBlob) return Status::InvalidArgument("Unexpected byte string for a non-blob member " + shape->name);
       v.SetString(codec::Base64Encode(StringBytes(item)), a);
-      return std::nullopt;
+      return Status::Ok();
     }
     case CBOR_TYPE_STRING:
       v.SetString(StringBytes(item), a);
-      return std::nullopt;
+      return Status::Ok();
     case CBOR_TYPE_ARRAY: {
       const Shape* element = shape && shape->type == ShapeType::kList ? shape->member : nullptr;
       v.SetArray();
@@ -86,24 +85,24 @@ std::optional<std::string> Convert(const cbor_item_t* item, const Shape* shape, 
       cbor_item_t** items = cbor_array_handle(item);
       for (size_t i = 0; i < n; ++i) {
         rapidjson::Value e;
-        if (auto err = Convert(items[i], element, e, a, depth + 1)) return err;
+        SLUICE_RETURN_IF_ERROR(Convert(items[i], element, e, a, depth + 1));
         v.PushBack(e, a);
       }
-      return std::nullopt;
+      return Status::Ok();
     }
     case CBOR_TYPE_MAP: {
       v.SetObject();
       size_t n = cbor_map_size(item);
       cbor_pair* pairs = cbor_map_handle(item);
       for (size_t i = 0; i < n; ++i) {
-        if (!cbor_isa_string(pairs[i].key)) return "CBOR map keys must be text strings";
+        if (!cbor_isa_string(pairs[i].key)) return Status::InvalidArgument("CBOR map keys must be text strings");
         std::string name = StringBytes(pairs[i].key);
         const Shape* value_shape = shape && shape->type == ShapeType::kMap ? shape->value : MemberShape(shape, name);
         rapidjson::Value value;
-        if (auto err = Convert(pairs[i].value, value_shape, value, a, depth + 1)) return err;
+        SLUICE_RETURN_IF_ERROR(Convert(pairs[i].value, value_shape, value, a, depth + 1));
         v.AddMember(rapidjson::Value(name, a), value, a);
       }
-      return std::nullopt;
+      return Status::Ok();
     }
     case CBOR_TYPE_TAG: {
       // Tag 1 marks a timestamp (milliseconds on this protocol) even where
@@ -121,21 +120,21 @@ std::optional<std::string> Convert(const cbor_item_t* item, const Shape* shape, 
     case CBOR_TYPE_FLOAT_CTRL: {
       if (cbor_float_ctrl_is_ctrl(item)) {
         switch (cbor_ctrl_value(item)) {
-          case CBOR_CTRL_TRUE: v.SetBool(true); return std::nullopt;
-          case CBOR_CTRL_FALSE: v.SetBool(false); return std::nullopt;
+          case CBOR_CTRL_TRUE: v.SetBool(true); return Status::Ok();
+          case CBOR_CTRL_FALSE: v.SetBool(false); return Status::Ok();
           case CBOR_CTRL_NULL:
-          case CBOR_CTRL_UNDEF: v.SetNull(); return std::nullopt;
-          default: return "Unsupported CBOR simple value";
+          case CBOR_CTRL_UNDEF: v.SetNull(); return Status::Ok();
+          default: return Status::InvalidArgument("Unsupported CBOR simple value");
         }
       }
       double d = cbor_float_get_float(item);
-      if (!std::isfinite(d)) return "CBOR number is not finite";
+      if (!std::isfinite(d)) return Status::InvalidArgument("CBOR number is not finite");
       if (IsTimestamp(shape)) SetTimestamp(d, v);
       else v.SetDouble(d);
-      return std::nullopt;
+      return Status::Ok();
     }
   }
-  return "Unsupported CBOR item";
+  return Status::InvalidArgument("Unsupported CBOR item");
 }
 
 // Checks that `b` holds one well-formed item at `at` whose declared lengths
@@ -272,37 +271,40 @@ bool IsCborContentType(std::string_view content_type) {
   return content_type.find("application/x-amz-cbor") != std::string_view::npos;
 }
 
-std::optional<std::string> CborToJson(const Shape& shape, std::string_view body, rapidjson::Document& out) {
+Status CborToJson(const Shape& shape, std::string_view body, rapidjson::Document& out) {
   if (body.empty()) {
     out.SetObject();
-    return std::nullopt;
+    return Status::Ok();
   }
   size_t scanned = 0;
-  if (!Scan(body, scanned, 0)) return "Malformed CBOR: truncated, too deeply nested, or a length beyond the body";
-  if (scanned != body.size()) return "Trailing bytes after the CBOR item at offset " + std::to_string(scanned);
+  if (!Scan(body, scanned, 0))
+    return Status::InvalidArgument("Malformed CBOR: truncated, too deeply nested, or a length beyond the body");
+  if (scanned != body.size())
+    return Status::InvalidArgument("Trailing bytes after the CBOR item at offset " + std::to_string(scanned));
   cbor_load_result result{};
   ItemPtr item(cbor_load(reinterpret_cast<cbor_data>(body.data()), body.size(), &result));
   if (!item || result.error.code != CBOR_ERR_NONE)
-    return "Malformed CBOR at offset " + std::to_string(result.error.position);
-  if (result.read != body.size()) return "Trailing bytes after the CBOR item at offset " + std::to_string(result.read);
-  if (!cbor_isa_map(item.get())) return "The CBOR request body must be a map";
+    return Status::InvalidArgument("Malformed CBOR at offset " + std::to_string(result.error.position));
+  if (result.read != body.size())
+    return Status::InvalidArgument("Trailing bytes after the CBOR item at offset " + std::to_string(result.read));
+  if (!cbor_isa_map(item.get())) return Status::InvalidArgument("The CBOR request body must be a map");
   return Convert(item.get(), &shape, out, out.GetAllocator(), 0);
 }
 
-std::optional<std::string> JsonToCbor(const Shape* shape, std::string_view json) {
+Result<std::string> JsonToCbor(const Shape* shape, std::string_view json) {
   rapidjson::Document doc;
   if (json.empty()) doc.SetObject();
   else doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError()) return std::nullopt;
+  if (doc.HasParseError()) return Status::InvalidArgument("JSON to encode as CBOR does not parse");
   Encoder e;
   e.Value(doc, shape);
   return e.Take();
 }
 
 wire::Response CborSuccess(const Shape* output, std::string_view json_body, const std::string& request_id) {
-  std::optional<std::string> body = JsonToCbor(output, json_body);
-  if (!body) return CborError(ApiError::InternalFailure("Internal service failure."), request_id);
-  wire::Response r = JsonSuccess(std::move(*body), request_id);
+  Result<std::string> body = JsonToCbor(output, json_body);
+  if (!body.ok()) return CborError(ApiError::InternalFailure("Internal service failure."), request_id);
+  wire::Response r = JsonSuccess(std::move(body).value(), request_id);
   SetContentType(r);
   return r;
 }
@@ -354,8 +356,8 @@ class CborEvents final : public wire::BodySource, public std::enable_shared_from
       auto type = m->Header(":event-type");
       auto it = events_.find(std::string(type));
       auto cbor = JsonToCbor(it == events_.end() ? nullptr : it->second, m->payload);
-      if (cbor) {
-        m->payload = std::move(*cbor);
+      if (cbor.ok()) {  // else the payload passes through as JSON
+        m->payload = std::move(cbor).value();
         for (auto& [name, value] : m->headers)
           if (name == ":content-type") value = std::string(kCborContentType);
       }

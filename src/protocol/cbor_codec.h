@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "protocol/api_error.h"
 #include "protocol/service_model.h"
 #include "wire/message.h"
@@ -27,15 +28,15 @@ bool IsCborContentType(std::string_view content_type);
 
 // Decodes a CBOR request body into `out` (JSON form: blobs as base64 strings,
 // timestamps as epoch seconds) following `shape` where it knows the members.
-// Returns a message for a SerializationException when the body is not one
-// well-formed CBOR item, nests deeper than 64 levels, or has non-string map
-// keys.
-std::optional<std::string> CborToJson(const Shape& shape, std::string_view body, rapidjson::Document& out);
+// Returns InvalidArgument (its message is for a SerializationException) when
+// the body is not one well-formed CBOR item, nests deeper than 64 levels, or
+// has non-string map keys.
+Status CborToJson(const Shape& shape, std::string_view body, rapidjson::Document& out);
 
 // Encodes a JSON document (a handler's answer) as CBOR, guided by `shape`
 // (nullptr: no member types known, strings stay strings, numbers stay numbers).
-// Returns nullopt when `json` does not parse.
-std::optional<std::string> JsonToCbor(const Shape* shape, std::string_view json);
+// Returns InvalidArgument when `json` does not parse.
+Result<std::string> JsonToCbor(const Shape* shape, std::string_view json);
 
 // A CBOR answer: the JSON success body converted with the output shape, or an
 // error as a CBOR map {__type, message}, with the usual AWS headers.

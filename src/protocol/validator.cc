@@ -1,5 +1,6 @@
 #include "protocol/validator.h"
 
+#include "base/status.h"
 #include "codec/utf8.h"
 
 #include <cctype>
@@ -53,39 +54,38 @@ bool TypeMatches(ShapeType t, const rapidjson::Value& v) {
   return false;
 }
 
-// First type mismatch anywhere in the tree, as a SerializationException text.
-std::optional<std::string> CheckTypes(const Shape& shape, const rapidjson::Value& v) {
-  if (v.IsNull()) return std::nullopt;
+// First type mismatch anywhere in the tree; its message is a SerializationException's.
+Status CheckTypes(const Shape& shape, const rapidjson::Value& v) {
+  if (v.IsNull()) return Status::Ok();
   if (!TypeMatches(shape.type, v)) {
-    if (v.IsObject() || v.IsArray()) return JsonKind(v) + " found where not expected";
-    return JsonKind(v) + " can not be converted to " +
-           (shape.type == ShapeType::kInteger ? "an " : "a ") + std::string(TypeName(shape.type));
+    if (v.IsObject() || v.IsArray()) return Status::InvalidArgument(JsonKind(v) + " found where not expected");
+    return Status::InvalidArgument(JsonKind(v) + " can not be converted to " +
+                                   (shape.type == ShapeType::kInteger ? "an " : "a ") + std::string(TypeName(shape.type)));
   }
   // Strings end up in names, keys and messages: they must be valid UTF-8.
   // (Blobs need not be checked: base64 decoding rejects every non-ASCII byte.)
   if (shape.type == ShapeType::kString && !codec::IsValidUtf8({v.GetString(), v.GetStringLength()}))
-    return std::string("Invalid UTF-8 start byte or continuation in a STRING_VALUE");
+    return Status::InvalidArgument("Invalid UTF-8 start byte or continuation in a STRING_VALUE");
   switch (shape.type) {
     case ShapeType::kStructure:
       for (const auto& m : shape.members) {
         auto it = v.FindMember(m.name.c_str());
-        if (it != v.MemberEnd())
-          if (auto e = CheckTypes(*m.shape, it->value)) return e;
+        if (it != v.MemberEnd()) SLUICE_RETURN_IF_ERROR(CheckTypes(*m.shape, it->value));
       }
       break;
     case ShapeType::kList:
       for (const auto& e : v.GetArray())
-        if (auto err = CheckTypes(*shape.member, e)) return err;
+        SLUICE_RETURN_IF_ERROR(CheckTypes(*shape.member, e));
       break;
     case ShapeType::kMap:
       for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-        if (auto e = CheckTypes(*shape.key, it->name)) return e;
-        if (auto e = CheckTypes(*shape.value, it->value)) return e;
+        SLUICE_RETURN_IF_ERROR(CheckTypes(*shape.key, it->name));
+        SLUICE_RETURN_IF_ERROR(CheckTypes(*shape.value, it->value));
       }
       break;
     default: break;
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 std::string LowerCamel(std::string_view name) {
@@ -195,12 +195,12 @@ class ConstraintChecker {
     }
   }
 
-  std::optional<ValidationFailure> Result() const {
-    if (errors_.empty()) return std::nullopt;
+  ApiStatus Result() const {
+    if (errors_.empty()) return ApiStatus::Ok();
     std::string msg = std::to_string(errors_.size()) +
                       (errors_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
     for (size_t i = 0; i < errors_.size(); ++i) msg += (i ? "; " : "") + errors_[i];
-    return ValidationFailure{ValidationFailure::Kind::kValidation, msg};
+    return ApiError::Validation(msg);
   }
 
  private:
@@ -231,11 +231,9 @@ size_t Base64DecodedLength(std::string_view text) {
   return n / 4 * 3 + (n % 4 == 0 ? 0 : (n % 4) - 1) - pad;
 }
 
-std::optional<ValidationFailure> ValidateRequest(const Shape& shape, const rapidjson::Value& input) {
-  if (!input.IsObject())
-    return ValidationFailure{ValidationFailure::Kind::kSerialization,
-                             JsonKind(input) + " found where not expected"};
-  if (auto e = CheckTypes(shape, input)) return ValidationFailure{ValidationFailure::Kind::kSerialization, *e};
+ApiStatus ValidateRequest(const Shape& shape, const rapidjson::Value& input) {
+  if (!input.IsObject()) return ApiError::Serialization(JsonKind(input) + " found where not expected");
+  if (Status types = CheckTypes(shape, input); !types.ok()) return ApiError::Serialization(types.message());
   ConstraintChecker checker;
   checker.Check(shape, input, Path{});
   return checker.Result();

@@ -14,18 +14,15 @@
 #include <optional>
 #include <string>
 
+#include "protocol/api_error.h"
 #include "protocol/service_model.h"
 
 namespace sluice::protocol {
 
-struct ValidationFailure {
-  enum class Kind { kSerialization, kValidation };
-  Kind kind;
-  std::string message;
-};
-
-// nullopt when `input` conforms to `shape` (a structure).
-std::optional<ValidationFailure> ValidateRequest(const Shape& shape, const rapidjson::Value& input);
+// Ok when `input` conforms to `shape` (a structure); else a
+// SerializationException (a member of the wrong JSON type, invalid UTF-8) or
+// a ValidationException listing every constraint violated, in AWS's words.
+ApiStatus ValidateRequest(const Shape& shape, const rapidjson::Value& input);
 
 // Decoded byte length of a base64 text (no validity check).
 size_t Base64DecodedLength(std::string_view text);

@@ -134,8 +134,8 @@ void Router::HandleJson(const protocol::JsonService& service, std::string_view o
   rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
   rapidjson::Document doc(&allocator);
   if (cbor) {
-    if (auto failure = protocol::CborToJson(*shape, request.body, doc))
-      return respond(error(ApiError::Serialization(*failure)));
+    if (Status failure = protocol::CborToJson(*shape, request.body, doc); !failure.ok())
+      return respond(error(ApiError::Serialization(failure.message())));
   } else if (request.body.empty()) {
     doc.SetObject();
   } else {
@@ -149,12 +149,8 @@ void Router::HandleJson(const protocol::JsonService& service, std::string_view o
           ApiError::Serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                                   " at offset " + std::to_string(doc.GetErrorOffset()))));
   }
-  if (auto failure = protocol::ValidateRequest(*shape, doc)) {
-    ApiError err = failure->kind == protocol::ValidationFailure::Kind::kSerialization
-                       ? ApiError::Serialization(failure->message)
-                       : ApiError::Validation(failure->message);
-    return respond(error(err));
-  }
+  if (protocol::ApiStatus valid = protocol::ValidateRequest(*shape, doc); !valid.ok())
+    return respond(error(valid.error()));
   const protocol::Shape* output = cbor ? service.model->OutputShape(operation) : nullptr;
   const protocol::JsonDialect* dialect = &service.dialect;  // services_ outlives every request
   service.call(operation, region, doc, [respond, request_id, cbor, output, dialect](protocol::Outcome outcome) {

@@ -51,7 +51,7 @@ FdCache::Stats FdCache::stats() const {
 }
 
 void FdCache::CloseAll(const std::vector<Closing>& fds) {
-  for (const auto& [fs, fd] : fds) (void)fs->Close(fd);
+  for (const auto& [fs, fd] : fds) fs->Close(fd).IgnoreError();  // a descriptor is closed once; nothing to retry
 }
 
 void FdCache::PinLocked(Entry* e) {

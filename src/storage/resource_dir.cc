@@ -133,9 +133,8 @@ Result<fs::path> ResourceDirectory::Relative(const fs::path& dir) const {
 }
 
 Status ResourceDirectory::Remove(const fs::path& dir) const {
-  auto rel = Relative(dir);
-  if (!rel.ok()) return rel.status();
-  return io::RemoveTreeBeneath(data_dir_, *rel);
+  SLUICE_ASSIGN_OR_RETURN(auto rel, Relative(dir));
+  return io::RemoveTreeBeneath(data_dir_, rel);
 }
 
 bool ResourceDirectory::Matches(const fs::path& dir, std::string_view region, std::string_view name) const {

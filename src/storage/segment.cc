@@ -29,7 +29,7 @@ Status WriteFileNoSync(io::FileSystem& fsys, const fs::path& path, std::string_v
   if (!fd.ok()) return fd.status();
   iovec v{const_cast<char*>(contents.data()), contents.size()};
   Status st = contents.empty() ? Status::Ok() : io::PwritevFull(fsys, *fd, {v}, 0, path);
-  (void)fsys.Close(*fd);
+  fsys.Close(*fd).IgnoreError();  // the write's status decides; an index is derived data
   return st;
 }
 
@@ -188,7 +188,7 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
   std::string header = format::EncodeSegmentHeader(base_offset);
   Status st = io::PwritevFull(*seg->fs_, lease.fd(), {iovec{header.data(), header.size()}}, 0, seg->log_path_);
   if (!st.ok()) {
-    (void)seg->fs_->Unlink(seg->log_path_);
+    seg->fs_->Unlink(seg->log_path_).IgnoreError();  // the write's error is the one to report
     return st;
   }
   seg->keep_unsynced_ = keep_unsynced;
@@ -300,7 +300,7 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
       seg->end_offset_ = end_offset;
     }
   }
-  if (clean) (void)seg->WriteIndex();  // best effort; rebuilt again next time if it fails
+  if (clean) seg->WriteIndex().IgnoreError();  // best effort; rebuilt again next time if it fails
   return seg;
 }
 
@@ -536,7 +536,7 @@ Status Segment::Repair(bool sync) {
   Status st = iov.empty() ? Status::Ok() : io::PwritevFull(*fs_, fd, std::move(iov), keep, log_path_);
   if (st.ok() && sync) st = io::OnPath(fs_->Fdatasync(fd), log_path_);
   if (!st.ok()) {
-    (void)fs_->Ftruncate(fd, keep);  // retried by the next Repair
+    fs_->Ftruncate(fd, keep).IgnoreError();  // retried by the next Repair
     return st;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -593,7 +593,7 @@ Status Segment::EnsureOpen(FdCache::Lease* lease) const {
 Status Segment::Remove() {
   {
     FdCache::Lease lease;
-    (void)EnsureOpen(&lease);
+    EnsureOpen(&lease).IgnoreError();  // a segment that cannot be opened is still removed
     std::lock_guard<std::mutex> lock(mu_);
     if (lease && !removed_pin_) removed_pin_ = std::move(lease);
   }

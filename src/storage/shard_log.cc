@@ -108,7 +108,7 @@ Status ShardLogImpl::Recover() {
   // An index without its log is left over from an interrupted trim.
   for (uint64_t b : index_bases) {
     if (!std::binary_search(bases.begin(), bases.end(), b)) {
-      (void)Fs().Unlink(dir_ / format::IndexFileName(b));
+      Fs().Unlink(dir_ / format::IndexFileName(b)).IgnoreError();  // tried again on the next Open
     }
   }
 
@@ -249,7 +249,7 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
 Status ShardLogImpl::RollLocked() {
   // The index of the sealed segment is derived data: if writing it fails it
   // is rebuilt by scanning on the next Open.
-  (void)active_->WriteIndex();
+  active_->WriteIndex().IgnoreError();
   Result<std::shared_ptr<Segment>> seg =
       Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache, options_.fs);
   if (!seg.ok()) return seg.status();

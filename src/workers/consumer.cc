@@ -41,28 +41,24 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(client::KinesisClient& client, 
                                                  std::unique_ptr<EventSink> sink, const Clock* clock) {
   if (options.checkpoint_db.empty()) return Status::InvalidArgument("a checkpoint database path is required");
   if (options.stream.name.empty() && options.stream.arn.empty()) return Status::InvalidArgument("no stream given");
-  auto store = pipeline::CheckpointStore::Open(options.checkpoint_db);
-  if (!store.ok()) return store.status();
+  SLUICE_ASSIGN_OR_RETURN(auto store, pipeline::CheckpointStore::Open(options.checkpoint_db));
   std::string key = options.stream.arn.empty() ? options.stream.name : options.stream.arn;
-  auto window = (*store)->LoadDedupWindow(key, options.dedup_window, clock->NowMillis());
-  if (!window.ok()) return window.status();
+  SLUICE_ASSIGN_OR_RETURN(auto window, store->LoadDedupWindow(key, options.dedup_window, clock->NowMillis()));
   // Cut output written after the last checkpoint (a crash between writing
   // and committing); a fresh output starts from its current end.
-  auto position = (*store)->LoadState(key, SinkKey(*sink));
-  if (!position.ok()) return position.status();
-  if (*position) {
-    SLUICE_RETURN_IF_ERROR(sink->Rewind(**position));
+  SLUICE_ASSIGN_OR_RETURN(auto position, store->LoadState(key, SinkKey(*sink)));
+  if (position) {
+    SLUICE_RETURN_IF_ERROR(sink->Rewind(*position));
   } else {
-    auto start = sink->Commit();
-    if (!start.ok()) return start.status();
+    SLUICE_ASSIGN_OR_RETURN(auto start, sink->Commit());
     pipeline::CommitRequest req;
     req.stream = key;
-    req.state = {{SinkKey(*sink), *start}};
+    req.state = {{SinkKey(*sink), start}};
     req.now_ms = clock->NowMillis();
-    SLUICE_RETURN_IF_ERROR((*store)->Commit(req));
+    SLUICE_RETURN_IF_ERROR(store->Commit(req));
   }
-  return std::unique_ptr<Consumer>(new Consumer(client, std::move(options), std::move(sink),
-                                                std::move(store).value(), std::move(window).value(), clock));
+  return std::unique_ptr<Consumer>(
+      new Consumer(client, std::move(options), std::move(sink), std::move(store), std::move(window), clock));
 }
 
 Consumer::Consumer(client::KinesisClient& client, ConsumerOptions options, std::unique_ptr<EventSink> sink,
@@ -256,7 +252,7 @@ Result<bool> Consumer::Poll(ShardState& shard) {
       shard.iterator.clear();  // resume after the last record seen
       return false;
     }
-    if (e.type == "ProvisionedThroughputExceededException") {
+    if (client::ClassifyForRetry(e) == client::RetryClass::kThrottling) {
       shard.next_poll_ms = now + 1000;
       return false;
     }

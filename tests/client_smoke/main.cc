@@ -40,6 +40,12 @@ std::string Get(const rapidjson::Value& v, const char* key, const char* fallback
                                                      : fallback;
 }
 
+// The decoding of a base64 fixture field; empty when it is not base64.
+std::string DecodedOrEmpty(const std::string& text) {
+  auto decoded = sluice::codec::Base64Decode(text);
+  return decoded.ok() ? std::move(decoded).value() : std::string();
+}
+
 std::vector<std::pair<std::string, std::string>> Pairs(const rapidjson::Value& v, const char* key) {
   std::vector<std::pair<std::string, std::string>> out;
   auto it = v.FindMember(key);
@@ -79,7 +85,7 @@ int Sign() {
     req.path = UriEncodePath(Get(c, "path", "/"));
     req.query = Pairs(c, "query");
     req.headers = Pairs(c, "headers");
-    std::string body = c.HasMember("body_b64") ? sluice::codec::Base64Decode(Get(c, "body_b64")).value_or("")
+    std::string body = c.HasMember("body_b64") ? DecodedOrEmpty(Get(c, "body_b64"))
                                                : Get(c, "body");
     SigningParams p;
     p.credentials = {Get(c, "access_key", "AKIDEXAMPLE"), Get(c, "secret_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),

@@ -26,7 +26,7 @@ DeliveryStreamConfig FullConfig() {
   c.region = "eu-west-1";
   c.account = "000000000000";
   c.name = "events.v2_x-1";
-  c.type = "KinesisStreamAsSource";
+  c.type = DeliveryStreamType::kKinesisStreamAsSource;
   c.source_stream_arn = "arn:aws:kinesis:eu-west-1:000000000000:stream/src";
   c.source_role_arn = "arn:aws:iam::000000000000:role/r";
   c.delivery_start_ms = 1'700'000'000'123;
@@ -69,7 +69,7 @@ TEST(FirehoseConfig, RoundTripsEveryField) {
   EXPECT_EQ(SerializeConfig(*parsed), text);
   const auto& p = *parsed;
   EXPECT_EQ(p.name, c.name);
-  EXPECT_EQ(p.type, "KinesisStreamAsSource");
+  EXPECT_EQ(p.type, DeliveryStreamType::kKinesisStreamAsSource);
   EXPECT_EQ(p.delivery_start_ms, c.delivery_start_ms);
   EXPECT_EQ(p.version_id, 7);
   EXPECT_EQ(p.status, DeliveryStreamStatus::kActive);
@@ -191,7 +191,7 @@ class FirehoseCatalogTest : public ::testing::Test {
     catalog_->SetListener(recorder_.get());
     ASSERT_TRUE(catalog_->Open().ok());
   }
-  DeliveryStreamConfig Config(const std::string& name, const std::string& type = "DirectPut") {
+  DeliveryStreamConfig Config(const std::string& name, DeliveryStreamType type = DeliveryStreamType::kDirectPut) {
     DeliveryStreamConfig c;
     c.region = "us-east-1";
     c.account = "000000000000";
@@ -235,7 +235,7 @@ TEST_F(FirehoseCatalogTest, CreateImmediateIsActiveWithSpoolAndConfig) {
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(again.status().message(), "Firehose x under accountId 000000000000 already exists.");
   // A Kinesis-sourced stream has no spool.
-  auto k = catalog_->Create(Config("k", "KinesisStreamAsSource"));
+  auto k = catalog_->Create(Config("k", DeliveryStreamType::kKinesisStreamAsSource));
   ASSERT_TRUE(k.ok());
   EXPECT_EQ((*k)->spool(), nullptr);
   EXPECT_FALSE(fs::exists(StreamDir("k") / "spool"));

@@ -71,7 +71,7 @@ class PipelineTest : public ::testing::Test {
     DeliveryStreamConfig c;
     c.region = "us-east-1";
     c.name = "fh";
-    c.type = "DirectPut";
+    c.type = DeliveryStreamType::kDirectPut;
     c.status = DeliveryStreamStatus::kActive;
     c.destination.bucket_arn = "arn:aws:s3:::bucket";
     c.destination.buffering_size_mb = 1;

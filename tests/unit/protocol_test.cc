@@ -12,7 +12,7 @@
 namespace sluice::protocol {
 namespace {
 
-std::optional<ValidationFailure> Validate(const char* op, const char* json) {
+ApiStatus Validate(const char* op, const char* json) {
   rapidjson::Document d;
   d.Parse(json);
   EXPECT_FALSE(d.HasParseError()) << json;
@@ -30,22 +30,22 @@ TEST(ServiceModel, KnowsEveryKinesisOperation) {
 }
 
 TEST(Validator, AcceptsAValidRequest) {
-  EXPECT_FALSE(Validate("CreateStream", R"({"StreamName":"a-b.c_1","ShardCount":2})").has_value());
+  EXPECT_TRUE(Validate("CreateStream", R"({"StreamName":"a-b.c_1","ShardCount":2})").ok());
 }
 
 TEST(Validator, MissingRequiredMemberIsAValidationError) {
   auto f = Validate("CreateStream", R"({"ShardCount":1})");
-  ASSERT_TRUE(f.has_value());
-  EXPECT_EQ(f->kind, ValidationFailure::Kind::kValidation);
-  EXPECT_EQ(f->message,
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().type, "ValidationException");
+  EXPECT_EQ(f.error().message,
             "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: "
             "Member must not be null");
 }
 
 TEST(Validator, ReportsEveryViolationWithAwsWording) {
   auto f = Validate("CreateStream", R"({"StreamName":"bad name!","ShardCount":0})");
-  ASSERT_TRUE(f.has_value());
-  EXPECT_EQ(f->message,
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().message,
             "2 validation errors detected: Value 'bad name!' at 'streamName' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '0' at 'shardCount' failed "
             "to satisfy constraint: Member must have value greater than or equal to 1");
@@ -53,39 +53,39 @@ TEST(Validator, ReportsEveryViolationWithAwsWording) {
 
 TEST(Validator, NestedListMembersHaveIndexedPaths) {
   auto f = Validate("PutRecords", R"({"StreamName":"s","Records":[{"Data":"AA==","PartitionKey":""}]})");
-  ASSERT_TRUE(f.has_value());
-  EXPECT_NE(f->message.find("at 'records.1.member.partitionKey'"), std::string::npos) << f->message;
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().message.find("at 'records.1.member.partitionKey'"), std::string::npos) << f.error().message;
 }
 
 TEST(Validator, EnumViolation) {
   auto f = Validate("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"X"})");
-  ASSERT_TRUE(f.has_value());
-  EXPECT_NE(f->message.find("Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, "
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().message.find("Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, "
                             "TRIM_HORIZON, LATEST, AT_TIMESTAMP]"),
             std::string::npos)
-      << f->message;
+      << f.error().message;
 }
 
 TEST(Validator, WrongJsonTypeIsASerializationError) {
   auto f = Validate("CreateStream", R"({"StreamName":"s","ShardCount":"2"})");
-  ASSERT_TRUE(f.has_value());
-  EXPECT_EQ(f->kind, ValidationFailure::Kind::kSerialization);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().type, "SerializationException");
   auto g = Validate("CreateStream", R"({"StreamName":{"a":1}})");
-  ASSERT_TRUE(g.has_value());
-  EXPECT_EQ(g->kind, ValidationFailure::Kind::kSerialization);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.error().type, "SerializationException");
   rapidjson::Document arr;
   arr.Parse("[1]");
   auto h = ValidateRequest(*ServiceModel::Kinesis().InputShape("ListStreams"), arr);
-  ASSERT_TRUE(h.has_value());
-  EXPECT_EQ(h->kind, ValidationFailure::Kind::kSerialization);
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(h.error().type, "SerializationException");
 }
 
 TEST(Validator, ListLengthLimit) {
   std::string recs;
   for (int i = 0; i < 501; ++i) recs += std::string(i ? "," : "") + R"({"Data":"","PartitionKey":"k"})";
   auto f = Validate("PutRecords", (R"({"StreamName":"s","Records":[)" + recs + "]}").c_str());
-  ASSERT_TRUE(f.has_value());
-  EXPECT_NE(f->message.find("Member must have length less than or equal to 500"), std::string::npos);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().message.find("Member must have length less than or equal to 500"), std::string::npos);
 }
 
 TEST(Validator, Base64DecodedLength) {

@@ -55,15 +55,25 @@ void MarkEncryptionTransition(const std::shared_ptr<DeliveryStream>& stream, int
   g_transitions[stream.get()] = {stream, due_ms};
 }
 
-std::string EncryptionStatus(const DeliveryStream& stream, int64_t now_ms) {
+std::string_view EncryptionStatusName(EncryptionStatus status) {
+  switch (status) {
+    case EncryptionStatus::kEnabled: return "ENABLED";
+    case EncryptionStatus::kEnabling: return "ENABLING";
+    case EncryptionStatus::kDisabled: return "DISABLED";
+    case EncryptionStatus::kDisabling: return "DISABLING";
+  }
+  return "DISABLED";
+}
+
+EncryptionStatus CurrentEncryptionStatus(const DeliveryStream& stream, int64_t now_ms) {
   bool transitioning = false;
   {
     std::lock_guard lk(g_transitions_mu);
     auto it = g_transitions.find(&stream);
     if (it != g_transitions.end() && it->second.stream.lock().get() == &stream) transitioning = it->second.due_ms > now_ms;
   }
-  if (stream.config().encryption_enabled) return transitioning ? "ENABLING" : "ENABLED";
-  return transitioning ? "DISABLING" : "DISABLED";
+  if (stream.config().encryption_enabled) return transitioning ? EncryptionStatus::kEnabling : EncryptionStatus::kEnabled;
+  return transitioning ? EncryptionStatus::kDisabling : EncryptionStatus::kDisabled;
 }
 
 void WriteTimestamp(JsonWriter& w, int64_t ms) { w.Double(static_cast<double>(ms) / 1000.0); }

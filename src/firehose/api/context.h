@@ -20,6 +20,7 @@
 namespace sluice::firehose::api {
 
 using protocol::ApiError;
+using protocol::ApiStatus;
 using protocol::Outcome;
 using protocol::Reply;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -52,11 +53,14 @@ std::shared_ptr<DeliveryStream> Resolve(Context& ctx, const rapidjson::Value& in
 // --- encryption status (ENABLING/DISABLING last transition_ms; not persisted:
 // after a restart the transition is over) ---
 void MarkEncryptionTransition(const std::shared_ptr<DeliveryStream>& stream, int64_t due_ms);
-// "ENABLED" | "ENABLING" | "DISABLED" | "DISABLING". Caller holds stream->mu.
-std::string EncryptionStatus(const DeliveryStream& stream, int64_t now_ms);
+// DeliveryStreamEncryptionConfiguration.Status (the *_FAILED states never
+// occur here). Caller holds stream->mu.
+enum class EncryptionStatus { kEnabled, kEnabling, kDisabled, kDisabling };
+std::string_view EncryptionStatusName(EncryptionStatus status);  // "ENABLED", ...
+EncryptionStatus CurrentEncryptionStatus(const DeliveryStream& stream, int64_t now_ms);
 
 // DeliveryStreamEncryptionConfigurationInput applied to `c` (encryption.cc).
-std::optional<ApiError> ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig& c);
+ApiStatus ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig& c);
 
 // --- output helpers ---
 void WriteTimestamp(JsonWriter& w, int64_t ms);  // epoch seconds with ms fraction
@@ -66,9 +70,9 @@ std::string Finish(const rapidjson::StringBuffer& sb);
 // Applies an S3DestinationConfiguration / ExtendedS3DestinationConfiguration
 // (create) or S3DestinationUpdate / ExtendedS3DestinationUpdate (update,
 // merge: only the members given change) to `d`.
-std::optional<ApiError> ApplyS3(const rapidjson::Value& in, bool extended, bool update, S3DestinationConfig& d);
+ApiStatus ApplyS3(const rapidjson::Value& in, bool extended, bool update, S3DestinationConfig& d);
 // Checks a complete destination for what the model cannot express.
-std::optional<ApiError> ValidateDestination(const S3DestinationConfig& d);
+ApiStatus ValidateDestination(const S3DestinationConfig& d);
 // The members of DestinationDescription for `d` (S3DestinationDescription and
 // ExtendedS3DestinationDescription).
 void WriteDestinationDescription(JsonWriter& w, const S3DestinationConfig& d);

@@ -23,15 +23,17 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
   c.region = ctx.region;
   c.account = ctx.account();
   c.name = GetString(in, "DeliveryStreamName").value_or("");
-  c.type = GetString(in, "DeliveryStreamType").value_or("DirectPut");
-  if (c.type != "DirectPut" && c.type != "KinesisStreamAsSource")
-    return reply(ApiError::InvalidArgument("DeliveryStreamType " + c.type +
+  std::string type_name = GetString(in, "DeliveryStreamType").value_or("DirectPut");
+  std::optional<DeliveryStreamType> type = ParseDeliveryStreamType(type_name);
+  if (!type)
+    return reply(ApiError::InvalidArgument("DeliveryStreamType " + type_name +
                                            " is not supported; use DirectPut or KinesisStreamAsSource."));
+  c.type = *type;
   for (const char* m : {"MSKSourceConfiguration", "DatabaseSourceConfiguration"})
     if (in.HasMember(m)) return reply(ApiError::InvalidArgument(std::string(m) + " is not supported."));
 
   const rapidjson::Value* source = GetObject(in, "KinesisStreamSourceConfiguration");
-  if (c.type == "KinesisStreamAsSource") {
+  if (c.type == DeliveryStreamType::kKinesisStreamAsSource) {
     if (!source)
       return reply(ApiError::InvalidArgument(
           "KinesisStreamSourceConfiguration is required when DeliveryStreamType is KinesisStreamAsSource."));
@@ -76,15 +78,15 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
         "A destination is required: S3DestinationConfiguration or ExtendedS3DestinationConfiguration (only S3 "
         "destinations are supported)."));
   c.destination.extended = ext != nullptr;
-  if (auto err = ApplyS3(ext ? *ext : *s3, ext != nullptr, false, c.destination)) return reply(*err);
-  if (auto err = ValidateDestination(c.destination)) return reply(*err);
+  if (ApiStatus err = ApplyS3(ext ? *ext : *s3, ext != nullptr, false, c.destination); !err.ok()) return reply(err.error());
+  if (ApiStatus err = ValidateDestination(c.destination); !err.ok()) return reply(err.error());
 
   if (const auto* enc = GetObject(in, "DeliveryStreamEncryptionConfigurationInput")) {
-    if (c.type != "DirectPut")
+    if (c.type != DeliveryStreamType::kDirectPut)
       return reply(ApiError::InvalidArgument(
           "Server-side encryption is only supported for delivery streams of type DirectPut; a "
           "KinesisStreamAsSource delivery stream relies on the source stream's encryption."));
-    if (auto err = ApplyEncryptionInput(*enc, c)) return reply(*err);
+    if (ApiStatus err = ApplyEncryptionInput(*enc, c); !err.ok()) return reply(err.error());
   }
 
   if (auto tags = in.FindMember("Tags"); tags != in.MemberEnd() && tags->value.IsArray()) {
@@ -93,7 +95,7 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
     if (c.tags.size() > 50)
       return reply(ApiError::LimitExceeded("A delivery stream can have at most 50 tags."));
   }
-  if (c.type == "KinesisStreamAsSource") c.delivery_start_ms = ctx.catalog.NowMillis();  // LATEST, as AWS
+  if (c.type == DeliveryStreamType::kKinesisStreamAsSource) c.delivery_start_ms = ctx.catalog.NowMillis();  // LATEST, as AWS
 
   auto created = ctx.catalog.Create(std::move(c));
   if (!created.ok()) {

@@ -36,10 +36,10 @@ void DescribeDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply repl
       w.String(c.encryption_key_type);
     }
     w.Key("Status");
-    w.String(EncryptionStatus(*s, now));
+    w.String(std::string(EncryptionStatusName(CurrentEncryptionStatus(*s, now))));
     w.EndObject();
     w.Key("DeliveryStreamType");
-    w.String(c.type);
+    w.String(std::string(DeliveryStreamTypeName(c.type)));
     w.Key("VersionId");
     w.String(std::to_string(c.version_id));
     w.Key("CreateTimestamp");
@@ -50,7 +50,7 @@ void DescribeDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply repl
     }
     w.Key("Source");
     w.StartObject();
-    if (c.type == "KinesisStreamAsSource") {
+    if (c.type == DeliveryStreamType::kKinesisStreamAsSource) {
       w.Key("KinesisStreamSourceDescription");
       w.StartObject();
       w.Key("KinesisStreamARN");
@@ -99,14 +99,15 @@ void ListDeliveryStreams(Context& ctx, const rapidjson::Value& in, Reply reply) 
   int64_t n = 0;
   bool more = false;
   for (const auto& s : ctx.catalog.List(ctx.region)) {  // sorted by name
-    std::string name, stype;
+    std::string name;
+    DeliveryStreamType stype;
     {
       std::lock_guard lk(s->mu);
       name = s->config().name;
       stype = s->config().type;
     }
     if (start && name <= *start) continue;
-    if (type && stype != *type) continue;
+    if (type && DeliveryStreamTypeName(stype) != *type) continue;
     if (n == limit) {
       more = true;
       break;

@@ -43,7 +43,7 @@ bool Contains(const std::string& s, std::string_view what) { return s.find(what)
 
 }  // namespace
 
-std::optional<ApiError> ApplyS3(const rapidjson::Value& in, bool extended, bool update, S3DestinationConfig& d) {
+ApiStatus ApplyS3(const rapidjson::Value& in, bool extended, bool update, S3DestinationConfig& d) {
   if (extended) d.extended = true;
   if (auto v = GetString(in, "RoleARN")) d.role_arn = *v;
   if (auto v = GetString(in, "BucketARN")) d.bucket_arn = *v;
@@ -66,7 +66,7 @@ std::optional<ApiError> ApplyS3(const rapidjson::Value& in, bool extended, bool 
     Passthrough(in, "EncryptionConfiguration", "EncryptionConfiguration", false, d);
   }
   Passthrough(in, "CloudWatchLoggingOptions", "CloudWatchLoggingOptions", update, d);
-  if (!extended) return std::nullopt;
+  if (!extended) return ApiStatus::Ok();
 
   if (const auto* p = GetObject(in, "ProcessingConfiguration")) {
     if (auto v = GetBool(*p, "Enabled")) d.processing_enabled = *v;
@@ -98,10 +98,10 @@ std::optional<ApiError> ApplyS3(const rapidjson::Value& in, bool extended, bool 
   }
   if (auto v = GetString(in, "FileExtension")) d.file_extension = *v;
   if (auto v = GetString(in, "CustomTimeZone")) d.custom_time_zone = v->empty() ? "UTC" : *v;
-  return std::nullopt;
+  return ApiStatus::Ok();
 }
 
-std::optional<ApiError> ValidateDestination(const S3DestinationConfig& d) {
+ApiStatus ValidateDestination(const S3DestinationConfig& d) {
   if (d.role_arn.empty()) return ApiError::InvalidArgument("RoleARN is required.");
   if (d.bucket().empty())
     return ApiError::InvalidArgument("BucketARN " + d.bucket_arn + " is not a valid S3 bucket ARN.");
@@ -148,7 +148,7 @@ std::optional<ApiError> ValidateDestination(const S3DestinationConfig& d) {
       return ApiError::InvalidArgument(
           "BufferingHints.IntervalInSeconds 0 (zero buffering) is not supported with dynamic partitioning.");
   }
-  return std::nullopt;
+  return ApiStatus::Ok();
 }
 
 namespace {

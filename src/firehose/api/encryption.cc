@@ -6,7 +6,7 @@
 
 namespace sluice::firehose::api {
 
-std::optional<ApiError> ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig& c) {
+ApiStatus ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig& c) {
   std::string type = GetString(in, "KeyType").value_or("AWS_OWNED_CMK");
   auto arn = GetString(in, "KeyARN");
   if (type == "CUSTOMER_MANAGED_CMK" && !arn)
@@ -16,7 +16,7 @@ std::optional<ApiError> ApplyEncryptionInput(const rapidjson::Value& in, Deliver
   c.encryption_enabled = true;
   c.encryption_key_type = type;
   c.encryption_key_arn = arn.value_or("");
-  return std::nullopt;
+  return ApiStatus::Ok();
 }
 
 namespace {
@@ -28,14 +28,14 @@ void Change(Context& ctx, const rapidjson::Value& in, Reply reply, bool enable) 
     std::lock_guard lk(s->mu);
     auto& c = s->config();
     if (c.status != DeliveryStreamStatus::kActive) return reply(NotActive(ctx, c));
-    if (c.type != "DirectPut")
+    if (c.type != DeliveryStreamType::kDirectPut)
       return reply(ApiError::InvalidArgument(
           "This operation is not permitted on KinesisStreamAsSource delivery stream type."));
     DeliveryStreamConfig before = c;
     if (enable) {
       rapidjson::Value empty(rapidjson::kObjectType);
       const rapidjson::Value* input = GetObject(in, "DeliveryStreamEncryptionConfigurationInput");
-      if (auto err = ApplyEncryptionInput(input ? *input : empty, c)) return reply(*err);
+      if (ApiStatus err = ApplyEncryptionInput(input ? *input : empty, c); !err.ok()) return reply(err.error());
     } else {
       if (!c.encryption_enabled) return reply(std::string("{}"));  // already off
       c.encryption_enabled = false;

@@ -45,7 +45,7 @@ bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, 
   {
     std::lock_guard lk(b.stream->mu);
     const auto& c = b.stream->config();
-    if (c.type != "DirectPut") {
+    if (c.type != DeliveryStreamType::kDirectPut) {
       reply(ApiError::InvalidArgument("This operation is not permitted on KinesisStreamAsSource delivery stream type."));
       return false;
     }
@@ -54,7 +54,7 @@ bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, 
       return false;
     }
     b.created_ms = c.created_ms;
-    b.encrypted = EncryptionStatus(*b.stream, ctx.catalog.NowMillis()) == "ENABLED";
+    b.encrypted = CurrentEncryptionStatus(*b.stream, ctx.catalog.NowMillis()) == EncryptionStatus::kEnabled;
   }
   if (!b.stream->spool()) {
     reply(ApiError::InternalFailure("Delivery stream has no spool."));

@@ -42,12 +42,12 @@ void UpdateDestination(Context& ctx, const rapidjson::Value& in, Reply reply) {
                                              "; its destination is " + c.destination.destination_id + "."));
     S3DestinationConfig updated = c.destination;
     if (s3 || ext) {
-      if (auto err = ApplyS3(ext ? *ext : *s3, ext != nullptr, true, updated)) return reply(*err);
+      if (ApiStatus err = ApplyS3(ext ? *ext : *s3, ext != nullptr, true, updated); !err.ok()) return reply(err.error());
     }
     if (updated.dynamic_partitioning && !c.destination.dynamic_partitioning)
       return reply(ApiError::InvalidArgument(
           "Dynamic partitioning can only be enabled when the delivery stream is created."));
-    if (auto err = ValidateDestination(updated)) return reply(*err);
+    if (ApiStatus err = ValidateDestination(updated); !err.ok()) return reply(err.error());
     DeliveryStreamConfig before = c;
     c.destination = std::move(updated);
     c.version_id += 1;

@@ -22,25 +22,20 @@ Formatter::~Formatter() = default;
 Result<std::unique_ptr<Formatter>> Formatter::Create(const DeliveryStreamConfig& config) {
   std::unique_ptr<Formatter> f(new Formatter(config));
   Impl& im = *f->impl_;
-  auto keys = format::ObjectKeys::Create(config);
-  if (!keys.ok()) return keys.status();
-  im.keys = std::move(keys).value();
+  SLUICE_ASSIGN_OR_RETURN(im.keys, format::ObjectKeys::Create(config));
   bool append = false;
-  auto delimiter = format::DelimiterFor(config.destination, &append);
-  if (!delimiter.ok()) return delimiter.status();
-  im.delimiter = append ? *delimiter : "";
+  SLUICE_ASSIGN_OR_RETURN(auto delimiter, format::DelimiterFor(config.destination, &append));
+  im.delimiter = append ? delimiter : "";
   const auto& d = config.destination;
   if (d.dynamic_partitioning && d.processing_enabled) {
     for (const auto& p : d.processors) {
       if (p.type != "MetadataExtraction") continue;
-      auto jq = format::JqExtractor::Compile(p.Param("MetadataExtractionQuery"));
-      if (!jq.ok()) return jq.status();
-      im.extractor = std::move(jq).value();
+      SLUICE_ASSIGN_OR_RETURN(im.extractor, format::JqExtractor::Compile(p.Param("MetadataExtractionQuery")));
     }
   }
   // Firehose reading a Kinesis stream de-aggregates KPL records into the
   // user records they carry.
-  im.deaggregate = config.type == "KinesisStreamAsSource";
+  im.deaggregate = config.type == DeliveryStreamType::kKinesisStreamAsSource;
   return f;
 }
 

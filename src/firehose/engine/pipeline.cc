@@ -75,11 +75,9 @@ Status Pipeline::Setup() {
     std::lock_guard lk(stream_->mu);
     config_ = stream_->config();
   }
-  auto f = Formatter::Create(config_);
-  if (!f.ok()) return f.status();
-  formatter_ = std::move(f).value();
+  SLUICE_ASSIGN_OR_RETURN(formatter_, Formatter::Create(config_));
   if (!source_) {
-    if (config_.type == "KinesisStreamAsSource") {
+    if (config_.type == DeliveryStreamType::kKinesisStreamAsSource) {
       // arn:aws:kinesis:<region>:<account>:stream/<name>
       const std::string& arn = config_.source_stream_arn;
       size_t slash = arn.rfind('/');
@@ -247,7 +245,7 @@ void Pipeline::Run() {
       Status st = ReadOnce(&got);
       if (!st.ok()) std::cerr << "sluice: delivery stream " << name << ": reading: " << st.ToString() << "\n";
       // DirectPut wakes us on new records; a Kinesis source is polled.
-      next_read_ms_ = now + (config_.type == "KinesisStreamAsSource" ? options_.source_poll_ms : 1000);
+      next_read_ms_ = now + (config_.type == DeliveryStreamType::kKinesisStreamAsSource ? options_.source_poll_ms : 1000);
       // Catching up (a backlog in the shards, or in the spool after a restart
       // or an outage of the destination): read on.
       if (got) next_read_ms_ = now;

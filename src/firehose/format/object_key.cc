@@ -57,14 +57,10 @@ std::string ObjectName(std::string_view stream_name, int64_t version, int64_t ti
 
 Result<ObjectKeys> ObjectKeys::Create(const DeliveryStreamConfig& config, UuidSource uuid_source) {
   const S3DestinationConfig& d = config.destination;
-  auto prefixes = S3Prefixes::Create(d.prefix, d.error_output_prefix, d.dynamic_partitioning);
-  if (!prefixes.ok()) return prefixes.status();
-  SLUICE_RETURN_IF_ERROR(ValidateFileExtension(d.file_extension));
-  auto zone = TimeZone::Load(d.custom_time_zone);
-  if (!zone.ok()) return zone.status();
   ObjectKeys k;
-  k.prefixes_ = std::move(*prefixes);
-  k.zone_ = std::move(*zone);
+  SLUICE_ASSIGN_OR_RETURN(k.prefixes_, S3Prefixes::Create(d.prefix, d.error_output_prefix, d.dynamic_partitioning));
+  SLUICE_RETURN_IF_ERROR(ValidateFileExtension(d.file_extension));
+  SLUICE_ASSIGN_OR_RETURN(k.zone_, TimeZone::Load(d.custom_time_zone));
   k.stream_name_ = config.name;
   k.version_ = config.version_id;
   k.extension_ = d.file_extension.empty() ? std::string(DefaultFileExtension(d.compression)) : d.file_extension;
@@ -88,9 +84,8 @@ Result<std::string> ObjectKeys::Key(int64_t oldest_arrival_ms, int64_t name_time
   ctx.query_keys = &query_keys;
   ctx.lambda_keys = &lambda_keys;
   ctx.random_string = &random_string_;
-  auto prefix = prefixes_.EvaluatePrefix(ctx);
-  if (!prefix.ok()) return prefix.status();
-  return *prefix + Name(name_time_ms);
+  SLUICE_ASSIGN_OR_RETURN(std::string prefix, prefixes_.EvaluatePrefix(ctx));
+  return prefix + Name(name_time_ms);
 }
 
 Result<std::string> ObjectKeys::ErrorKey(std::string_view error_output_type, int64_t oldest_arrival_ms,
@@ -101,9 +96,8 @@ Result<std::string> ObjectKeys::ErrorKey(std::string_view error_output_type, int
   ctx.zone = zone_.get();
   ctx.error_output_type = error_output_type;
   ctx.random_string = &random_string_;
-  auto prefix = prefixes_.EvaluateErrorPrefix(ctx);
-  if (!prefix.ok()) return prefix.status();
-  return *prefix + Name(name_time_ms);
+  SLUICE_ASSIGN_OR_RETURN(std::string prefix, prefixes_.EvaluateErrorPrefix(ctx));
+  return prefix + Name(name_time_ms);
 }
 
 }  // namespace sluice::firehose::format

@@ -203,17 +203,14 @@ Result<S3Prefixes> S3Prefixes::Create(std::string_view prefix, std::string_view 
   S3Prefixes out;
   std::string time_expr = "!{timestamp:" + std::string(kDefaultTimePattern) + "}";
   if (!p->has_timestamp() && !p->has_partition_keys()) {
-    auto with_time = PrefixExpression::Parse(std::string(prefix) + time_expr);
-    if (!with_time.ok()) return with_time.status();
-    out.prefix_ = std::move(*with_time);
+    SLUICE_ASSIGN_OR_RETURN(out.prefix_, PrefixExpression::Parse(std::string(prefix) + time_expr));
   } else {
     out.prefix_ = std::move(*p);
   }
   if (error_output_prefix.empty()) {
     // Prefix has no expressions here (checked above), so it is plain text.
-    auto def = PrefixExpression::Parse(std::string(prefix) + "!{firehose:error-output-type}/" + time_expr);
-    if (!def.ok()) return def.status();
-    out.error_prefix_ = std::move(*def);
+    SLUICE_ASSIGN_OR_RETURN(out.error_prefix_,
+                            PrefixExpression::Parse(std::string(prefix) + "!{firehose:error-output-type}/" + time_expr));
   } else {
     out.error_prefix_ = std::move(*ep);
   }

@@ -90,7 +90,7 @@ void UpdateStreamWarmThroughput(Context& ctx, const rapidjson::Value& in, Reply 
   std::unique_lock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
-  if (m.mode != "ON_DEMAND")
+  if (m.mode != StreamMode::kOnDemand)
     return reply(ApiError::Validation("UpdateStreamWarmThroughput is not supported for stream " + m.name +
                                       " in PROVISIONED mode."));
   StreamMeta next = m;

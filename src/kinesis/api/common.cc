@@ -107,7 +107,7 @@ void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta) {
   w.Key("StreamModeDetails");
   w.StartObject();
   w.Key("StreamMode");
-  w.String(meta.mode);
+  w.String(std::string(StreamModeName(meta.mode)));
   w.EndObject();
 }
 
@@ -117,22 +117,31 @@ std::string Finish(const rapidjson::StringBuffer& sb) { return std::string(sb.Ge
 
 namespace sluice::kinesis::api {
 
-std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
-                                                storage::ShardLog* log, const std::string& type,
+std::optional<IteratorType> ParseIteratorType(std::string_view s) {
+  if (s == "AT_SEQUENCE_NUMBER") return IteratorType::kAtSequenceNumber;
+  if (s == "AFTER_SEQUENCE_NUMBER") return IteratorType::kAfterSequenceNumber;
+  if (s == "TRIM_HORIZON") return IteratorType::kTrimHorizon;
+  if (s == "LATEST") return IteratorType::kLatest;
+  if (s == "AT_TIMESTAMP") return IteratorType::kAtTimestamp;
+  return std::nullopt;
+}
+
+ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
+                                                storage::ShardLog* log, IteratorType type,
                                                 const std::optional<std::string>& starting,
                                                 const std::optional<int64_t>& timestamp) {
   const ShardMeta& shard = m.shards[index];
   const std::string shard_id = ShardIdFromIndex(index);
   uint64_t end = shard.ending_offset.value_or(log->committed_end());
   uint64_t offset = 0;
-  if (type == "TRIM_HORIZON") {
+  if (type == IteratorType::kTrimHorizon) {
     // The oldest record still within the retention period.
     int64_t cutoff = ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis());
     auto first_kept = log->FindByTime(cutoff);
     offset = std::max(log->start_offset(), first_kept.ok() ? std::min(*first_kept, end) : 0);
-  } else if (type == "LATEST") {
+  } else if (type == IteratorType::kLatest) {
     offset = end;
-  } else if (type == "AT_TIMESTAMP") {
+  } else if (type == IteratorType::kAtTimestamp) {
     auto found = log->FindByTime(timestamp.value_or(0));
     if (!found.ok()) return ApiError::InternalFailure(found.status().message());
     offset = std::min(*found, end);
@@ -145,7 +154,7 @@ std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& 
       return ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
                                        ShardIdFromIndex(pos->shard_index) +
                                        ", while it was used in a call to a shard with " + shard_id);
-    offset = pos->offset + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
+    offset = pos->offset + (type == IteratorType::kAfterSequenceNumber ? 1 : 0);
     if (offset > end)
       return ApiError::InvalidArgument("StartingSequenceNumber " + *starting + " used on shard " + shard_id +
                                        " in stream " + m.name + " under account " + ctx.account() +

@@ -25,7 +25,7 @@ void WriteConsumer(JsonWriter& w, const StreamMeta& m, const ConsumerMeta& c, bo
   w.Key("ConsumerARN");
   w.String(m.ConsumerArn(c));
   w.Key("ConsumerStatus");
-  w.String(c.status);
+  w.String(std::string(ConsumerStatusName(c.status)));
   w.Key("ConsumerCreationTimestamp");
   WriteTimestamp(w, c.created_ms);
   if (with_stream) {
@@ -103,7 +103,7 @@ void RegisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply repl
     return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() +
                                          " already has the maximum of " + std::to_string(limit) + " consumers."));
   size_t creating = 0;
-  for (const auto& other : m.consumers) creating += other.status == "CREATING";
+  for (const auto& other : m.consumers) creating += other.status == ConsumerStatus::kCreating;
   if (creating >= kMaxCreatingConsumers)
     return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() + " already has " +
                                          std::to_string(kMaxCreatingConsumers) + " consumers in CREATING state."));
@@ -112,7 +112,7 @@ void RegisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply repl
   if (ctx.catalog.options().transition_ms > 0) {
     c.status_due_ms = now + ctx.catalog.options().transition_ms;
   } else {
-    c.status = "ACTIVE";
+    c.status = ConsumerStatus::kActive;
   }
   m.consumers.push_back(c);
   Status st = ref.stream->PersistLocked();
@@ -138,10 +138,10 @@ void DeregisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply re
   StreamMeta& m = ref.stream->meta();
   ConsumerMeta* c = m.FindConsumer(ref.consumer);
   if (!c) return reply(ConsumerNotFound(ctx, ref.consumer));
-  if (c->status == "DELETING") return reply(std::string("{}"));
+  if (c->status == ConsumerStatus::kDeleting) return reply(std::string("{}"));
   StreamMeta old = m;
   if (ctx.catalog.options().transition_ms > 0) {
-    c->status = "DELETING";
+    c->status = ConsumerStatus::kDeleting;
     c->status_due_ms = ctx.catalog.NowMillis() + ctx.catalog.options().transition_ms;
   } else {
     m.resource_policies.erase(m.ConsumerArn(*c));
@@ -183,7 +183,7 @@ void ListStreamConsumers(Context& ctx, const rapidjson::Value& in, Reply reply) 
   const StreamMeta& m = ref.stream->meta();
   if (auto token = GetString(in, "NextToken")) {
     auto t = DecodePageToken(*token, ctx.catalog.token_key());
-    if (!t || t->kind != kListConsumersPage || t->stream_name != m.name || t->stream_created_ms != m.created_ms)
+    if (!t.ok() || t->kind != kListConsumersPage || t->stream_name != m.name || t->stream_created_ms != m.created_ms)
       return reply(ApiError::InvalidArgument("Invalid NextToken."));
     if (now - t->issued_ms > kNextTokenLifetimeMs)
       return reply(ApiError::ExpiredNextToken("The NextToken has expired."));

@@ -21,6 +21,8 @@
 namespace sluice::kinesis::api {
 
 using protocol::ApiError;
+using protocol::ApiResult;
+using protocol::ApiStatus;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 using protocol::Outcome;
@@ -80,12 +82,16 @@ void WriteStreamModeDetails(JsonWriter& w, const StreamMeta& meta);
 void WriteHashKeyRange(JsonWriter& w, const model::HashKeyRange& range);
 std::string Finish(const rapidjson::StringBuffer& sb);
 
-// The log offset a starting position names (the types of GetShardIterator
-// and SubscribeToShard: AT_/AFTER_SEQUENCE_NUMBER with `sequence`,
-// TRIM_HORIZON, LATEST, AT_TIMESTAMP with `timestamp_ms`), or the error AWS
-// gives for a sequence number of another stream or shard.
-std::variant<uint64_t, ApiError> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
-                                                storage::ShardLog* log, const std::string& type,
+// GetShardIterator's ShardIteratorType and SubscribeToShard's
+// StartingPosition.Type; nullopt for any other string.
+enum class IteratorType { kAtSequenceNumber, kAfterSequenceNumber, kTrimHorizon, kLatest, kAtTimestamp };
+std::optional<IteratorType> ParseIteratorType(std::string_view s);
+
+// The log offset a starting position names (AT_/AFTER_SEQUENCE_NUMBER with
+// `sequence`, TRIM_HORIZON, LATEST, AT_TIMESTAMP with `timestamp_ms`), or the
+// error AWS gives for a sequence number of another stream or shard.
+ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
+                                                storage::ShardLog* log, IteratorType type,
                                                 const std::optional<std::string>& sequence,
                                                 const std::optional<int64_t>& timestamp_ms);
 // One record as GetRecords and SubscribeToShard answer it. `b64` is scratch

@@ -10,11 +10,15 @@ void CreateStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   meta.region = ctx.region;
   meta.account = ctx.account();
   meta.name = *GetString(in, "StreamName");
-  if (auto it = in.FindMember("StreamModeDetails"); it != in.MemberEnd() && it->value.IsObject())
-    meta.mode = *GetString(it->value, "StreamMode");
+  if (auto it = in.FindMember("StreamModeDetails"); it != in.MemberEnd() && it->value.IsObject()) {
+    std::string mode_name = *GetString(it->value, "StreamMode");
+    std::optional<StreamMode> mode = ParseStreamMode(mode_name);  // the model's enum: checked
+    if (!mode) return reply(ApiError::InvalidArgument("Unknown StreamMode " + mode_name + "."));
+    meta.mode = *mode;
+  }
   auto shard_count = GetInt(in, "ShardCount");
   int shards = 0;
-  if (meta.mode == "ON_DEMAND") {
+  if (meta.mode == StreamMode::kOnDemand) {
     if (shard_count)
       return reply(ApiError::Validation("ShardCount must not be specified for streams in ON_DEMAND mode."));
     shards = 4;  // AWS starts on-demand streams with 4 MiB/s of write capacity

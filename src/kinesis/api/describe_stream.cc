@@ -33,7 +33,7 @@ void WriteCommon(JsonWriter& w, const StreamMeta& m) {
   WriteTimestamp(w, m.created_ms);
   WriteEnhancedMonitoring(w, m);
   w.Key("EncryptionType");
-  w.String(m.encryption_type);
+  w.String(std::string(EncryptionTypeName(m.encryption_type)));
   if (!m.key_id.empty()) {
     w.Key("KeyId");
     w.String(m.key_id);
@@ -96,7 +96,7 @@ void DescribeStreamSummary(Context& ctx, const rapidjson::Value& in, Reply reply
   w.Int(static_cast<int>(m.consumers.size()));
   w.Key("MaxRecordSizeInKiB");
   w.Int(m.max_record_size_kib);
-  if (m.mode == "ON_DEMAND" && m.warm_throughput_mibps > 0) {
+  if (m.mode == StreamMode::kOnDemand && m.warm_throughput_mibps > 0) {
     // The change is applied at once, so the current value is the target.
     w.Key("WarmThroughput");
     w.StartObject();

@@ -26,7 +26,7 @@ std::string FormatIso(int64_t ms) {
 void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::string token = *GetString(in, "ShardIterator");
   auto pos = DecodeShardIterator(token, ctx.catalog.token_key());
-  if (!pos) return reply(ApiError::InvalidArgument("Invalid ShardIterator."));
+  if (!pos.ok()) return reply(ApiError::InvalidArgument("Invalid ShardIterator."));
   int64_t now = ctx.catalog.NowMillis();
   if (now - pos->issued_ms > kIteratorLifetimeMs)
     return reply(ApiError::ExpiredIterator("Iterator expired. The iterator was created at time " +

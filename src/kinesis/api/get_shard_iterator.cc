@@ -12,9 +12,11 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (ref.error) return reply(*ref.error);
   std::string shard_id = *GetString(in, "ShardId");
   std::string type = *GetString(in, "ShardIteratorType");
+  std::optional<IteratorType> kind = ParseIteratorType(type);  // the model's enum: checked
+  if (!kind) return reply(ApiError::InvalidArgument("Unknown ShardIteratorType " + type + "."));
   auto starting = GetString(in, "StartingSequenceNumber");
   auto timestamp = GetTimestampMs(in, "Timestamp");
-  bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
+  bool by_sequence = *kind == IteratorType::kAtSequenceNumber || *kind == IteratorType::kAfterSequenceNumber;
   if (by_sequence && !starting)
     return reply(ApiError::InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
                                            "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
@@ -25,10 +27,10 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
                                            "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
                                            "StartingSequenceNumber. Request specified " + type +
                                            " and also a StartingSequenceNumber."));
-  if (type == "AT_TIMESTAMP" && !timestamp)
+  if (*kind == IteratorType::kAtTimestamp && !timestamp)
     return reply(ApiError::InvalidArgument("Must specify timestampInMillis parameter for iterator of type "
                                            "AT_TIMESTAMP. Current request has no timestamp parameter."));
-  if (type != "AT_TIMESTAMP" && timestamp)
+  if (*kind != IteratorType::kAtTimestamp && timestamp)
     return reply(ApiError::InvalidArgument("Must specify timestampInMillis parameter only for iterator of type "
                                            "AT_TIMESTAMP. Current request has ShardIteratorType " + type + "."));
 
@@ -43,9 +45,9 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
   storage::ShardLog* log = ref.stream->log(*index);
   if (!ctx.catalog.limiter().AdmitIterator(LimiterKey(m), *index, ctx.catalog.NowMillis()))
     return reply(ThroughputExceeded(ctx, m, *index));
-  auto offset = StartingOffset(ctx, m, *index, log, type, starting, timestamp);
-  if (auto* error = std::get_if<ApiError>(&offset)) return reply(*error);
-  IteratorPosition pos{m.region, m.name, m.created_ms, *index, std::get<uint64_t>(offset), ctx.catalog.NowMillis()};
+  auto offset = StartingOffset(ctx, m, *index, log, *kind, starting, timestamp);
+  if (!offset.ok()) return reply(offset.error());
+  IteratorPosition pos{m.region, m.name, m.created_ms, *index, *offset, ctx.catalog.NowMillis()};
   reply("{\"ShardIterator\":\"" + EncodeShardIterator(pos, ctx.catalog.token_key()) + "\"}");
 }
 

@@ -42,7 +42,7 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (start_after)
       return reply(ApiError::InvalidArgument("NextToken and ExclusiveStartShardId cannot be provided together."));
     auto t = DecodePageToken(*token_text, ctx.catalog.token_key());
-    if (!t || t->kind != kListShardsPage) return reply(ApiError::InvalidArgument("Invalid ShardId in NextToken."));
+    if (!t.ok() || t->kind != kListShardsPage) return reply(ApiError::InvalidArgument("Invalid ShardId in NextToken."));
     if (ctx.catalog.NowMillis() - t->issued_ms > kNextTokenLifetimeMs)
       return reply(ApiError::ExpiredNextToken("The timestamp (" + std::to_string(t->issued_ms) +
                                                ") in NextToken has expired."));

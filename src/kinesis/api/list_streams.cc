@@ -13,7 +13,7 @@ void ListStreams(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto start_after = GetString(in, "ExclusiveStartStreamName");
   if (auto token = GetString(in, "NextToken")) {
     auto t = DecodePageToken(*token, ctx.catalog.token_key());
-    if (!t || t->kind != kListStreamsPage) return reply(ApiError::InvalidArgument("Invalid NextToken."));
+    if (!t.ok() || t->kind != kListStreamsPage) return reply(ApiError::InvalidArgument("Invalid NextToken."));
     if (ctx.catalog.NowMillis() - t->issued_ms > kNextTokenLifetimeMs)
       return reply(ApiError::ExpiredNextToken("The NextToken has expired."));
     start_after = t->after;

@@ -75,8 +75,7 @@ std::string OversizeMessage(size_t index, bool batch, int64_t max_bytes) {
 
 // Decodes and routes every entry of `records` (PutRecords entries or the
 // PutRecord body itself). Returns an error for the whole request.
-std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, bool batch,
-                                Batch& b) {
+ApiStatus Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, bool batch, Batch& b) {
   const StreamMeta& m = b.stream->meta();
   std::vector<Route> routes;
   for (const auto& s : m.shards)
@@ -125,7 +124,7 @@ std::optional<ApiError> Prepare(Context& ctx, const std::vector<const rapidjson:
     e.shard = *shard;
   }
   if (total > kMaxRequestBytes) return ApiError::InvalidArgument("Records size exceeds 10 MB limit");
-  return std::nullopt;
+  return ApiStatus::Ok();
 }
 
 // Opt-in fault injection and per-shard write limits (kinesis/throughput.h),
@@ -218,8 +217,8 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     const StreamMeta& m = b->stream->meta();
     if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
     b->epoch_s = m.epoch_s();
-    b->encrypted = m.encryption_type == "KMS";
-    if (auto err = Prepare(ctx, records, true, *b)) return reply(*err);
+    b->encrypted = m.encryption_type == EncryptionType::kKms;
+    if (ApiStatus err = Prepare(ctx, records, true, *b); !err.ok()) return reply(err.error());
     b->stream_name = m.name;
     AdmitEntries(ctx, *b);
     AppendAndCommit(ctx, b, [reply, account = ctx.account()](Batch& batch) {
@@ -263,8 +262,8 @@ void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
   const StreamMeta& m = b->stream->meta();
   if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
   b->epoch_s = m.epoch_s();
-  b->encrypted = m.encryption_type == "KMS";
-  if (auto err = Prepare(ctx, {&in}, false, *b)) return reply(*err);
+  b->encrypted = m.encryption_type == EncryptionType::kKms;
+  if (ApiStatus err = Prepare(ctx, {&in}, false, *b); !err.ok()) return reply(err.error());
   b->stream_name = m.name;
   AdmitEntries(ctx, *b);
   if (b->entries[0].throttled)

@@ -30,8 +30,7 @@ ApiError ShardLimitExceeded(const Context& ctx, int current, int added) {
 
 // Takes the shards `next` adds to `current` from the server-wide budget
 // (--max-total-shards); the answer to send when it is used up.
-std::variant<ShardBudget::Reservation, ApiError> ReserveAddedShards(Context& ctx, const StreamMeta& current,
-                                                                    const StreamMeta& next) {
+ApiResult<ShardBudget::Reservation> ReserveAddedShards(Context& ctx, const StreamMeta& current, const StreamMeta& next) {
   auto r = ctx.catalog.shard_budget().Reserve(static_cast<int64_t>(next.shards.size()) -
                                               static_cast<int64_t>(current.shards.size()));
   if (!r.ok()) return ApiError::LimitExceeded(r.status().message());
@@ -41,7 +40,7 @@ std::variant<ShardBudget::Reservation, ApiError> ReserveAddedShards(Context& ctx
 // Installs `next` as the stream's metadata (caller holds stream->mu
 // exclusively): opens logs of new shards, marks UPDATING for the transition
 // time, persists. On failure the old metadata stays.
-std::optional<ApiError> Install(Context& ctx, Stream& stream, StreamMeta next) {
+ApiStatus Install(Context& ctx, Stream& stream, StreamMeta next) {
   if (ctx.catalog.options().transition_ms > 0) {
     next.status = StreamStatus::kUpdating;
     next.status_due_ms = ctx.catalog.NowMillis() + ctx.catalog.options().transition_ms;
@@ -54,7 +53,7 @@ std::optional<ApiError> Install(Context& ctx, Stream& stream, StreamMeta next) {
     stream.meta() = std::move(old);
     return ApiError::InternalFailure("Persisting the stream change failed: " + st.message());
   }
-  return std::nullopt;
+  return ApiStatus::Ok();
 }
 
 // The offset each closing shard ends at: its log's next offset. Appends hold
@@ -88,7 +87,7 @@ ChangeGuard BeginShardChange(Context& ctx, Stream& stream, const std::string& op
   ChangeGuard g{std::unique_lock(stream.mu), std::nullopt};
   const StreamMeta& m = stream.meta();
   if (m.status != StreamStatus::kActive) g.error = StreamNotActive(ctx, m);
-  else if (m.mode == "ON_DEMAND") g.error = OnDemandRefused(op, m);
+  else if (m.mode == StreamMode::kOnDemand) g.error = OnDemandRefused(op, m);
   return g;
 }
 
@@ -135,9 +134,9 @@ void SplitShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
   kinesis::SplitShard(next, *index, *key, ends.now, std::ref(ends));
   if (!ends.error.ok()) return reply(ApiError::InternalFailure("Closing the shard failed: " + ends.error.message()));
   auto reserved = ReserveAddedShards(ctx, m, next);
-  if (auto* err = std::get_if<ApiError>(&reserved)) return reply(*err);
-  if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
-  std::get<ShardBudget::Reservation>(reserved).Keep();
+  if (!reserved.ok()) return reply(reserved.error());
+  if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
+  reserved->Keep();
   g.lock.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
@@ -167,9 +166,9 @@ void MergeShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
                                            " are not an adjacent pair of shards eligible for merging"));
   if (!ends.error.ok()) return reply(ApiError::InternalFailure("Closing the shards failed: " + ends.error.message()));
   auto reserved = ReserveAddedShards(ctx, m, next);
-  if (auto* err = std::get_if<ApiError>(&reserved)) return reply(*err);
-  if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
-  std::get<ShardBudget::Reservation>(reserved).Keep();
+  if (!reserved.ok()) return reply(reserved.error());
+  if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
+  reserved->Keep();
   g.lock.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
@@ -214,10 +213,10 @@ void UpdateShardCount(Context& ctx, const rapidjson::Value& in, Reply reply) {
   ScaleUniformly(next, static_cast<int>(target), ends.now, std::ref(ends));
   if (!ends.error.ok()) return reply(ApiError::InternalFailure("Closing shards failed: " + ends.error.message()));
   auto reserved = ReserveAddedShards(ctx, m, next);
-  if (auto* err = std::get_if<ApiError>(&reserved)) return reply(*err);
+  if (!reserved.ok()) return reply(reserved.error());
   std::string name = m.name, arn = m.arn();
-  if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
-  std::get<ShardBudget::Reservation>(reserved).Keep();
+  if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
+  reserved->Keep();
   g.lock.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
 
@@ -239,8 +238,10 @@ void UpdateShardCount(Context& ctx, const rapidjson::Value& in, Reply reply) {
 void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
-  std::string mode = *GetString(in["StreamModeDetails"], "StreamMode");
-  bool to_on_demand = mode == "ON_DEMAND";
+  std::string mode_name = *GetString(in["StreamModeDetails"], "StreamMode");
+  std::optional<StreamMode> mode = ParseStreamMode(mode_name);  // the model's enum: checked
+  if (!mode) return reply(ApiError::InvalidArgument("Unknown StreamMode " + mode_name + "."));
+  bool to_on_demand = *mode == StreamMode::kOnDemand;
   if (to_on_demand && ctx.catalog.OnDemandStreamCount(ctx.region) >= ctx.catalog.options().on_demand_stream_limit)
     return reply(ApiError::LimitExceeded("This request would exceed the on-demand stream limit of " +
                                          std::to_string(ctx.catalog.options().on_demand_stream_limit) +
@@ -257,21 +258,21 @@ void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::unique_lock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
-  if (m.mode == mode)
+  if (m.mode == *mode)
     return reply(ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() +
-                                           " is already in " + mode + " mode."));
+                                           " is already in " + mode_name + " mode."));
   if (!ctx.catalog.limiter().AdmitModeSwitch(LimiterKey(m), ctx.catalog.NowMillis()))
     return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() +
                                          " has already switched capacity mode " +
                                          std::to_string(ThroughputLimiter::kModeSwitchesPerDay) +
                                          " times in the last 24 hours."));
   StreamMeta next = m;
-  next.mode = mode;
+  next.mode = *mode;
   if (auto warm = GetInt(in, "WarmThroughputMiBps")) next.warm_throughput_mibps = static_cast<int>(*warm);
   if (!to_on_demand) next.warm_throughput_mibps = 0;
   // The shards stay as they are: AWS keeps the open shards across a mode
   // switch (provisioned streams then start with the on-demand shard count).
-  if (auto err = Install(ctx, *ref.stream, std::move(next))) return reply(*err);
+  if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
   lk.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));

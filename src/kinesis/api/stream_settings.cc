@@ -32,11 +32,11 @@ void WriteMetricList(JsonWriter& w, const std::vector<std::string>& metrics) {
 
 // Replaces the metadata with `next` under the held lock and persists it; on
 // failure the old metadata stays.
-std::optional<ApiError> Persist(Stream& stream, StreamMeta next, const char* what) {
+ApiStatus Persist(Stream& stream, StreamMeta next, const char* what) {
   StreamMeta old = stream.meta();
   stream.meta() = std::move(next);
   Status st = stream.PersistLocked();
-  if (st.ok()) return std::nullopt;
+  if (st.ok()) return ApiStatus::Ok();
   stream.meta() = std::move(old);
   return ApiError::InternalFailure(std::string("Persisting the ") + what + " failed: " + st.message());
 }
@@ -52,7 +52,7 @@ void ChangeEncryption(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   if (ref.error) return reply(*ref.error);
   std::string type = *GetString(in, "EncryptionType");
   std::string key = *GetString(in, "KeyId");
-  if (type != "KMS")
+  if (ParseEncryptionType(type) != EncryptionType::kKms)
     return reply(ApiError::InvalidArgument("Encryption type " + type + " is not valid for " +
                                            (start ? "StartStreamEncryption" : "StopStreamEncryption") +
                                            ". The only supported encryption type is KMS."));
@@ -61,17 +61,17 @@ void ChangeEncryption(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   StreamMeta next = m;
   if (start) {
-    next.encryption_type = "KMS";
+    next.encryption_type = EncryptionType::kKms;
     next.key_id = key;
   } else {
-    if (m.encryption_type != "KMS")
+    if (m.encryption_type != EncryptionType::kKms)
       return reply(ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() +
                                              " is not encrypted."));
-    next.encryption_type = "NONE";
+    next.encryption_type = EncryptionType::kNone;
     next.key_id.clear();
   }
   MarkUpdating(ctx, next);
-  if (auto err = Persist(*ref.stream, std::move(next), "encryption setting")) return reply(*err);
+  if (ApiStatus err = Persist(*ref.stream, std::move(next), "encryption setting"); !err.ok()) return reply(err.error());
   lk.unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
@@ -102,7 +102,7 @@ void ChangeMonitoring(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   StreamMeta next = m;
   next.shard_level_metrics = desired;
   std::string name = m.name, arn = m.arn();
-  if (auto err = Persist(*ref.stream, std::move(next), "enhanced monitoring setting")) return reply(*err);
+  if (ApiStatus err = Persist(*ref.stream, std::move(next), "enhanced monitoring setting"); !err.ok()) return reply(err.error());
   lk.unlock();
 
   rapidjson::StringBuffer sb;
@@ -163,7 +163,7 @@ void PutResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(StreamNotActive(ctx, m));
   StreamMeta next = m;
   next.resource_policies[arn] = policy;
-  if (auto err = Persist(*ref.stream, std::move(next), "resource policy")) return reply(*err);
+  if (ApiStatus err = Persist(*ref.stream, std::move(next), "resource policy"); !err.ok()) return reply(err.error());
   reply(std::string("{}"));
 }
 
@@ -194,7 +194,7 @@ void DeleteResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply)
     return reply(ApiError::ResourceNotFound("No resource policy found for resource ARN " + arn + "."));
   StreamMeta next = m;
   next.resource_policies.erase(arn);
-  if (auto err = Persist(*ref.stream, std::move(next), "resource policy")) return reply(*err);
+  if (ApiStatus err = Persist(*ref.stream, std::move(next), "resource policy"); !err.ok()) return reply(err.error());
   reply(std::string("{}"));
 }
 

@@ -183,15 +183,18 @@ void SubscribeToShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::string shard_id = *GetString(in, "ShardId");
   const rapidjson::Value& start = in["StartingPosition"];
   std::string type = *GetString(start, "Type");
+  std::optional<IteratorType> kind = ParseIteratorType(type);  // the model's enum: checked
+  if (!kind) return reply(ApiError::InvalidArgument("Unknown StartingPosition Type " + type + "."));
   auto sequence = GetString(start, "SequenceNumber");
   auto timestamp = GetTimestampMs(start, "Timestamp");
-  bool by_sequence = type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER";
+  bool by_sequence = *kind == IteratorType::kAtSequenceNumber || *kind == IteratorType::kAfterSequenceNumber;
   if (by_sequence != sequence.has_value())
     return reply(ApiError::InvalidArgument("StartingPosition " + type + (by_sequence ? " requires" : " does not take") +
                                            " a SequenceNumber."));
-  if ((type == "AT_TIMESTAMP") != timestamp.has_value())
+  const bool at_timestamp = *kind == IteratorType::kAtTimestamp;
+  if (at_timestamp != timestamp.has_value())
     return reply(ApiError::InvalidArgument("StartingPosition " + type +
-                                           (type == "AT_TIMESTAMP" ? " requires" : " does not take") + " a Timestamp."));
+                                           (at_timestamp ? " requires" : " does not take") + " a Timestamp."));
 
   ConsumerRef ref = ResolveConsumerArn(ctx, consumer_arn);
   if (ref.error) return reply(*ref.error);
@@ -201,7 +204,7 @@ void SubscribeToShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
     std::shared_lock lk(ref.stream->mu);
     const StreamMeta& m = ref.stream->meta();
     const ConsumerMeta* c = m.FindConsumer(ref.consumer);
-    if (!c || c->status != "ACTIVE")
+    if (!c || c->status != ConsumerStatus::kActive)
       return reply(ApiError::ResourceInUse("Consumer " + consumer_arn + " is not ACTIVE."));
     if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
     auto shard = ShardIndexFromId(shard_id);
@@ -209,9 +212,9 @@ void SubscribeToShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
         ShardExpired(m.shards[*shard], ctx.catalog.RetentionCutoff(m, ctx.catalog.NowMillis())))
       return reply(ShardNotFound(ctx, m.name, shard_id));
     index = *shard;
-    auto at = StartingOffset(ctx, m, index, ref.stream->log(index), type, sequence, timestamp);
-    if (auto* error = std::get_if<ApiError>(&at)) return reply(*error);
-    offset = std::get<uint64_t>(at);
+    auto at = StartingOffset(ctx, m, index, ref.stream->log(index), *kind, sequence, timestamp);
+    if (!at.ok()) return reply(at.error());
+    offset = *at;
   }
   auto subscription = std::make_shared<Subscription>(ctx.catalog, ref.stream, index, offset);
   std::weak_ptr<Subscription> weak = subscription;

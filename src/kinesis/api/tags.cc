@@ -35,19 +35,19 @@ std::map<std::string, std::string>* TagsOf(const TagTarget& t) {
 }
 
 // ResourceARN: a stream or a registered consumer.
-std::optional<ApiError> ResolveTagTarget(Context& ctx, const rapidjson::Value& in, TagTarget* out) {
+ApiStatus ResolveTagTarget(Context& ctx, const rapidjson::Value& in, TagTarget* out) {
   std::string arn = *GetString(in, "ResourceARN");
   auto parsed = model::ParseStreamArn(arn);
   if (parsed && !parsed->consumer.empty()) {
     auto ref = ResolveConsumerArn(ctx, arn);
-    if (ref.error) return ref.error;
+    if (ref.error) return *ref.error;
     *out = {ref.stream, ref.consumer};
-    return std::nullopt;
+    return ApiStatus::Ok();
   }
   auto ref = ResolveResource(ctx, in);
-  if (ref.error) return ref.error;
+  if (ref.error) return *ref.error;
   *out = {ref.stream, ""};
-  return std::nullopt;
+  return ApiStatus::Ok();
 }
 
 void AddTags(Context& ctx, const TagTarget& target, const rapidjson::Value& tags, Reply reply) {
@@ -130,7 +130,7 @@ void AddTagsToStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
 
 void TagResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
   TagTarget target;
-  if (auto err = ResolveTagTarget(ctx, in, &target)) return reply(*err);
+  if (ApiStatus err = ResolveTagTarget(ctx, in, &target); !err.ok()) return reply(err.error());
   AddTags(ctx, target, in["Tags"], std::move(reply));
 }
 
@@ -142,7 +142,7 @@ void RemoveTagsFromStream(Context& ctx, const rapidjson::Value& in, Reply reply)
 
 void UntagResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
   TagTarget target;
-  if (auto err = ResolveTagTarget(ctx, in, &target)) return reply(*err);
+  if (ApiStatus err = ResolveTagTarget(ctx, in, &target); !err.ok()) return reply(err.error());
   RemoveTags(ctx, target, in["TagKeys"], std::move(reply));
 }
 
@@ -164,7 +164,7 @@ void ListTagsForStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
 
 void ListTagsForResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
   TagTarget target;
-  if (auto err = ResolveTagTarget(ctx, in, &target)) return reply(*err);
+  if (ApiStatus err = ResolveTagTarget(ctx, in, &target); !err.ok()) return reply(err.error());
   std::unique_lock lk(target.stream->mu);  // TagsOf hands out a mutable map
   auto* tags = TagsOf(target);
   if (!tags) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));

@@ -162,7 +162,7 @@ std::optional<wire::Response> Context::ReadPayload(std::string* out) const {
   std::string_view md5 = req.Header("Content-MD5");
   if (!md5.empty()) {
     auto raw = codec::Base64Decode(Trim(md5));
-    if (!raw || raw->size() != 16) return Error("InvalidDigest", "The Content-MD5 you specified was invalid.");
+    if (!raw.ok() || raw->size() != 16) return Error("InvalidDigest", "The Content-MD5 you specified was invalid.");
     if (*raw != objstore::Md5Raw(*out))
       return Error("BadDigest", "The Content-MD5 you specified did not match what we received.");
   }

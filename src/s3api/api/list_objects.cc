@@ -37,7 +37,7 @@ wire::Response ListObjects(Context& c) {
   if (v2) {
     if (t.Has("continuation-token")) {
       auto raw = codec::Base64Decode(token);
-      if (token.empty() || !raw || raw->substr(0, 2) != "1\n")
+      if (token.empty() || !raw.ok() || raw->substr(0, 2) != "1\n")
         return c.Error("InvalidArgument", "The continuation token provided is incorrect",
                        {{"ArgumentName", "continuation-token"}});
       lo.start_after = raw->substr(2);
