@@ -195,16 +195,19 @@ Status Delete(Item& item, const Path& path, const AttributeValue& value) {
 }
 
 // REMOVE of list elements names positions in the original list: remove the
-// highest index of a list first.
+// highest index of a list first. A lexicographic order on paths (indexes
+// descending, names ascending, names before indexes) does that and is a
+// strict weak order, as sorting needs.
 bool RemoveBefore(const UpdateAction* a, const UpdateAction* b) {
   const auto& x = a->path.elements;
   const auto& y = b->path.elements;
   for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
     if (x[i] == y[i]) continue;
-    if (x[i].is_index && y[i].is_index) return x[i].index > y[i].index;
-    return false;
+    if (x[i].is_index != y[i].is_index) return !x[i].is_index;
+    if (x[i].is_index) return x[i].index > y[i].index;
+    return x[i].name < y[i].name;
   }
-  return false;
+  return x.size() < y.size();
 }
 
 }  // namespace

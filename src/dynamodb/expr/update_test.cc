@@ -59,6 +59,9 @@ TEST(Update, RemoveAttributesAndListElements) {
   // Indexes name positions in the list before the update.
   EXPECT_EQ(Apply(R"({"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"}]}})", "REMOVE l[1], l[2]"),
             R"({"l":{"L":[{"N":"0"},{"N":"3"}]}})");
+  EXPECT_EQ(Apply(R"({"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"}]},"m":{"N":"1"},"k":{"L":[{"N":"0"},{"N":"1"}]}})",
+                  "REMOVE l[0], m, k[0], l[2], k[1]"),
+            R"({"k":{"L":[]},"l":{"L":[{"N":"1"}]}})");
 }
 
 TEST(Update, AddNumbersAndSets) {

@@ -21,6 +21,28 @@ TEST(KeyEncoding, NumbersSortByValueUnderMemcmp) {
   EXPECT_EQ(Encoded(N("1.50")), Encoded(N("1.5")));
 }
 
+TEST(KeyEncoding, MemcmpOrderEqualsNumericOrderForGeneratedNumbers) {
+  // A fixed linear congruential sequence: the same numbers on every run.
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  std::vector<Number> numbers;
+  for (int i = 0; i < 300; ++i) {
+    std::string text = (next() % 2 ? "-" : "") + std::to_string(next() % 100000) + "E" +
+                       std::to_string(static_cast<int>(next() % 200) - 100);
+    numbers.push_back(Number::Parse(text).value());
+  }
+  for (size_t i = 0; i + 1 < numbers.size(); ++i) {
+    const Number& a = numbers[i];
+    const Number& b = numbers[i + 1];
+    int by_bytes = Encoded(AttributeValue::Num(a)).compare(Encoded(AttributeValue::Num(b)));
+    by_bytes = by_bytes < 0 ? -1 : by_bytes > 0 ? 1 : 0;
+    EXPECT_EQ(by_bytes, a.Compare(b)) << a.ToString() << " vs " << b.ToString();
+  }
+}
+
 TEST(KeyEncoding, DecodesBackToTheSameValue) {
   for (const char* text : {"0", "-0.001", "42", "-42", "1E+100", "3.14159", "-12345678901234567890123456789012345678"}) {
     auto decoded = DecodeKeyValue(AttributeType::kN, Encoded(N(text)));
