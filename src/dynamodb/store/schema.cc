@@ -85,7 +85,7 @@ Result<std::unique_ptr<Connection>> OpenWriterConnection(const std::string& path
   if (st.ok()) st = c.Exec("PRAGMA user_version=1");
   if (st.ok()) st = c.Exec("COMMIT");
   if (!st.ok()) {
-    c.Exec("ROLLBACK");
+    c.Exec("ROLLBACK").IgnoreError();  // the failed step's error is the one to report
     return st;
   }
   return conn;

@@ -38,7 +38,7 @@ Status WriterSession::Fail(Status status) {
 
 Result<Statement*> WriterSession::Prepare(const char* text) {
   auto s = conn_->Prepared(text);
-  if (!s.ok()) Fail(s.status());
+  if (!s.ok()) Fail(s.status()).IgnoreError();  // recorded in body_error_; the caller gets it too
   return s;
 }
 

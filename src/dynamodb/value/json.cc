@@ -1,5 +1,6 @@
 #include "dynamodb/value/json.h"
 
+#include <optional>
 #include <set>
 
 #include "codec/base64.h"
@@ -32,8 +33,8 @@ Result<std::vector<std::string>> StringMembers(const rapidjson::Value& array, bo
     std::string member(Str(m));
     if (binary) {
       auto decoded = codec::Base64Decode(member);
-      if (!decoded) return Invalid("Invalid last non-pad Base64 character dectected");
-      member = std::move(*decoded);
+      if (!decoded.ok()) return Invalid("Invalid last non-pad Base64 character dectected");
+      member = std::move(decoded).value();
     }
     if (!seen.insert(member).second) duplicate = true;
     out.push_back(std::move(member));
@@ -71,8 +72,8 @@ Result<AttributeValue> ParseAttributeValue(const rapidjson::Value& json) {
       case AttributeType::kB: {
         if (!v.IsString()) return Invalid("Unexpected value type in payload");
         auto decoded = codec::Base64Decode(Str(v));
-        if (!decoded) return Invalid("Invalid last non-pad Base64 character dectected");
-        result = AttributeValue::Binary(std::move(*decoded));
+        if (!decoded.ok()) return Invalid("Invalid last non-pad Base64 character dectected");
+        result = AttributeValue::Binary(std::move(decoded).value());
         break;
       }
       case AttributeType::kBool:
