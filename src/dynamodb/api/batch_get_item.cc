@@ -29,7 +29,7 @@ void BatchGetItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
       return reply(ApiError::ResourceNotFound("Requested resource not found"));
     TableRead read;
     read.table = table;
-    auto exprs = expr::ExpressionSet::FromRequest(request);
+    auto exprs = expr::ExpressionSet::FromRequest(request, "BatchGetItem");
     if (!exprs.ok()) return reply(Validation(exprs.status().message()));
     read.projection = exprs->projection;
     std::set<std::string> seen;

@@ -13,7 +13,7 @@ void GetItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (!key_item.ok()) return reply(Validation(key_item.status().message()));
   auto key = KeyOfKeyParameter(table, *key_item);
   if (!key.ok()) return reply(Validation(key.status().message()));
-  auto exprs = expr::ExpressionSet::FromRequest(in);
+  auto exprs = expr::ExpressionSet::FromRequest(in, "GetItem");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   auto blob = ctx.catalog.store().Get(table.id, *key);
   if (!blob.ok()) return reply(FromStatus(blob.status()));

@@ -11,7 +11,7 @@ void PutItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (lookup.error) return reply(*lookup.error);
   auto item = ParseItemMember(in, "Item");
   if (!item.ok()) return reply(Validation(item.status().message()));
-  auto exprs = expr::ExpressionSet::FromRequest(in);
+  auto exprs = expr::ExpressionSet::FromRequest(in, "PutItem");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   auto rv = ParseReturnValues(in, {"ALL_OLD"});
   if (!rv.ok()) return reply(Validation(rv.status().message()));

@@ -53,7 +53,7 @@ void Query(Context& ctx, const rapidjson::Value& in, Reply reply) {
   const TableDefinition& table = *lookup.table;
   auto index = ResolveIndex(table, in);
   if (!index.ok()) return reply(Validation(index.status().message()));
-  auto exprs = expr::ExpressionSet::FromRequest(in);
+  auto exprs = expr::ExpressionSet::FromRequest(in, "Query");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   if (!exprs->key_condition)
     return reply(Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the "

@@ -25,7 +25,7 @@ void Scan(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(Validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: "
                             "Segment: " + std::to_string(*segment) + " is not less than TotalSegments: " +
                             std::to_string(*total)));
-  auto exprs = expr::ExpressionSet::FromRequest(in);
+  auto exprs = expr::ExpressionSet::FromRequest(in, "Scan");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   auto count_only = CheckSelect(in, *index, exprs->projection.has_value());
   if (!count_only.ok()) return reply(Validation(count_only.status().message()));

@@ -20,7 +20,7 @@ void TransactGetItems(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (!key_item.ok()) return reply(Validation(key_item.status().message()));
     auto key = KeyOfKeyParameter(*lookup.table, *key_item);
     if (!key.ok()) return reply(Validation(key.status().message()));
-    auto exprs = expr::ExpressionSet::FromRequest(get);
+    auto exprs = expr::ExpressionSet::FromRequest(get, "TransactGetItems");
     if (!exprs.ok()) return reply(Validation(exprs.status().message()));
     gets.push_back({lookup.table, std::move(*key), exprs->projection});
   }

@@ -98,7 +98,7 @@ void TransactWriteItems(Context& ctx, const rapidjson::Value& in, Reply reply) {
       return reply(Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
     auto lookup = ResolveTable(ctx, *body);
     if (lookup.error) return reply(*lookup.error);
-    auto exprs = expr::ExpressionSet::FromRequest(*body);
+    auto exprs = expr::ExpressionSet::FromRequest(*body, "TransactWriteItems");
     if (!exprs.ok()) return reply(Validation(exprs.status().message()));
     Action action;
     action.write.kind = kind;

@@ -15,7 +15,7 @@ void UpdateItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (lookup.error) return reply(*lookup.error);
   auto key = ParseItemMember(in, "Key");
   if (!key.ok()) return reply(Validation(key.status().message()));
-  auto exprs = expr::ExpressionSet::FromRequest(in);
+  auto exprs = expr::ExpressionSet::FromRequest(in, "UpdateItem");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   auto rv = ParseReturnValues(in, {"ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   if (!rv.ok()) return reply(Validation(rv.status().message()));
