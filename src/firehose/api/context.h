@@ -53,7 +53,7 @@ std::shared_ptr<DeliveryStream> Resolve(Context& ctx, const rapidjson::Value& in
 // after a restart the transition is over) ---
 void MarkEncryptionTransition(const std::shared_ptr<DeliveryStream>& stream, int64_t due_ms);
 // "ENABLED" | "ENABLING" | "DISABLED" | "DISABLING". Caller holds stream->mu.
-std::string EncryptionStatus(const DeliveryStream& stream, int64_t now_ms);
+std::string EncryptionStatus(const DeliveryStream& stream, int64_t now_ms) REQUIRES(stream.mu);
 
 // DeliveryStreamEncryptionConfigurationInput applied to `c` (encryption.cc).
 std::optional<ApiError> ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig& c);
