@@ -21,6 +21,7 @@ DEB_PACKAGES=(
   libjemalloc-dev         # the sluice binary's allocator (docs/dependencies.md)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev   # the ASan+UBSan build and libFuzzer targets (scripts/fuzz.sh)
+  clang-format-14 clang-tidy-14 # scripts/check-format.sh, scripts/check-tidy.sh
   chromium                # headless browser test of the HTML comparison report
   python3 curl procps openssl   # openssl: test certificates for the HTTPS client tests
 )

@@ -25,14 +25,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "sluice/clock.h"
 #include "sluice/kinesis_client.h"
+#include "sluice/mutex.h"
 #include "sluice/pipeline/batcher.h"
 #include "sluice/pipeline/bounded_queue.h"
 #include "sluice/pipeline/kpl_aggregator.h"
@@ -94,7 +93,7 @@ class Producer {
   void BatchLoop();
   void SendLoop();
   void Send(pipeline::Batch batch);
-  void ReportFailure(pipeline::FailedRecord failed);  // under failures_mu_
+  void ReportFailure(pipeline::FailedRecord failed) SLUICE_REQUIRES(failures_mu_);
 
   client::KinesisClient& client_;
   const ProducerOptions options_;
@@ -108,10 +107,10 @@ class Producer {
   std::atomic<uint64_t> in_flight_{0};
   std::atomic<uint64_t> next_id_{1};
 
-  mutable std::mutex failures_mu_;
-  std::vector<pipeline::FailedRecord> failures_;
+  mutable Mutex failures_mu_;
+  std::vector<pipeline::FailedRecord> failures_ SLUICE_GUARDED_BY(failures_mu_);
   std::atomic<int64_t> unavailable_since_{0};
-  std::string last_unavailable_error_;  // under failures_mu_
+  std::string last_unavailable_error_ SLUICE_GUARDED_BY(failures_mu_);
 
   std::once_flag closed_;
   std::thread batch_thread_;

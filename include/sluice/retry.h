@@ -18,11 +18,11 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string_view>
 
 #include "sluice/api_error.h"
+#include "sluice/mutex.h"
 
 namespace sluice::client {
 
@@ -78,9 +78,9 @@ class RetryQuota {
   int available() const;
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   const int max_;
-  int available_;
+  int available_ SLUICE_GUARDED_BY(mu_);
 };
 
 // Decides, per call, whether and when to retry. Thread-safe across calls;
@@ -107,8 +107,8 @@ class RetryPolicy {
 
  private:
   RetryOptions options_;
-  std::function<double()> random_;
-  std::mutex random_mu_;
+  Mutex random_mu_;
+  std::function<double()> random_ SLUICE_GUARDED_BY(random_mu_);
   RetryQuota quota_;
 };
 

@@ -1,7 +1,6 @@
 #include "auth/verifier.h"
 
 #include <algorithm>
-#include <mutex>
 
 #include "auth/aws_chunked.h"
 #include "auth/sigv2_query.h"
@@ -94,11 +93,11 @@ std::string Verifier::DerivedKey(const std::string& access_key, const std::strin
                                  std::string_view region, std::string_view service) const {
   std::string cache_key = access_key + "/" + CredentialScope(date, region, service);
   {
-    std::shared_lock lock(cache_mu_);
+    ReaderLock lock(cache_mu_);
     if (auto it = key_cache_.find(cache_key); it != key_cache_.end()) return it->second;
   }
   std::string key = SigningKey(secret, date, region, service);
-  std::unique_lock lock(cache_mu_);
+  WriterLock lock(cache_mu_);
   if (key_cache_.size() >= kKeyCacheLimit) key_cache_.clear();
   key_cache_.emplace(std::move(cache_key), key);
   return key;

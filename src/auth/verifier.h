@@ -20,7 +20,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +30,7 @@
 
 #include "auth/credentials.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace sluice::auth {
 
@@ -141,8 +141,8 @@ class Verifier {
 
   CredentialStore credentials_;
   VerifierOptions options_;
-  mutable std::shared_mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::string> key_cache_;  // "<akid>/<scope>" -> signing key
+  mutable SharedMutex cache_mu_;
+  mutable std::unordered_map<std::string, std::string> key_cache_ GUARDED_BY(cache_mu_);  // "<akid>/<scope>" -> signing key
 };
 
 }  // namespace sluice::auth

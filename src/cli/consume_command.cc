@@ -7,9 +7,9 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "cli/aws_options.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -92,7 +92,7 @@ int Run(const ConsumeOptions& o) {
   // on a terminal, else as a line when one starts and when it ends.
   const bool live = !o.quiet && ::isatty(STDERR_FILENO) && o.output != "-";
   const std::string url = (*client)->options().config.endpoint_url;
-  std::mutex outage_mu;
+  Mutex outage_mu;
   std::string outage_line;  // under outage_mu; "" when the server answers
   copts.on_outage = [&](const workers::OutageNotice& n) {
     std::string line;
@@ -104,7 +104,7 @@ int Run(const ConsumeOptions& o) {
       line = "server unreachable at " + url + ", retrying (attempt " + std::to_string(n.attempt) + ", next in " +
              next + " s): " + n.error;
     }
-    std::lock_guard lk(outage_mu);
+    MutexLock lk(outage_mu);
     outage_line = n.recovered ? "" : line;
     // Off a terminal: the first failure of an outage, every 10th after, and the end.
     if (!live && (n.recovered || n.attempt == 1 || n.attempt % 10 == 0))
@@ -128,7 +128,7 @@ int Run(const ConsumeOptions& o) {
     while (!done.load()) {
       std::string prefix;
       {
-        std::lock_guard lk(outage_mu);
+        MutexLock lk(outage_mu);
         if (!outage_line.empty()) prefix = outage_line.substr(0, 120) + " | ";
       }
       progress.UpdateLine(prefix + (*consumer)->stats().RenderLine());

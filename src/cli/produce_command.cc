@@ -9,9 +9,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "cli/aws_options.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -151,9 +151,9 @@ int Run(const ProduceOptions& o) {
     if (f.ok() && (*f)[0].is_scalar() && !(*f)[0].text.empty()) return (*f)[0].text;
     return fallback;
   };
-  std::mutex err_mu;  // stderr lines from the input loop and the progress thread
+  Mutex err_mu;  // stderr lines from the input loop and the progress thread
   auto report = [&](const std::string& line) {
-    std::lock_guard lk(err_mu);
+    MutexLock lk(err_mu);
     std::cerr << "sluice produce: " << line << "\n";
   };
 
@@ -181,12 +181,12 @@ int Run(const ProduceOptions& o) {
       if (since != 0)
         prefix = "server unreachable, retrying (" + std::to_string((Clock::Real().NowMillis() - since) / 1000) + " s) | ";
       {
-        std::lock_guard lk(err_mu);
+        MutexLock lk(err_mu);
         progress.Update(added.load(), p.stats().Snapshot(), prefix);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    std::lock_guard lk(err_mu);
+    MutexLock lk(err_mu);
     progress.Finish(added.load(), p.stats().Snapshot());
   });
 

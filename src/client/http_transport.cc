@@ -57,12 +57,12 @@ HttpTransport::HttpTransport(Endpoint endpoint, TransportOptions options, std::u
 HttpTransport::~HttpTransport() = default;
 
 size_t HttpTransport::connections_opened() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return opened_;
 }
 
 std::unique_ptr<HttpConnection> HttpTransport::Acquire(bool* reused) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   *reused = !idle_.empty();
   if (idle_.empty()) return nullptr;
   auto conn = std::move(idle_.back());
@@ -72,7 +72,7 @@ std::unique_ptr<HttpConnection> HttpTransport::Acquire(bool* reused) {
 
 void HttpTransport::Release(std::unique_ptr<HttpConnection> conn) {
   if (!conn->reusable()) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(conn));
 }
 
@@ -81,7 +81,7 @@ ApiResult<HttpResponse> HttpTransport::Stream(const HttpRequest& request,
   auto opened = HttpConnection::Open(endpoint_, options_, tls_.get());
   if (!opened.ok()) return opened.error();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++opened_;
   }
   auto response = (*opened)->ExchangeStreaming(request, host_header_, options_, on_body);
@@ -97,7 +97,7 @@ ApiResult<HttpResponse> HttpTransport::RoundTrip(const HttpRequest& request) {
       auto opened = HttpConnection::Open(endpoint_, options_, tls_.get());
       if (!opened.ok()) return opened.error();
       conn = std::move(opened.value());
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       ++opened_;
     }
     bool nothing_received = false;

@@ -11,10 +11,10 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "client/endpoint.h"
 #include "sluice/api_error.h"
 #include "sluice/client_options.h"
@@ -73,9 +73,9 @@ class HttpTransport {
   const TransportOptions options_;
   const std::string host_header_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<HttpConnection>> idle_;
-  size_t opened_ = 0;
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<HttpConnection>> idle_ GUARDED_BY(mu_);
+  size_t opened_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sluice::client

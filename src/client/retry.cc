@@ -74,19 +74,19 @@ bool IsNoResponse(const ApiError& error) {
 
 int RetryQuota::Acquire(RetryClass c) {
   int cost = c == RetryClass::kTimeout ? kTimeoutRetryCost : kRetryCost;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (available_ < cost) return 0;
   available_ -= cost;
   return cost;
 }
 
 void RetryQuota::OnSuccess(int last_cost) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   available_ = std::min(max_, available_ + (last_cost > 0 ? last_cost : kNoRetryIncrement));
 }
 
 int RetryQuota::available() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return available_;
 }
 
@@ -109,7 +109,7 @@ std::optional<std::chrono::milliseconds> RetryPolicy::OnFailure(const ApiError& 
   }
   double r;
   {
-    std::lock_guard lock(random_mu_);
+    MutexLock lock(random_mu_);
     r = random_();
   }
   return Backoff(options_, state->attempts, r);

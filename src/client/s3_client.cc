@@ -2,10 +2,10 @@
 // "s3" afresh on every attempt, standard-mode retries (see s3_client.h).
 #include "sluice/s3_client.h"
 
-#include <mutex>
 #include <random>
 #include <thread>
 
+#include "base/mutex.h"
 #include "client/aws_json_client.h"
 #include "client/endpoint.h"
 #include "client/http_transport.h"
@@ -39,9 +39,9 @@ ApiError S3Error(const HttpResponse& r) {
 // Uniform [0,1) for the backoff jitter, safe to share between threads.
 std::function<double()> LockedRandom() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
-  auto mu = std::make_shared<std::mutex>();
+  auto mu = std::make_shared<Mutex>();
   return [engine, mu] {
-    std::lock_guard<std::mutex> l(*mu);
+    MutexLock l(*mu);
     return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
   };
 }

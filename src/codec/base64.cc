@@ -181,6 +181,7 @@ bool DecodeAppend(std::string_view text, std::string* dst, bool simd) {
   size_t rest = body - i;  // 0, 2 or 3 characters before the padding
   if (rest == 1) return fail();
   if (rest >= 2) {
+    // NOLINTNEXTLINE(bugprone-signed-char-misuse): -1 in kDecode marks an invalid character
     int32_t a = kDecode[in[i]], b = kDecode[in[i + 1]];
     int32_t c = rest == 3 ? kDecode[in[i + 2]] : 0;
     if ((a | b | c) < 0) return fail();

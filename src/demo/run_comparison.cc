@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_map>
 
+#include "base/mutex.h"
 #include "compress/compress.h"
 #include "demo/embedded_server.h"
 #include "sluice/consumer.h"
@@ -36,33 +36,33 @@ int64_t WallMs() {
 class Timeline {
  public:
   void Add(int64_t t_ms, uint64_t n = 1) {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     buckets_[t_ms / 1000] += n;
   }
   std::vector<compare::TimelinePoint> Points() const {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     std::vector<compare::TimelinePoint> out;
     for (const auto& [s, n] : buckets_) out.push_back({s * 1000, n});
     return out;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<int64_t, uint64_t> buckets_;
+  mutable Mutex mu_;
+  std::map<int64_t, uint64_t> buckets_ GUARDED_BY(mu_);
 };
 
 struct Shared {
   int64_t start_ms = 0;
-  std::mutex mu;
+  Mutex mu;
   // Streams path
-  std::vector<double> streams_latency;
-  uint64_t consumed = 0;
-  Timeline consumed_timeline;
+  std::vector<double> streams_latency GUARDED_BY(mu);
+  uint64_t consumed GUARDED_BY(mu) = 0;
+  Timeline consumed_timeline;  // has its own lock
   // Firehose path
-  std::vector<double> firehose_latency;
-  std::unordered_map<std::string, uint32_t> delivered_counts;  // event id -> times seen
-  std::vector<compare::FirehoseObject> objects;
-  uint64_t firehose_records = 0;
+  std::vector<double> firehose_latency GUARDED_BY(mu);
+  std::unordered_map<std::string, uint32_t> delivered_counts GUARDED_BY(mu);  // event id -> times seen
+  std::vector<compare::FirehoseObject> objects GUARDED_BY(mu);
+  uint64_t firehose_records GUARDED_BY(mu) = 0;
 };
 
 std::optional<compress::Compression> CompressionOf(const std::string& s) {
@@ -91,7 +91,7 @@ class ObjectWatcher {
       auto payload = compress::Decompress(compression_, *body);
       if (!payload.ok()) return Status::Corruption("cannot decode " + info.key + ": " + payload.status().message());
       seen_.insert(info.key);
-      std::lock_guard lk(shared_.mu);
+      MutexLock lk(shared_.mu);
       uint64_t records = 0;
       std::string_view rest = *payload;
       while (!rest.empty()) {
@@ -283,7 +283,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
       **kinesis, co,
       workers::CallbackSink([&](const workers::ProcessedEvent& e) {
         int64_t now = WallMs();
-        std::lock_guard lk(shared.mu);
+        MutexLock lk(shared.mu);
         ++shared.consumed;
         if (e.produced_at_ms) shared.streams_latency.push_back(static_cast<double>(now - *e.produced_at_ms));
         shared.consumed_timeline.Add(now - shared.start_ms);
@@ -343,7 +343,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
     r.data = std::move(ev.json);
     if ((*producer)->Add(std::move(r)).ok()) produced.Add(WallMs() - shared.start_ms);
     if (i % static_cast<int64_t>(std::max(1.0, o.rate * 5)) == 0 && i > 0) {
-      std::lock_guard lk(shared.mu);
+      MutexLock lk(shared.mu);
       log << "   t=" << (WallMs() - shared.start_ms) / 1000 << "s produced " << i << ", consumed " << shared.consumed
           << ", delivered by Firehose " << shared.firehose_records << " in " << shared.objects.size()
           << " objects\n";
@@ -360,7 +360,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   auto drain_deadline = Clock::now() + std::chrono::seconds(o.buffer_interval_s * 2 + 30);
   while (Clock::now() < drain_deadline) {
     {
-      std::lock_guard lk(shared.mu);
+      MutexLock lk(shared.mu);
       if (shared.consumed >= unique && shared.delivered_counts.size() >= unique) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -399,7 +399,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   res.producer.failed = psnap.failed;
   res.produced_timeline = produced.Points();
 
-  std::lock_guard lk(shared.mu);
+  MutexLock lk(shared.mu);
   auto cs_snap = (*consumer)->stats().Snapshot();
   res.streams.latency = compare::SummarizeLatencies(shared.streams_latency);
   res.streams.latency_samples_ms = shared.streams_latency;

@@ -1,11 +1,10 @@
 #include "firehose/catalog.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <iostream>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "io/file_util.h"
 #include "storage/resource_dir.h"
 
@@ -36,14 +35,14 @@ class DeliveryCatalog::Impl {
   Status Load(const fs::path& dir, DeliveryStreamConfig config);
 
   std::shared_ptr<DeliveryStream> Find(const std::string& region, const std::string& name) const {
-    std::shared_lock lk(mu_);
+    ReaderLock lk(mu_);
     auto r = regions_.find(region);
     if (r == regions_.end()) return nullptr;
     auto s = r->second.find(name);
     return s == r->second.end() ? nullptr : s->second;
   }
   std::vector<std::shared_ptr<DeliveryStream>> List(const std::string& region) const {
-    std::shared_lock lk(mu_);
+    ReaderLock lk(mu_);
     std::vector<std::shared_ptr<DeliveryStream>> out;
     auto r = regions_.find(region);
     if (r == regions_.end()) return out;
@@ -51,7 +50,7 @@ class DeliveryCatalog::Impl {
     return out;
   }
   std::vector<std::shared_ptr<DeliveryStream>> All() const {
-    std::shared_lock lk(mu_);
+    ReaderLock lk(mu_);
     std::vector<std::shared_ptr<DeliveryStream>> out;
     for (const auto& [_, streams] : regions_)
       for (const auto& [__, s] : streams) out.push_back(s);
@@ -77,14 +76,14 @@ class DeliveryCatalog::Impl {
   DeliveryListener* listener_ = nullptr;
   storage::GroupCommitter committer_;
 
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::map<std::string, std::shared_ptr<DeliveryStream>>> regions_;
-  std::mutex create_mu_;
-  std::mutex notify_mu_;
+  mutable SharedMutex mu_;
+  std::map<std::string, std::map<std::string, std::shared_ptr<DeliveryStream>>> regions_ GUARDED_BY(mu_);
+  Mutex create_mu_;
+  Mutex notify_mu_;
 
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  bool stopping_ = false;
+  Mutex bg_mu_;
+  CondVar bg_cv_;
+  bool stopping_ GUARDED_BY(bg_mu_) = false;
   std::thread bg_thread_;
 };
 
@@ -99,7 +98,7 @@ Status DeliveryCatalog::Impl::Open() {
   FinishTransitions();  // every ACTIVE stream is announced below, once
   for (const auto& s : All()) NotifyActive(s);
   {
-    std::lock_guard lk(bg_mu_);
+    MutexLock lk(bg_mu_);
     stopping_ = false;
   }
   if (opts().background_transitions) bg_thread_ = std::thread([this] { Loop(); });
@@ -107,28 +106,30 @@ Status DeliveryCatalog::Impl::Open() {
 }
 
 Status DeliveryCatalog::Impl::Load(const fs::path& dir, DeliveryStreamConfig config) {
+  const std::string region = config.region, name = config.name;
+  const bool direct_put = config.type == DeliveryStreamType::kDirectPut;
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
-  if (stream->config().type == DeliveryStreamType::kDirectPut) {
+  if (direct_put) {
     auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
     if (!spool.ok()) return spool.status();
     stream->set_spool(std::move(spool).value());
   }
-  std::unique_lock lk(mu_);
-  regions_[stream->config().region][stream->config().name] = std::move(stream);
+  WriterLock lk(mu_);
+  regions_[region][name] = std::move(stream);
   return Status::Ok();
 }
 
 void DeliveryCatalog::Impl::StopThread() {
   {
-    std::lock_guard lk(bg_mu_);
+    MutexLock lk(bg_mu_);
     stopping_ = true;
   }
-  bg_cv_.notify_all();
+  bg_cv_.NotifyAll();
   if (bg_thread_.joinable()) bg_thread_.join();
 }
 
 Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliveryStreamConfig config) {
-  std::lock_guard create_lock(create_mu_);
+  MutexLock create_lock(create_mu_);
   if (Find(config.region, config.name))
     return Status::AlreadyExists("Firehose " + config.name + " under accountId " + config.account +
                                  " already exists.");
@@ -149,13 +150,16 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
   // Made complete in a staging directory, then published by one rename:
   // a creation that fails (or crashes) leaves nothing a restart would load.
   auto made = dirs_.Create(config.region, config.name, [&](const fs::path& staging) {
-    return DeliveryStream(config, staging, opts().spool_options.fs).PersistLocked();
+    DeliveryStream staged(config, staging, opts().spool_options.fs);
+    MutexLock staged_lock(staged.mu);  // never shared: for the analysis only
+    return staged.PersistLocked();
   });
   if (!made.ok()) return made.status();
   const fs::path& dir = *made;
+  const std::string region = config.region, name = config.name;
   auto stream = std::make_shared<DeliveryStream>(std::move(config), dir, opts().spool_options.fs);
   {
-    std::lock_guard lk(stream->mu);
+    MutexLock lk(stream->mu);
     if (stream->config().type == DeliveryStreamType::kDirectPut) {
       auto spool = storage::ShardLog::Open(dir / "spool", opts().spool_options);
       if (!spool.ok()) {
@@ -166,20 +170,20 @@ Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliverySt
     }
   }
   {
-    std::unique_lock lk(mu_);
-    regions_[stream->config().region][stream->config().name] = stream;
+    WriterLock lk(mu_);
+    regions_[region][name] = stream;
   }
   if (opts().transition_ms <= 0) {
     NotifyActive(stream);
   } else {
-    bg_cv_.notify_all();
+    bg_cv_.NotifyAll();
   }
   return stream;
 }
 
 Status DeliveryCatalog::Impl::Delete(const std::shared_ptr<DeliveryStream>& stream) {
   {
-    std::lock_guard lk(stream->mu);
+    MutexLock lk(stream->mu);
     auto& c = stream->config();
     if (c.status == DeliveryStreamStatus::kDeleting) return Status::Ok();
     DeliveryStreamConfig before = c;
@@ -194,7 +198,7 @@ Status DeliveryCatalog::Impl::Delete(const std::shared_ptr<DeliveryStream>& stre
   if (opts().transition_ms <= 0) {
     Remove(stream);
   } else {
-    bg_cv_.notify_all();
+    bg_cv_.NotifyAll();
   }
   return Status::Ok();
 }
@@ -202,12 +206,12 @@ Status DeliveryCatalog::Impl::Delete(const std::shared_ptr<DeliveryStream>& stre
 void DeliveryCatalog::Impl::Remove(const std::shared_ptr<DeliveryStream>& stream) {
   std::string region, name;
   {
-    std::lock_guard lk(stream->mu);
+    MutexLock lk(stream->mu);
     region = stream->config().region;
     name = stream->config().name;
   }
   {
-    std::unique_lock lk(mu_);
+    WriterLock lk(mu_);
     auto r = regions_.find(region);
     if (r == regions_.end()) return;
     auto it = r->second.find(name);
@@ -224,7 +228,7 @@ std::vector<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::FinishTransi
   int64_t now = Now();
   std::vector<std::shared_ptr<DeliveryStream>> activated, to_remove;
   for (const auto& s : All()) {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     auto& c = s->config();
     if (c.status == DeliveryStreamStatus::kActive || c.status_due_ms > now) continue;
     if (c.status == DeliveryStreamStatus::kDeleting) {
@@ -241,13 +245,13 @@ std::vector<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::FinishTransi
 }
 
 void DeliveryCatalog::Impl::Loop() {
-  std::unique_lock lk(bg_mu_);
+  MutexLock lk(bg_mu_);
   while (!stopping_) {
     int64_t now = Now();
     int64_t wake = now + 1000;
     bool pending = false;
     for (const auto& s : All()) {
-      std::lock_guard slk(s->mu);
+      MutexLock slk(s->mu);
       if (s->config().status != DeliveryStreamStatus::kActive) {
         pending = true;
         wake = std::min(wake, s->config().status_due_ms);
@@ -256,37 +260,37 @@ void DeliveryCatalog::Impl::Loop() {
     if (wake > now) {
       // While a transition is pending, at most 100 ms: a manual clock moved
       // by a test is noticed soon. Create/Delete notify the condition.
-      bg_cv_.wait_for(lk, std::chrono::milliseconds(std::min<int64_t>(wake - now, pending ? 100 : 1000)));
+      bg_cv_.WaitFor(bg_mu_, std::chrono::milliseconds(std::min<int64_t>(wake - now, pending ? 100 : 1000)));
       if (stopping_) break;
     }
-    lk.unlock();
+    lk.Unlock();
     for (const auto& s : FinishTransitions()) NotifyActive(s);
-    lk.lock();
+    lk.Lock();
   }
 }
 
 void DeliveryCatalog::Impl::NotifyActive(const std::shared_ptr<DeliveryStream>& s) {
-  std::lock_guard nlk(notify_mu_);
+  MutexLock nlk(notify_mu_);
   if (!listener_) return;
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     if (s->config().status != DeliveryStreamStatus::kActive) return;  // deleted meanwhile
   }
   listener_->OnActive(s);
 }
 
 void DeliveryCatalog::Impl::NotifyUpdated(const std::shared_ptr<DeliveryStream>& s) {
-  std::lock_guard nlk(notify_mu_);
+  MutexLock nlk(notify_mu_);
   if (!listener_) return;
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     if (s->config().status != DeliveryStreamStatus::kActive) return;
   }
   listener_->OnUpdated(s);
 }
 
 void DeliveryCatalog::Impl::NotifyDeleting(const std::shared_ptr<DeliveryStream>& s) {
-  std::lock_guard nlk(notify_mu_);
+  MutexLock nlk(notify_mu_);
   if (listener_) listener_->OnDeleting(s);
 }
 

@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "compress/compress.h"
 #include "io/file_system.h"
@@ -100,9 +100,9 @@ class DeliveryStream {
   DeliveryStream(DeliveryStreamConfig config, std::filesystem::path dir, io::FileSystem* fs = nullptr)
       : config_(std::move(config)), dir_(std::move(dir)), fs_(fs ? fs : &io::FileSystem::Default()) {}
 
-  mutable std::mutex mu;
-  DeliveryStreamConfig& config() { return config_; }
-  const DeliveryStreamConfig& config() const { return config_; }
+  mutable Mutex mu;
+  DeliveryStreamConfig& config() REQUIRES(mu) { return config_; }
+  const DeliveryStreamConfig& config() const REQUIRES(mu) { return config_; }
   const std::filesystem::path& dir() const { return dir_; }
   io::FileSystem& fs() const { return *fs_; }
 
@@ -113,10 +113,10 @@ class DeliveryStream {
   void set_spool(std::unique_ptr<storage::ShardLog> spool) { spool_ = std::move(spool); }
 
   // Writes config.json atomically. Caller holds mu.
-  Status PersistLocked() const;
+  Status PersistLocked() const REQUIRES(mu);
 
  private:
-  DeliveryStreamConfig config_;
+  DeliveryStreamConfig config_ GUARDED_BY(mu);
   std::filesystem::path dir_;
   io::FileSystem* fs_;
   std::unique_ptr<storage::ShardLog> spool_;

@@ -680,6 +680,7 @@ class Server::Impl {
   // thread, and did, for most requests). ios_[0] also runs the acceptors.
   static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
     std::vector<std::unique_ptr<asio::io_context>> ios;
+    ios.reserve(n);
     for (int i = 0; i < n; ++i) ios.push_back(std::make_unique<asio::io_context>(1));
     return ios;
   }

@@ -30,7 +30,7 @@ bool FaultInjectionFileSystem::SyncPointLocked(std::string what) {
 }
 
 Result<int> FaultInjectionFileSystem::Open(const fs::path& path, int flags, mode_t mode) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("open " + path.string());
   Result<int> fd = base_->Open(path, flags, mode);
   if (fd.ok()) names_[*fd] = path.string();
@@ -38,20 +38,20 @@ Result<int> FaultInjectionFileSystem::Open(const fs::path& path, int flags, mode
 }
 
 Status FaultInjectionFileSystem::Close(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   names_.erase(fd);
   if (off_) return Status::Ok();  // the cut closed every handle
   return base_->Close(fd);
 }
 
 Result<size_t> FaultInjectionFileSystem::Pread(int fd, char* dst, size_t n, uint64_t pos) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("pread");
   return base_->Pread(fd, dst, n, pos);
 }
 
 Result<size_t> FaultInjectionFileSystem::Pwritev(int fd, const iovec* iov, int cnt, uint64_t pos) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("pwritev");
   uint64_t n = writes_++;
   if (cut_at_write_ && *cut_at_write_ == n) {
@@ -72,7 +72,7 @@ Result<size_t> FaultInjectionFileSystem::Pwritev(int fd, const iovec* iov, int c
 }
 
 Status FaultInjectionFileSystem::Fdatasync(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto name = names_.find(fd);
   if (!SyncPointLocked("fdatasync " + (name == names_.end() ? std::string("?") : name->second)))
     return DeadLocked("fdatasync");
@@ -80,7 +80,7 @@ Status FaultInjectionFileSystem::Fdatasync(int fd) {
 }
 
 Status FaultInjectionFileSystem::Fsync(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto name = names_.find(fd);
   if (!SyncPointLocked("fsync " + (name == names_.end() ? std::string("?") : name->second)))
     return DeadLocked("fsync");
@@ -88,25 +88,25 @@ Status FaultInjectionFileSystem::Fsync(int fd) {
 }
 
 Status FaultInjectionFileSystem::Ftruncate(int fd, uint64_t size) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("ftruncate");
   return base_->Ftruncate(fd, size);
 }
 
 Result<uint64_t> FaultInjectionFileSystem::FileSize(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("fstat");
   return base_->FileSize(fd);
 }
 
 Result<uint64_t> FaultInjectionFileSystem::FileSizeAt(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("stat " + path.string());
   return base_->FileSizeAt(path);
 }
 
 bool FaultInjectionFileSystem::Exists(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) {
     errno = EIO;
     return false;
@@ -115,54 +115,54 @@ bool FaultInjectionFileSystem::Exists(const fs::path& path) {
 }
 
 Status FaultInjectionFileSystem::Rename(const fs::path& from, const fs::path& to) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("rename " + from.string());
   return base_->Rename(from, to);
 }
 
 Status FaultInjectionFileSystem::Unlink(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("unlink " + path.string());
   return base_->Unlink(path);
 }
 
 Status FaultInjectionFileSystem::Mkdir(const fs::path& path, mode_t mode) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("mkdir " + path.string());
   return base_->Mkdir(path, mode);
 }
 
 Status FaultInjectionFileSystem::SyncDir(const fs::path& dir) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!SyncPointLocked("syncdir " + dir.string())) return DeadLocked("fsync directory " + dir.string());
   return base_->SyncDir(dir);
 }
 
 Result<std::vector<std::string>> FaultInjectionFileSystem::ListDir(const fs::path& dir) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (off_) return DeadLocked("opendir " + dir.string());
   return base_->ListDir(dir);
 }
 
 void FaultInjectionFileSystem::CutPower(MemFileSystem::Unsynced unsynced) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   CutLocked(unsynced);
 }
 
 void FaultInjectionFileSystem::CutPowerAtSync(uint64_t n, MemFileSystem::Unsynced unsynced) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   cut_at_sync_ = n;
   cut_unsynced_ = unsynced;
 }
 
 void FaultInjectionFileSystem::CutPowerAtWrite(uint64_t n, std::function<size_t(size_t)> keep) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   cut_at_write_ = n;
   cut_keep_ = std::move(keep);
 }
 
 void FaultInjectionFileSystem::Reboot() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   off_ = false;
   syncs_ = writes_ = 0;
   cut_at_sync_.reset();
@@ -173,22 +173,22 @@ void FaultInjectionFileSystem::Reboot() {
 }
 
 bool FaultInjectionFileSystem::powered_off() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return off_;
 }
 
 uint64_t FaultInjectionFileSystem::sync_points() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return syncs_;
 }
 
 uint64_t FaultInjectionFileSystem::writes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return writes_;
 }
 
 std::vector<std::string> FaultInjectionFileSystem::sync_log() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return sync_log_;
 }
 

@@ -31,12 +31,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "io/file_system.h"
 #include "io/mem_file_system.h"
 
@@ -81,23 +81,23 @@ class FaultInjectionFileSystem final : public FileSystem {
 
  private:
   // EIO while the power is off. Needs mu_.
-  Status DeadLocked(std::string_view what) const;
+  Status DeadLocked(std::string_view what) const REQUIRES(mu_);
   // Counts a sync point and cuts the power if it is the armed one; false
   // when the call must fail. Needs mu_.
-  bool SyncPointLocked(std::string what);
-  void CutLocked(MemFileSystem::Unsynced unsynced);
+  bool SyncPointLocked(std::string what) REQUIRES(mu_);
+  void CutLocked(MemFileSystem::Unsynced unsynced) REQUIRES(mu_);
 
   MemFileSystem* const base_;
-  mutable std::mutex mu_;  // held across each call into base_
-  bool off_ = false;
-  uint64_t syncs_ = 0;
-  uint64_t writes_ = 0;
-  std::optional<uint64_t> cut_at_sync_;
-  MemFileSystem::Unsynced cut_unsynced_ = MemFileSystem::Unsynced::kDrop;
-  std::optional<uint64_t> cut_at_write_;
-  std::function<size_t(size_t)> cut_keep_;
-  std::vector<std::string> sync_log_;
-  std::unordered_map<int, std::string> names_;  // open handle -> path (for sync_log)
+  mutable Mutex mu_;  // held across each call into base_
+  bool off_ GUARDED_BY(mu_) = false;
+  uint64_t syncs_ GUARDED_BY(mu_) = 0;
+  uint64_t writes_ GUARDED_BY(mu_) = 0;
+  std::optional<uint64_t> cut_at_sync_ GUARDED_BY(mu_);
+  MemFileSystem::Unsynced cut_unsynced_ GUARDED_BY(mu_) = MemFileSystem::Unsynced::kDrop;
+  std::optional<uint64_t> cut_at_write_ GUARDED_BY(mu_);
+  std::function<size_t(size_t)> cut_keep_ GUARDED_BY(mu_);
+  std::vector<std::string> sync_log_ GUARDED_BY(mu_);
+  std::unordered_map<int, std::string> names_ GUARDED_BY(mu_);  // open handle -> path (for sync_log)
 };
 
 }  // namespace sluice::io

@@ -106,7 +106,7 @@ MemFileSystem::Handle* MemFileSystem::HandleLocked(int fd) {
 }
 
 Result<int> MemFileSystem::Open(const fs::path& path, int flags, mode_t) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::string name;
   std::shared_ptr<Node> parent = ResolveParentLocked(path, &name);
   if (!parent) return Fail(errno, "open", path);
@@ -129,13 +129,13 @@ Result<int> MemFileSystem::Open(const fs::path& path, int flags, mode_t) {
 }
 
 Status MemFileSystem::Close(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (handles_.erase(fd) == 0) return FailFd(EBADF, "close");
   return Status::Ok();
 }
 
 Result<size_t> MemFileSystem::Pread(int fd, char* dst, size_t n, uint64_t pos) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Handle* h = HandleLocked(fd);
   if (!h || !h->readable) return FailFd(EBADF, "pread");
   const std::string& d = h->node->data;
@@ -146,7 +146,7 @@ Result<size_t> MemFileSystem::Pread(int fd, char* dst, size_t n, uint64_t pos) {
 }
 
 Result<size_t> MemFileSystem::Pwritev(int fd, const iovec* iov, int cnt, uint64_t pos) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Handle* h = HandleLocked(fd);
   if (!h || !h->writable) return FailFd(EBADF, "pwritev");
   std::string& d = h->node->data;
@@ -161,7 +161,7 @@ Result<size_t> MemFileSystem::Pwritev(int fd, const iovec* iov, int cnt, uint64_
 }
 
 Status MemFileSystem::Fdatasync(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Handle* h = HandleLocked(fd);
   if (!h) return FailFd(EBADF, "fdatasync");
   h->node->synced = h->node->data;
@@ -169,7 +169,7 @@ Status MemFileSystem::Fdatasync(int fd) {
 }
 
 Status MemFileSystem::Fsync(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Handle* h = HandleLocked(fd);
   if (!h) return FailFd(EBADF, "fsync");
   h->node->synced = h->node->data;
@@ -177,7 +177,7 @@ Status MemFileSystem::Fsync(int fd) {
 }
 
 Status MemFileSystem::Ftruncate(int fd, uint64_t size) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Handle* h = HandleLocked(fd);
   if (!h || !h->writable) return FailFd(h ? EINVAL : EBADF, "ftruncate");
   h->node->data.resize(size, '\0');
@@ -185,26 +185,26 @@ Status MemFileSystem::Ftruncate(int fd, uint64_t size) {
 }
 
 Result<uint64_t> MemFileSystem::FileSize(int fd) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Handle* h = HandleLocked(fd);
   if (!h) return FailFd(EBADF, "fstat");
   return static_cast<uint64_t>(h->node->data.size());
 }
 
 Result<uint64_t> MemFileSystem::FileSizeAt(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::shared_ptr<Node> n = ResolveLocked(path);
   if (!n) return Fail(errno, "stat", path);
   return static_cast<uint64_t>(n->dir ? 4096 : n->data.size());
 }
 
 bool MemFileSystem::Exists(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return ResolveLocked(path) != nullptr;
 }
 
 Status MemFileSystem::Rename(const fs::path& from, const fs::path& to) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::string from_name, to_name;
   std::shared_ptr<Node> from_dir = ResolveParentLocked(from, &from_name);
   if (!from_dir) return Fail(errno, "rename", from);
@@ -224,7 +224,7 @@ Status MemFileSystem::Rename(const fs::path& from, const fs::path& to) {
 }
 
 Status MemFileSystem::Unlink(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::string name;
   std::shared_ptr<Node> dir = ResolveParentLocked(path, &name);
   if (!dir) return Fail(errno, "unlink", path);
@@ -236,7 +236,7 @@ Status MemFileSystem::Unlink(const fs::path& path) {
 }
 
 Status MemFileSystem::Mkdir(const fs::path& path, mode_t) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::string name;
   std::shared_ptr<Node> dir = ResolveParentLocked(path, &name);
   if (!dir) return Fail(errno == EBUSY ? EEXIST : errno, "mkdir", path);
@@ -248,7 +248,7 @@ Status MemFileSystem::Mkdir(const fs::path& path, mode_t) {
 }
 
 Status MemFileSystem::SyncDir(const fs::path& dir) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::shared_ptr<Node> n = ResolveLocked(dir);
   if (!n) return Fail(errno, "open directory", dir);
   if (!n->dir) return Fail(ENOTDIR, "open directory", dir);
@@ -257,7 +257,7 @@ Status MemFileSystem::SyncDir(const fs::path& dir) {
 }
 
 Result<std::vector<std::string>> MemFileSystem::ListDir(const fs::path& dir) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::shared_ptr<Node> n = ResolveLocked(dir);
   if (!n) return Fail(errno, "opendir", dir);
   if (!n->dir) return Fail(ENOTDIR, "opendir", dir);
@@ -267,7 +267,7 @@ Result<std::vector<std::string>> MemFileSystem::ListDir(const fs::path& dir) {
 }
 
 void MemFileSystem::DropUnsynced(Unsynced unsynced) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   handles_.clear();
   std::set<Node*> seen;
   std::vector<std::shared_ptr<Node>> todo{root_};
@@ -302,7 +302,7 @@ void MemFileSystem::DropUnsynced(Unsynced unsynced) {
 }
 
 Result<std::string> MemFileSystem::Contents(const fs::path& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::shared_ptr<Node> n = ResolveLocked(path);
   if (!n) return Fail(errno, "open", path);
   if (n->dir) return Fail(EISDIR, "open", path);
@@ -313,14 +313,14 @@ Status MemFileSystem::SetContents(const fs::path& path, std::string contents) {
   Result<int> fd = Open(path, O_WRONLY | O_CREAT);
   if (!fd.ok()) return fd.status();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     handles_[*fd].node->data = std::move(contents);
   }
   return Close(*fd);
 }
 
 size_t MemFileSystem::open_handles() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return handles_.size();
 }
 

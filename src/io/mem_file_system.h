@@ -15,10 +15,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "base/mutex.h"
 #include "io/file_system.h"
 
 namespace sluice::io {
@@ -74,16 +74,17 @@ class MemFileSystem final : public FileSystem {
     bool writable = false;
   };
   // The node at `path`, or nullptr with errno set. Needs mu_.
-  std::shared_ptr<Node> ResolveLocked(const std::filesystem::path& path) const;
+  std::shared_ptr<Node> ResolveLocked(const std::filesystem::path& path) const REQUIRES(mu_);
   // The directory holding `path` and its last component. Needs mu_.
-  std::shared_ptr<Node> ResolveParentLocked(const std::filesystem::path& path, std::string* name) const;
+  std::shared_ptr<Node> ResolveParentLocked(const std::filesystem::path& path, std::string* name) const
+      REQUIRES(mu_);
   // The open handle `fd`, or nullptr with errno EBADF. Needs mu_.
-  Handle* HandleLocked(int fd);
+  Handle* HandleLocked(int fd) REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::shared_ptr<Node> root_;
-  std::unordered_map<int, Handle> handles_;
-  int next_fd_ = 1000;  // far from real descriptors, to catch a mix-up
+  mutable Mutex mu_;
+  std::shared_ptr<Node> root_ GUARDED_BY(mu_);
+  std::unordered_map<int, Handle> handles_ GUARDED_BY(mu_);
+  int next_fd_ GUARDED_BY(mu_) = 1000;  // far from real descriptors, to catch a mix-up
 };
 
 }  // namespace sluice::io

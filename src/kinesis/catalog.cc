@@ -70,7 +70,7 @@ bool FinishConsumerTransitions(StreamMeta& m, int64_t now) {
 int64_t CountShards(const std::vector<std::shared_ptr<Stream>>& streams) {
   int64_t n = 0;
   for (const auto& s : streams) {
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     n += static_cast<int64_t>(s->meta().shards.size());
   }
   return n;
@@ -88,10 +88,10 @@ StreamCatalog::~StreamCatalog() { Stop(); }
 
 void StreamCatalog::Stop() {
   {
-    std::lock_guard lk(bg_mu_);
+    MutexLock lk(bg_mu_);
     stopping_ = true;
   }
-  bg_cv_.notify_all();
+  bg_cv_.NotifyAll();
   if (bg_thread_.joinable()) bg_thread_.join();
   committer_.Stop();
   subscriptions_.Stop();  // open subscriptions end
@@ -119,6 +119,7 @@ Status StreamCatalog::Open() {
     if (auto text = io::ReadFile(file); text.ok()) {
       auto settings = ParseAccountSettings(*text);
       if (!settings) return Status::Corruption(file.string() + " is not valid");
+      MutexLock lk(settings_mu_);
       account_settings_[region.name] = *settings;
     }
   }
@@ -137,17 +138,20 @@ Status StreamCatalog::Open() {
 
 Status StreamCatalog::LoadStream(const fs::path& dir, StreamMeta meta) {
   auto stream = std::make_shared<Stream>(std::move(meta), dir, options_.log_options.fs);
+  std::string region, name;
   {
-    std::unique_lock lk(stream->mu);
+    WriterLock lk(stream->mu);
     SLUICE_RETURN_IF_ERROR(stream->OpenLogsLocked(options_.log_options));
+    region = stream->meta().region;
+    name = stream->meta().name;
   }
-  std::unique_lock lk(mu_);
-  regions_[stream->meta().region][stream->meta().name] = std::move(stream);
+  WriterLock lk(mu_);
+  regions_[region][name] = std::move(stream);
   return Status::Ok();
 }
 
 std::shared_ptr<Stream> StreamCatalog::Find(const std::string& region, const std::string& name) const {
-  std::shared_lock lk(mu_);
+  ReaderLock lk(mu_);
   auto r = regions_.find(region);
   if (r == regions_.end()) return nullptr;
   auto s = r->second.find(name);
@@ -155,7 +159,7 @@ std::shared_ptr<Stream> StreamCatalog::Find(const std::string& region, const std
 }
 
 std::vector<std::shared_ptr<Stream>> StreamCatalog::List(const std::string& region) const {
-  std::shared_lock lk(mu_);
+  ReaderLock lk(mu_);
   std::vector<std::shared_ptr<Stream>> out;
   auto r = regions_.find(region);
   if (r == regions_.end()) return out;
@@ -164,7 +168,7 @@ std::vector<std::shared_ptr<Stream>> StreamCatalog::List(const std::string& regi
 }
 
 std::vector<std::shared_ptr<Stream>> StreamCatalog::AllStreams() const {
-  std::shared_lock lk(mu_);
+  ReaderLock lk(mu_);
   std::vector<std::shared_ptr<Stream>> out;
   for (const auto& [_, streams] : regions_)
     for (const auto& [__, s] : streams) out.push_back(s);
@@ -174,14 +178,14 @@ std::vector<std::shared_ptr<Stream>> StreamCatalog::AllStreams() const {
 int StreamCatalog::OpenShardCount(const std::string& region) const {
   int n = 0;
   for (const auto& s : List(region)) {
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     n += s->meta().OpenShardCount();
   }
   return n;
 }
 
 AccountSettings StreamCatalog::GetAccountSettings(const std::string& region) const {
-  std::lock_guard lk(settings_mu_);
+  MutexLock lk(settings_mu_);
   auto it = account_settings_.find(region);
   AccountSettings a = it == account_settings_.end() ? AccountSettings{} : it->second;
   if (a.commitment == "ENABLED_UNTIL_EARLIEST_ALLOWED_END" && NowMillis() >= a.earliest_end_ms) a.commitment = "DISABLED";
@@ -189,7 +193,7 @@ AccountSettings StreamCatalog::GetAccountSettings(const std::string& region) con
 }
 
 Status StreamCatalog::SetAccountSettings(const std::string& region, const AccountSettings& settings) {
-  std::lock_guard lk(settings_mu_);
+  MutexLock lk(settings_mu_);
   fs::path dir = dirs_.RegionPath(region);
   SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(dir));
   SLUICE_RETURN_IF_ERROR(io::WriteFileAtomically(dir / kAccountSettingsFile, SerializeAccountSettings(settings)));
@@ -200,14 +204,14 @@ Status StreamCatalog::SetAccountSettings(const std::string& region, const Accoun
 int StreamCatalog::OnDemandStreamCount(const std::string& region) const {
   int n = 0;
   for (const auto& s : List(region)) {
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     n += s->meta().mode == StreamMode::kOnDemand;
   }
   return n;
 }
 
 Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
-  std::lock_guard create_lock(create_mu_);
+  MutexLock create_lock(create_mu_);
   if (Find(meta.region, meta.name))
     return Status::AlreadyExists("Stream " + meta.name + " under account " + meta.account + " already exists.");
   int open = OpenShardCount(meta.region);
@@ -239,30 +243,34 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   // a creation that fails (or crashes) leaves nothing a restart would load.
   auto made = dirs_.Create(meta.region, meta.name, [&](const fs::path& staging) {
     SLUICE_RETURN_IF_ERROR(io::CreateDirectoriesDurably(staging / "shards"));
-    return Stream(meta, staging, options_.log_options.fs).PersistLocked();
+    Stream staged(meta, staging, options_.log_options.fs);
+    WriterLock staged_lock(staged.mu);  // never shared: for the analysis only
+    return staged.PersistLocked();
   });
   if (!made.ok()) return made.status();
   const fs::path& dir = *made;
+  const std::string region = meta.region, name = meta.name;
+  const bool active = meta.status == StreamStatus::kActive;
   auto stream = std::make_shared<Stream>(std::move(meta), dir, options_.log_options.fs);
   {
-    std::unique_lock lk(stream->mu);
+    WriterLock lk(stream->mu);
     if (Status st = stream->OpenLogsLocked(options_.log_options); !st.ok()) {
       dirs_.Remove(dir).IgnoreError();  // the open's error is the one to report
       return st;
     }
   }
   {
-    std::unique_lock lk(mu_);
-    regions_[stream->meta().region][stream->meta().name] = stream;
+    WriterLock lk(mu_);
+    regions_[region][name] = stream;
   }
-  if (stream->meta().status != StreamStatus::kActive) ScheduleTransition(stream);
+  if (!active) ScheduleTransition(stream);
   reservation->Keep();
   return stream;
 }
 
 Status StreamCatalog::Delete(const std::shared_ptr<Stream>& stream) {
   {
-    std::unique_lock lk(stream->mu);
+    WriterLock lk(stream->mu);
     stream->meta().status = StreamStatus::kDeleting;
     stream->meta().status_due_ms = NowMillis() + options_.transition_ms;
     SLUICE_RETURN_IF_ERROR(stream->PersistLocked());
@@ -275,17 +283,25 @@ Status StreamCatalog::Delete(const std::shared_ptr<Stream>& stream) {
   return Status::Ok();
 }
 
-void StreamCatalog::ScheduleTransition(const std::shared_ptr<Stream>&) { bg_cv_.notify_all(); }
+void StreamCatalog::ScheduleTransition(const std::shared_ptr<Stream>&) { bg_cv_.NotifyAll(); }
 
 void StreamCatalog::Remove(const std::shared_ptr<Stream>& stream) {
+  std::string region, name;
+  size_t shards;
   {
-    std::unique_lock lk(mu_);
-    auto r = regions_.find(stream->meta().region);
+    ReaderLock lk(stream->mu);
+    region = stream->meta().region;
+    name = stream->meta().name;
+    shards = stream->meta().shards.size();
+  }
+  {
+    WriterLock lk(mu_);
+    auto r = regions_.find(region);
     if (r != regions_.end()) {
-      auto it = r->second.find(stream->meta().name);
+      auto it = r->second.find(name);
       if (it != r->second.end() && it->second == stream) {
         r->second.erase(it);
-        shard_budget_.Release(static_cast<int64_t>(stream->meta().shards.size()));
+        shard_budget_.Release(static_cast<int64_t>(shards));
       }
     }
   }
@@ -298,7 +314,7 @@ void StreamCatalog::FinishTransitions() {
   int64_t now = NowMillis();
   std::vector<std::shared_ptr<Stream>> to_remove;
   for (const auto& s : AllStreams()) {
-    std::unique_lock lk(s->mu);
+    WriterLock lk(s->mu);
     auto& m = s->meta();
     if (FinishConsumerTransitions(m, now)) {
       Status st = s->PersistLocked();
@@ -319,7 +335,7 @@ void StreamCatalog::FinishTransitions() {
 void StreamCatalog::TrimRetention() {
   int64_t now = NowMillis();
   for (const auto& s : AllStreams()) {
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     int64_t cutoff = RetentionCutoff(s->meta(), now);
     for (const auto& shard : s->meta().shards) {
       if (auto* log = s->log(shard.index)) {
@@ -332,32 +348,32 @@ void StreamCatalog::TrimRetention() {
 
 void StreamCatalog::BackgroundLoop() {
   int64_t next_trim = NowMillis() + options_.retention_check_ms;
-  std::unique_lock lk(bg_mu_);
+  MutexLock lk(bg_mu_);
   while (!stopping_) {
     // Wake at the earliest pending transition, the next trim, or a notify.
     int64_t now = NowMillis();
     int64_t wake = next_trim;
     {
-      std::shared_lock slk(mu_);
+      ReaderLock slk(mu_);
       for (const auto& [_, streams] : regions_)
         for (const auto& [__, s] : streams) {
-          std::shared_lock ss(s->mu);
+          ReaderLock ss(s->mu);
           if (s->meta().status != StreamStatus::kActive) wake = std::min(wake, s->meta().status_due_ms);
           for (const auto& c : s->meta().consumers)
             if (c.status != ConsumerStatus::kActive) wake = std::min(wake, c.status_due_ms);
         }
     }
     if (wake > now) {
-      bg_cv_.wait_for(lk, std::chrono::milliseconds(std::min<int64_t>(wake - now, 1000)));
+      bg_cv_.WaitFor(bg_mu_, std::chrono::milliseconds(std::min<int64_t>(wake - now, 1000)));
       if (stopping_) break;
     }
-    lk.unlock();
+    lk.Unlock();
     FinishTransitions();
     if (NowMillis() >= next_trim) {
       TrimRetention();
       next_trim = NowMillis() + options_.retention_check_ms;
     }
-    lk.lock();
+    lk.Lock();
   }
 }
 

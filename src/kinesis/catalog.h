@@ -7,17 +7,15 @@
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "kinesis/shard_budget.h"
 #include "kinesis/stream.h"
@@ -131,15 +129,15 @@ class StreamCatalog {
   SubscriptionHub subscriptions_;
   ShardBudget shard_budget_;
 
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::map<std::string, std::shared_ptr<Stream>>> regions_;
-  std::mutex create_mu_;  // serializes Create so the shard limit holds
-  mutable std::mutex settings_mu_;
-  std::map<std::string, AccountSettings> account_settings_;  // by region
+  mutable SharedMutex mu_;
+  std::map<std::string, std::map<std::string, std::shared_ptr<Stream>>> regions_ GUARDED_BY(mu_);
+  Mutex create_mu_;  // serializes Create so the shard limit holds
+  mutable Mutex settings_mu_;
+  std::map<std::string, AccountSettings> account_settings_ GUARDED_BY(settings_mu_);  // by region
 
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  bool stopping_ = false;
+  Mutex bg_mu_;
+  CondVar bg_cv_;
+  bool stopping_ GUARDED_BY(bg_mu_) = false;
   std::thread bg_thread_;
 };
 

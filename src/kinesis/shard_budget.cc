@@ -6,7 +6,7 @@ namespace sluice::kinesis {
 
 Result<ShardBudget::Reservation> ShardBudget::Reserve(int64_t shards) {
   shards = std::max<int64_t>(shards, 0);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (max_ > 0 && used_ + shards > max_) {
     return Status::ResourceExhausted(
         "This request would exceed the server's total shard limit across all regions (--max-total-shards). "
@@ -19,17 +19,17 @@ Result<ShardBudget::Reservation> ShardBudget::Reserve(int64_t shards) {
 }
 
 void ShardBudget::Release(int64_t shards) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   used_ = std::max<int64_t>(0, used_ - std::max<int64_t>(shards, 0));
 }
 
 void ShardBudget::Set(int64_t used) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   used_ = used;
 }
 
 int64_t ShardBudget::used() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return used_;
 }
 

@@ -13,9 +13,9 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/status.h"
 
 namespace sluice::kinesis {
@@ -59,8 +59,8 @@ class ShardBudget {
 
  private:
   const int64_t max_;
-  mutable std::mutex mu_;
-  int64_t used_ = 0;
+  mutable Mutex mu_;
+  int64_t used_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sluice::kinesis

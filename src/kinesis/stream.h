@@ -7,10 +7,10 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "model/hash_key.h"
 #include "storage/shard_log.h"
@@ -111,25 +111,26 @@ class Stream {
 
   // Guards meta_ and logs_. Readers of records take it shared; metadata
   // changes take it exclusively and then call PersistLocked().
-  mutable std::shared_mutex mu;
+  mutable SharedMutex mu;
 
-  StreamMeta& meta() { return meta_; }
-  const StreamMeta& meta() const { return meta_; }
+  // Callers hold mu: shared to read, exclusive to change what it returns.
+  StreamMeta& meta() REQUIRES_SHARED(mu) { return meta_; }
+  const StreamMeta& meta() const REQUIRES_SHARED(mu) { return meta_; }
   const std::filesystem::path& dir() const { return dir_; }
 
   // Log of shard `index`, or nullptr. Caller holds mu (shared is enough).
-  storage::ShardLog* log(uint32_t index) const { return index < logs_.size() ? logs_[index].get() : nullptr; }
+  storage::ShardLog* log(uint32_t index) const REQUIRES_SHARED(mu) { return index < logs_.size() ? logs_[index].get() : nullptr; }
 
   // Opens (creating if absent) the log of every shard in meta. Holds mu.
-  Status OpenLogsLocked(const storage::ShardLogOptions& options);
+  Status OpenLogsLocked(const storage::ShardLogOptions& options) REQUIRES(mu);
   // Writes stream.json atomically (durable on return). Holds mu.
-  Status PersistLocked() const;
+  Status PersistLocked() const REQUIRES(mu);
 
  private:
-  StreamMeta meta_;
+  StreamMeta meta_ GUARDED_BY(mu);
   std::filesystem::path dir_;
   io::FileSystem* fs_;
-  std::vector<std::unique_ptr<storage::ShardLog>> logs_;
+  std::vector<std::unique_ptr<storage::ShardLog>> logs_ GUARDED_BY(mu);
 };
 
 }  // namespace sluice::kinesis

@@ -12,31 +12,31 @@ SubscriptionHub::~SubscriptionHub() { Stop(); }
 
 void SubscriptionHub::Stop() {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     if (stopping_) return;
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 uint64_t SubscriptionHub::Wait(const void* key, SteadyClock::time_point deadline, Wake wake) {
-  std::unique_lock lk(mu_);
+  MutexLock lk(mu_);
   if (stopping_) {
-    lk.unlock();
+    lk.Unlock();
     wake(true);
     return 0;
   }
   uint64_t id = next_id_++;
   parked_.emplace(id, Parked{key, deadline, std::move(wake)});
   by_key_.emplace(key, id);
-  lk.unlock();
-  cv_.notify_all();  // the earliest deadline may have changed
+  lk.Unlock();
+  cv_.NotifyAll();  // the earliest deadline may have changed
   return id;
 }
 
 void SubscriptionHub::Cancel(uint64_t id) {
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   auto it = parked_.find(id);
   if (it == parked_.end()) return;
   auto [lo, hi] = by_key_.equal_range(it->second.key);
@@ -50,7 +50,7 @@ void SubscriptionHub::Cancel(uint64_t id) {
 
 void SubscriptionHub::Notify(const void* key) {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     auto [lo, hi] = by_key_.equal_range(key);
     if (lo == hi) return;
     for (auto k = lo; k != hi; ++k) {
@@ -60,14 +60,14 @@ void SubscriptionHub::Notify(const void* key) {
     }
     by_key_.erase(lo, hi);
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 bool SubscriptionHub::Claim(const std::string& consumer_shard, std::chrono::milliseconds min_gap,
                             std::function<void()> end) {
   std::function<void()> previous;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     auto now = SteadyClock::now();
     auto it = claims_.find(consumer_shard);
     if (it != claims_.end()) {
@@ -82,7 +82,7 @@ bool SubscriptionHub::Claim(const std::string& consumer_shard, std::chrono::mill
 
 void SubscriptionHub::Run() {
   std::vector<std::pair<Wake, bool>> run;
-  std::unique_lock lk(mu_);
+  MutexLock lk(mu_);
   for (;;) {
     // Move what is due (notified, or past its deadline) out, run it unlocked.
     auto now = SteadyClock::now();
@@ -105,14 +105,14 @@ void SubscriptionHub::Run() {
       if (stopping_) return;
       auto next = SteadyClock::time_point::max();
       for (const auto& [id, p] : parked_) next = std::min(next, p.deadline);
-      if (next == SteadyClock::time_point::max()) cv_.wait(lk);
-      else cv_.wait_until(lk, next);
+      if (next == SteadyClock::time_point::max()) cv_.Wait(mu_);
+      else cv_.WaitUntil(mu_, next);
       continue;
     }
-    lk.unlock();
+    lk.Unlock();
     for (auto& [wake, timed_out] : run) wake(timed_out);
     run.clear();
-    lk.lock();
+    lk.Lock();
   }
 }
 

@@ -10,14 +10,14 @@
 // takes over, ending the earlier subscription.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
+
+#include "base/mutex.h"
 
 namespace sluice::kinesis {
 
@@ -50,20 +50,20 @@ class SubscriptionHub {
     std::chrono::steady_clock::time_point deadline;
     Wake wake;
   };
-  void Run();
+  void Run() EXCLUDES(mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<uint64_t, Parked> parked_;
-  std::multimap<const void*, uint64_t> by_key_;
-  std::vector<std::pair<Wake, bool>> due_;  // to run on the thread
-  uint64_t next_id_ = 1;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::map<uint64_t, Parked> parked_ GUARDED_BY(mu_);
+  std::multimap<const void*, uint64_t> by_key_ GUARDED_BY(mu_);
+  std::vector<std::pair<Wake, bool>> due_ GUARDED_BY(mu_);  // to run on the thread
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  bool stopping_ GUARDED_BY(mu_) = false;
   struct Claimed {
     std::chrono::steady_clock::time_point started;
     std::function<void()> end;
   };
-  std::map<std::string, Claimed> claims_;
+  std::map<std::string, Claimed> claims_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

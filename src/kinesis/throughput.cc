@@ -59,7 +59,7 @@ ThroughputLimiter::ShardBuckets& ThroughputLimiter::Shard(const std::string& str
 
 bool ThroughputLimiter::AdmitWrite(const std::string& stream_key, uint32_t shard, size_t bytes, int64_t now_ms) {
   if (!options_.enforce_limits) return true;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   ShardBuckets& b = Shard(stream_key, shard);
   // Both limits must have room before either is charged.
   if (!b.write_records.Positive(now_ms) || !b.write_bytes.Positive(now_ms)) return false;
@@ -70,7 +70,7 @@ bool ThroughputLimiter::AdmitWrite(const std::string& stream_key, uint32_t shard
 
 bool ThroughputLimiter::AdmitRead(const std::string& stream_key, uint32_t shard, int64_t now_ms) {
   if (!options_.enforce_limits) return true;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   ShardBuckets& b = Shard(stream_key, shard);
   if (!b.read_bytes.Positive(now_ms)) return false;
   return b.read_calls.TryTake(1, now_ms);
@@ -78,7 +78,7 @@ bool ThroughputLimiter::AdmitRead(const std::string& stream_key, uint32_t shard,
 
 void ThroughputLimiter::ChargeRead(const std::string& stream_key, uint32_t shard, size_t bytes, int64_t now_ms) {
   if (!options_.enforce_limits) return;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   Shard(stream_key, shard).read_bytes.Charge(static_cast<double>(bytes), now_ms);
 }
 
@@ -86,7 +86,7 @@ bool ThroughputLimiter::AdmitControl(const std::string& region, std::string_view
   if (!options_.enforce_limits) return true;
   double rate = ControlRate(operation);
   if (rate <= 0) return true;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   std::string key = region + "/" + std::string(operation);
   auto it = control_.try_emplace(key, rate, rate).first;
   return it->second.TryTake(1, now_ms);
@@ -94,7 +94,7 @@ bool ThroughputLimiter::AdmitControl(const std::string& region, std::string_view
 
 bool ThroughputLimiter::AdmitIterator(const std::string& stream_key, uint32_t shard, int64_t now_ms) {
   if (!options_.enforce_limits) return true;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   return Shard(stream_key, shard).iterator_calls.TryTake(1, now_ms);
 }
 
@@ -107,19 +107,19 @@ bool ThroughputLimiter::AdmitDaily(std::deque<int64_t>& times, int limit, int64_
 
 bool ThroughputLimiter::AdmitScaling(const std::string& stream_key, int64_t now_ms) {
   if (!options_.enforce_limits) return true;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   return AdmitDaily(scalings_[stream_key], kScalingsPerDay, now_ms);
 }
 
 bool ThroughputLimiter::AdmitModeSwitch(const std::string& stream_key, int64_t now_ms) {
   if (!options_.enforce_limits) return true;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   return AdmitDaily(mode_switches_[stream_key], kModeSwitchesPerDay, now_ms);
 }
 
 bool ThroughputLimiter::NextPutFails() {
   if (options_.fault_put_fraction <= 0) return false;
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   uint64_t n = put_entries_++;
   double u = static_cast<double>(Mix(options_.fault_seed * 0x100000001B3ull ^ Mix(n)) >> 11) / 9007199254740992.0;
   return u < options_.fault_put_fraction;

@@ -28,9 +28,10 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
+
+#include "base/mutex.h"
 
 namespace sluice::kinesis {
 
@@ -100,15 +101,15 @@ class ThroughputLimiter {
   };
   // At most `limit` events per rolling 24 h in `times` (recording this one).
   static bool AdmitDaily(std::deque<int64_t>& times, int limit, int64_t now_ms);
-  ShardBuckets& Shard(const std::string& stream_key, uint32_t shard);
+  ShardBuckets& Shard(const std::string& stream_key, uint32_t shard) REQUIRES(mu_);
 
   ThroughputOptions options_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, uint32_t>, ShardBuckets> shards_;
-  std::map<std::string, TokenBucket> control_;  // by region + operation
-  std::map<std::string, std::deque<int64_t>> scalings_;      // by stream: times of recent scalings
-  std::map<std::string, std::deque<int64_t>> mode_switches_;  // by stream
-  uint64_t put_entries_ = 0;
+  Mutex mu_;
+  std::map<std::pair<std::string, uint32_t>, ShardBuckets> shards_ GUARDED_BY(mu_);
+  std::map<std::string, TokenBucket> control_ GUARDED_BY(mu_);  // by region + operation
+  std::map<std::string, std::deque<int64_t>> scalings_ GUARDED_BY(mu_);      // by stream: times of recent scalings
+  std::map<std::string, std::deque<int64_t>> mode_switches_ GUARDED_BY(mu_);  // by stream
+  uint64_t put_entries_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sluice::kinesis

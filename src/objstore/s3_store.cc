@@ -4,8 +4,8 @@
 #include "objstore/s3_store.h"
 
 #include <algorithm>
-#include <mutex>
 
+#include "base/mutex.h"
 #include "objstore/digest.h"
 #include "sluice/retry.h"
 #include "sluice/s3_client.h"
@@ -46,8 +46,8 @@ Status FromApiError(const client::ApiError& e, std::string_view what) {
 struct S3Store::Impl {
   S3StoreOptions options;
   std::unique_ptr<S3Client> client;
-  mutable std::mutex mu;
-  std::string last_etag;
+  mutable Mutex mu;
+  std::string last_etag GUARDED_BY(mu);
 
   client::ApiResult<client::S3Response> Send(const std::string& method, const std::string& bucket,
                                              const std::string& key, const client::QueryList& query = {},
@@ -88,7 +88,7 @@ Result<std::unique_ptr<S3Store>> S3Store::Create(S3StoreOptions options, client:
 std::string S3Store::Describe() const { return impl_->client->options().config.endpoint_url; }
 
 std::string S3Store::last_etag() const {
-  std::lock_guard<std::mutex> l(impl_->mu);
+  MutexLock l(impl_->mu);
   return impl_->last_etag;
 }
 
@@ -149,7 +149,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
   if (data.size() <= impl_->options.multipart_threshold) {
     auto r = impl_->Send("PUT", bucket, key, {}, headers, data);
     if (!r.ok()) return FromApiError(r.error(), what);
-    std::lock_guard<std::mutex> l(impl_->mu);
+    MutexLock l(impl_->mu);
     impl_->last_etag = r->Header("ETag");
     return Status::Ok();
   }
@@ -184,7 +184,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
     abort();
     return FromApiError(done.error(), what + " (CompleteMultipartUpload)");
   }
-  std::lock_guard<std::mutex> l(impl_->mu);
+  MutexLock l(impl_->mu);
   impl_->last_etag = S3Client::XmlField(done->body, "ETag");
   return Status::Ok();
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/mutex.h"
 #include "codec/json_field.h"
 
 namespace sluice::pipeline {
@@ -101,7 +102,7 @@ ConsumerStats::ConsumerStats(const Clock* clock, StatsOptions options)
 
 void ConsumerStats::RecordProcessed(size_t bytes, std::optional<int64_t> produced_at_ms) {
   const int64_t now = clock_->NowMillis();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counters_.processed;
   counters_.bytes += bytes;
   events_rate_.Add(now);
@@ -114,28 +115,28 @@ void ConsumerStats::RecordProcessed(size_t bytes, std::optional<int64_t> produce
 }
 
 void ConsumerStats::RecordDuplicate(uint64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.duplicates_dropped += n;
 }
 
 void ConsumerStats::RecordMalformed(uint64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.malformed += n;
 }
 
 void ConsumerStats::SetMillisBehindLatest(const std::string& shard_id, int64_t millis) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.millis_behind_latest[shard_id] = millis;
 }
 
 void ConsumerStats::RemoveShard(const std::string& shard_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.millis_behind_latest.erase(shard_id);
 }
 
 ConsumerStatsSnapshot ConsumerStats::Snapshot() const {
   const int64_t now = clock_->NowMillis();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ConsumerStatsSnapshot s = counters_;
   s.elapsed_ms = now - start_ms_;
   s.events_per_s = events_rate_.PerSecond(now, start_ms_);
@@ -201,7 +202,7 @@ ProducerStats::ProducerStats(const Clock* clock, StatsOptions options)
 void ProducerStats::RecordRequest(uint64_t succeeded, uint64_t succeeded_bytes, uint64_t retried, uint64_t throttled,
                                   uint64_t failed, int64_t latency_ms) {
   const int64_t now = clock_->NowMillis();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counters_.requests;
   counters_.records_sent += succeeded;
   counters_.bytes_sent += succeeded_bytes;
@@ -213,13 +214,13 @@ void ProducerStats::RecordRequest(uint64_t succeeded, uint64_t succeeded_bytes, 
 }
 
 void ProducerStats::RecordRejected(uint64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.rejected += n;
 }
 
 ProducerStatsSnapshot ProducerStats::Snapshot() const {
   const int64_t now = clock_->NowMillis();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ProducerStatsSnapshot s = counters_;
   s.elapsed_ms = now - start_ms_;
   s.records_per_s = records_rate_.PerSecond(now, start_ms_);

@@ -68,24 +68,28 @@ void DataQuota::Recount(const fs::path& dir) {
 
 void DataQuota::StartRecounting(const fs::path& dir, std::chrono::milliseconds period) {
   StopRecounting();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = false;
   thread_ = std::thread([this, dir, period] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!cv_.wait_for(lock, period, [this] { return stopping_; })) {
-      lock.unlock();
+    MutexLock lock(mu_);
+    for (;;) {
+      const auto deadline = std::chrono::steady_clock::now() + period;
+      while (!stopping_ && cv_.WaitUntil(mu_, deadline)) {
+      }
+      if (stopping_) return;
+      lock.Unlock();
       Recount(dir);
-      lock.lock();
+      lock.Lock();
     }
   });
 }
 
 void DataQuota::StopRecounting() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -17,12 +17,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "base/status.h"
 
 namespace sluice::storage {
@@ -72,10 +71,10 @@ class DataQuota {
   std::atomic<uint64_t> charged_{0};   // every Charge/Add ever (for Recount)
   std::atomic<uint64_t> released_{0};  // every Release ever
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread thread_;  // the recounting thread: Start/StopRecounting only
 };
 
 }  // namespace sluice::storage

@@ -15,7 +15,7 @@ FdCache::FdCache(size_t max_open) : max_open_(std::max<size_t>(1, max_open)) {}
 FdCache::~FdCache() {
   // Files and leases must be gone; close whatever is still cached.
   std::vector<Closing> fds;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (Entry* e : lru_) {
     fds.push_back({e->fs, e->fd});
     e->fd = -1;
@@ -33,7 +33,7 @@ FdCache& FdCache::Default() {
 void FdCache::SetMaxOpen(size_t max_open) {
   std::vector<Closing> fds;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     max_open_ = std::max<size_t>(1, max_open);
     EvictLocked(false, &fds);
   }
@@ -41,12 +41,12 @@ void FdCache::SetMaxOpen(size_t max_open) {
 }
 
 size_t FdCache::max_open() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return max_open_;
 }
 
 FdCache::Stats FdCache::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return Stats{open_, pinned_, max_open_, opens_, evictions_};
 }
 
@@ -106,7 +106,7 @@ void FdCache::Lease::Release() {
   if (!entry_) return;
   std::vector<Closing> fds;
   {
-    std::lock_guard<std::mutex> lock(cache_->mu_);
+    MutexLock lock(cache_->mu_);
     cache_->UnpinLocked(entry_.get(), &fds);
   }
   CloseAll(fds);
@@ -124,7 +124,7 @@ FdCache::File::File(FdCache* cache, std::filesystem::path path, int flags, io::F
 FdCache::File::~File() {
   std::vector<Closing> fds;
   {
-    std::lock_guard<std::mutex> lock(cache_->mu_);
+    MutexLock lock(cache_->mu_);
     entry_->retired = true;
     if (entry_->pins == 0 && entry_->fd >= 0) {
       if (entry_->in_lru) {
@@ -142,13 +142,13 @@ FdCache::File::~File() {
 const std::filesystem::path& FdCache::File::path() const { return entry_->path; }
 
 bool FdCache::File::is_open() const {
-  std::lock_guard<std::mutex> lock(cache_->mu_);
+  MutexLock lock(cache_->mu_);
   return entry_->fd >= 0;
 }
 
 Result<FdCache::Lease> FdCache::File::Acquire() {
   {
-    std::lock_guard<std::mutex> lock(cache_->mu_);
+    MutexLock lock(cache_->mu_);
     if (entry_->fd >= 0) {
       cache_->PinLocked(entry_.get());
       return Lease(cache_, entry_, entry_->fd);
@@ -167,7 +167,7 @@ Result<FdCache::Lease> FdCache::File::Acquire() {
     if ((errno != EMFILE && errno != ENFILE) || attempt == 1) break;
     std::vector<Closing> fds;
     {
-      std::lock_guard<std::mutex> lock(cache_->mu_);
+      MutexLock lock(cache_->mu_);
       cache_->EvictLocked(true, &fds);
     }
     CloseAll(fds);
@@ -176,7 +176,7 @@ Result<FdCache::Lease> FdCache::File::Acquire() {
   std::vector<Closing> fds;
   int pinned_fd;
   {
-    std::lock_guard<std::mutex> lock(cache_->mu_);
+    MutexLock lock(cache_->mu_);
     if (entry_->fd >= 0) {
       fds.push_back({entry_->fs, fd});  // another thread opened it meanwhile
     } else {
@@ -195,7 +195,7 @@ Result<FdCache::Lease> FdCache::File::Acquire() {
 FdCache::Lease FdCache::File::Adopt(int fd) {
   std::vector<Closing> fds;
   {
-    std::lock_guard<std::mutex> lock(cache_->mu_);
+    MutexLock lock(cache_->mu_);
     if (entry_->fd >= 0) {
       fds.push_back({entry_->fs, fd});
     } else {

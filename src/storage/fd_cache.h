@@ -24,9 +24,9 @@
 #include <filesystem>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "io/file_system.h"
 
@@ -125,21 +125,22 @@ class FdCache {
   };
 
   // Pins `e` (open). Needs mu_.
-  void PinLocked(Entry* e);
+  void PinLocked(Entry* e) REQUIRES(mu_);
   // Unpins; closes or caches. Needs mu_; descriptors to close go to `out`.
-  void UnpinLocked(Entry* e, std::vector<Closing>* out);
+  void UnpinLocked(Entry* e, std::vector<Closing>* out) REQUIRES(mu_);
   // Closes LRU unpinned descriptors while more than max_open_ are open
   // (`all`: every unpinned one). Needs mu_.
-  void EvictLocked(bool all, std::vector<Closing>* out);
+  void EvictLocked(bool all, std::vector<Closing>* out) REQUIRES(mu_);
   static void CloseAll(const std::vector<Closing>& fds);
 
-  mutable std::mutex mu_;
-  size_t max_open_;
-  size_t open_ = 0;
-  size_t pinned_ = 0;
-  uint64_t opens_ = 0;
-  uint64_t evictions_ = 0;
-  std::list<Entry*> lru_;  // unpinned open entries, least recently used first
+  // Also guards every Entry's fields (pins, fd, LRU place).
+  mutable Mutex mu_;
+  size_t max_open_ GUARDED_BY(mu_);
+  size_t open_ GUARDED_BY(mu_) = 0;
+  size_t pinned_ GUARDED_BY(mu_) = 0;
+  uint64_t opens_ GUARDED_BY(mu_) = 0;
+  uint64_t evictions_ GUARDED_BY(mu_) = 0;
+  std::list<Entry*> lru_ GUARDED_BY(mu_);  // unpinned open entries, least recently used first
 };
 
 }  // namespace sluice::storage

@@ -14,20 +14,20 @@ GroupCommitter::~GroupCommitter() { Stop(); }
 
 void GroupCommitter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
 }
 
 void GroupCommitter::Commit(ShardLog* log, Callback done) {
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_ && !log->SyncWaitsForDisk()) {
       // Publishing only: cheaper here than a hand-off to a sync thread.
-      lock.unlock();
+      lock.Unlock();
       Status status = log->Sync();
       if (done) done(status);
       return;
@@ -38,8 +38,8 @@ void GroupCommitter::Commit(ShardLog* log, Callback done) {
       if (state.syncing || state.queued) return;  // the log's next sync covers it
       state.queued = true;
       ready_.push_back(log);
-      lock.unlock();
-      cv_.notify_one();
+      lock.Unlock();
+      cv_.NotifyOne();
       return;
     }
   }
@@ -48,9 +48,9 @@ void GroupCommitter::Commit(ShardLog* log, Callback done) {
 
 void GroupCommitter::SyncThread() {
   std::vector<Callback> batch;
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !ready_.empty(); });
+    while (!stopping_ && ready_.empty()) cv_.Wait(mu_);
     if (ready_.empty()) return;  // stopping, and nothing left to sync
     ShardLog* log = ready_.front();
     ready_.pop_front();
@@ -58,7 +58,7 @@ void GroupCommitter::SyncThread() {
     state.queued = false;
     state.syncing = true;
     batch.swap(state.waiting);
-    lock.unlock();
+    lock.Unlock();
 
     // Every commit in `batch` was made after its records were appended, so
     // this Sync covers them.
@@ -67,13 +67,13 @@ void GroupCommitter::SyncThread() {
       if (done) done(status);
     batch.clear();
 
-    lock.lock();
+    lock.Lock();
     LogState& after = logs_[log];  // rehashing may have moved it
     after.syncing = false;
     if (!after.waiting.empty()) {
       after.queued = true;
       ready_.push_back(log);
-      cv_.notify_one();
+      cv_.NotifyOne();
     } else {
       logs_.erase(log);
     }

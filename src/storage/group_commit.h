@@ -7,14 +7,13 @@
 // fdatasyncs at once take about as long as one).
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/shard_log.h"
 
@@ -48,13 +47,13 @@ class GroupCommitter {
     bool syncing = false;           // a sync thread is in log->Sync()
     bool queued = false;            // the log is in ready_
   };
-  void SyncThread();
+  void SyncThread() EXCLUDES(mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<ShardLog*, LogState> logs_;
-  std::deque<ShardLog*> ready_;  // logs whose next sync may start now
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::unordered_map<ShardLog*, LogState> logs_ GUARDED_BY(mu_);
+  std::deque<ShardLog*> ready_ GUARDED_BY(mu_);  // logs whose next sync may start now
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

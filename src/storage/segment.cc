@@ -184,13 +184,15 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
   Result<int> fd = seg->fs_->Open(seg->log_path_, O_RDWR | O_CREAT | O_EXCL, 0600);
   if (!fd.ok()) return fd.status();
   FdCache::Lease lease = seg->file_->Adopt(*fd);
-  seg->header_checked_ = true;
   std::string header = format::EncodeSegmentHeader(base_offset);
   Status st = io::PwritevFull(*seg->fs_, lease.fd(), {iovec{header.data(), header.size()}}, 0, seg->log_path_);
   if (!st.ok()) {
     seg->fs_->Unlink(seg->log_path_).IgnoreError();  // the write's error is the one to report
     return st;
   }
+  // Not shared yet: the lock only satisfies the analysis.
+  MutexLock lock(seg->mu_);
+  seg->header_checked_ = true;
   seg->keep_unsynced_ = keep_unsynced;
   if (keep_unsynced) {
     seg->dirty_pin_ = std::move(lease);  // the header is not synced yet
@@ -215,7 +217,10 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
   Result<FdCache::Lease> lease = seg->file_->Acquire();
   if (!lease.ok()) return lease.status();
   const int fd = lease->fd();
-  seg->header_checked_ = true;  // checked (and reset if torn) below
+  {
+    MutexLock lock(seg->mu_);
+    seg->header_checked_ = true;  // checked (and reset if torn) below
+  }
   Result<uint64_t> size = files.FileSize(fd);
   if (!size.ok()) return io::OnPath(size.status(), seg->log_path_);
 
@@ -254,6 +259,7 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
     ReportFault("cut torn tail of " + seg->log_path_.string() + " at byte " + std::to_string(keep) +
                 " (" + std::to_string(*size > keep ? *size - keep : 0) + " byte(s) after the last good frame)");
   }
+  MutexLock lock(seg->mu_);
   seg->keep_unsynced_ = keep_unsynced;
   seg->synced_size_ = keep;
   return seg;
@@ -269,7 +275,10 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
   Result<uint64_t> size = seg->fs_->FileSizeAt(seg->log_path_);
   if (!size.ok()) return size.status();
   const uint64_t log_size = *size;
-  seg->synced_size_ = log_size;
+  {
+    MutexLock lock(seg->mu_);
+    seg->synced_size_ = log_size;
+  }
   if (seg->LoadIndexFile(end_offset, log_size)) return seg;
 
   *rebuilt = true;
@@ -279,7 +288,7 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
   if (!open.ok()) {
     // Bad header: nothing is readable, but keep the bookkeeping so the range
     // maps here and reads report Corruption.
-    std::lock_guard<std::mutex> lock(seg->mu_);
+    MutexLock lock(seg->mu_);
     seg->entries_.clear();
     seg->end_offset_ = end_offset;
     seg->size_ = log_size;
@@ -290,7 +299,7 @@ Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64
   if (!good_end.ok()) return good_end.status();
   bool clean;
   {
-    std::lock_guard<std::mutex> lock(seg->mu_);
+    MutexLock lock(seg->mu_);
     clean = seg->end_offset_ == end_offset && *good_end == log_size;
     seg->size_ = log_size;
     if (!clean) {
@@ -330,7 +339,7 @@ bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
       return false;
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   entries_ = std::move(idx.entries);
   size_ = log_size;
   end_offset_ = end_offset;
@@ -343,7 +352,7 @@ bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
 Result<uint64_t> Segment::ScanAndIndex(int fd, uint64_t file_size, uint64_t stop_offset) {
   FrameReader reader(*fs_, fd, format::kSegmentHeaderSize, file_size);
   uint64_t expected = base_offset_;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   entries_.clear();
   bytes_since_index_ = 0;
   end_offset_ = base_offset_;
@@ -392,7 +401,7 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
   if (entries.empty()) return Status::Ok();
   uint64_t start;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     start = size_;
     if (end_offset_ != first_offset) {
       return Status::Internal("segment append out of order at " + std::to_string(first_offset));
@@ -445,11 +454,11 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
     Faults().write_failures.fetch_add(1, std::memory_order_relaxed);
     if (!fs_->Ftruncate(lease->fd(), start).ok()) *cut_failed = true;
     // Whatever the tail holds now must be synced (repaired) on this descriptor.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (*cut_failed && !dirty_pin_) dirty_pin_ = std::move(*lease);
     return st;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (keep_unsynced_) {
     unsynced_.push_back(std::move(kept));
     // Pinned until a Sync() covers these bytes.
@@ -470,7 +479,7 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
 Status Segment::WriteIndex() {
   format::IndexFile idx;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     idx.base_offset = base_offset_;
     idx.end_offset = end_offset_;
     idx.log_bytes = size_;
@@ -479,14 +488,14 @@ Status Segment::WriteIndex() {
   }
   std::string raw = format::EncodeIndexFile(idx);
   SLUICE_RETURN_IF_ERROR(WriteFileNoSync(*fs_, index_path_, raw));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   index_file_bytes_ = raw.size();
   return Status::Ok();
 }
 
 Result<int> Segment::WriteDescriptor(FdCache::Lease* lease) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Only Sync() and Repair() clear the pin, and they don't run concurrently.
     if (dirty_pin_) return dirty_pin_.fd();
   }
@@ -500,7 +509,7 @@ Status Segment::Sync() {
   uint64_t size;
   size_t chunks;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     size = size_;
     chunks = unsynced_.size();
     // Nothing written since the last sync (or never written): keep_unsynced_
@@ -511,7 +520,7 @@ Status Segment::Sync() {
   Result<int> fd = WriteDescriptor(&lease);
   if (!fd.ok()) return fd.status();
   SLUICE_RETURN_IF_ERROR(io::OnPath(fs_->Fdatasync(*fd), log_path_));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (keep_unsynced_) {
     unsynced_.erase(unsynced_.begin(), unsynced_.begin() + static_cast<ptrdiff_t>(chunks));
     synced_size_ = size;
@@ -524,7 +533,7 @@ Status Segment::Repair(bool sync) {
   uint64_t keep;
   std::vector<iovec> iov;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     keep = synced_size_;
     for (const UnsyncedChunk& c : unsynced_) iov.insert(iov.end(), c.pieces.begin(), c.pieces.end());
   }
@@ -539,7 +548,7 @@ Status Segment::Repair(bool sync) {
     fs_->Ftruncate(fd, keep).IgnoreError();  // retried by the next Repair
     return st;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (sync || !keep_unsynced_) {
     unsynced_.clear();
     synced_size_ = size_;
@@ -552,7 +561,7 @@ Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t 
                                                   uint64_t end_offset) const {
   uint64_t size;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = resyncs_.find(bad_offset);
         it != resyncs_.end() && (it->second.next || it->second.end_offset >= end_offset)) {
       return it->second.next;
@@ -565,7 +574,7 @@ Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t 
   Result<std::optional<IndexEntry>> next =
       FindNextGoodFrame(*fs_, lease.fd(), bad_position + 1, size, bad_offset, end_offset, log_path_);
   if (!next.ok()) return next.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto [it, first_time] = resyncs_.try_emplace(bad_offset);
   if (first_time) ReportDamage(log_path_, bad_offset, bad_position, *next);
   it->second = ResyncResult{*next, end_offset};
@@ -575,7 +584,7 @@ Result<std::optional<IndexEntry>> Segment::Resync(uint64_t bad_offset, uint64_t 
 Status Segment::EnsureOpen(FdCache::Lease* lease) const {
   Result<FdCache::Lease> l = file_->Acquire();
   if (!l.ok()) return l.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!header_checked_) {
     std::string header(format::kSegmentHeaderSize, '\0');
     size_t got = 0;
@@ -594,7 +603,7 @@ Status Segment::Remove() {
   {
     FdCache::Lease lease;
     EnsureOpen(&lease).IgnoreError();  // a segment that cannot be opened is still removed
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (lease && !removed_pin_) removed_pin_ = std::move(lease);
   }
   if (Status st = fs_->Unlink(log_path_); !st.ok() && st.code() != StatusCode::kNotFound) return st;
@@ -603,7 +612,7 @@ Status Segment::Remove() {
 }
 
 SegmentState Segment::state() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   SegmentState s;
   s.base_offset = base_offset_;
   s.end_offset = end_offset_;
@@ -615,7 +624,7 @@ SegmentState Segment::state() const {
 }
 
 IndexEntry Segment::Seek(uint64_t offset) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = std::upper_bound(entries_.begin(), entries_.end(), offset,
                              [](uint64_t o, const IndexEntry& e) { return o < e.offset; });
   if (it == entries_.begin()) return {base_offset_, format::kSegmentHeaderSize, first_arrival_ms_};
@@ -623,7 +632,7 @@ IndexEntry Segment::Seek(uint64_t offset) const {
 }
 
 std::optional<IndexEntry> Segment::SeekTime(int64_t timestamp_ms) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = std::lower_bound(entries_.begin(), entries_.end(), timestamp_ms,
                              [](const IndexEntry& e, int64_t t) { return e.arrival_ms < t; });
   if (it == entries_.begin()) return std::nullopt;
@@ -631,7 +640,7 @@ std::optional<IndexEntry> Segment::SeekTime(int64_t timestamp_ms) const {
 }
 
 uint64_t Segment::DiskBytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return size_ + index_file_bytes_;
 }
 

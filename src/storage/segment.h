@@ -22,12 +22,12 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "io/file_system.h"
 #include "storage/append_entry.h"
@@ -198,8 +198,9 @@ class Segment {
   Result<uint64_t> ScanAndIndex(int fd, uint64_t file_size, uint64_t stop_offset);
   // The descriptor Sync()/Repair() write through: the dirty pin's, or a new
   // lease. Needs mu_ not held.
-  Result<int> WriteDescriptor(FdCache::Lease* lease);
-  void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms);
+  Result<int> WriteDescriptor(FdCache::Lease* lease) EXCLUDES(mu_);
+  void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms)
+      REQUIRES(mu_);
 
   io::FileSystem* const fs_;
   const uint64_t base_offset_;
@@ -209,20 +210,20 @@ class Segment {
 
   const std::unique_ptr<FdCache::File> file_;  // the .log's descriptor
 
-  mutable std::mutex mu_;
-  mutable bool header_checked_ = false;
-  mutable Status open_status_;  // sticky Corruption for a bad header
+  mutable Mutex mu_;
+  mutable bool header_checked_ GUARDED_BY(mu_) = false;
+  mutable Status open_status_ GUARDED_BY(mu_);  // sticky Corruption for a bad header
   // Held from the first append not yet synced (keep_unsynced_) until a Sync
   // covers every append; only Append() sets it, only Sync()/Repair() clear it.
-  FdCache::Lease dirty_pin_;
-  FdCache::Lease removed_pin_;  // set by Remove()
-  std::vector<format::IndexEntry> entries_;
-  uint64_t size_ = 0;
-  uint64_t end_offset_ = 0;
-  int64_t first_arrival_ms_ = 0;
-  int64_t last_arrival_ms_ = 0;
-  uint64_t bytes_since_index_ = 0;
-  uint64_t index_file_bytes_ = 0;
+  FdCache::Lease dirty_pin_ GUARDED_BY(mu_);
+  FdCache::Lease removed_pin_ GUARDED_BY(mu_);  // set by Remove()
+  std::vector<format::IndexEntry> entries_ GUARDED_BY(mu_);
+  uint64_t size_ GUARDED_BY(mu_) = 0;
+  uint64_t end_offset_ GUARDED_BY(mu_) = 0;
+  int64_t first_arrival_ms_ GUARDED_BY(mu_) = 0;
+  int64_t last_arrival_ms_ GUARDED_BY(mu_) = 0;
+  uint64_t bytes_since_index_ GUARDED_BY(mu_) = 0;
+  uint64_t index_file_bytes_ GUARDED_BY(mu_) = 0;
 
   // Repair bookkeeping: bytes [0, synced_size_) were synced (or, without
   // keep_unsynced_, written); unsynced_ holds the appends after them, one
@@ -231,9 +232,9 @@ class Segment {
     std::vector<iovec> pieces;          // the bytes written, in file order
     std::shared_ptr<const void> owner;  // keeps every piece alive
   };
-  bool keep_unsynced_ = false;
-  uint64_t synced_size_ = 0;
-  std::vector<UnsyncedChunk> unsynced_;
+  bool keep_unsynced_ = false;  // set before the segment is shared, then read-only
+  uint64_t synced_size_ GUARDED_BY(mu_) = 0;
+  std::vector<UnsyncedChunk> unsynced_ GUARDED_BY(mu_);
 
   // Damage found so far: expected offset of a bad frame -> the next good
   // frame, or none up to `end_offset` (the active segment may still grow).

@@ -14,10 +14,9 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 
+#include "base/mutex.h"
 #include "io/file_system.h"
 #include "io/file_util.h"
 #include "storage/data_quota.h"
@@ -61,14 +60,14 @@ class ShardLogImpl final : public ShardLog {
   // precedes the first retained segment.
   std::shared_ptr<Segment> FindSegment(uint64_t offset, uint64_t* segment_end) const;
   // Seals the active segment and starts a new one at next_offset_. Needs mu_.
-  Status RollLocked();
+  Status RollLocked() REQUIRES(mu_);
   // Marks the log failed after a write/sync error that left a file's tail
   // in doubt. Needs mu_.
-  void FailLocked(const Status& cause);
+  void FailLocked(const Status& cause) REQUIRES(mu_);
   // Repairs a failed log: Segment::Repair() of every segment written since
   // the last good Sync, the directory fsync if one was created, then
   // publishes everything appended. Needs sync_mu_ and mu_.
-  Status RepairLocked();
+  Status RepairLocked() REQUIRES(sync_mu_, mu_);
   bool KeepUnsynced() const { return options_.fsync == FsyncPolicy::kAlways; }
   DataQuota& Quota() const { return options_.data_quota ? *options_.data_quota : DataQuota::Default(); }
   io::FileSystem& Fs() const { return options_.fs ? *options_.fs : io::FileSystem::Default(); }
@@ -76,17 +75,17 @@ class ShardLogImpl final : public ShardLog {
   const fs::path dir_;
   const ShardLogOptions options_;
 
-  std::mutex sync_mu_;
+  Mutex sync_mu_ ACQUIRED_BEFORE(mu_);
 
-  mutable std::mutex mu_;
-  std::shared_ptr<Segment> active_;
-  std::vector<std::shared_ptr<Segment>> dirty_;  // written since the last Sync
-  bool dir_dirty_ = false;                       // a segment file was created
-  int64_t last_appended_arrival_ = 0;
-  Status failed_;  // set: Append and Sync repair first (RepairLocked)
+  mutable Mutex mu_;
+  std::shared_ptr<Segment> active_ GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Segment>> dirty_ GUARDED_BY(mu_);  // written since the last Sync
+  bool dir_dirty_ GUARDED_BY(mu_) = false;                       // a segment file was created
+  int64_t last_appended_arrival_ GUARDED_BY(mu_) = 0;
+  Status failed_ GUARDED_BY(mu_);  // set: Append and Sync repair first (RepairLocked)
 
-  mutable std::shared_mutex segments_mu_;
-  std::vector<std::shared_ptr<Segment>> segments_;  // ascending base; back() is active_
+  mutable SharedMutex segments_mu_;
+  std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(segments_mu_);  // ascending base; back() is active_
 
   std::atomic<uint64_t> next_offset_{0};
   std::atomic<uint64_t> committed_end_{0};
@@ -147,6 +146,9 @@ Status ShardLogImpl::Recover() {
     }
   }
   uint64_t end = segs.back()->state().end_offset;
+  // Not shared yet: the locks only satisfy the analysis.
+  MutexLock lock(mu_);
+  WriterLock segments_lock(segments_mu_);
   active_ = segs.back();
   last_appended_arrival_ = last_arrival;
   start_offset_.store(segs.front()->base_offset());
@@ -202,15 +204,15 @@ Result<uint64_t> ShardLogImpl::Append(std::span<const AppendEntry> entries, int6
     }
     batch_bytes += frame;
   }
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!failed_.ok()) {
-    lock.unlock();
+    lock.Unlock();
     {
-      std::lock_guard<std::mutex> sync_lock(sync_mu_);
-      std::lock_guard<std::mutex> repair_lock(mu_);
+      MutexLock sync_lock(sync_mu_);
+      MutexLock repair_lock(mu_);
       if (!failed_.ok()) SLUICE_RETURN_IF_ERROR(RepairLocked());
     }
-    lock.lock();
+    lock.Lock();
     if (!failed_.ok()) return failed_;
   }
   uint64_t first = next_offset_.load(std::memory_order_relaxed);
@@ -257,7 +259,7 @@ Status ShardLogImpl::RollLocked() {
   dirty_.push_back(*seg);
   dir_dirty_ = true;
   {
-    std::unique_lock<std::shared_mutex> lock(segments_mu_);
+    WriterLock lock(segments_mu_);
     segments_.push_back(*seg);
   }
   active_ = *seg;
@@ -265,13 +267,13 @@ Status ShardLogImpl::RollLocked() {
 }
 
 Status ShardLogImpl::Sync() {
-  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  MutexLock sync_lock(sync_mu_);
   std::vector<std::shared_ptr<Segment>> files;
   bool dir_dirty;
   uint64_t target;
   int64_t arrival;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!failed_.ok()) return RepairLocked();
     files.swap(dirty_);
     dir_dirty = dir_dirty_;
@@ -292,7 +294,7 @@ Status ShardLogImpl::Sync() {
       // on disk. Publish nothing; the log refuses appends until RepairLocked
       // has cut those pages away and written the records again.
       Faults().sync_failures.fetch_add(1, std::memory_order_relaxed);
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       for (auto it = files.rbegin(); it != files.rend(); ++it)
         if (std::find(dirty_.begin(), dirty_.end(), *it) == dirty_.end()) dirty_.insert(dirty_.begin(), *it);
       dir_dirty_ = dir_dirty_ || dir_dirty;
@@ -308,7 +310,7 @@ Status ShardLogImpl::Sync() {
 }
 
 std::shared_ptr<Segment> ShardLogImpl::FindSegment(uint64_t offset, uint64_t* segment_end) const {
-  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
                              [](uint64_t o, const std::shared_ptr<Segment>& s) {
                                return o < s->base_offset();
@@ -406,7 +408,7 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
   std::shared_ptr<Segment> seg;
   uint64_t seg_end = UINT64_MAX;
   {
-    std::shared_lock<std::shared_mutex> lock(segments_mu_);
+    ReaderLock lock(segments_mu_);
     for (size_t i = 0; i < segments_.size(); ++i) {
       SegmentState s = segments_[i]->state();
       if (s.base_offset >= end) break;
@@ -447,7 +449,7 @@ Result<uint64_t> ShardLogImpl::FindByTime(int64_t timestamp_ms) const {
 Status ShardLogImpl::TrimBefore(int64_t cutoff_ms) {
   std::vector<std::shared_ptr<Segment>> doomed;
   {
-    std::unique_lock<std::shared_mutex> lock(segments_mu_);
+    WriterLock lock(segments_mu_);
     const uint64_t end = committed_end_.load(std::memory_order_acquire);
     size_t n = 0;
     while (n + 1 < segments_.size()) {  // never the active (last) segment
@@ -473,7 +475,7 @@ Status ShardLogImpl::TrimBefore(int64_t cutoff_ms) {
 }
 
 uint64_t ShardLogImpl::DiskBytes() const {
-  std::shared_lock<std::shared_mutex> lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   uint64_t total = 0;
   for (const auto& s : segments_) total += s->DiskBytes();
   return total;

@@ -8,12 +8,11 @@
 // ContinuationSequenceNumber) marks it finished and discovery starts its
 // children's subscriptions.
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "sluice/consumer.h"
 #include "workers/consumer_state.h"
 
@@ -39,37 +38,39 @@ class DeliveryQueue {
  public:
   // Blocks while full; false once closed.
   bool Push(Delivery d) {
-    std::unique_lock lk(mu_);
-    space_.wait(lk, [&] { return closed_ || items_.size() < kQueueBound; });
+    MutexLock lk(mu_);
+    while (!closed_ && items_.size() >= kQueueBound) space_.Wait(mu_);
     if (closed_) return false;
     items_.push_back(std::move(d));
-    ready_.notify_one();
+    ready_.NotifyOne();
     return true;
   }
   std::optional<Delivery> PopFor(std::chrono::milliseconds wait) {
-    std::unique_lock lk(mu_);
-    ready_.wait_for(lk, wait, [&] { return !items_.empty(); });
+    MutexLock lk(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (items_.empty() && ready_.WaitUntil(mu_, deadline)) {
+    }
     if (items_.empty()) return std::nullopt;
     Delivery d = std::move(items_.front());
     items_.pop_front();
-    space_.notify_one();
+    space_.NotifyOne();
     return d;
   }
   void Close() {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     closed_ = true;
-    space_.notify_all();
+    space_.NotifyAll();
   }
   bool closed() {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     return closed_;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable ready_, space_;
-  std::deque<Delivery> items_;
-  bool closed_ = false;
+  Mutex mu_;
+  CondVar ready_, space_;
+  std::deque<Delivery> items_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 // Sleeps up to `d`, waking early when the queue closes.

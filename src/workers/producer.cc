@@ -4,6 +4,7 @@
 #include <random>
 #include <thread>
 
+#include "base/mutex.h"
 #include "codec/kpl_aggregation.h"
 #include "sluice/pipeline/record.h"
 
@@ -179,7 +180,7 @@ void Producer::Send(pipeline::Batch batch) {
       unavailable_since_.compare_exchange_strong(none, now);
       const int64_t since = unavailable_since_.load();
       {
-        std::lock_guard lk(failures_mu_);
+        MutexLock lk(failures_mu_);
         last_unavailable_error_ = resp.error().ToString();
       }
       auto given_up = [&] { return options_.give_up != nullptr && options_.give_up->load(); };
@@ -225,7 +226,7 @@ void Producer::Send(pipeline::Batch batch) {
     stats_.RecordRequest(users_ok, plan.succeeded_bytes, users_retried, plan.throttled ? 1 : 0, users_failed, latency);
     in_flight_.fetch_sub(users_ok + users_failed);
     if (!plan.failed.empty()) {
-      std::lock_guard lk(failures_mu_);
+      MutexLock lk(failures_mu_);
       for (auto& f : plan.failed) ReportFailure(std::move(f));
     }
     batch = std::move(plan.retry);
@@ -248,12 +249,12 @@ void Producer::Close() {
 }
 
 std::string Producer::last_unavailable_error() const {
-  std::lock_guard lk(failures_mu_);
+  MutexLock lk(failures_mu_);
   return unavailable_since_.load() == 0 ? std::string() : last_unavailable_error_;
 }
 
 std::vector<pipeline::FailedRecord> Producer::failures() const {
-  std::lock_guard lk(failures_mu_);
+  MutexLock lk(failures_mu_);
   return failures_;
 }
 

@@ -13,6 +13,12 @@
 namespace sluice::firehose::api {
 namespace {
 
+// A stream's configuration, read under its lock.
+DeliveryStreamConfig ConfigOf(const std::shared_ptr<DeliveryStream>& s) {
+  MutexLock lock(s->mu);
+  return s->config();
+}
+
 constexpr const char* kDest =
     R"("ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::000000000000:role/r","BucketARN":"arn:aws:s3:::b")";
 
@@ -101,8 +107,8 @@ TEST_F(FirehoseApiTest, UpdateDestinationChecksVersionAndMerges) {
   EXPECT_EQ(e.type, "ConcurrentModificationException");
   // Persisted: a reopened catalog has version 2.
   Open(0);
-  EXPECT_EQ(catalog_->Find("us-east-1", "x")->config().version_id, 2);
-  EXPECT_EQ(catalog_->Find("us-east-1", "x")->config().destination.buffering_interval_s, 0);
+  EXPECT_EQ(ConfigOf(catalog_->Find("us-east-1", "x")).version_id, 2);
+  EXPECT_EQ(ConfigOf(catalog_->Find("us-east-1", "x")).destination.buffering_interval_s, 0);
 }
 
 TEST_F(FirehoseApiTest, UpdateCannotEnableDynamicPartitioning) {
@@ -112,7 +118,7 @@ TEST_F(FirehoseApiTest, UpdateCannotEnableDynamicPartitioning) {
                    "ExtendedS3DestinationUpdate":{"Prefix":"!{partitionKeyFromQuery:k}/","ErrorOutputPrefix":"e/",
                    "DynamicPartitioningConfiguration":{"Enabled":true}}})");
   EXPECT_EQ(e.type, "InvalidArgumentException");
-  EXPECT_EQ(catalog_->Find("us-east-1", "x")->config().version_id, 1);
+  EXPECT_EQ(ConfigOf(catalog_->Find("us-east-1", "x")).version_id, 1);
 }
 
 TEST_F(FirehoseApiTest, EncryptionStatusTransitions) {
@@ -120,7 +126,7 @@ TEST_F(FirehoseApiTest, EncryptionStatusTransitions) {
   Create("x");
   clock_.Advance(1000);
   catalog_->FinishDueTransitions();
-  ASSERT_EQ(catalog_->Find("us-east-1", "x")->config().status, DeliveryStreamStatus::kActive);
+  ASSERT_EQ(ConfigOf(catalog_->Find("us-east-1", "x")).status, DeliveryStreamStatus::kActive);
   Ok(StartDeliveryStreamEncryption, R"({"DeliveryStreamName":"x"})");
   auto st = [&] {
     auto d = Describe("x");

@@ -21,6 +21,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A stream's configuration, read under its lock.
+DeliveryStreamConfig ConfigOf(const std::shared_ptr<DeliveryStream>& s) {
+  MutexLock lock(s->mu);
+  return s->config();
+}
+
 DeliveryStreamConfig FullConfig() {
   DeliveryStreamConfig c;
   c.region = "eu-west-1";
@@ -141,7 +147,7 @@ class Recorder : public DeliveryListener {
   void Add(const std::string& what, const std::shared_ptr<DeliveryStream>& s) {
     std::string name;
     {
-      std::lock_guard lk(s->mu);  // the stream's mutex is free, too
+      MutexLock lk(s->mu);  // the stream's mutex is free, too
       name = s->config().name;
     }
     std::lock_guard lk(mu);
@@ -224,8 +230,8 @@ TEST_F(FirehoseCatalogTest, CreateImmediateIsActiveWithSpoolAndConfig) {
   OpenCatalog(0);
   auto s = catalog_->Create(Config("x"));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ((*s)->config().status, DeliveryStreamStatus::kActive);
-  EXPECT_EQ((*s)->config().created_ms, clock_.NowMillis());
+  EXPECT_EQ(ConfigOf((*s)).status, DeliveryStreamStatus::kActive);
+  EXPECT_EQ(ConfigOf((*s)).created_ms, clock_.NowMillis());
   EXPECT_TRUE(fs::exists(StreamDir("x") / "config.json"));
   EXPECT_TRUE(fs::is_directory(StreamDir("x") / "spool"));
   EXPECT_NE((*s)->spool(), nullptr);
@@ -245,7 +251,7 @@ TEST_F(FirehoseCatalogTest, CreatingBecomesActiveAfterTransitionAndIsPersisted) 
   OpenCatalog(500);
   auto s = catalog_->Create(Config("x"));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ((*s)->config().status, DeliveryStreamStatus::kCreating);
+  EXPECT_EQ(ConfigOf((*s)).status, DeliveryStreamStatus::kCreating);
   clock_.Advance(499);
   catalog_->FinishDueTransitions();
   EXPECT_TRUE(recorder_->Calls().empty());
@@ -279,7 +285,7 @@ TEST_F(FirehoseCatalogTest, OpenAnnouncesLoadedActiveStreamsAndFinishesDueCreati
   auto calls = recorder_->Calls();
   std::sort(calls.begin(), calls.end());
   EXPECT_EQ(calls, (std::vector<std::string>{"active:a", "active:c"}));
-  EXPECT_EQ(catalog_->Find("us-east-1", "c")->config().status, DeliveryStreamStatus::kActive);
+  EXPECT_EQ(ConfigOf(catalog_->Find("us-east-1", "c")).status, DeliveryStreamStatus::kActive);
 }
 
 TEST_F(FirehoseCatalogTest, HalfCreatedDirectoryIsRemovedAtOpen) {
@@ -298,7 +304,7 @@ TEST_F(FirehoseCatalogTest, InterruptedDeletionIsFinishedAtOpen) {
   catalog_->FinishDueTransitions();
   ASSERT_EQ(recorder_->Calls().size(), 1u);
   ASSERT_TRUE(catalog_->Delete(catalog_->Find("us-east-1", "x")).ok());  // DELETING for 60 s
-  EXPECT_EQ(catalog_->Find("us-east-1", "x")->config().status, DeliveryStreamStatus::kDeleting);
+  EXPECT_EQ(ConfigOf(catalog_->Find("us-east-1", "x")).status, DeliveryStreamStatus::kDeleting);
   catalog_.reset();  // "crash" before the deletion finished
   OpenCatalog(60'000);
   EXPECT_EQ(catalog_->Find("us-east-1", "x"), nullptr);

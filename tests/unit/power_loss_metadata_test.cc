@@ -69,6 +69,7 @@ void RunStreamWorkload(FaultInjectionFileSystem* fs, StreamRun* run) {
   if (!io::CreateDirectoriesDurably(*fs, kDir).ok()) return;
   for (int v = 0; v < 5; ++v) {
     kinesis::Stream stream(Meta(v), kDir, fs);
+    WriterLock lock(stream.mu);
     run->versions.push_back(kinesis::SerializeStreamMeta(stream.meta()));
     if (!stream.PersistLocked().ok()) return;
     run->acked = v;
@@ -99,6 +100,7 @@ void CheckStream(FaultInjectionFileSystem* fs, const StreamRun& run, const std::
   EXPECT_TRUE(acked || in_flight) << "stream.json is neither the acknowledged nor the in-flight version";
   auto meta = kinesis::ParseStreamMeta(*text);
   kinesis::Stream stream(std::move(*meta), kDir, fs);
+  WriterLock lock(stream.mu);
   storage::FdCache cache(8);
   storage::DataQuota quota;
   ASSERT_TRUE(stream.OpenLogsLocked(Options(fs, &cache, &quota)).ok());

@@ -17,12 +17,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <utility>
+
+#include "sluice/mutex.h"
 
 namespace sluice::pipeline {
 
@@ -40,26 +40,26 @@ class BoundedQueue {
   // Blocks until there is room (or the queue is closed). true = queued and
   // `item` moved from; false = closed, `item` untouched.
   bool Push(T&& item, size_t bytes) {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (!closed_ && !HasRoom(bytes)) {
       ++waiting_pushers_;
-      not_full_.wait(lock, [&] { return closed_ || HasRoom(bytes); });
+      while (!closed_ && !HasRoom(bytes)) not_full_.Wait(mu_);
       --waiting_pushers_;
     }
     if (closed_) return false;
     Enqueue(std::move(item), bytes);
-    lock.unlock();
-    not_empty_.notify_one();
+    lock.Unlock();
+    not_empty_.NotifyOne();
     return true;
   }
 
   // Never blocks: false (item untouched) when full or closed.
   bool TryPush(T&& item, size_t bytes) {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (closed_ || !HasRoom(bytes)) return false;
     Enqueue(std::move(item), bytes);
-    lock.unlock();
-    not_empty_.notify_one();
+    lock.Unlock();
+    not_empty_.NotifyOne();
     return true;
   }
 
@@ -69,15 +69,15 @@ class BoundedQueue {
   // As Pop(), but gives up with kTimeout at `deadline` (e.g. the batcher's
   // linger deadline).
   PopStatus PopUntil(std::chrono::steady_clock::time_point deadline, T* out) {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     while (items_.empty()) {
       if (closed_) return PopStatus::kClosed;
       ++waiting_poppers_;
       bool timed_out = false;
       if (deadline == std::chrono::steady_clock::time_point::max()) {
-        not_empty_.wait(lock);
+        not_empty_.Wait(mu_);
       } else {
-        timed_out = not_empty_.wait_until(lock, deadline) == std::cv_status::timeout;
+        timed_out = !not_empty_.WaitUntil(mu_, deadline);
       }
       --waiting_poppers_;
       if (timed_out && items_.empty()) return closed_ ? PopStatus::kClosed : PopStatus::kTimeout;
@@ -85,8 +85,8 @@ class BoundedQueue {
     *out = std::move(items_.front().first);
     bytes_ -= items_.front().second;
     items_.pop_front();
-    lock.unlock();
-    not_full_.notify_all();  // several small pushers may fit now
+    lock.Unlock();
+    not_full_.NotifyAll();  // several small pushers may fit now
     return PopStatus::kItem;
   }
 
@@ -97,49 +97,49 @@ class BoundedQueue {
   // Idempotent. Items already queued stay poppable.
   void Close() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       closed_ = true;
     }
-    not_full_.notify_all();
-    not_empty_.notify_all();
+    not_full_.NotifyAll();
+    not_empty_.NotifyAll();
   }
 
   bool closed() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return closed_;
   }
   size_t size() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return items_.size();
   }
   size_t bytes() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return bytes_;
   }
   // Largest number of items ever queued at once (for the final summary).
   size_t high_water_items() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return high_water_;
   }
   // Threads waiting right now in Push() for room, and in Pop()/PopUntil()
   // for an item: a test knows a thread is blocked without sleeping.
   size_t waiting_pushers() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return waiting_pushers_;
   }
   size_t waiting_poppers() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return waiting_poppers_;
   }
   size_t max_items() const { return max_items_; }
   size_t max_bytes() const { return max_bytes_; }
 
  private:
-  bool HasRoom(size_t bytes) const {
+  bool HasRoom(size_t bytes) const SLUICE_REQUIRES(mu_) {
     if (items_.empty()) return true;
     return items_.size() < max_items_ && bytes_ + bytes <= max_bytes_;
   }
-  void Enqueue(T&& item, size_t bytes) {
+  void Enqueue(T&& item, size_t bytes) SLUICE_REQUIRES(mu_) {
     items_.emplace_back(std::move(item), bytes);
     bytes_ += bytes;
     if (items_.size() > high_water_) high_water_ = items_.size();
@@ -147,15 +147,15 @@ class BoundedQueue {
 
   const size_t max_items_;
   const size_t max_bytes_;
-  mutable std::mutex mu_;
-  std::condition_variable not_full_;
-  std::condition_variable not_empty_;
-  std::deque<std::pair<T, size_t>> items_;
-  size_t bytes_ = 0;
-  size_t high_water_ = 0;
-  size_t waiting_pushers_ = 0;
-  size_t waiting_poppers_ = 0;
-  bool closed_ = false;
+  mutable Mutex mu_;
+  CondVar not_full_;
+  CondVar not_empty_;
+  std::deque<std::pair<T, size_t>> items_ SLUICE_GUARDED_BY(mu_);
+  size_t bytes_ SLUICE_GUARDED_BY(mu_) = 0;
+  size_t high_water_ SLUICE_GUARDED_BY(mu_) = 0;
+  size_t waiting_pushers_ SLUICE_GUARDED_BY(mu_) = 0;
+  size_t waiting_poppers_ SLUICE_GUARDED_BY(mu_) = 0;
+  bool closed_ SLUICE_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace sluice::pipeline

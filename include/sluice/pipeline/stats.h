@@ -15,12 +15,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sluice/clock.h"
+#include "sluice/mutex.h"
 #include "sluice/pipeline/latency_histogram.h"
 
 namespace sluice::pipeline {
@@ -92,11 +92,11 @@ class ConsumerStats {
  private:
   const Clock* clock_;
   const int64_t start_ms_;
-  mutable std::mutex mu_;
-  RateMeter events_rate_;
-  RateMeter bytes_rate_;
-  LatencyHistogram latency_;
-  ConsumerStatsSnapshot counters_;  // counters only; rates and latency filled by Snapshot()
+  mutable Mutex mu_;
+  RateMeter events_rate_ SLUICE_GUARDED_BY(mu_);
+  RateMeter bytes_rate_ SLUICE_GUARDED_BY(mu_);
+  LatencyHistogram latency_ SLUICE_GUARDED_BY(mu_);
+  ConsumerStatsSnapshot counters_ SLUICE_GUARDED_BY(mu_);  // counters only; rates and latency filled by Snapshot()
 };
 
 struct ProducerStatsSnapshot {
@@ -132,10 +132,10 @@ class ProducerStats {
  private:
   const Clock* clock_;
   const int64_t start_ms_;
-  mutable std::mutex mu_;
-  RateMeter records_rate_;
-  LatencyHistogram latency_;
-  ProducerStatsSnapshot counters_;
+  mutable Mutex mu_;
+  RateMeter records_rate_ SLUICE_GUARDED_BY(mu_);
+  LatencyHistogram latency_ SLUICE_GUARDED_BY(mu_);
+  ProducerStatsSnapshot counters_ SLUICE_GUARDED_BY(mu_);
 };
 
 // "512 B", "1.5 KiB", "12.0 MiB", "3.2 GiB".

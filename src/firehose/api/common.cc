@@ -1,6 +1,6 @@
 #include <map>
-#include <mutex>
 
+#include "base/mutex.h"
 #include "firehose/api/context.h"
 
 namespace sluice::firehose::api {
@@ -43,12 +43,12 @@ struct Transition {
   std::weak_ptr<DeliveryStream> stream;
   int64_t due_ms = 0;
 };
-std::mutex g_transitions_mu;
-std::map<const DeliveryStream*, Transition> g_transitions;
+Mutex g_transitions_mu;
+std::map<const DeliveryStream*, Transition> g_transitions GUARDED_BY(g_transitions_mu);
 }  // namespace
 
 void MarkEncryptionTransition(const std::shared_ptr<DeliveryStream>& stream, int64_t due_ms) {
-  std::lock_guard lk(g_transitions_mu);
+  MutexLock lk(g_transitions_mu);
   // Forget streams that are gone (their address may be reused).
   for (auto it = g_transitions.begin(); it != g_transitions.end();)
     it = it->second.stream.expired() ? g_transitions.erase(it) : std::next(it);
@@ -68,7 +68,7 @@ std::string_view EncryptionStatusName(EncryptionStatus status) {
 EncryptionStatus CurrentEncryptionStatus(const DeliveryStream& stream, int64_t now_ms) {
   bool transitioning = false;
   {
-    std::lock_guard lk(g_transitions_mu);
+    MutexLock lk(g_transitions_mu);
     auto it = g_transitions.find(&stream);
     if (it != g_transitions.end() && it->second.stream.lock().get() == &stream) transitioning = it->second.due_ms > now_ms;
   }

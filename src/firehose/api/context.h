@@ -57,7 +57,7 @@ void MarkEncryptionTransition(const std::shared_ptr<DeliveryStream>& stream, int
 // occur here). Caller holds stream->mu.
 enum class EncryptionStatus { kEnabled, kEnabling, kDisabled, kDisabling };
 std::string_view EncryptionStatusName(EncryptionStatus status);  // "ENABLED", ...
-EncryptionStatus CurrentEncryptionStatus(const DeliveryStream& stream, int64_t now_ms);
+EncryptionStatus CurrentEncryptionStatus(const DeliveryStream& stream, int64_t now_ms) REQUIRES(stream.mu);
 
 // DeliveryStreamEncryptionConfigurationInput applied to `c` (encryption.cc).
 ApiStatus ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig& c);

@@ -1,6 +1,7 @@
 // CreateDeliveryStream: DirectPut or KinesisStreamAsSource, to an S3
 // destination (S3DestinationConfiguration or ExtendedS3DestinationConfiguration)
 // with AWS's defaults for everything left out.
+#include "base/mutex.h"
 #include "firehose/api/handlers.h"
 #include "kinesis/catalog.h"
 #include "model/arn.h"
@@ -49,7 +50,7 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
     auto stream = k && arn->account == ctx.account() ? k->Find(arn->region, arn->stream_name) : nullptr;
     bool usable = false;
     if (stream) {
-      std::shared_lock lk(stream->mu);
+      ReaderLock lk(stream->mu);
       usable = stream->meta().status != kinesis::StreamStatus::kDeleting;
     }
     if (!usable)
@@ -106,7 +107,7 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
   }
   std::string arn;
   {
-    std::lock_guard lk((*created)->mu);
+    MutexLock lk((*created)->mu);
     arn = (*created)->config().arn();
     if ((*created)->config().encryption_enabled)
       MarkEncryptionTransition(*created, (*created)->config().status_due_ms);

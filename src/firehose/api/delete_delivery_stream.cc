@@ -1,6 +1,7 @@
 // DeleteDeliveryStream: the stream shows DELETING, stops delivering at once
 // (the listener's OnDeleting) and disappears after the transition time.
 #include "firehose/api/handlers.h"
+#include "base/mutex.h"
 
 namespace sluice::firehose::api {
 
@@ -9,7 +10,7 @@ void DeleteDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
   if (!s) return;
   // AllowForceDelete concerns KMS grant failures, which cannot happen here.
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     // As on AWS: a stream still being created cannot be deleted yet.
     if (s->config().status == DeliveryStreamStatus::kCreating)
       return reply(ApiError::ResourceInUse("Firehose " + s->config().name + " under account " + ctx.account() +

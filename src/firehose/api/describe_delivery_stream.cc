@@ -1,6 +1,7 @@
 // DescribeDeliveryStream and ListDeliveryStreams.
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "firehose/api/handlers.h"
 
 namespace sluice::firehose::api {
@@ -14,7 +15,7 @@ void DescribeDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply repl
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     const auto& c = s->config();
     w.StartObject();
     w.Key("DeliveryStreamDescription");
@@ -102,7 +103,7 @@ void ListDeliveryStreams(Context& ctx, const rapidjson::Value& in, Reply reply) 
     std::string name;
     DeliveryStreamType stype;
     {
-      std::lock_guard lk(s->mu);
+      MutexLock lk(s->mu);
       name = s->config().name;
       stype = s->config().type;
     }

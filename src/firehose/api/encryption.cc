@@ -3,6 +3,7 @@
 // (ENABLING -> ENABLED, DISABLING -> DISABLED over the transition time) and by
 // the puts' Encrypted flag. Sluice does not encrypt the spool itself.
 #include "firehose/api/handlers.h"
+#include "base/mutex.h"
 
 namespace sluice::firehose::api {
 
@@ -25,7 +26,7 @@ void Change(Context& ctx, const rapidjson::Value& in, Reply reply, bool enable) 
   auto s = Resolve(ctx, in, reply);
   if (!s) return;
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     auto& c = s->config();
     if (c.status != DeliveryStreamStatus::kActive) return reply(NotActive(ctx, c));
     if (c.type != DeliveryStreamType::kDirectPut)

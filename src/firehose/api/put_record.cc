@@ -4,6 +4,7 @@
 // the delivery engine picks them up.
 #include <cstdio>
 
+#include "base/mutex.h"
 #include "codec/base64.h"
 #include "firehose/api/handlers.h"
 #include "storage/data_quota.h"
@@ -43,7 +44,7 @@ std::string RecordId(const Batch& b, size_t i) {
 bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, bool batch, Batch& b,
              const Reply& reply) {
   {
-    std::lock_guard lk(b.stream->mu);
+    MutexLock lk(b.stream->mu);
     const auto& c = b.stream->config();
     if (c.type != DeliveryStreamType::kDirectPut) {
       reply(ApiError::InvalidArgument("This operation is not permitted on KinesisStreamAsSource delivery stream type."));

@@ -1,6 +1,7 @@
 // TagDeliveryStream, UntagDeliveryStream, ListTagsForDeliveryStream: at most
 // 50 tags per delivery stream; listing pages by key.
 #include "firehose/api/handlers.h"
+#include "base/mutex.h"
 
 namespace sluice::firehose::api {
 
@@ -14,7 +15,7 @@ bool Taggable(const DeliveryStreamConfig& c) { return c.status != DeliveryStream
 void TagDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto s = Resolve(ctx, in, reply);
   if (!s) return;
-  std::lock_guard lk(s->mu);
+  MutexLock lk(s->mu);
   auto& c = s->config();
   if (!Taggable(c)) return reply(NotActive(ctx, c));
   auto tags = c.tags;
@@ -34,7 +35,7 @@ void TagDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
 void UntagDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto s = Resolve(ctx, in, reply);
   if (!s) return;
-  std::lock_guard lk(s->mu);
+  MutexLock lk(s->mu);
   auto& c = s->config();
   if (!Taggable(c)) return reply(NotActive(ctx, c));
   auto tags = c.tags;
@@ -59,7 +60,7 @@ void ListTagsForDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply r
   w.StartArray();
   bool more = false;
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     int64_t n = 0;
     for (const auto& [k, v] : s->config().tags) {  // sorted by key
       if (start && k <= *start) continue;

@@ -3,6 +3,7 @@
 // the listener's OnUpdated — the engine uses the new configuration for the
 // objects it starts after that.
 #include "firehose/api/handlers.h"
+#include "base/mutex.h"
 
 namespace sluice::firehose::api {
 
@@ -30,7 +31,7 @@ void UpdateDestination(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::string version = GetString(in, "CurrentDeliveryStreamVersionId").value_or("");
   std::string destination_id = GetString(in, "DestinationId").value_or("");
   {
-    std::lock_guard lk(s->mu);
+    MutexLock lk(s->mu);
     auto& c = s->config();
     if (c.status != DeliveryStreamStatus::kActive) return reply(NotActive(ctx, c));
     if (version != std::to_string(c.version_id))

@@ -11,7 +11,7 @@ DeliveryEngine::~DeliveryEngine() { Stop(); }
 void DeliveryEngine::Stop() {
   std::map<const DeliveryStream*, std::shared_ptr<Pipeline>> all;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     stopped_ = true;
     all.swap(pipelines_);
   }
@@ -19,7 +19,7 @@ void DeliveryEngine::Stop() {
 }
 
 std::shared_ptr<Pipeline> DeliveryEngine::Get(const std::shared_ptr<DeliveryStream>& stream) {
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   auto it = pipelines_.find(stream.get());
   return it == pipelines_.end() ? nullptr : it->second;
 }
@@ -27,7 +27,7 @@ std::shared_ptr<Pipeline> DeliveryEngine::Get(const std::shared_ptr<DeliveryStre
 void DeliveryEngine::OnActive(const std::shared_ptr<DeliveryStream>& stream) {
   std::shared_ptr<Pipeline> p;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     if (stopped_ || pipelines_.count(stream.get())) return;
     p = std::make_shared<Pipeline>(stream, options_);
     pipelines_[stream.get()] = p;
@@ -42,7 +42,7 @@ void DeliveryEngine::OnUpdated(const std::shared_ptr<DeliveryStream>& stream) {
 void DeliveryEngine::OnDeleting(const std::shared_ptr<DeliveryStream>& stream) {
   std::shared_ptr<Pipeline> p;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     auto it = pipelines_.find(stream.get());
     if (it == pipelines_.end()) return;
     p = it->second;

@@ -6,10 +6,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "firehose/delivery_stream.h"
 #include "objstore/object_store.h"
 
@@ -57,9 +57,9 @@ class DeliveryEngine final : public DeliveryListener {
   std::shared_ptr<Pipeline> Get(const std::shared_ptr<DeliveryStream>& stream);
 
   EngineOptions options_;
-  std::mutex mu_;
-  std::map<const DeliveryStream*, std::shared_ptr<Pipeline>> pipelines_;
-  bool stopped_ = false;
+  Mutex mu_;
+  std::map<const DeliveryStream*, std::shared_ptr<Pipeline>> pipelines_ GUARDED_BY(mu_);
+  bool stopped_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace sluice::firehose::engine

@@ -46,33 +46,33 @@ void Pipeline::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void Pipeline::Stop() {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void Pipeline::Wake() {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     wake_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 void Pipeline::ConfigChanged() {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     config_changed_ = true;
     wake_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 Status Pipeline::Setup() {
   {
-    std::lock_guard lk(stream_->mu);
+    MutexLock lk(stream_->mu);
     config_ = stream_->config();
   }
   SLUICE_ASSIGN_OR_RETURN(formatter_, Formatter::Create(config_));
@@ -219,21 +219,25 @@ int64_t Pipeline::NextWakeMs(int64_t now) const {
 }
 
 void Pipeline::Run() {
-  std::string name = stream_->config().name;
+  std::string name;
+  {
+    MutexLock lk(stream_->mu);
+    name = stream_->config().name;
+  }
   int64_t setup_retry_ms = 0;
   while (true) {
     {
-      std::unique_lock lk(mu_);
+      MutexLock lk(mu_);
       if (stop_) return;
       if (config_changed_) {
         config_changed_ = false;
-        lk.unlock();
+        lk.Unlock();
         // New configuration applies to objects not yet built: buffers are
         // kept, and built with the new settings.
         Status st = Setup();
         if (!st.ok()) {
           std::cerr << "sluice: delivery stream " << name << ": " << st.ToString() << "\n";
-          std::lock_guard relock(mu_);
+          MutexLock relock(mu_);
           config_changed_ = true;
           setup_retry_ms = options_.clock->NowMillis() + 1000;
         }
@@ -276,7 +280,7 @@ void Pipeline::Run() {
       Status st = positions_ ? CommitPositions() : Status::Ok();
       if (!st.ok()) std::cerr << "sluice: delivery stream " << name << ": saving positions: " << st.ToString() << "\n";
     }
-    std::unique_lock lk(mu_);
+    MutexLock lk(mu_);
     if (stop_) return;
     if (wake_) {
       wake_ = false;
@@ -286,7 +290,11 @@ void Pipeline::Run() {
     int64_t wake = NextWakeMs(options_.clock->NowMillis());
     if (config_changed_ && setup_retry_ms) wake = std::min(wake, setup_retry_ms);
     int64_t wait = std::min<int64_t>(wake - options_.clock->NowMillis(), 1000);
-    if (wait > 0) cv_.wait_for(lk, std::chrono::milliseconds(wait), [this] { return stop_ || wake_; });
+    if (wait > 0) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
+      while (!stop_ && !wake_ && cv_.WaitUntil(mu_, deadline)) {
+      }
+    }
     if (wake_) {
       wake_ = false;
       next_read_ms_ = 0;

@@ -13,12 +13,11 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "firehose/delivery_stream.h"
 #include "firehose/engine/engine.h"
 #include "firehose/engine/formatter.h"
@@ -69,11 +68,11 @@ class Pipeline {
   std::shared_ptr<DeliveryStream> stream_;
   const EngineOptions& options_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool wake_ = false;
-  bool config_changed_ = true;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
+  bool wake_ GUARDED_BY(mu_) = false;
+  bool config_changed_ GUARDED_BY(mu_) = true;
   std::thread thread_;
 
   // Owned by the pipeline thread.

@@ -1,7 +1,6 @@
 #include "firehose/engine/source.h"
 
-#include <shared_mutex>
-
+#include "base/mutex.h"
 #include "kinesis/catalog.h"
 #include "storage/shard_log.h"
 
@@ -46,7 +45,7 @@ class Kinesis final : public Source {
   Result<std::vector<uint32_t>> Partitions() override {
     auto s = Stream();
     if (!s) return Status::NotFound("Kinesis stream " + name_ + " not found");
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     std::vector<uint32_t> out;
     for (const auto& shard : s->meta().shards) out.push_back(shard.index);
     return out;
@@ -55,7 +54,7 @@ class Kinesis final : public Source {
   Result<uint64_t> InitialOffset(uint32_t partition) override {
     auto s = Stream();
     if (!s) return Status::NotFound("Kinesis stream " + name_ + " not found");
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     if (partition >= s->meta().shards.size()) return Status::NotFound("no such shard");
     if (s->meta().shards[partition].created_ms > start_ms_) return uint64_t{0};  // a later child shard
     return s->log(partition)->FindByTime(start_ms_);
@@ -65,7 +64,7 @@ class Kinesis final : public Source {
                                          uint64_t* next) override {
     auto s = Stream();
     if (!s) return Status::NotFound("Kinesis stream " + name_ + " not found");
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     if (partition >= s->meta().shards.size()) return Status::NotFound("no such shard");
     storage::ShardLog* log = s->log(partition);
     uint64_t end = s->meta().shards[partition].ending_offset.value_or(UINT64_MAX);

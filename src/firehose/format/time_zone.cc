@@ -5,9 +5,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <sstream>
+
+#include "base/mutex.h"
 
 namespace sluice::firehose::format {
 
@@ -304,10 +305,10 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name) {
   if (!ValidZoneName(name)) {
     return Status::InvalidArgument("CustomTimeZone '" + std::string(name) + "' is not a valid time zone");
   }
-  static std::mutex mu;
+  static Mutex mu;
   static std::map<std::string, std::shared_ptr<const TimeZone>, std::less<>> cache;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     auto it = cache.find(name);
     if (it != cache.end()) return it->second;
   }
@@ -319,7 +320,7 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name) {
   ss << in.rdbuf();
   auto z = FromTzif(std::string(name), ss.str());
   if (!z.ok()) return Status::InvalidArgument("CustomTimeZone '" + std::string(name) + "' is not a supported time zone");
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   cache.emplace(std::string(name), *z);
   return *z;
 }

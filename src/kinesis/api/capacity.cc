@@ -87,7 +87,7 @@ void UpdateStreamWarmThroughput(Context& ctx, const rapidjson::Value& in, Reply 
   if (!CommitmentEnabled(ctx))
     return reply(ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
                                       "for the account " + ctx.account() + "."));
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   if (m.mode != StreamMode::kOnDemand)
@@ -108,7 +108,7 @@ void UpdateStreamWarmThroughput(Context& ctx, const rapidjson::Value& in, Reply 
     ref.stream->meta() = std::move(old);
     return reply(ApiError::InternalFailure("Persisting the warm throughput failed: " + st.message()));
   }
-  lk.unlock();
+  lk.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
 
   rapidjson::StringBuffer sb;

@@ -5,6 +5,7 @@
 // is in subscribe_to_shard.cc.
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/tokens.h"
 #include "model/arn.h"
@@ -57,7 +58,7 @@ ConsumerRef ResolveConsumer(Context& ctx, const rapidjson::Value& in) {
       return {nullptr, "", ApiError::InvalidArgument("ConsumerARN and StreamARN do not refer to the same stream.")};
     auto stream = parsed->account == ctx.account() ? ctx.catalog.Find(parsed->region, parsed->stream_name) : nullptr;
     if (!stream) return {nullptr, "", ConsumerNotFound(ctx, *consumer_arn)};
-    std::shared_lock lk(stream->mu);
+    ReaderLock lk(stream->mu);
     const ConsumerMeta* c = stream->meta().FindConsumer(consumer);
     if (!c || stream->meta().ConsumerArn(*c) != *consumer_arn)
       return {nullptr, "", ConsumerNotFound(ctx, *consumer_arn)};
@@ -68,7 +69,7 @@ ConsumerRef ResolveConsumer(Context& ctx, const rapidjson::Value& in) {
                                                    "provided.")};
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return {nullptr, "", ref.error};
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   if (!ref.stream->meta().FindConsumer(*name)) return {nullptr, "", ConsumerNotFound(ctx, *name)};
   return {ref.stream, *name, std::nullopt};
 }
@@ -93,7 +94,7 @@ void RegisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply repl
   }
   size_t limit = CommitmentEnabled(ctx) ? kMaxConsumersWithCommitment : kMaxConsumers;
 
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (!AcceptsData(m.status)) return reply(StreamNotActive(ctx, m));
   if (m.FindConsumer(name))
@@ -126,7 +127,7 @@ void RegisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply repl
   w.Key("Consumer");
   WriteConsumer(w, m, c, false);
   w.EndObject();
-  lk.unlock();
+  lk.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(Finish(sb));
 }
@@ -134,7 +135,7 @@ void RegisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply repl
 void DeregisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveConsumer(ctx, in);
   if (ref.error) return reply(*ref.error);
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   ConsumerMeta* c = m.FindConsumer(ref.consumer);
   if (!c) return reply(ConsumerNotFound(ctx, ref.consumer));
@@ -152,7 +153,7 @@ void DeregisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply re
     m = std::move(old);
     return reply(ApiError::InternalFailure("Persisting the consumer failed: " + st.message()));
   }
-  lk.unlock();
+  lk.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
 }
@@ -160,7 +161,7 @@ void DeregisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply re
 void DescribeStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveConsumer(ctx, in);
   if (ref.error) return reply(*ref.error);
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   const ConsumerMeta* c = m.FindConsumer(ref.consumer);
   if (!c) return reply(ConsumerNotFound(ctx, ref.consumer));
@@ -179,7 +180,7 @@ void ListStreamConsumers(Context& ctx, const rapidjson::Value& in, Reply reply) 
   int64_t max_results = GetInt(in, "MaxResults").value_or(100);
   std::string after;
   int64_t now = ctx.catalog.NowMillis();
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (auto token = GetString(in, "NextToken")) {
     auto t = DecodePageToken(*token, ctx.catalog.token_key());

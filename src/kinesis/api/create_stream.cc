@@ -1,4 +1,5 @@
 // CreateStream and DeleteStream.
+#include "base/mutex.h"
 #include "kinesis/api/context.h"
 #include "kinesis/api/handlers.h"
 #include "model/arn.h"
@@ -63,7 +64,7 @@ void DeleteStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
   {
-    std::shared_lock lk(ref.stream->mu);
+    ReaderLock lk(ref.stream->mu);
     if (ref.stream->meta().status == StreamStatus::kDeleting) return reply(StreamNotFound(ctx, ref.stream->meta().name));
     // Registered consumers block a deletion unless EnforceConsumerDeletion.
     if (!ref.stream->meta().consumers.empty() && !GetBool(in, "EnforceConsumerDeletion").value_or(false))

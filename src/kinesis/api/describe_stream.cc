@@ -1,6 +1,7 @@
 // DescribeStream and DescribeStreamSummary.
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 
@@ -48,7 +49,7 @@ void DescribeStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   int64_t limit = std::min<int64_t>(GetInt(in, "Limit").value_or(100), 100);
   auto start_after = GetString(in, "ExclusiveStartShardId");
 
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
@@ -82,7 +83,7 @@ void DescribeStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
 void DescribeStreamSummary(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);

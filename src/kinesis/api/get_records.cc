@@ -3,6 +3,7 @@
 // been read to its end, with ChildShards instead).
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/tokens.h"
 
@@ -36,14 +37,19 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (auto arn = GetString(in, "StreamARN")) {
     auto ref = ResolveStream(ctx, in);
     if (ref.error) return reply(*ref.error);
-    if (ref.stream->meta().name != pos->stream_name)
+    bool same_stream;
+    {
+      ReaderLock lk(ref.stream->mu);
+      same_stream = ref.stream->meta().name == pos->stream_name;
+    }
+    if (!same_stream)
       return reply(ApiError::InvalidArgument("The StreamARN does not match the stream of the ShardIterator."));
   }
   auto stream = ctx.catalog.Find(pos->region, pos->stream_name);
   if (!stream) return reply(StreamNotFound(ctx, pos->stream_name));
   int64_t limit = GetInt(in, "Limit").value_or(10000);
 
-  std::shared_lock lk(stream->mu);
+  ReaderLock lk(stream->mu);
   const StreamMeta& m = stream->meta();
   if (m.created_ms != pos->stream_created_ms || !AcceptsData(m.status) || pos->shard_index >= m.shards.size())
     return reply(ShardNotFound(ctx, pos->stream_name, ShardIdFromIndex(pos->shard_index)));

@@ -1,5 +1,6 @@
 // GetShardIterator: turns one of the five iterator types into an opaque,
 // signed position (kinesis/tokens.h).
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 #include "kinesis/tokens.h"
@@ -34,7 +35,7 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ApiError::InvalidArgument("Must specify timestampInMillis parameter only for iterator of type "
                                            "AT_TIMESTAMP. Current request has ShardIteratorType " + type + "."));
 
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
   auto index = ShardIndexFromId(shard_id);

@@ -18,7 +18,7 @@ void UpdateMaxRecordSize(Context& ctx, const rapidjson::Value& in, Reply reply) 
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
   int64_t kib = *GetInt(in, "MaxRecordSizeInKiB");
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive)
     return reply(StreamNotActive(ctx, m));

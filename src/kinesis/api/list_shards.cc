@@ -2,6 +2,7 @@
 // ExclusiveStartShardId / MaxResults / NextToken (which expires after 300 s).
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 #include "kinesis/tokens.h"
@@ -76,7 +77,7 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
   int64_t max_results = std::min<int64_t>(GetInt(in, "MaxResults").value_or(1000), 1000);
   int64_t now = ctx.catalog.NowMillis();
 
-  std::shared_lock lk(stream->mu);
+  ReaderLock lk(stream->mu);
   const StreamMeta& m = stream->meta();
   if (token_created_ms && *token_created_ms != m.created_ms) return reply(StreamNotFound(ctx, m.name));
   if (auto created = GetTimestampMs(in, "StreamCreationTimestamp"); created && *created / 1000 != m.created_ms / 1000)

@@ -2,6 +2,7 @@
 // ExclusiveStartStreamName or NextToken.
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/tokens.h"
 
@@ -27,7 +28,7 @@ void ListStreams(Context& ctx, const rapidjson::Value& in, Reply reply) {
   bool more = false;
   std::string last;
   for (const auto& s : streams) {
-    std::shared_lock lk(s->mu);
+    ReaderLock lk(s->mu);
     const StreamMeta& m = s->meta();
     if (start_after && m.name <= *start_after) continue;
     if (written == limit) {

@@ -3,8 +3,8 @@
 // durable (storage/group_commit.h). Only then are sequence numbers returned.
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 
+#include "base/mutex.h"
 #include "codec/base64.h"
 #include "kinesis/api/handlers.h"
 #include "model/sequence_number.h"
@@ -75,7 +75,8 @@ std::string OversizeMessage(size_t index, bool batch, int64_t max_bytes) {
 
 // Decodes and routes every entry of `records` (PutRecords entries or the
 // PutRecord body itself). Returns an error for the whole request.
-ApiStatus Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, bool batch, Batch& b) {
+ApiStatus Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, bool batch, Batch& b)
+    REQUIRES_SHARED(b.stream->mu) {
   const StreamMeta& m = b.stream->meta();
   std::vector<Route> routes;
   for (const auto& s : m.shards)
@@ -129,7 +130,7 @@ ApiStatus Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& reco
 
 // Opt-in fault injection and per-shard write limits (kinesis/throughput.h),
 // entry by entry in request order.
-void AdmitEntries(Context& ctx, Batch& b) {
+void AdmitEntries(Context& ctx, Batch& b) REQUIRES_SHARED(b.stream->mu) {
   ThroughputLimiter& limiter = ctx.catalog.limiter();
   if (!limiter.enforcing() && !limiter.injecting_faults()) return;
   std::string key = LimiterKey(b.stream->meta());
@@ -142,14 +143,15 @@ void AdmitEntries(Context& ctx, Batch& b) {
 
 // Appends every entry, waits for durability, then calls `done` (on the
 // committer thread, or inline when nothing was appended).
-void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(Batch&)> done) {
+void AppendAndCommit(Context& ctx, const std::shared_ptr<Batch>& b, std::function<void(Batch&)> done)
+    REQUIRES_SHARED(b->stream->mu) {
   std::vector<uint32_t> shards;
   for (const auto& e : b->entries) shards.push_back(e.shard);
   std::sort(shards.begin(), shards.end());
   shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
 
   int64_t now = ctx.catalog.NowMillis();
-  std::vector<storage::ShardLog*> appended;
+  std::vector<std::pair<storage::ShardLog*, uint32_t>> appended;  // log, shard
   std::vector<storage::AppendEntry> batch;
   std::vector<size_t> members;
   for (uint32_t shard : shards) {
@@ -174,30 +176,34 @@ void AppendAndCommit(Context& ctx, std::shared_ptr<Batch> b, std::function<void(
         e.failed = true;
       }
     }
-    if (first.ok()) appended.push_back(log);
+    if (first.ok()) appended.emplace_back(log, shard);
   }
   if (appended.empty()) return done(*b);
 
   struct Pending {
     std::atomic<size_t> left;
-    std::mutex mu;
-    std::vector<storage::ShardLog*> failed_logs;
+    Mutex mu;
+    std::vector<uint32_t> failed_shards;
   };
   auto pending = std::make_shared<Pending>();
   pending->left = appended.size();
-  for (storage::ShardLog* log : appended) {
+  for (const auto& appended_log : appended) {
+    storage::ShardLog* log = appended_log.first;
+    uint32_t shard = appended_log.second;
     SubscriptionHub* hub = &ctx.catalog.subscriptions();
-    ctx.catalog.committer().Commit(log, [b, pending, log, done, hub](const Status& st) {
+    // Runs on the committer thread without the stream's lock: it works by
+    // shard number, not through b->stream->log() (a reshard may add logs).
+    ctx.catalog.committer().Commit(log, [b, pending, log, shard, done, hub](const Status& st) {
       if (!st.ok()) {
-        std::lock_guard lk(pending->mu);
-        pending->failed_logs.push_back(log);
+        MutexLock lk(pending->mu);
+        pending->failed_shards.push_back(shard);
       } else {
         hub->Notify(log);  // enhanced fan-out subscribers of this shard
       }
       if (pending->left.fetch_sub(1) != 1) return;
       for (auto& e : b->entries)
-        for (auto* f : pending->failed_logs)
-          if (b->stream->log(e.shard) == f) e.failed = true;
+        for (uint32_t f : pending->failed_shards)
+          if (e.shard == f) e.failed = true;
       done(*b);
     });
   }
@@ -213,7 +219,7 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::vector<const rapidjson::Value*> records;
   for (const auto& r : in["Records"].GetArray()) records.push_back(&r);
   {
-    std::shared_lock lk(b->stream->mu);
+    ReaderLock lk(b->stream->mu);
     const StreamMeta& m = b->stream->meta();
     if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
     b->epoch_s = m.epoch_s();
@@ -258,7 +264,7 @@ void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (ref.error) return reply(*ref.error);
   auto b = std::make_shared<Batch>();
   b->stream = ref.stream;
-  std::shared_lock lk(b->stream->mu);
+  ReaderLock lk(b->stream->mu);
   const StreamMeta& m = b->stream->meta();
   if (!AcceptsData(m.status)) return reply(StreamNotFound(ctx, m.name));
   b->epoch_s = m.epoch_s();

@@ -4,6 +4,7 @@
 // and only then answers. The change takes effect at once; the stream shows
 // UPDATING for the configured transition time, during which a second change
 // gets ResourceInUseException (reads and writes continue, as on AWS).
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
 
@@ -40,7 +41,7 @@ ApiResult<ShardBudget::Reservation> ReserveAddedShards(Context& ctx, const Strea
 // Installs `next` as the stream's metadata (caller holds stream->mu
 // exclusively): opens logs of new shards, marks UPDATING for the transition
 // time, persists. On failure the old metadata stays.
-ApiStatus Install(Context& ctx, Stream& stream, StreamMeta next) {
+ApiStatus Install(Context& ctx, Stream& stream, StreamMeta next) REQUIRES(stream.mu) {
   if (ctx.catalog.options().transition_ms > 0) {
     next.status = StreamStatus::kUpdating;
     next.status_due_ms = ctx.catalog.NowMillis() + ctx.catalog.options().transition_ms;
@@ -62,7 +63,7 @@ struct EndingOffsets {
   Stream& stream;
   int64_t now;
   Status error;
-  uint64_t operator()(uint32_t index) {
+  uint64_t operator()(uint32_t index) REQUIRES(stream.mu) {
     storage::ShardLog* log = stream.log(index);
     if (!log) {
       error = Status::Internal("no log for shard " + ShardIdFromIndex(index));
@@ -77,18 +78,13 @@ struct EndingOffsets {
   }
 };
 
-// Locks the stream for a shard change and checks what every such change needs.
-struct ChangeGuard {
-  std::unique_lock<std::shared_mutex> lock;
-  std::optional<ApiError> error;
-};
-
-ChangeGuard BeginShardChange(Context& ctx, Stream& stream, const std::string& op) {
-  ChangeGuard g{std::unique_lock(stream.mu), std::nullopt};
+// Checks what every shard change needs; the caller holds stream.mu exclusively.
+std::optional<ApiError> CheckShardChange(Context& ctx, const Stream& stream, const std::string& op)
+    REQUIRES(stream.mu) {
   const StreamMeta& m = stream.meta();
-  if (m.status != StreamStatus::kActive) g.error = StreamNotActive(ctx, m);
-  else if (m.mode == StreamMode::kOnDemand) g.error = OnDemandRefused(op, m);
-  return g;
+  if (m.status != StreamStatus::kActive) return StreamNotActive(ctx, m);
+  if (m.mode == StreamMode::kOnDemand) return OnDemandRefused(op, m);
+  return std::nullopt;
 }
 
 std::optional<uint32_t> FindShardIndex(const StreamMeta& m, const std::string& id) {
@@ -114,8 +110,8 @@ void SplitShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto key = model::ParseHashKey(key_text);
   int account_open = ctx.catalog.OpenShardCount(ctx.region);
 
-  auto g = BeginShardChange(ctx, *ref.stream, "SplitShard");
-  if (g.error) return reply(*g.error);
+  WriterLock stream_lock(ref.stream->mu);
+  if (auto error = CheckShardChange(ctx, *ref.stream, "SplitShard")) return reply(*error);
   const StreamMeta& m = ref.stream->meta();
   auto index = FindShardIndex(m, shard_id);
   if (!index) return reply(ShardNotFound(ctx, m.name, shard_id));
@@ -137,7 +133,7 @@ void SplitShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (!reserved.ok()) return reply(reserved.error());
   if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
   reserved->Keep();
-  g.lock.unlock();
+  stream_lock.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
 }
@@ -148,8 +144,8 @@ void MergeShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::string a_id = *GetString(in, "ShardToMerge");
   std::string b_id = *GetString(in, "AdjacentShardToMerge");
 
-  auto g = BeginShardChange(ctx, *ref.stream, "MergeShards");
-  if (g.error) return reply(*g.error);
+  WriterLock stream_lock(ref.stream->mu);
+  if (auto error = CheckShardChange(ctx, *ref.stream, "MergeShards")) return reply(*error);
   const StreamMeta& m = ref.stream->meta();
   auto a = FindShardIndex(m, a_id);
   if (!a) return reply(ShardNotFound(ctx, m.name, a_id));
@@ -169,7 +165,7 @@ void MergeShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (!reserved.ok()) return reply(reserved.error());
   if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
   reserved->Keep();
-  g.lock.unlock();
+  stream_lock.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
 }
@@ -180,8 +176,8 @@ void UpdateShardCount(Context& ctx, const rapidjson::Value& in, Reply reply) {
   int64_t target = *GetInt(in, "TargetShardCount");
   int account_open = ctx.catalog.OpenShardCount(ctx.region);
 
-  auto g = BeginShardChange(ctx, *ref.stream, "UpdateShardCount");
-  if (g.error) return reply(*g.error);
+  WriterLock stream_lock(ref.stream->mu);
+  if (auto error = CheckShardChange(ctx, *ref.stream, "UpdateShardCount")) return reply(*error);
   const StreamMeta& m = ref.stream->meta();
   const int open = m.OpenShardCount();
   auto counts = [&] {
@@ -217,7 +213,7 @@ void UpdateShardCount(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::string name = m.name, arn = m.arn();
   if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
   reserved->Keep();
-  g.lock.unlock();
+  stream_lock.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
 
   rapidjson::StringBuffer sb;
@@ -255,7 +251,7 @@ void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
                                       "for the account " + ctx.account() + "."));
 
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   if (m.mode == *mode)
@@ -273,7 +269,7 @@ void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
   // The shards stay as they are: AWS keeps the open shards across a mode
   // switch (provisioned streams then start with the on-demand shard count).
   if (ApiStatus err = Install(ctx, *ref.stream, std::move(next)); !err.ok()) return reply(err.error());
-  lk.unlock();
+  lk.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
 }

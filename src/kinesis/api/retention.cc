@@ -19,7 +19,7 @@ void ChangeRetention(Context& ctx, const rapidjson::Value& in, Reply reply, bool
     return reply(ApiError::InvalidArgument("Maximum allowed retention period is " + std::to_string(kMaxRetentionHours) +
                                            " hours. Requested retention period (" + std::to_string(hours) +
                                            " hours) is too long."));
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive)
     return reply(StreamNotActive(ctx, m));

@@ -5,6 +5,7 @@
 // stream.json.
 #include <algorithm>
 
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "model/arn.h"
 
@@ -32,7 +33,7 @@ void WriteMetricList(JsonWriter& w, const std::vector<std::string>& metrics) {
 
 // Replaces the metadata with `next` under the held lock and persists it; on
 // failure the old metadata stays.
-ApiStatus Persist(Stream& stream, StreamMeta next, const char* what) {
+ApiStatus Persist(Stream& stream, StreamMeta next, const char* what) REQUIRES(stream.mu) {
   StreamMeta old = stream.meta();
   stream.meta() = std::move(next);
   Status st = stream.PersistLocked();
@@ -56,7 +57,7 @@ void ChangeEncryption(Context& ctx, const rapidjson::Value& in, Reply reply, boo
     return reply(ApiError::InvalidArgument("Encryption type " + type + " is not valid for " +
                                            (start ? "StartStreamEncryption" : "StopStreamEncryption") +
                                            ". The only supported encryption type is KMS."));
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   StreamMeta next = m;
@@ -72,7 +73,7 @@ void ChangeEncryption(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   }
   MarkUpdating(ctx, next);
   if (ApiStatus err = Persist(*ref.stream, std::move(next), "encryption setting"); !err.ok()) return reply(err.error());
-  lk.unlock();
+  lk.Unlock();
   ctx.catalog.ScheduleTransition(ref.stream);
   reply(std::string("{}"));
 }
@@ -89,7 +90,7 @@ void ChangeMonitoring(Context& ctx, const rapidjson::Value& in, Reply reply, boo
     }
     asked.push_back(name);
   }
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   std::vector<std::string> current = m.shard_level_metrics;
@@ -103,7 +104,7 @@ void ChangeMonitoring(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   next.shard_level_metrics = desired;
   std::string name = m.name, arn = m.arn();
   if (ApiStatus err = Persist(*ref.stream, std::move(next), "enhanced monitoring setting"); !err.ok()) return reply(err.error());
-  lk.unlock();
+  lk.Unlock();
 
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
@@ -157,7 +158,7 @@ void PutResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
   doc.Parse(policy.data(), policy.size());
   if (doc.HasParseError() || !doc.IsObject())
     return reply(ApiError::InvalidArgument("Policy is not a valid JSON policy document."));
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status == StreamStatus::kCreating || m.status == StreamStatus::kDeleting)
     return reply(StreamNotActive(ctx, m));
@@ -171,7 +172,7 @@ void GetResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolvePolicyTarget(ctx, in);
   if (ref.error) return reply(*ref.error);
   std::string arn = *GetString(in, "ResourceARN");
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   const auto& policies = ref.stream->meta().resource_policies;
   auto it = policies.find(arn);
   // A resource without a policy answers with the empty policy "{}".
@@ -188,7 +189,7 @@ void DeleteResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply)
   auto ref = ResolvePolicyTarget(ctx, in);
   if (ref.error) return reply(*ref.error);
   std::string arn = *GetString(in, "ResourceARN");
-  std::unique_lock lk(ref.stream->mu);
+  WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (!m.resource_policies.count(arn))
     return reply(ApiError::ResourceNotFound("No resource policy found for resource ARN " + arn + "."));

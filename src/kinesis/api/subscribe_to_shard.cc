@@ -17,8 +17,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <mutex>
 
+#include "base/mutex.h"
 #include "codec/event_stream.h"
 #include "kinesis/api/handlers.h"
 #include "kinesis/resharding.h"
@@ -57,7 +57,7 @@ class Subscription : public wire::BodySource, public std::enable_shared_from_thi
 
   void Cancel() override {
     cancelled_ = true;
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     if (wait_id_) catalog_.subscriptions().Cancel(wait_id_);
     wait_id_ = 0;
   }
@@ -88,11 +88,11 @@ class Subscription : public wire::BodySource, public std::enable_shared_from_thi
     // Nothing new: park until the shard gets records or a heartbeat is due.
     std::weak_ptr<Subscription> weak = weak_from_this();
     auto deadline = std::min(last_event_ + kHeartbeat, expires_);
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     wait_id_ = catalog_.subscriptions().Wait(log_, deadline, [weak, deliver](bool timed_out) mutable {
       if (auto self = weak.lock()) {
         {
-          std::lock_guard lk(self->mu_);
+          MutexLock lk(self->mu_);
           self->wait_id_ = 0;
         }
         self->Step(std::move(deliver), timed_out);
@@ -105,7 +105,7 @@ class Subscription : public wire::BodySource, public std::enable_shared_from_thi
   // Builds the next event into *event; true when it carries records or ends
   // the shard. *gone when the stream or shard disappeared.
   bool Read(std::string* event, bool* gone) {
-    std::shared_lock lk(stream_->mu);
+    ReaderLock lk(stream_->mu);
     const StreamMeta& m = stream_->meta();
     if (!AcceptsData(m.status) || shard_ >= m.shards.size()) {
       *gone = true;
@@ -172,8 +172,8 @@ class Subscription : public wire::BodySource, public std::enable_shared_from_thi
   bool ended_ = false;
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> superseded_{false};
-  std::mutex mu_;
-  uint64_t wait_id_ = 0;
+  Mutex mu_;
+  uint64_t wait_id_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
@@ -201,7 +201,7 @@ void SubscribeToShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
   uint64_t offset = 0;
   uint32_t index = 0;
   {
-    std::shared_lock lk(ref.stream->mu);
+    ReaderLock lk(ref.stream->mu);
     const StreamMeta& m = ref.stream->meta();
     const ConsumerMeta* c = m.FindConsumer(ref.consumer);
     if (!c || c->status != ConsumerStatus::kActive)

@@ -1,6 +1,7 @@
 // Stream tags, by name (AddTagsToStream, RemoveTagsFromStream,
 // ListTagsForStream) and by ARN (TagResource, UntagResource,
 // ListTagsForResource). At most 50 tags per stream, as on AWS.
+#include "base/mutex.h"
 #include "kinesis/api/handlers.h"
 #include "model/arn.h"
 
@@ -27,7 +28,7 @@ struct TagTarget {
 
 // The tags of `t` (caller holds the stream's lock), or nullptr when the
 // consumer has gone in the meantime.
-std::map<std::string, std::string>* TagsOf(const TagTarget& t) {
+std::map<std::string, std::string>* TagsOf(const TagTarget& t) REQUIRES_SHARED(t.stream->mu) {
   StreamMeta& m = t.stream->meta();
   if (t.consumer.empty()) return &m.tags;
   ConsumerMeta* c = m.FindConsumer(t.consumer);
@@ -51,7 +52,7 @@ ApiStatus ResolveTagTarget(Context& ctx, const rapidjson::Value& in, TagTarget* 
 }
 
 void AddTags(Context& ctx, const TagTarget& target, const rapidjson::Value& tags, Reply reply) {
-  std::unique_lock lk(target.stream->mu);
+  WriterLock lk(target.stream->mu);
   StreamMeta& m = target.stream->meta();
   if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
     return reply(StreamNotActive(ctx, m));
@@ -81,7 +82,7 @@ void AddTags(Context& ctx, const TagTarget& target, const rapidjson::Value& tags
 }
 
 void RemoveTags(Context& ctx, const TagTarget& target, const rapidjson::Value& keys, Reply reply) {
-  std::unique_lock lk(target.stream->mu);
+  WriterLock lk(target.stream->mu);
   StreamMeta& m = target.stream->meta();
   if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
     return reply(StreamNotActive(ctx, m));
@@ -150,7 +151,7 @@ void ListTagsForStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
   size_t limit = static_cast<size_t>(GetInt(in, "Limit").value_or(50));
-  std::shared_lock lk(ref.stream->mu);
+  ReaderLock lk(ref.stream->mu);
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
@@ -165,7 +166,7 @@ void ListTagsForStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
 void ListTagsForResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
   TagTarget target;
   if (ApiStatus err = ResolveTagTarget(ctx, in, &target); !err.ok()) return reply(err.error());
-  std::unique_lock lk(target.stream->mu);  // TagsOf hands out a mutable map
+  WriterLock lk(target.stream->mu);  // TagsOf hands out a mutable map
   auto* tags = TagsOf(target);
   if (!tags) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));
   rapidjson::StringBuffer sb;
