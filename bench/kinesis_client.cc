@@ -30,8 +30,8 @@ std::string Hex(const unsigned char* p, size_t n) {
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
@@ -58,8 +58,7 @@ Result<Endpoint> ParseEndpoint(std::string_view url, bool allow_non_loopback) {
   ep.url = std::string(url);
   constexpr std::string_view kScheme = "http://";
   if (url.substr(0, kScheme.size()) != kScheme) {
-    return Status::InvalidArgument("endpoint must start with http:// (TLS is not supported): " +
-                                   ep.url);
+    return Status::InvalidArgument("endpoint must start with http:// (TLS is not supported): " + ep.url);
   }
   std::string_view rest = url.substr(kScheme.size());
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
@@ -71,8 +70,7 @@ Result<Endpoint> ParseEndpoint(std::string_view url, bool allow_non_loopback) {
     auto close = rest.find(']');
     if (close == std::string_view::npos) return Status::InvalidArgument("bad IPv6 host");
     host = rest.substr(1, close - 1);
-    if (rest.size() <= close + 2 || rest[close + 1] != ':')
-      return Status::InvalidArgument("endpoint needs a port");
+    if (rest.size() <= close + 2 || rest[close + 1] != ':') return Status::InvalidArgument("endpoint needs a port");
     port = rest.substr(close + 2);
   } else {
     auto colon = rest.rfind(':');
@@ -117,8 +115,8 @@ std::string Response::ErrorType() const {
   return "HTTP " + std::to_string(status);
 }
 
-Connection::Connection(asio::any_io_executor ex, const Endpoint& endpoint,
-                       const Credentials& creds, std::chrono::milliseconds timeout)
+Connection::Connection(asio::any_io_executor ex, const Endpoint& endpoint, const Credentials& creds,
+                       std::chrono::milliseconds timeout)
     : stream_(ex), endpoint_(endpoint), creds_(creds), timeout_(timeout) {}
 
 void Connection::Close() {
@@ -129,8 +127,7 @@ void Connection::Close() {
   open_ = false;
 }
 
-std::string Connection::Authorization(std::string_view amz_date,
-                                      std::string_view payload_sha256) {
+std::string Connection::Authorization(std::string_view amz_date, std::string_view payload_sha256) {
   std::string_view date = amz_date.substr(0, 8);
   if (key_date_ != date) {
     std::string k = Hmac("AWS4" + creds_.secret_key, date);
@@ -193,8 +190,7 @@ asio::awaitable<Response> Connection::Call(std::string_view op, std::string_view
   }
 }
 
-asio::awaitable<Response> Connection::CallOnce(
-    http::request<http::span_body<const char>>& req) {
+asio::awaitable<Response> Connection::CallOnce(http::request<http::span_body<const char>>& req) {
   Response r;
   retry_safe_ = false;
   r.sent = Clock::now();
@@ -224,9 +220,8 @@ asio::awaitable<Response> Connection::CallOnce(
   auto [rec, rn] = co_await http::async_read(stream_, buffer_, parser, kTuple);
   r.received = Clock::now();
   if (rec) {
-    retry_safe_ = !parser.got_some() &&
-                  (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
-                   rec == asio::error::eof);
+    retry_safe_ = !parser.got_some() && (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
+                                         rec == asio::error::eof);
     r.transport = rec;
     Close();
     co_return r;

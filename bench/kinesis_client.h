@@ -91,8 +91,7 @@ class Connection {
   // closes the connection and is returned in the Response, never thrown.
   // `payload_sha256` may carry the precomputed Sha256Hex(body).
   // `body` must stay alive until the returned awaitable completes.
-  asio::awaitable<Response> Call(std::string_view op, std::string_view body,
-                                 std::string_view payload_sha256 = {});
+  asio::awaitable<Response> Call(std::string_view op, std::string_view body, std::string_view payload_sha256 = {});
 
   // Just checks that a TCP connection is accepted (cold-start probe).
   asio::awaitable<boost::system::error_code> ConnectOnly();
@@ -101,8 +100,7 @@ class Connection {
 
  private:
   std::string Authorization(std::string_view amz_date, std::string_view payload_sha256);
-  asio::awaitable<Response> CallOnce(
-      beast::http::request<beast::http::span_body<const char>>& req);
+  asio::awaitable<Response> CallOnce(beast::http::request<beast::http::span_body<const char>>& req);
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;

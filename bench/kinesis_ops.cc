@@ -55,8 +55,7 @@ Status ResponseError(std::string_view op, const Response& r) {
   return Status::Unavailable(msg);
 }
 
-asio::awaitable<Status> WaitActive(Connection& conn, const std::string& stream,
-                                   std::chrono::milliseconds timeout) {
+asio::awaitable<Status> WaitActive(Connection& conn, const std::string& stream, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const std::string body = JsonBody({{"StreamName", stream}});
   std::string last = "no answer";
@@ -74,21 +73,19 @@ asio::awaitable<Status> WaitActive(Connection& conn, const std::string& stream,
   co_return Status::Unavailable("stream " + stream + " not ACTIVE in time (" + last + ")");
 }
 
-asio::awaitable<Status> CreateStreamAndWait(Connection& conn, const std::string& stream,
-                                            int shards, std::chrono::milliseconds timeout) {
+asio::awaitable<Status> CreateStreamAndWait(Connection& conn, const std::string& stream, int shards,
+                                            std::chrono::milliseconds timeout) {
   const std::string body = JsonBody({{"StreamName", stream}, {"ShardCount", shards}});
   Response r = co_await conn.Call(op::kCreateStream, body);
   if (!r.ok()) co_return ResponseError("CreateStream", r);
   co_return co_await WaitActive(conn, stream, timeout);
 }
 
-asio::awaitable<Result<std::vector<std::string>>> ListShardIds(Connection& conn,
-                                                               const std::string& stream) {
+asio::awaitable<Result<std::vector<std::string>>> ListShardIds(Connection& conn, const std::string& stream) {
   std::vector<std::string> ids;
   std::string next_token;
   for (int page = 0; page < 1000; ++page) {
-    std::string body = next_token.empty() ? JsonBody({{"StreamName", stream}})
-                                          : JsonBody({{"NextToken", next_token}});
+    std::string body = next_token.empty() ? JsonBody({{"StreamName", stream}}) : JsonBody({{"NextToken", next_token}});
     Response r = co_await conn.Call(op::kListShards, body);
     if (!r.ok()) {
       if (page == 0 && !r.transport) break;  // fall back to DescribeStream
@@ -111,9 +108,8 @@ asio::awaitable<Result<std::vector<std::string>>> ListShardIds(Connection& conn,
   // DescribeStream, paged by ExclusiveStartShardId.
   std::string start;
   for (int page = 0; page < 1000; ++page) {
-    std::string body = start.empty()
-                           ? JsonBody({{"StreamName", stream}})
-                           : JsonBody({{"StreamName", stream}, {"ExclusiveStartShardId", start}});
+    std::string body = start.empty() ? JsonBody({{"StreamName", stream}})
+                                     : JsonBody({{"StreamName", stream}, {"ExclusiveStartShardId", start}});
     Response r = co_await conn.Call(op::kDescribeStream, body);
     if (!r.ok()) co_return ResponseError("DescribeStream", r);
     rapidjson::Document doc;
@@ -133,10 +129,8 @@ asio::awaitable<Result<std::vector<std::string>>> ListShardIds(Connection& conn,
 }
 
 asio::awaitable<Result<std::string>> GetShardIterator(Connection& conn, const std::string& stream,
-                                                      const std::string& shard_id,
-                                                      const std::string& type) {
-  const std::string body =
-      JsonBody({{"StreamName", stream}, {"ShardId", shard_id}, {"ShardIteratorType", type}});
+                                                      const std::string& shard_id, const std::string& type) {
+  const std::string body = JsonBody({{"StreamName", stream}, {"ShardId", shard_id}, {"ShardIteratorType", type}});
   Response r = co_await conn.Call(op::kGetShardIterator, body);
   if (!r.ok()) co_return ResponseError("GetShardIterator", r);
   rapidjson::Document doc;

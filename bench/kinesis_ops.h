@@ -31,22 +31,19 @@ std::string JsonBody(std::initializer_list<JsonField> fields);
 // CreateStream, then DescribeStreamSummary every 20 ms until ACTIVE (at most
 // `timeout`). ResourceInUseException from CreateStream is an error: the
 // harness wants a fresh stream.
-asio::awaitable<Status> CreateStreamAndWait(Connection& conn, const std::string& stream,
-                                            int shards, std::chrono::milliseconds timeout);
+asio::awaitable<Status> CreateStreamAndWait(Connection& conn, const std::string& stream, int shards,
+                                            std::chrono::milliseconds timeout);
 
 // Waits for an existing stream to be ACTIVE (for --no-create).
-asio::awaitable<Status> WaitActive(Connection& conn, const std::string& stream,
-                                   std::chrono::milliseconds timeout);
+asio::awaitable<Status> WaitActive(Connection& conn, const std::string& stream, std::chrono::milliseconds timeout);
 
 // Open and closed shard ids, via ListShards (paged) with a DescribeStream
 // fallback for servers without ListShards.
-asio::awaitable<Result<std::vector<std::string>>> ListShardIds(Connection& conn,
-                                                               const std::string& stream);
+asio::awaitable<Result<std::vector<std::string>>> ListShardIds(Connection& conn, const std::string& stream);
 
 // GetShardIterator of `type` (TRIM_HORIZON, LATEST, ...).
 asio::awaitable<Result<std::string>> GetShardIterator(Connection& conn, const std::string& stream,
-                                                      const std::string& shard_id,
-                                                      const std::string& type);
+                                                      const std::string& shard_id, const std::string& type);
 
 // DeleteStream, then waits (at most `timeout`) until DescribeStreamSummary
 // says ResourceNotFoundException, so shard limits are free for the next run.

@@ -59,36 +59,29 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", endpoint, "http://HOST:PORT of the Kinesis endpoint");
   app.add_option("--stream", o.stream, "stream name (default sluice-bench-<pid>)");
   app.add_option("--shards", o.shards, "shards per created stream")->capture_default_str();
-  app.add_option("--connections", o.connections,
-                 "keep-alive connections (default: ingest 8, putrecord 16)");
+  app.add_option("--connections", o.connections, "keep-alive connections (default: ingest 8, putrecord 16)");
   app.add_option("--duration", o.duration_s, "seconds per load phase (default 10)");
-  app.add_option("--requests", o.requests,
-                 "requests per load phase instead of a duration (put-get: records)");
+  app.add_option("--requests", o.requests, "requests per load phase instead of a duration (put-get: records)");
   app.add_option("--record-size", o.record_size, "bytes per record")->capture_default_str();
   app.add_option("--batch-size", o.batch, "records per PutRecords")->capture_default_str();
   app.add_option("--rate", o.rate, "put-get producer rate, records/s")->capture_default_str();
   app.add_option("--threads", o.threads, "client threads")->capture_default_str();
   app.add_option("--get-limit", o.get_limit, "GetRecords Limit")->capture_default_str();
-  app.add_option("--drain-timeout", o.drain_timeout_s, "drain time bound, s")
-      ->capture_default_str();
-  app.add_option("--grace", o.grace_s, "put-get: consumer wait after the producer, s")
-      ->capture_default_str();
+  app.add_option("--drain-timeout", o.drain_timeout_s, "drain time bound, s")->capture_default_str();
+  app.add_option("--grace", o.grace_s, "put-get: consumer wait after the producer, s")->capture_default_str();
   app.add_option("--timeout", timeout_s, "per-request timeout, s")->capture_default_str();
   app.add_option("--seed", o.seed, "random seed (default: random)");
   bool no_create = false;
   app.add_flag("--no-create", no_create, "use an existing ACTIVE stream and keep it");
-  app.add_flag("--ignore-body", o.ignore_body,
-               "do not parse responses (for a fixed-answer transport-ceiling server)");
+  app.add_flag("--ignore-body", o.ignore_body, "do not parse responses (for a fixed-answer transport-ceiling server)");
   app.add_option("--rss-pid", o.rss_pid, "also report /proc/PID RSS right after ingest");
   app.add_option("--pid", pid, "rss: the process to read");
-  app.add_option("--since-epoch-ns", o.since_epoch_ns,
-                 "wait-ready: wall-clock ns when the server was started");
+  app.add_option("--since-epoch-ns", o.since_epoch_ns, "wait-ready: wall-clock ns when the server was started");
   app.add_option("--label", label, "name of the target, copied into every JSON object");
   app.add_option("--region", o.creds.region, "SigV4 region")->capture_default_str();
   app.add_option("--access-key", o.creds.access_key, "SigV4 access key")->capture_default_str();
   app.add_option("--secret-key", o.creds.secret_key, "SigV4 secret key");
-  app.add_flag("--allow-non-loopback", allow_non_loopback,
-               "permit an endpoint outside 127.0.0.0/8 and ::1");
+  app.add_flag("--allow-non-loopback", allow_non_loopback, "permit an endpoint outside 127.0.0.0/8 and ::1");
   CLI11_PARSE(app, argc, argv);
 
   o.create = !no_create;
@@ -102,8 +95,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& s : scenarios) {
-    if (s != "ingest" && s != "drain" && s != "putrecord" && s != "put-get" && s != "rss" &&
-        s != "wait-ready") {
+    if (s != "ingest" && s != "drain" && s != "putrecord" && s != "put-get" && s != "rss" && s != "wait-ready") {
       std::fprintf(stderr, "unknown scenario: %s\n", s.c_str());
       return 2;
     }
@@ -121,8 +113,8 @@ int main(int argc, char** argv) {
     }
     o.endpoint = *ep;
   }
-  if (o.shards < 1 || o.record_size < 1 || o.batch < 1 || o.batch > 500 || o.rate <= 0 ||
-      o.get_limit < 1 || o.threads < 1 || o.connections < 0) {
+  if (o.shards < 1 || o.record_size < 1 || o.batch < 1 || o.batch > 500 || o.rate <= 0 || o.get_limit < 1 ||
+      o.threads < 1 || o.connections < 0) {
     std::fprintf(stderr, "invalid numeric option\n");
     return 2;
   }

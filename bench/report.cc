@@ -67,8 +67,7 @@ JsonReport& JsonReport::Null(const char* key) {
   return *this;
 }
 
-JsonReport& JsonReport::Latency(const char* key, Latencies& lat,
-                                std::initializer_list<int> percentiles) {
+JsonReport& JsonReport::Latency(const char* key, Latencies& lat, std::initializer_list<int> percentiles) {
   w_.Key(key);
   w_.StartObject();
   w_.Key("count");

@@ -34,7 +34,10 @@ class Latencies {
 // Error type -> count, e.g. {"ResourceNotFoundException": 3}.
 class ErrorTally {
  public:
-  void Add(const std::string& type, int64_t n = 1) { counts_[type] += n; total_ += n; }
+  void Add(const std::string& type, int64_t n = 1) {
+    counts_[type] += n;
+    total_ += n;
+  }
   void Merge(const ErrorTally& o) {
     for (const auto& [k, v] : o.counts_) Add(k, v);
   }

@@ -134,13 +134,10 @@ std::string RandomKey(std::mt19937_64& rng) {
 }
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-void WriteStr(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+void WriteStr(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
 
 // A PutRecords body of `batch` random records with random partition keys.
-Body MakePutRecordsBody(std::mt19937_64& rng, const std::string& stream, int batch,
-                        int record_size) {
+Body MakePutRecordsBody(std::mt19937_64& rng, const std::string& stream, int batch, int record_size) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -166,8 +163,7 @@ Body MakePutRecordsBody(std::mt19937_64& rng, const std::string& stream, int bat
   return b;
 }
 
-std::string PutRecordJson(const std::string& stream, std::string_view data,
-                          const std::string& key) {
+std::string PutRecordJson(const std::string& stream, std::string_view data, const std::string& key) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -205,8 +201,8 @@ struct GetRecordsPage {
   bool parsed = false;
   size_t records = 0;
   size_t bytes = 0;
-  std::string next_iterator;  // empty: shard closed
-  int64_t millis_behind = -1; // -1: absent
+  std::string next_iterator;   // empty: shard closed
+  int64_t millis_behind = -1;  // -1: absent
 };
 
 // Parses in place (destroys `body`). `on_record(data_value)` sees every record.
@@ -273,8 +269,8 @@ void PrintErrors(const ErrorTally& e) {
 
 // --- ingest ----------------------------------------------------------------
 
-asio::awaitable<void> IngestWorker(Connection& conn, const std::vector<Body>& pool, size_t first,
-                                   Budget& budget, const Options& o, WorkerStats& st) {
+asio::awaitable<void> IngestWorker(Connection& conn, const std::vector<Body>& pool, size_t first, Budget& budget,
+                                   const Options& o, WorkerStats& st) {
   size_t k = first;
   int transport_errors = 0;
   while (budget.Take()) {
@@ -323,11 +319,9 @@ IngestOutcome RunIngest(Runner& run, const Options& o, const std::string& stream
   const size_t pool_size = static_cast<size_t>(std::max(conns * 2, 16));
   std::vector<Body> pool;
   pool.reserve(pool_size);
-  for (size_t i = 0; i < pool_size; ++i)
-    pool.push_back(MakePutRecordsBody(rng, stream, o.batch, o.record_size));
+  for (size_t i = 0; i < pool_size; ++i) pool.push_back(MakePutRecordsBody(rng, stream, o.batch, o.record_size));
   Say("ingest: %d connections, PutRecords of %d x %d B, %s", conns, o.batch, o.record_size,
-      o.requests > 0 ? (std::to_string(o.requests) + " requests").c_str()
-                     : (std::to_string(duration) + " s").c_str());
+      o.requests > 0 ? (std::to_string(o.requests) + " requests").c_str() : (std::to_string(duration) + " s").c_str());
 
   std::vector<std::unique_ptr<Connection>> cs;
   std::vector<WorkerStats> stats(conns);
@@ -336,8 +330,7 @@ IngestOutcome RunIngest(Runner& run, const Options& o, const std::string& stream
   std::vector<asio::awaitable<void>> tasks;
   for (int i = 0; i < conns; ++i) {
     cs.push_back(std::make_unique<Connection>(run.ex(), o.endpoint, o.creds, o.timeout));
-    tasks.push_back(IngestWorker(*cs[i], pool, static_cast<size_t>(i) * pool_size / conns,
-                                 budget, o, stats[i]));
+    tasks.push_back(IngestWorker(*cs[i], pool, static_cast<size_t>(i) * pool_size / conns, budget, o, stats[i]));
   }
   const auto start = Clock::now();
   budget.deadline = start + Ms(duration);
@@ -365,10 +358,11 @@ IngestOutcome RunIngest(Runner& run, const Options& o, const std::string& stream
       .Bool("body_ignored", o.ignore_body)
       .Errors(all.errors)
       .Emit();
-  Say("ingest: %" PRId64 " records in %.2f s = %.0f records/s, %.1f MB/s; p50 %.1f ms, p99 %.1f "
+  Say("ingest: %" PRId64
+      " records in %.2f s = %.0f records/s, %.1f MB/s; p50 %.1f ms, p99 %.1f "
       "ms; %" PRId64 " failed records, %" PRId64 " failed requests",
-      all.records_ok, elapsed, rps, mbps, all.latency.PercentileMs(50),
-      all.latency.PercentileMs(99), all.failed_records, all.errors.total());
+      all.records_ok, elapsed, rps, mbps, all.latency.PercentileMs(50), all.latency.PercentileMs(99),
+      all.failed_records, all.errors.total());
   PrintErrors(all.errors);
   return {all.ok > 0, all.records_ok};
 }
@@ -383,9 +377,9 @@ struct DrainShard {
   ErrorTally errors;
 };
 
-asio::awaitable<void> DrainWorker(Connection& conn, const Options& o, const std::string& stream,
-                                  std::string shard_id, Clock::time_point deadline,
-                                  int64_t expected, std::atomic<int64_t>& total, DrainShard& st) {
+asio::awaitable<void> DrainWorker(Connection& conn, const Options& o, const std::string& stream, std::string shard_id,
+                                  Clock::time_point deadline, int64_t expected, std::atomic<int64_t>& total,
+                                  DrainShard& st) {
   const std::string type = "TRIM_HORIZON";
   Result<std::string> it = co_await GetShardIterator(conn, stream, shard_id, type);
   if (!it.ok()) {
@@ -412,8 +406,7 @@ asio::awaitable<void> DrainWorker(Connection& conn, const Options& o, const std:
     }
     st.records += static_cast<int64_t>(page.records);
     st.bytes += static_cast<int64_t>(page.bytes);
-    const int64_t sum = total.fetch_add(static_cast<int64_t>(page.records)) +
-                        static_cast<int64_t>(page.records);
+    const int64_t sum = total.fetch_add(static_cast<int64_t>(page.records)) + static_cast<int64_t>(page.records);
     if (page.next_iterator.empty()) {  // closed shard, fully read
       st.caught_up = true;
       break;
@@ -434,8 +427,7 @@ bool RunDrain(Runner& run, const Options& o, const std::string& stream, int64_t 
     Say("drain: %s", shards.status().message().c_str());
     return false;
   }
-  Say("drain: %zu shards, GetRecords Limit %d, expecting %" PRId64 " records", shards->size(),
-      o.get_limit, expected);
+  Say("drain: %zu shards, GetRecords Limit %d, expecting %" PRId64 " records", shards->size(), o.get_limit, expected);
   std::vector<std::unique_ptr<Connection>> cs;
   std::vector<DrainShard> stats(shards->size());
   std::atomic<int64_t> total{0};
@@ -444,8 +436,7 @@ bool RunDrain(Runner& run, const Options& o, const std::string& stream, int64_t 
   const auto deadline = start + Ms(o.drain_timeout_s);
   for (size_t i = 0; i < shards->size(); ++i) {
     cs.push_back(std::make_unique<Connection>(run.ex(), o.endpoint, o.creds, o.timeout));
-    tasks.push_back(
-        DrainWorker(*cs[i], o, stream, (*shards)[i], deadline, expected, total, stats[i]));
+    tasks.push_back(DrainWorker(*cs[i], o, stream, (*shards)[i], deadline, expected, total, stats[i]));
   }
   run.RunAll(std::move(tasks));
   const double elapsed = Seconds(Clock::now() - start);
@@ -473,18 +464,16 @@ bool RunDrain(Runner& run, const Options& o, const std::string& stream, int64_t 
       .Bool("caught_up", caught_up)
       .Errors(errors)
       .Emit();
-  Say("drain: %" PRId64 " records (%.1f MB) in %.2f s = %.0f records/s over %" PRId64
-      " GetRecords calls%s",
-      records, bytes / 1e6, elapsed, records / elapsed, calls,
-      caught_up ? "" : " (NOT caught up before the deadline)");
+  Say("drain: %" PRId64 " records (%.1f MB) in %.2f s = %.0f records/s over %" PRId64 " GetRecords calls%s", records,
+      bytes / 1e6, elapsed, records / elapsed, calls, caught_up ? "" : " (NOT caught up before the deadline)");
   PrintErrors(errors);
   return records > 0 && (expected == 0 || records >= expected);
 }
 
 // --- putrecord -------------------------------------------------------------
 
-asio::awaitable<void> PutRecordWorker(Connection& conn, const std::vector<Body>& pool,
-                                      size_t first, Budget& budget, WorkerStats& st) {
+asio::awaitable<void> PutRecordWorker(Connection& conn, const std::vector<Body>& pool, size_t first, Budget& budget,
+                                      WorkerStats& st) {
   size_t k = first;
   int transport_errors = 0;
   while (budget.Take()) {
@@ -517,8 +506,7 @@ bool RunPutRecord(Runner& run, const Options& o, const std::string& stream) {
     pool.push_back(std::move(b));
   }
   Say("putrecord: %d connections, %d B records, %s", conns, o.record_size,
-      o.requests > 0 ? (std::to_string(o.requests) + " requests").c_str()
-                     : (std::to_string(duration) + " s").c_str());
+      o.requests > 0 ? (std::to_string(o.requests) + " requests").c_str() : (std::to_string(duration) + " s").c_str());
   std::vector<std::unique_ptr<Connection>> cs;
   std::vector<WorkerStats> stats(conns);
   Budget budget;
@@ -546,11 +534,11 @@ bool RunPutRecord(Runner& run, const Options& o, const std::string& stream) {
       .Bool("body_ignored", o.ignore_body)
       .Errors(all.errors)
       .Emit();
-  Say("putrecord: %" PRId64 " ok in %.2f s = %.0f requests/s; p50 %.2f p95 %.2f p99 %.2f max "
+  Say("putrecord: %" PRId64
+      " ok in %.2f s = %.0f requests/s; p50 %.2f p95 %.2f p99 %.2f max "
       "%.2f ms; %" PRId64 " errors",
-      all.ok, elapsed, all.ok / elapsed, all.latency.PercentileMs(50),
-      all.latency.PercentileMs(95), all.latency.PercentileMs(99), all.latency.MaxMs(),
-      all.errors.total());
+      all.ok, elapsed, all.ok / elapsed, all.latency.PercentileMs(50), all.latency.PercentileMs(95),
+      all.latency.PercentileMs(99), all.latency.MaxMs(), all.errors.total());
   PrintErrors(all.errors);
   return all.ok > 0;
 }
@@ -563,8 +551,8 @@ constexpr size_t kHeaderSize = 5 + 17 + 9 + 17;
 
 std::string PutGetData(uint64_t run_id, uint32_t seq, int64_t ts_ns, int record_size) {
   char head[kHeaderSize + 1];
-  std::snprintf(head, sizeof head, "SLB1 %016" PRIx64 " %08" PRIx32 " %016" PRIx64 " ", run_id,
-                seq, static_cast<uint64_t>(ts_ns));
+  std::snprintf(head, sizeof head, "SLB1 %016" PRIx64 " %08" PRIx32 " %016" PRIx64 " ", run_id, seq,
+                static_cast<uint64_t>(ts_ns));
   std::string s(head, kHeaderSize);
   if (static_cast<size_t>(record_size) > s.size()) s.resize(record_size, '.');
   return s;
@@ -574,9 +562,7 @@ bool ParsePutGetData(std::string_view d, uint64_t* run_id, uint32_t* seq, int64_
   if (d.size() < kHeaderSize || d.substr(0, 5) != "SLB1 ") return false;
   std::string head(d.substr(0, kHeaderSize));
   uint64_t ts = 0;
-  if (std::sscanf(head.c_str(), "SLB1 %16" SCNx64 " %8" SCNx32 " %16" SCNx64, run_id, seq, &ts) !=
-      3)
-    return false;
+  if (std::sscanf(head.c_str(), "SLB1 %16" SCNx64 " %8" SCNx32 " %16" SCNx64, run_id, seq, &ts) != 3) return false;
   *ts_ns = static_cast<int64_t>(ts);
   return true;
 }
@@ -597,10 +583,8 @@ struct PutGetShared {
   std::atomic<bool> producer_done{false};
 };
 
-asio::awaitable<void> PutGetProducer(Connection& conn, const Options& o,
-                                     const std::string& stream, PutGetShared& sh,
-                                     WorkerStats& st, Clock::time_point start,
-                                     Clock::time_point deadline) {
+asio::awaitable<void> PutGetProducer(Connection& conn, const Options& o, const std::string& stream, PutGetShared& sh,
+                                     WorkerStats& st, Clock::time_point start, Clock::time_point deadline) {
   std::mt19937_64 rng(o.seed + 2);
   const auto interval = std::chrono::duration<double>(1.0 / o.rate);
   int transport_errors = 0;
@@ -609,11 +593,9 @@ asio::awaitable<void> PutGetProducer(Connection& conn, const Options& o,
   for (int64_t i = 0; i < sh.planned && Clock::now() < deadline; ++i) {
     const auto due = start + std::chrono::duration_cast<Clock::duration>(interval * i);
     if (Clock::now() < due) co_await SleepUntil(due);
-    const int64_t ts = std::chrono::duration_cast<nanoseconds>(Clock::now().time_since_epoch())
-                           .count();
-    std::string body = PutRecordJson(
-        stream, PutGetData(sh.run_id, static_cast<uint32_t>(i), ts, o.record_size),
-        RandomKey(rng));
+    const int64_t ts = std::chrono::duration_cast<nanoseconds>(Clock::now().time_since_epoch()).count();
+    std::string body =
+        PutRecordJson(stream, PutGetData(sh.run_id, static_cast<uint32_t>(i), ts, o.record_size), RandomKey(rng));
     Response r = co_await conn.Call(op::kPutRecord, body);
     ++st.requests;
     if (!r.ok()) {
@@ -629,8 +611,8 @@ asio::awaitable<void> PutGetProducer(Connection& conn, const Options& o,
   sh.producer_done = true;
 }
 
-asio::awaitable<void> PutGetConsumer(Connection& conn, const Options& o, std::string iterator,
-                                     PutGetShared& sh, Clock::time_point hard_deadline) {
+asio::awaitable<void> PutGetConsumer(Connection& conn, const Options& o, std::string iterator, PutGetShared& sh,
+                                     Clock::time_point hard_deadline) {
   int transport_errors = 0;
   while (Clock::now() < hard_deadline) {
     {
@@ -658,8 +640,7 @@ asio::awaitable<void> PutGetConsumer(Connection& conn, const Options& o, std::st
       uint64_t run_id = 0;
       uint32_t seq = 0;
       int64_t ts = 0;
-      if (decoded.ok() && ParsePutGetData(*decoded, &run_id, &seq, &ts) && run_id == sh.run_id &&
-          seq < sh.planned) {
+      if (decoded.ok() && ParsePutGetData(*decoded, &run_id, &seq, &ts) && run_id == sh.run_id && seq < sh.planned) {
         mine.emplace_back(seq, ts);
       } else {
         ++foreign;
@@ -674,8 +655,7 @@ asio::awaitable<void> PutGetConsumer(Connection& conn, const Options& o, std::st
       }
       sh.foreign += foreign;
       if (page.records == 0) ++sh.empty_polls;
-      const int64_t got_ns =
-          std::chrono::duration_cast<nanoseconds>(got.time_since_epoch()).count();
+      const int64_t got_ns = std::chrono::duration_cast<nanoseconds>(got.time_since_epoch()).count();
       for (auto [seq, ts] : mine) {
         if (sh.seen[seq]) {
           ++sh.duplicates;
@@ -717,7 +697,8 @@ bool RunPutGet(Runner& run, const Options& o, const std::string& stream) {
     }
     iterators.push_back(std::move(*it));
   }
-  Say("put-get: producer %.0f records/s x %" PRId64 " records (%d B), %zu tight-polling "
+  Say("put-get: producer %.0f records/s x %" PRId64
+      " records (%d B), %zu tight-polling "
       "consumers",
       o.rate, sh.planned, o.record_size, shards->size());
 
@@ -725,11 +706,9 @@ bool RunPutGet(Runner& run, const Options& o, const std::string& stream) {
   WorkerStats producer;
   std::vector<asio::awaitable<void>> tasks;
   const auto start = Clock::now() + milliseconds(50);  // consumers polling first
-  const auto hard_deadline =
-      start + Ms(o.requests > 0 ? sh.planned / o.rate : duration) + Ms(o.grace_s);
+  const auto hard_deadline = start + Ms(o.requests > 0 ? sh.planned / o.rate : duration) + Ms(o.grace_s);
   cs.push_back(std::make_unique<Connection>(run.ex(), o.endpoint, o.creds, o.timeout));
-  tasks.push_back(PutGetProducer(*cs.back(), o, stream, sh, producer, start,
-                                 hard_deadline - Ms(o.grace_s / 2)));
+  tasks.push_back(PutGetProducer(*cs.back(), o, stream, sh, producer, start, hard_deadline - Ms(o.grace_s / 2)));
   for (auto& it : iterators) {
     cs.push_back(std::make_unique<Connection>(run.ex(), o.endpoint, o.creds, o.timeout));
     tasks.push_back(PutGetConsumer(*cs.back(), o, std::move(it), sh, hard_deadline));
@@ -757,14 +736,14 @@ bool RunPutGet(Runner& run, const Options& o, const std::string& stream) {
   ErrorTally errors = producer.errors;
   errors.Merge(sh.consumer_errors);
   rep.Errors(errors).Emit();
-  Say("put-get: %" PRId64 "/%" PRId64 " received; put->get p50 %.2f p95 %.2f p99 %.2f max %.2f "
+  Say("put-get: %" PRId64 "/%" PRId64
+      " received; put->get p50 %.2f p95 %.2f p99 %.2f max %.2f "
       "ms; %" PRId64 " GetRecords calls (%" PRId64 " empty)",
-      sh.received, produced, sh.e2e.PercentileMs(50), sh.e2e.PercentileMs(95),
-      sh.e2e.PercentileMs(99), sh.e2e.MaxMs(), sh.get_calls, sh.empty_polls);
+      sh.received, produced, sh.e2e.PercentileMs(50), sh.e2e.PercentileMs(95), sh.e2e.PercentileMs(99), sh.e2e.MaxMs(),
+      sh.get_calls, sh.empty_polls);
   PrintErrors(errors);
   if (produced > sh.received) {
-    Say("put-get: %" PRId64 " acknowledged records were not read back within the grace period",
-        produced - sh.received);
+    Say("put-get: %" PRId64 " acknowledged records were not read back within the grace period", produced - sh.received);
   }
   return sh.received > 0 && sh.received == produced;
 }
@@ -787,15 +766,13 @@ bool EmitRss(int pid, const std::string& after) {
   rep.Int("pid", pid).Int("vm_rss_kib", rss).Int("vm_hwm_kib", hwm);
   if (!after.empty()) rep.Str("after", after);
   rep.Emit();
-  Say("rss: pid %d VmRSS %.1f MiB, VmHWM %.1f MiB%s%s", pid, rss / 1024.0, hwm / 1024.0,
-      after.empty() ? "" : " after ", after.c_str());
+  Say("rss: pid %d VmRSS %.1f MiB, VmHWM %.1f MiB%s%s", pid, rss / 1024.0, hwm / 1024.0, after.empty() ? "" : " after ",
+      after.c_str());
   return rss >= 0;
 }
 
 int64_t EpochNs() {
-  return std::chrono::duration_cast<nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 asio::awaitable<bool> WaitReady(const Options& o, Connection& conn, double timeout_s) {
@@ -819,11 +796,12 @@ asio::awaitable<bool> WaitReady(const Options& o, Connection& conn, double timeo
     co_await SleepFor(milliseconds(5));
   }
   JsonReport rep("cold-start");
-  if (tcp_ms >= 0) rep.Num("tcp_ms", tcp_ms); else rep.Null("tcp_ms");
-  if (ok_ms >= 0) rep.Num("first_ok_ms", ok_ms); else rep.Null("first_ok_ms");
+  if (tcp_ms >= 0) rep.Num("tcp_ms", tcp_ms);
+  else rep.Null("tcp_ms");
+  if (ok_ms >= 0) rep.Num("first_ok_ms", ok_ms);
+  else rep.Null("first_ok_ms");
   rep.Emit();
-  Say("cold start: TCP accepted after %.1f ms, first ListStreams 200 after %.1f ms", tcp_ms,
-      ok_ms);
+  Say("cold start: TCP accepted after %.1f ms, first ListStreams 200 after %.1f ms", tcp_ms, ok_ms);
   co_return ok_ms >= 0;
 }
 
@@ -837,8 +815,7 @@ template <typename F>
 bool WithStream(Runner& run, const Options& o, const std::string& stream, F&& body) {
   Connection control(run.ex(), o.endpoint, o.creds, o.timeout);
   // With --ignore-body (a fixed-answer server) there is no stream to check.
-  Status st = o.create        ? run.Run(CreateStreamAndWait(control, stream, o.shards,
-                                                            milliseconds(60000)))
+  Status st = o.create        ? run.Run(CreateStreamAndWait(control, stream, o.shards, milliseconds(60000)))
               : o.ignore_body ? Status::Ok()
                               : run.Run(WaitActive(control, stream, milliseconds(60000)));
   if (!st.ok()) {
@@ -864,9 +841,7 @@ bool WithStream(Runner& run, const Options& o, const std::string& stream, F&& bo
 }  // namespace
 
 int RunScenarios(const std::vector<std::string>& scenarios, Options& o) {
-  auto has = [&](const char* s) {
-    return std::find(scenarios.begin(), scenarios.end(), s) != scenarios.end();
-  };
+  auto has = [&](const char* s) { return std::find(scenarios.begin(), scenarios.end(), s) != scenarios.end(); };
   Runner run(o.threads);
   bool all_ok = true;
 

@@ -14,24 +14,24 @@ namespace sluice::bench {
 struct Options {
   Endpoint endpoint;
   Credentials creds;
-  std::string stream;        // base stream name
-  bool stream_given = false; // --stream was passed
+  std::string stream;         // base stream name
+  bool stream_given = false;  // --stream was passed
   int shards = 4;
-  int connections = 0;       // 0: scenario default (ingest 8, putrecord 16)
-  double duration_s = 0;     // 0: scenario default (10 s); with --requests, a 300 s cap
-  int64_t requests = 0;      // 0: run for duration_s
+  int connections = 0;    // 0: scenario default (ingest 8, putrecord 16)
+  double duration_s = 0;  // 0: scenario default (10 s); with --requests, a 300 s cap
+  int64_t requests = 0;   // 0: run for duration_s
   int record_size = 1024;
-  int batch = 500;           // records per PutRecords
-  double rate = 200;         // put-get producer, records/s
-  int threads = 1;           // threads running the client io_context
-  bool create = true;        // false: --no-create, stream must exist and is kept
-  bool ignore_body = false;  // do not parse response bodies (transport ceiling)
-  int rss_pid = 0;           // read /proc/PID/status after ingest (and for `rss`)
+  int batch = 500;                           // records per PutRecords
+  double rate = 200;                         // put-get producer, records/s
+  int threads = 1;                           // threads running the client io_context
+  bool create = true;                        // false: --no-create, stream must exist and is kept
+  bool ignore_body = false;                  // do not parse response bodies (transport ceiling)
+  int rss_pid = 0;                           // read /proc/PID/status after ingest (and for `rss`)
   std::chrono::milliseconds timeout{60000};  // per request
   uint64_t seed = 0;
   int get_limit = 10000;
   double drain_timeout_s = 120;
-  double grace_s = 10;       // put-get: how long the consumer waits after the producer
+  double grace_s = 10;         // put-get: how long the consumer waits after the producer
   int64_t since_epoch_ns = 0;  // wait-ready: the exec time of the server
 };
 

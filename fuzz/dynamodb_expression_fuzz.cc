@@ -39,18 +39,22 @@ struct Placeholder {
   const char* json;
 };
 constexpr Placeholder kNames[] = {{"#a", "\"a\""}, {"#b", "\"b\""}, {"#r", "\"status\""}};
-constexpr Placeholder kValues[] = {
-    {":ss", R"({"SS":["p","z"]})"}, {":ns", R"({"NS":["2.5","3"]})"}, {":bs", R"({"BS":["AQ=="]})"},
-    {":s", R"({"S":"x"})"},         {":n", R"({"N":"12345678901234567890123456789012345678"})"},
-    {":l", R"({"L":[{"S":"x"}]})"}, {":m", R"({"M":{"k":{"S":"v"}}})"}, {":b", R"({"B":"AA=="})"},
-    {":t", R"({"S":"NS"})"}};
+constexpr Placeholder kValues[] = {{":ss", R"({"SS":["p","z"]})"},
+                                   {":ns", R"({"NS":["2.5","3"]})"},
+                                   {":bs", R"({"BS":["AQ=="]})"},
+                                   {":s", R"({"S":"x"})"},
+                                   {":n", R"({"N":"12345678901234567890123456789012345678"})"},
+                                   {":l", R"({"L":[{"S":"x"}]})"},
+                                   {":m", R"({"M":{"k":{"S":"v"}}})"},
+                                   {":b", R"({"B":"AA=="})"},
+                                   {":t", R"({"S":"NS"})"}};
 
 bool Mentions(std::string_view text, std::string_view key) {
   for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
     size_t end = at + key.size();
     char next = end < text.size() ? text[end] : ' ';
-    bool name_char = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') ||
-                     next == '_';
+    bool name_char =
+        (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') || next == '_';
     if (!name_char) return true;
   }
   return false;

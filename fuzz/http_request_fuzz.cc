@@ -43,11 +43,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // depending on where a piece ends (e.g. inside a long chunk-size line),
     // so 413 and 400 count as the same outcome.
     auto refused = [](ParseOutcome o) { return o == ParseOutcome::kTooLarge || o == ParseOutcome::kMalformed; };
-    bool same = (piecewise.outcome == whole.outcome || (refused(piecewise.outcome) && refused(whole.outcome))) &&
-                (whole.outcome != ParseOutcome::kComplete ||
-                 (piecewise.consumed == whole.consumed && piecewise.request.body == whole.request.body &&
-                  piecewise.request.target == whole.request.target &&
-                  piecewise.request.headers == whole.request.headers));
+    bool same =
+        (piecewise.outcome == whole.outcome || (refused(piecewise.outcome) && refused(whole.outcome))) &&
+        (whole.outcome != ParseOutcome::kComplete ||
+         (piecewise.consumed == whole.consumed && piecewise.request.body == whole.request.body &&
+          piecewise.request.target == whole.request.target && piecewise.request.headers == whole.request.headers));
     if (!same) {
       std::fprintf(stderr, "outcome depends on the split: %d/%zu vs %d/%zu\n", static_cast<int>(piecewise.outcome),
                    piecewise.consumed, static_cast<int>(whole.outcome), whole.consumed);

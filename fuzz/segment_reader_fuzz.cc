@@ -131,7 +131,8 @@ void WriteAndDamage(std::string_view in, const fs::path& dir) {
 void DecodeDirectly(std::string_view in) {
   format::FrameView frame;
   uint64_t frame_size = 0;
-  if (format::DecodeFrame(in, &frame, &frame_size) == format::FrameCheck::kOk) Check(frame_size <= in.size(), "frame size");
+  if (format::DecodeFrame(in, &frame, &frame_size) == format::FrameCheck::kOk)
+    Check(frame_size <= in.size(), "frame size");
   format::IndexFile index;
   (void)format::DecodeIndexFile(in, &index);
   uint64_t base = 0;

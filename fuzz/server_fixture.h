@@ -121,9 +121,8 @@ class ServerFixture {
     router_->AddJsonService(firehose::Service(*firehose_));
     router_->AddJsonService(dynamodb::Service(*tables_));
     auto s3 = s3_;
-    router_->SetRestHandler("s3", [s3](wire::Request req, wire::Responder respond) {
-      s3->Handle(std::move(req), std::move(respond));
-    });
+    router_->SetRestHandler(
+        "s3", [s3](wire::Request req, wire::Responder respond) { s3->Handle(std::move(req), std::move(respond)); });
 
     ExpectOk(SendJson("Kinesis_20131202", "CreateStream", R"({"StreamName":"s","ShardCount":2})"));
     ExpectOk(SendJson("Firehose_20150804", "CreateDeliveryStream",
@@ -132,13 +131,14 @@ class ServerFixture {
                       R"("BucketARN":"arn:aws:s3:::bkt"}})"));
     ExpectOk(SendS3("PUT", "/bkt", ""));
     ExpectOk(SendS3("PUT", "/bkt/k", "hello"));
-    ExpectOk(SendJson("DynamoDB_20120810", "CreateTable",
-                      R"({"TableName":"t","BillingMode":"PAY_PER_REQUEST",)"
-                      R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
-                      R"({"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],)"
-                      R"("KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],)"
-                      R"("GlobalSecondaryIndexes":[{"IndexName":"gi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
-                      R"("Projection":{"ProjectionType":"ALL"}}]})"));
+    ExpectOk(
+        SendJson("DynamoDB_20120810", "CreateTable",
+                 R"({"TableName":"t","BillingMode":"PAY_PER_REQUEST",)"
+                 R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+                 R"({"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],)"
+                 R"("KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],)"
+                 R"("GlobalSecondaryIndexes":[{"IndexName":"gi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
+                 R"("Projection":{"ProjectionType":"ALL"}}]})"));
     ExpectOk(SendJson("DynamoDB_20120810", "PutItem",
                       R"({"TableName":"t","Item":{"pk":{"S":"a"},"sk":{"N":"1"},"g":{"S":"x"},"n":{"N":"5"},)"
                       R"("l":{"L":[{"S":"e"},{"M":{"k":{"SS":["v"]}}}]}}})"));

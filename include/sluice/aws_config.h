@@ -40,8 +40,8 @@
 #include <string>
 #include <string_view>
 
-#include "sluice/status.h"
 #include "sluice/sigv4.h"
+#include "sluice/status.h"
 
 namespace sluice::client {
 

@@ -84,25 +84,25 @@ enum class StartPosition { kTrimHorizon, kLatest, kAtTimestamp };
 // the server answered again after `outage_ms`.
 struct OutageNotice {
   bool recovered = false;
-  std::string error;        // the last error, e.g. "network: cannot connect to ..."
-  int64_t outage_ms = 0;    // since the outage's first failure
+  std::string error;      // the last error, e.g. "network: cannot connect to ..."
+  int64_t outage_ms = 0;  // since the outage's first failure
   int64_t retry_in_ms = 0;
-  uint32_t attempt = 0;     // failures in this outage so far
+  uint32_t attempt = 0;  // failures in this outage so far
 };
 
 struct ConsumerOptions {
   client::kinesis::StreamId stream;
-  std::string checkpoint_db;               // SQLite file; created if absent
+  std::string checkpoint_db;                          // SQLite file; created if absent
   StartPosition start = StartPosition::kTrimHorizon;  // for shards without a checkpoint
-  int64_t start_timestamp_ms = 0;          // with kAtTimestamp
-  std::string dedup_field = "event_id";    // dotted JSON path; "" disables dedup
+  int64_t start_timestamp_ms = 0;                     // with kAtTimestamp
+  std::string dedup_field = "event_id";               // dotted JSON path; "" disables dedup
   pipeline::DedupWindowOptions dedup_window;
-  int64_t poll_interval_ms = 200;          // per shard, when it returned nothing
+  int64_t poll_interval_ms = 200;  // per shard, when it returned nothing
   int get_limit = 10000;
   int64_t shard_discovery_ms = 5000;
-  int64_t process_delay_ms = 0;            // simulated work per event
-  int64_t idle_exit_ms = -1;               // stop after this long with nothing new (-1: never)
-  int64_t max_events = -1;                 // stop after this many unique events (-1: no limit)
+  int64_t process_delay_ms = 0;  // simulated work per event
+  int64_t idle_exit_ms = -1;     // stop after this long with nothing new (-1: never)
+  int64_t max_events = -1;       // stop after this many unique events (-1: no limit)
   // Non-empty: enhanced fan-out. The consumer registers (or reuses) this
   // stream consumer and reads every shard with SubscribeToShard, records
   // pushed as they arrive, instead of polling GetRecords. Processing,
@@ -169,8 +169,8 @@ class Consumer {
   pipeline::ConsumerStats stats_;
   std::vector<std::unique_ptr<ShardState>> shards_;
   int64_t unique_events_ = 0;
-  bool answered_ = false;         // some call has succeeded
-  int64_t outage_since_ms_ = 0;   // 0: no outage
+  bool answered_ = false;        // some call has succeeded
+  int64_t outage_since_ms_ = 0;  // 0: no outage
   uint32_t outage_failures_ = 0;
   std::string outage_error_;
   uint64_t jitter_state_ = 0x9E3779B97F4A7C15ull;

@@ -31,7 +31,7 @@ struct S3Destination {
   int buffering_size_mb = 5;
   int buffering_interval_s = 300;
   std::string compression = "UNCOMPRESSED";  // UNCOMPRESSED | GZIP | ZIP | Snappy | HADOOP_SNAPPY
-  std::string delimiter;                      // AppendDelimiterToRecord processor when non-empty
+  std::string delimiter;                     // AppendDelimiterToRecord processor when non-empty
 };
 
 struct CreateDeliveryStreamRequest {

@@ -64,8 +64,7 @@ class KinesisClient {
 
   // Polls DescribeStreamSummary until the stream is ACTIVE (or `timeout`
   // passes: kTimeout), as `aws kinesis wait stream-exists`.
-  ApiResult<kinesis::StreamSummary> WaitForActive(const kinesis::StreamId& stream,
-                                                  std::chrono::milliseconds timeout,
+  ApiResult<kinesis::StreamSummary> WaitForActive(const kinesis::StreamId& stream, std::chrono::milliseconds timeout,
                                                   std::chrono::milliseconds poll = std::chrono::milliseconds(100));
 
   const ClientOptions& options() const;

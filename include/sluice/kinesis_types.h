@@ -43,7 +43,7 @@ struct Shard {
 // --- CreateStream ---------------------------------------------------------
 struct CreateStreamRequest {
   std::string stream_name;
-  std::optional<int> shard_count;         // required for PROVISIONED
+  std::optional<int> shard_count;          // required for PROVISIONED
   std::optional<std::string> stream_mode;  // "PROVISIONED" | "ON_DEMAND"
   std::map<std::string, std::string> tags;
 };
@@ -81,10 +81,10 @@ struct ShardFilter {
 };
 
 struct ListShardsRequest {
-  StreamId stream;                          // not sent with next_token
-  std::optional<std::string> next_token;    // continue a listing
+  StreamId stream;                        // not sent with next_token
+  std::optional<std::string> next_token;  // continue a listing
   std::optional<std::string> exclusive_start_shard_id;
-  std::optional<int> max_results;           // 1..10000
+  std::optional<int> max_results;  // 1..10000
   std::optional<int64_t> stream_creation_timestamp_ms;
   std::optional<ShardFilter> shard_filter;  // not sent with next_token
 };
@@ -147,7 +147,7 @@ struct GetShardIteratorRequest {
   std::string shard_id;
   ShardIteratorType type = ShardIteratorType::kTrimHorizon;
   std::optional<std::string> starting_sequence_number;  // AT_/AFTER_SEQUENCE_NUMBER
-  std::optional<int64_t> timestamp_ms;                   // AT_TIMESTAMP
+  std::optional<int64_t> timestamp_ms;                  // AT_TIMESTAMP
 };
 
 struct GetShardIteratorResult {
@@ -157,7 +157,7 @@ struct GetShardIteratorResult {
 // --- GetRecords -----------------------------------------------------------
 struct GetRecordsRequest {
   std::string shard_iterator;
-  std::optional<int> limit;               // 1..10000
+  std::optional<int> limit;  // 1..10000
   std::optional<std::string> stream_arn;
 };
 

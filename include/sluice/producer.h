@@ -44,10 +44,10 @@ struct ProducerOptions {
   client::kinesis::StreamId stream;
   pipeline::BatcherOptions batching;
   pipeline::RetryPolicy retry;
-  size_t queue_records = 20'000;   // back-pressure bounds
+  size_t queue_records = 20'000;  // back-pressure bounds
   size_t queue_bytes = 64u << 20;
-  int senders = 4;                 // PutRecords calls in flight
-  bool aggregate = false;          // KPL aggregation (see above)
+  int senders = 4;                             // PutRecords calls in flight
+  bool aggregate = false;                      // KPL aggregation (see above)
   pipeline::KplAggregatorOptions aggregation;  // its linger is batching.linger_ms
   // How long to keep resending through an outage (see above), counted from
   // the outage's first failure; -1 = forever. Default 60 s.
@@ -98,7 +98,7 @@ class Producer {
   client::KinesisClient& client_;
   const ProducerOptions options_;
   const Clock* clock_;
-  pipeline::Batcher batcher_;  // owned by the batch thread
+  pipeline::Batcher batcher_;                          // owned by the batch thread
   std::optional<pipeline::KplAggregator> aggregator_;  // likewise; set with options.aggregate
   pipeline::RetryPlanner planner_;
   pipeline::BoundedQueue<pipeline::Record> records_;

@@ -27,9 +27,9 @@
 namespace sluice::client {
 
 struct RetryOptions {
-  int max_attempts = 3;                                // >= 1; 1 disables retries
-  std::chrono::milliseconds base_delay{1000};          // scale of the first retry's delay
-  std::chrono::milliseconds max_backoff{20000};        // cap before jitter
+  int max_attempts = 3;                          // >= 1; 1 disables retries
+  std::chrono::milliseconds base_delay{1000};    // scale of the first retry's delay
+  std::chrono::milliseconds max_backoff{20000};  // cap before jitter
   bool use_quota = true;
   int quota_capacity = 500;
 };

@@ -58,8 +58,8 @@ struct SignableRequest {
 
 struct SigningParams {
   Credentials credentials;
-  std::string region;   // "us-east-1"
-  std::string service;  // signing name: "kinesis", "firehose", "s3", ...
+  std::string region;                          // "us-east-1"
+  std::string service;                         // signing name: "kinesis", "firehose", "s3", ...
   std::chrono::system_clock::time_point time;  // seconds are used, as botocore
   // Precomputed hex SHA-256 of the body (saves hashing it twice); not
   // verified. Ignored when unsigned_payload is set.

@@ -60,7 +60,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -90,7 +90,9 @@ namespace internal {
 // The Status inside either a Status or a Result<T> (for the macros below).
 inline const Status& StatusOf(const Status& status) { return status; }
 template <typename T>
-const Status& StatusOf(const Result<T>& result) { return result.status(); }
+const Status& StatusOf(const Result<T>& result) {
+  return result.status();
+}
 }  // namespace internal
 
 }  // namespace sluice
@@ -106,12 +108,12 @@ const Status& StatusOf(const Result<T>& result) { return result.status(); }
 // value is moved into `lhs`, a declaration (`auto x`) or an existing lvalue.
 // It expands to more than one statement: do not use it as the body of an
 // unbraced if/else.
-#define SLUICE_RETURN_IF_ERROR(expr)                               \
-  do {                                                             \
-    auto&& sluice_status_or_result_ = (expr);                      \
-    if (!sluice_status_or_result_.ok()) {                          \
+#define SLUICE_RETURN_IF_ERROR(expr)                                 \
+  do {                                                               \
+    auto&& sluice_status_or_result_ = (expr);                        \
+    if (!sluice_status_or_result_.ok()) {                            \
       return ::sluice::internal::StatusOf(sluice_status_or_result_); \
-    }                                                              \
+    }                                                                \
   } while (0)
 
 #define SLUICE_STATUS_CONCAT_INNER_(a, b) a##b

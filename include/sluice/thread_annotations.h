@@ -28,16 +28,14 @@
 #define SLUICE_ACQUIRED_BEFORE(...) SLUICE_THREAD_ANNOTATION_(acquired_before(__VA_ARGS__))
 #define SLUICE_ACQUIRED_AFTER(...) SLUICE_THREAD_ANNOTATION_(acquired_after(__VA_ARGS__))
 #define SLUICE_REQUIRES(...) SLUICE_THREAD_ANNOTATION_(requires_capability(__VA_ARGS__))
-#define SLUICE_REQUIRES_SHARED(...) \
-  SLUICE_THREAD_ANNOTATION_(requires_shared_capability(__VA_ARGS__))
+#define SLUICE_REQUIRES_SHARED(...) SLUICE_THREAD_ANNOTATION_(requires_shared_capability(__VA_ARGS__))
 #define SLUICE_ACQUIRE(...) SLUICE_THREAD_ANNOTATION_(acquire_capability(__VA_ARGS__))
 #define SLUICE_ACQUIRE_SHARED(...) SLUICE_THREAD_ANNOTATION_(acquire_shared_capability(__VA_ARGS__))
 #define SLUICE_RELEASE(...) SLUICE_THREAD_ANNOTATION_(release_capability(__VA_ARGS__))
 #define SLUICE_RELEASE_SHARED(...) SLUICE_THREAD_ANNOTATION_(release_shared_capability(__VA_ARGS__))
 #define SLUICE_RELEASE_GENERIC(...) SLUICE_THREAD_ANNOTATION_(release_generic_capability(__VA_ARGS__))
 #define SLUICE_TRY_ACQUIRE(...) SLUICE_THREAD_ANNOTATION_(try_acquire_capability(__VA_ARGS__))
-#define SLUICE_TRY_ACQUIRE_SHARED(...) \
-  SLUICE_THREAD_ANNOTATION_(try_acquire_shared_capability(__VA_ARGS__))
+#define SLUICE_TRY_ACQUIRE_SHARED(...) SLUICE_THREAD_ANNOTATION_(try_acquire_shared_capability(__VA_ARGS__))
 #define SLUICE_EXCLUDES(...) SLUICE_THREAD_ANNOTATION_(locks_excluded(__VA_ARGS__))
 #define SLUICE_ASSERT_CAPABILITY(x) SLUICE_THREAD_ANNOTATION_(assert_capability(x))
 #define SLUICE_ASSERT_SHARED_CAPABILITY(x) SLUICE_THREAD_ANNOTATION_(assert_shared_capability(x))

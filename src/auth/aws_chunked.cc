@@ -41,7 +41,8 @@ Result<std::string> DecodeAwsChunked(std::string_view body, const ChunkCallback&
       if (v < 0) return bad("bad chunk size");
       n = n * 16 + static_cast<uint64_t>(v);
     }
-    std::string_view signature = semi == std::string_view::npos ? std::string_view() : ChunkSignature(header.substr(semi + 1));
+    std::string_view signature =
+        semi == std::string_view::npos ? std::string_view() : ChunkSignature(header.substr(semi + 1));
     pos = eol + 2;
     if (n > body.size() - pos) return bad("truncated chunk");
     std::string_view data = body.substr(pos, n);

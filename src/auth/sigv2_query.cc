@@ -13,12 +13,41 @@ namespace sluice::auth {
 namespace {
 
 // The subresources that take part in the signature (botocore HmacV1Auth).
-constexpr std::string_view kSubresources[] = {
-    "accelerate", "acl", "analytics", "cors", "defaultObjectAcl", "delete", "inventory", "lifecycle", "location",
-    "logging", "metrics", "notification", "object-lock", "partNumber", "policy", "replication", "requestPayment",
-    "response-cache-control", "response-content-disposition", "response-content-encoding",
-    "response-content-language", "response-content-type", "response-expires", "restore", "select", "select-type",
-    "storageClass", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning", "versions", "website"};
+constexpr std::string_view kSubresources[] = {"accelerate",
+                                              "acl",
+                                              "analytics",
+                                              "cors",
+                                              "defaultObjectAcl",
+                                              "delete",
+                                              "inventory",
+                                              "lifecycle",
+                                              "location",
+                                              "logging",
+                                              "metrics",
+                                              "notification",
+                                              "object-lock",
+                                              "partNumber",
+                                              "policy",
+                                              "replication",
+                                              "requestPayment",
+                                              "response-cache-control",
+                                              "response-content-disposition",
+                                              "response-content-encoding",
+                                              "response-content-language",
+                                              "response-content-type",
+                                              "response-expires",
+                                              "restore",
+                                              "select",
+                                              "select-type",
+                                              "storageClass",
+                                              "tagging",
+                                              "torrent",
+                                              "uploadId",
+                                              "uploads",
+                                              "versionId",
+                                              "versioning",
+                                              "versions",
+                                              "website"};
 
 const std::string* Find(const Pairs& pairs, std::string_view key) {
   for (const auto& [k, v] : pairs)

@@ -52,8 +52,8 @@ std::string UriEncode(std::string_view in, std::string_view also_keep) {
   out.reserve(in.size());
   for (char ch : in) {
     auto c = static_cast<unsigned char>(ch);
-    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.' || c == '~' || also_keep.find(ch) != std::string_view::npos;
+    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.' || c == '~' || also_keep.find(ch) != std::string_view::npos;
     if (keep) {
       out += ch;
     } else {

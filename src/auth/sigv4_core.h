@@ -17,9 +17,9 @@ inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 inline constexpr std::string_view kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // ---- bytes
-std::string HexEncode(std::string_view bytes);  // lower-case
-std::string Sha256(std::string_view data);      // raw 32 bytes
-std::string Sha256Hex(std::string_view data);   // lower-case hex
+std::string HexEncode(std::string_view bytes);                       // lower-case
+std::string Sha256(std::string_view data);                           // raw 32 bytes
+std::string Sha256Hex(std::string_view data);                        // lower-case hex
 std::string HmacSha256(std::string_view key, std::string_view msg);  // raw 32 bytes
 // Constant-time equality (CRYPTO_memcmp); false when the sizes differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -29,10 +29,10 @@ std::optional<Credential> ParseCredential(std::string_view text);
 // What a signed request claims, from either form.
 struct SignatureClaim {
   std::string algorithm;
-  std::string credential;      // unparsed
-  std::string signed_headers;  // "host;x-amz-date", as sent
-  std::string signature;       // hex, as sent
-  std::string date;            // X-Amz-Date query parameter (presigned form only)
+  std::string credential;                  // unparsed
+  std::string signed_headers;              // "host;x-amz-date", as sent
+  std::string signature;                   // hex, as sent
+  std::string date;                        // X-Amz-Date query parameter (presigned form only)
   std::optional<int64_t> expires_seconds;  // X-Amz-Expires (presigned form only)
 };
 

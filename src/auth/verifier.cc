@@ -148,7 +148,8 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, con
   } else {
     return with_form(Fail(Kind::kMalformed,
                           "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
-                          "Authorization=" + *authorization));
+                          "Authorization=" +
+                              *authorization));
   }
   if (auto t = ParseAmzDate(amz_date)) {
     request_seconds = *t;
@@ -160,17 +161,18 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, con
   // ---- the credential scope and the key
   auto credential = ParseCredential(claim.credential);
   if (!credential)
-    return with_form(Fail(Kind::kMalformed, "Credential must have the form "
-                                            "<access key>/<YYYYMMDD>/<region>/<service>/aws4_request, got '" +
-                                                claim.credential + "'."));
+    return with_form(Fail(Kind::kMalformed,
+                          "Credential must have the form "
+                          "<access key>/<YYYYMMDD>/<region>/<service>/aws4_request, got '" +
+                              claim.credential + "'."));
   if (credential->date != std::string_view(amz_date).substr(0, 8))
     return with_form(Fail(Kind::kScopeMismatch,
                           "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
-                          "HTTP: '" + credential->date + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date +
-                              "'."));
+                          "HTTP: '" +
+                              credential->date + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date + "'."));
   if (credential->service != service)
-    return with_form(Fail(Kind::kScopeMismatch,
-                          "Credential should be scoped to correct service: '" + std::string(service) + "'."));
+    return with_form(
+        Fail(Kind::kScopeMismatch, "Credential should be scoped to correct service: '" + std::string(service) + "'."));
   const std::string* secret = credentials_.SecretFor(credential->access_key);
   if (!secret) {
     Failure f = with_form(Fail(Kind::kUnknownKey));
@@ -214,7 +216,8 @@ std::variant<Verified, Failure> Verifier::Verify(const RequestView& request, con
   bool host_signed = false;
   for (std::string_view n : signed_names) host_signed = host_signed || n == "host" || n == ":authority";
   if (!host_signed)
-    return with_form(Fail(Kind::kMalformed, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+    return with_form(
+        Fail(Kind::kMalformed, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
   auto is_signed = [&](std::string_view name) {
     for (std::string_view n : signed_names)
       if (IEquals(n, name)) return true;

@@ -142,7 +142,8 @@ class Verifier {
   CredentialStore credentials_;
   VerifierOptions options_;
   mutable SharedMutex cache_mu_;
-  mutable std::unordered_map<std::string, std::string> key_cache_ GUARDED_BY(cache_mu_);  // "<akid>/<scope>" -> signing key
+  mutable std::unordered_map<std::string, std::string> key_cache_
+      GUARDED_BY(cache_mu_);  // "<akid>/<scope>" -> signing key
 };
 
 }  // namespace sluice::auth

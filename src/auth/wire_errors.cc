@@ -10,7 +10,8 @@ using Kind = Failure::Kind;
 constexpr const char* kJsonSignatureMismatch =
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details.";
-constexpr const char* kContentShaMismatch = "The provided 'x-amz-content-sha256' header does not match what was computed.";
+constexpr const char* kContentShaMismatch =
+    "The provided 'x-amz-content-sha256' header does not match what was computed.";
 
 constexpr const char* kHeadersNotSigned = "There were headers present in the request which were not signed";
 
@@ -27,14 +28,11 @@ std::string JoinNames(const std::vector<std::string>& names) {
 WireError JsonWireError(const Failure& f) {
   constexpr int64_t kSkew = 15 * 60;
   switch (f.kind) {
-    case Kind::kMissing:
-      return {"MissingAuthenticationTokenException", "Missing Authentication Token"};
+    case Kind::kMissing: return {"MissingAuthenticationTokenException", "Missing Authentication Token"};
     case Kind::kConflicting:
-    case Kind::kScopeMismatch:
-      return {"InvalidSignatureException", f.message};
+    case Kind::kScopeMismatch: return {"InvalidSignatureException", f.message};
     case Kind::kMalformed:
-    case Kind::kUnsupportedAlgorithm:
-      return {"IncompleteSignatureException", f.message};
+    case Kind::kUnsupportedAlgorithm: return {"IncompleteSignatureException", f.message};
     case Kind::kUnknownKey:
       return {"UnrecognizedClientException", "The security token included in the request is invalid."};
     case Kind::kSkewed:
@@ -63,8 +61,7 @@ WireError JsonWireError(const Failure& f) {
     case Kind::kMissingContentSha:
     case Kind::kBadContentSha:
       return {"IncompleteSignatureException", "Invalid x-amz-content-sha256: '" + f.client_sha256 + "'."};
-    case Kind::kPayloadHashMismatch:
-      return {"InvalidSignatureException", kContentShaMismatch};
+    case Kind::kPayloadHashMismatch: return {"InvalidSignatureException", kContentShaMismatch};
     case Kind::kSignatureMismatch: {
       std::string m = kJsonSignatureMismatch;
       if (!f.canonical_request.empty())
@@ -85,8 +82,7 @@ WireError S3WireError(const Failure& f) {
     return {"AuthorizationHeaderMalformed", "The authorization header is malformed; " + detail, 400};
   };
   switch (f.kind) {
-    case Kind::kMissing:
-      return {"AccessDenied", "Access Denied", 403};
+    case Kind::kMissing: return {"AccessDenied", "Access Denied", 403};
     case Kind::kConflicting:
       return {"InvalidArgument",
               "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string "
@@ -94,14 +90,16 @@ WireError S3WireError(const Failure& f) {
               400,
               {{"ArgumentName", "Authorization"}}};
     case Kind::kMalformed:
-    case Kind::kScopeMismatch:
-      return malformed(f.message);
+    case Kind::kScopeMismatch: return malformed(f.message);
     case Kind::kUnsupportedAlgorithm:
-      if (f.presigned) return {"AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"", 400};
+      if (f.presigned)
+        return {"AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"", 400};
       return {"InvalidRequest",
               "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.", 400};
     case Kind::kUnknownKey:
-      return {"InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403,
+      return {"InvalidAccessKeyId",
+              "The AWS Access Key Id you provided does not exist in our records.",
+              403,
               {{"AWSAccessKeyId", f.access_key}}};
     case Kind::kSkewed:
       return {"RequestTimeTooSkewed",
@@ -144,15 +142,14 @@ WireError S3WireError(const Failure& f) {
                   "The request signature we calculated does not match the signature you provided. Check your key "
                   "and signing method.",
                   403,
-                  {{"AWSAccessKeyId", f.access_key}, {"StringToSign", f.string_to_sign},
+                  {{"AWSAccessKeyId", f.access_key},
+                   {"StringToSign", f.string_to_sign},
                    {"SignatureProvided", f.signature_provided}}};
       if (!f.canonical_request.empty()) e.fields.emplace_back("CanonicalRequest", f.canonical_request);
       return e;
     }
-    case Kind::kMalformedBody:
-      return {"InvalidRequest", f.message, 400};
-    case Kind::kIncompleteBody:
-      return {"IncompleteBody", "The request body terminated unexpectedly", 400};
+    case Kind::kMalformedBody: return {"InvalidRequest", f.message, 400};
+    case Kind::kIncompleteBody: return {"IncompleteBody", "The request body terminated unexpectedly", 400};
   }
   return {"InternalError", "We encountered an internal error. Please try again.", 500};
 }

@@ -42,13 +42,12 @@ std::string HintFor(const client::ApiError& e, const client::KinesisClient& clie
   if (e.type == "InvalidSignatureException" || e.type == "SignatureDoesNotMatch" ||
       e.type == "IncompleteSignatureException" || e.type == "MissingAuthenticationTokenException")
     return "hint: the request signature was refused; check AWS_SECRET_ACCESS_KEY / --profile and the clock";
-  if (e.type == "AccessDeniedException")
-    return "hint: the credentials are not allowed to do this on stream " + stream;
+  if (e.type == "AccessDeniedException") return "hint: the credentials are not allowed to do this on stream " + stream;
   return "";
 }
 
-std::string DescribeFailure(const std::string& what, const client::ApiError& error,
-                            const client::KinesisClient& client, const std::string& stream) {
+std::string DescribeFailure(const std::string& what, const client::ApiError& error, const client::KinesisClient& client,
+                            const std::string& stream) {
   std::string out = what + ": " + error.ToString();
   std::string hint = HintFor(error, client, stream);
   if (!hint.empty()) out += "\n  " + hint;

@@ -37,8 +37,8 @@ Result<std::unique_ptr<client::KinesisClient>> MakeKinesisClient(const AwsOption
 std::string HintFor(const client::ApiError& error, const client::KinesisClient& client, const std::string& stream);
 
 // "<what>: <error>" plus, on a second line, HintFor's hint when there is one.
-std::string DescribeFailure(const std::string& what, const client::ApiError& error,
-                            const client::KinesisClient& client, const std::string& stream);
+std::string DescribeFailure(const std::string& what, const client::ApiError& error, const client::KinesisClient& client,
+                            const std::string& stream);
 
 // Installs SIGINT/SIGTERM handlers that set the returned flag.
 const std::atomic<bool>& StopFlagOnSignals();

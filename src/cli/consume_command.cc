@@ -101,8 +101,8 @@ int Run(const ConsumeOptions& o) {
     } else {
       char next[32];
       std::snprintf(next, sizeof next, "%.1f", static_cast<double>(n.retry_in_ms) / 1000.0);
-      line = "server unreachable at " + url + ", retrying (attempt " + std::to_string(n.attempt) + ", next in " +
-             next + " s): " + n.error;
+      line = "server unreachable at " + url + ", retrying (attempt " + std::to_string(n.attempt) + ", next in " + next +
+             " s): " + n.error;
     }
     MutexLock lk(outage_mu);
     outage_line = n.recovered ? "" : line;
@@ -181,10 +181,8 @@ void AddConsumeCommand(CLI::App& app) {
   cmd->add_option("--dedup-window", o->dedup_window, "Event ids remembered for dedup")->capture_default_str();
   cmd->add_option("--dedup-window-seconds", o->dedup_window_s, "How long an event id is remembered")
       ->capture_default_str();
-  cmd->add_option("--idle-exit", o->idle_exit_s, "Stop after this many seconds with nothing new")
-      ->check(NonNegative());
-  cmd->add_option("--process-ms", o->process_ms, "Simulated processing time per event, ms")
-      ->check(NonNegative());
+  cmd->add_option("--idle-exit", o->idle_exit_s, "Stop after this many seconds with nothing new")->check(NonNegative());
+  cmd->add_option("--process-ms", o->process_ms, "Simulated processing time per event, ms")->check(NonNegative());
   cmd->add_option("--max-events", o->max_events,
                   "Stop after exactly this many unique events (written and checkpointed; the rest is read next time)")
       ->check(NonNegative());

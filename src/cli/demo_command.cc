@@ -75,9 +75,11 @@ void AddCommon(CLI::App* cmd, DemoOptions* o, bool is_demo) {
   cmd->add_option("--role-arn", o->run.role_arn, "IAM role Firehose delivers to S3 with (required with --aws)");
   cmd->add_option("--source-role-arn", o->run.source_role_arn,
                   "IAM role Firehose reads the Kinesis stream with (default: --role-arn)");
-  cmd->add_flag("--keep", o->run.keep, "Keep the stream, delivery stream and bucket (default: deleted after the run, "
-                                       "except on the embedded server)");
-  cmd->add_option("--data-dir", o->run.data_dir, "Data directory of the embedded server (default: a new temporary one)");
+  cmd->add_flag("--keep", o->run.keep,
+                "Keep the stream, delivery stream and bucket (default: deleted after the run, "
+                "except on the embedded server)");
+  cmd->add_option("--data-dir", o->run.data_dir,
+                  "Data directory of the embedded server (default: a new temporary one)");
   cmd->add_option("--region", o->run.region, "Region (default: the AWS chain's; us-east-1 for a local server)");
   cmd->add_option("--profile", o->run.profile, "AWS profile for credentials");
   cmd->add_option("--duration", o->run.duration_s, "Seconds of producing")->capture_default_str();
@@ -108,7 +110,8 @@ void AddDemoCommands(CLI::App& app) {
   cmp->add_option("--shards", c->run.shards, "Shards of the stream")->capture_default_str();
   cmp->add_option("--duplicates", c->run.duplicates, "Fraction of puts that re-send an earlier event")
       ->capture_default_str();
-  cmp->add_option("--buffer-size-mb", c->run.buffer_size_mb, "Firehose BufferingHints.SizeInMBs")->capture_default_str();
+  cmp->add_option("--buffer-size-mb", c->run.buffer_size_mb, "Firehose BufferingHints.SizeInMBs")
+      ->capture_default_str();
   cmp->add_option("--buffer-interval", c->run.buffer_interval_s, "Firehose BufferingHints.IntervalInSeconds")
       ->capture_default_str();
   cmp->add_option("--compression", c->run.compression, "UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY")

@@ -153,8 +153,8 @@ Result<std::string> SourceStreamArn(const AwsOptions& aws, const std::string& st
   auto summary = kinesis->DescribeStreamSummary(client::kinesis::StreamId::Name(stream));
   if (!summary.ok())
     return Status::NotFound("source stream " + stream + ": " + summary.error().ToString() + " (Kinesis at " +
-                            kinesis->options().config.endpoint_url + ", region " +
-                            kinesis->options().config.region + ")");
+                            kinesis->options().config.endpoint_url + ", region " + kinesis->options().config.region +
+                            ")");
   return summary.value().stream_arn;
 }
 
@@ -201,7 +201,8 @@ void AddFirehoseCommand(CLI::App& app) {
   put->add_option("--input", p->input, "NDJSON file or - (default: generate events)");
   put->add_option("--count", p->count, "Events to generate")->check(CLI::NonNegativeNumber)->capture_default_str();
   put->add_option("--rate", p->rate, "Events per second (default: as fast as possible)");
-  put->add_option("--duplicates", p->duplicates, "Fraction of generated events sent twice")->check(CLI::Range(0.0, 1.0));
+  put->add_option("--duplicates", p->duplicates, "Fraction of generated events sent twice")
+      ->check(CLI::Range(0.0, 1.0));
   put->add_option("--seed", p->seed, "Generator seed");
   put->add_option("--run-id", p->run_id, "Prefix of generated event ids");
   put->callback([p] { SetExitCode(RunPut(*p)); });
@@ -217,9 +218,12 @@ void AddFirehoseCommand(CLI::App& app) {
                      "IAM role Firehose writes to S3 with (required on AWS; a local server needs none)");
   create->add_option("--source-role-arn", c->req.kinesis_role_arn,
                      "IAM role Firehose reads the Kinesis stream with (default: --role-arn)");
-  create->add_option("--prefix", c->req.destination.prefix, "S3 key prefix (expressions like !{timestamp:yyyy/MM/dd/})");
-  create->add_option("--error-output-prefix", c->req.destination.error_output_prefix, "S3 key prefix for failed records");
-  create->add_option("--buffer-size-mb", c->req.destination.buffering_size_mb, "BufferingHints.SizeInMBs")->capture_default_str();
+  create->add_option("--prefix", c->req.destination.prefix,
+                     "S3 key prefix (expressions like !{timestamp:yyyy/MM/dd/})");
+  create->add_option("--error-output-prefix", c->req.destination.error_output_prefix,
+                     "S3 key prefix for failed records");
+  create->add_option("--buffer-size-mb", c->req.destination.buffering_size_mb, "BufferingHints.SizeInMBs")
+      ->capture_default_str();
   create->add_option("--buffer-interval", c->req.destination.buffering_interval_s, "BufferingHints.IntervalInSeconds")
       ->capture_default_str();
   create->add_option("--compression", c->req.destination.compression, "UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY")

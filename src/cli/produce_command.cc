@@ -87,7 +87,8 @@ Result<size_t> Preflight(const ProduceOptions& o, const client::KinesisClient& m
   } else if (summary.ok() && summary->stream_status != "ACTIVE") {
     summary = c.WaitForActive(kid, std::chrono::seconds(60));
   }
-  if (!summary.ok()) return Status::Unavailable(DescribeFailure("DescribeStreamSummary", summary.error(), main, o.stream));
+  if (!summary.ok())
+    return Status::Unavailable(DescribeFailure("DescribeStreamSummary", summary.error(), main, o.stream));
   return static_cast<size_t>(summary->max_record_size_kib.value_or(1024)) * 1024;
 }
 
@@ -138,7 +139,8 @@ int Run(const ProduceOptions& o) {
   }
   workers::Producer& p = **producer;
   Pacer pacer(o.rate);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(o.duration_s * 1000));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(o.duration_s * 1000));
   auto more = [&](int64_t i) {
     if (stop.load()) return false;
     if (o.count >= 0 && i >= o.count) return false;
@@ -163,15 +165,16 @@ int Run(const ProduceOptions& o) {
   std::atomic<bool> done{false};
   const bool live = !o.quiet && ::isatty(STDERR_FILENO);
   const std::string url = (*client)->options().config.endpoint_url;
-  const std::string retry_limit =
-      o.retry_forever ? "until it answers (--retry-forever)" : "for up to " + FormatSeconds(o.retry_for_s) + " (--retry-for)";
+  const std::string retry_limit = o.retry_forever ? "until it answers (--retry-forever)"
+                                                  : "for up to " + FormatSeconds(o.retry_for_s) + " (--retry-for)";
   std::thread progress_thread([&] {
     Progress progress(live, o.count);
     int64_t outage_seen = 0;
     while (!done.load()) {
       int64_t since = p.unavailable_since_ms();
       if (since != 0 && outage_seen == 0) {
-        if (!live) report("server unreachable at " + url + ", retrying " + retry_limit + ": " + p.last_unavailable_error());
+        if (!live)
+          report("server unreachable at " + url + ", retrying " + retry_limit + ": " + p.last_unavailable_error());
         outage_seen = since;
       } else if (since == 0 && outage_seen != 0) {
         if (!live) report("server reachable again");
@@ -179,7 +182,8 @@ int Run(const ProduceOptions& o) {
       }
       std::string prefix;
       if (since != 0)
-        prefix = "server unreachable, retrying (" + std::to_string((Clock::Real().NowMillis() - since) / 1000) + " s) | ";
+        prefix =
+            "server unreachable, retrying (" + std::to_string((Clock::Real().NowMillis() - since) / 1000) + " s) | ";
       {
         MutexLock lk(err_mu);
         progress.Update(added.load(), p.stats().Snapshot(), prefix);
@@ -256,8 +260,9 @@ int Run(const ProduceOptions& o) {
   const char* unit = o.input.empty() ? "event " : "line ";
   for (size_t i = 0; i < failures.size() && i < kListedFailures; ++i) {
     const auto& f = failures[i];
-    std::string where = f.record.id != 0 && f.record.user_records == 1 ? unit + std::to_string(f.record.id)
-                                                                         : "a record (key " + f.record.partition_key + ")";
+    std::string where = f.record.id != 0 && f.record.user_records == 1
+                            ? unit + std::to_string(f.record.id)
+                            : "a record (key " + f.record.partition_key + ")";
     report(where + " not sent after " + std::to_string(f.attempts) + " attempt(s): " + f.error_code + ": " +
            f.error_message);
   }
@@ -273,21 +278,22 @@ int Run(const ProduceOptions& o) {
   }
 
   // One set of counts for the text summary, --summary-json and the exit code.
-  std::string json = "{\"stream\":\"" + o.stream + "\",\"run_id\":\"" + run_id + "\",\"records_added\":" +
-                     std::to_string(added.load()) + ",\"rejected\":" + std::to_string(snap.rejected) +
-                     ",\"duplicates_injected\":" + std::to_string(duplicates_injected) +
-                     ",\"failed\":" + std::to_string(snap.failed) +
-                     ",\"max_record_bytes\":" + std::to_string(max_record) +
-                     ",\"stats\":" + pipeline::ProducerStats::RenderJson(snap) + "}";
+  std::string json =
+      "{\"stream\":\"" + o.stream + "\",\"run_id\":\"" + run_id +
+      "\",\"records_added\":" + std::to_string(added.load()) + ",\"rejected\":" + std::to_string(snap.rejected) +
+      ",\"duplicates_injected\":" + std::to_string(duplicates_injected) + ",\"failed\":" + std::to_string(snap.failed) +
+      ",\"max_record_bytes\":" + std::to_string(max_record) +
+      ",\"stats\":" + pipeline::ProducerStats::RenderJson(snap) + "}";
   if (!o.quiet) {
     std::fprintf(stderr,
                  "produced %llu records (%s) to %s in %.2f s: %.0f records/s; %llu requests, %llu entries retried, "
                  "%llu throttled, %llu failed, %llu rejected, %llu duplicates injected\n",
-                 static_cast<unsigned long long>(snap.records_sent), pipeline::FormatBytes(static_cast<double>(snap.bytes_sent)).c_str(),
-                 o.stream.c_str(), snap.elapsed_ms / 1000.0, snap.average_records_per_s,
-                 static_cast<unsigned long long>(snap.requests), static_cast<unsigned long long>(snap.entries_retried),
-                 static_cast<unsigned long long>(snap.throttled), static_cast<unsigned long long>(snap.failed),
-                 static_cast<unsigned long long>(snap.rejected), static_cast<unsigned long long>(duplicates_injected));
+                 static_cast<unsigned long long>(snap.records_sent),
+                 pipeline::FormatBytes(static_cast<double>(snap.bytes_sent)).c_str(), o.stream.c_str(),
+                 snap.elapsed_ms / 1000.0, snap.average_records_per_s, static_cast<unsigned long long>(snap.requests),
+                 static_cast<unsigned long long>(snap.entries_retried), static_cast<unsigned long long>(snap.throttled),
+                 static_cast<unsigned long long>(snap.failed), static_cast<unsigned long long>(snap.rejected),
+                 static_cast<unsigned long long>(duplicates_injected));
   }
   if (!o.summary_json.empty()) {
     if (o.summary_json == "-") {
@@ -320,11 +326,9 @@ void AddProduceCommand(CLI::App& app) {
   cmd->add_option("--stream-name", o->stream, "Stream to write to")->required();
   AddAwsOptions(cmd, &o->aws);
   cmd->add_option("--input", o->input, "NDJSON file, or - for stdin (default: generate events)");
-  cmd->add_option("--count", o->count, "Events to send (default 1000 when generating)")
-      ->check(NonNegative());
+  cmd->add_option("--count", o->count, "Events to send (default 1000 when generating)")->check(NonNegative());
   cmd->add_option("--duration", o->duration_s, "Stop after this many seconds")->check(NonNegative());
-  cmd->add_option("--rate", o->rate, "Events per second (default: as fast as possible)")
-      ->check(NonNegative());
+  cmd->add_option("--rate", o->rate, "Events per second (default: as fast as possible)")->check(NonNegative());
   cmd->add_option("--duplicates", o->duplicates, "Fraction of generated events re-sent as duplicates (0..1)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--partition-key-field", o->partition_key_field,
@@ -333,7 +337,8 @@ void AddProduceCommand(CLI::App& app) {
                   "Pad generated events to about this many bytes; must leave room for a partition key (256 bytes) "
                   "under the stream's record limit (1 MiB unless raised with UpdateMaxRecordSize), else exit 2")
       ->check(CLI::Range(size_t{0}, pipeline::kMaxRecordBytesLimit));
-  cmd->add_option("--linger-ms", o->linger_ms, "Longest a record waits for its batch (like the KPL's RecordMaxBufferedTime)")
+  cmd->add_option("--linger-ms", o->linger_ms,
+                  "Longest a record waits for its batch (like the KPL's RecordMaxBufferedTime)")
       ->capture_default_str();
   cmd->add_option("--senders", o->senders, "PutRecords requests in flight")
       ->check(CLI::Range(1, 256))

@@ -70,7 +70,8 @@ void SetExitCode(int code) { g_exit_code = code; }
 void AddServeCommand(CLI::App& app) {
   auto opts = std::make_shared<server::ServeOptions>();
   auto flags = std::make_shared<ServeFlags>();
-  auto* cmd = app.add_subcommand("serve", "Run the server: Kinesis, Firehose, S3 and DynamoDB APIs on one port (durable, on local disk)");
+  auto* cmd = app.add_subcommand(
+      "serve", "Run the server: Kinesis, Firehose, S3 and DynamoDB APIs on one port (durable, on local disk)");
   cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", opts->port, "Port to listen on (0 picks a free one)")->capture_default_str();
   cmd->add_option("--data-dir", opts->data_dir, "Where streams are stored")->capture_default_str();
@@ -102,8 +103,9 @@ void AddServeCommand(CLI::App& app) {
           "ACCOUNT"))
       ->capture_default_str();
   // Resource bounds (docs/RELIABILITY.md#resource-bounds)
-  cmd->add_option("--max-total-shards", opts->max_total_shards,
-                  "Shards (open or closed) allowed across all regions; beyond it LimitExceededException (0 = unlimited)")
+  cmd->add_option(
+         "--max-total-shards", opts->max_total_shards,
+         "Shards (open or closed) allowed across all regions; beyond it LimitExceededException (0 = unlimited)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
       ->capture_default_str();
   cmd->add_option("--max-open-files", opts->max_open_files,

@@ -77,17 +77,17 @@ std::string SuggestionFor(const CLI::App& app, int argc, const char* const* argv
     }
     if (arg == "--") break;
     if (arg.size() > 2 && arg.substr(0, 2) == "--") {
-      std::string name(arg.substr(2, arg.find('=') == std::string_view::npos ? std::string_view::npos : arg.find('=') - 2));
+      std::string name(
+          arg.substr(2, arg.find('=') == std::string_view::npos ? std::string_view::npos : arg.find('=') - 2));
       const CLI::Option* opt = current->get_option_no_throw("--" + name);
       if (opt == nullptr) {
         std::string near = ClosestName(name, LongOptionNames(*current));
         if (near.empty()) return "";
         std::string where = CommandPath(app, current);
-        return "unknown option '" + std::string(arg) + "'; did you mean '--" + near + "'? (see '" + where +
-               " --help')";
+        return "unknown option '" + std::string(arg) + "'; did you mean '--" + near + "'? (see '" + where + " --help')";
       }
-      expect_value = arg.find('=') == std::string_view::npos && opt->get_expected_max() > 0 &&
-                     opt->get_type_size_max() > 0;
+      expect_value =
+          arg.find('=') == std::string_view::npos && opt->get_expected_max() > 0 && opt->get_type_size_max() > 0;
       continue;
     }
     if (!arg.empty() && arg[0] == '-') continue;  // short options, "-" (stdin)

@@ -145,7 +145,8 @@ Result<ResolvedConfig> ResolveConfig(const ConfigOptions& options, const ConfigS
   if (!creds) {
     return Status::InvalidArgument(
         "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment or ./.env), or "
-        "configure profile '" + profile.name + "' in ~/.aws/credentials");
+        "configure profile '" +
+        profile.name + "' in ~/.aws/credentials");
   }
   out.credentials = creds->first;
   out.credentials_source = creds->second;
@@ -174,8 +175,10 @@ Result<ResolvedConfig> ResolveConfig(const ConfigOptions& options, const ConfigS
     out.region = "us-east-1";
     out.region_source = "default";
   } else {
-    return Status::InvalidArgument("no AWS region: use --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "
-                                   "`region` in profile '" + profile.name + "' of ~/.aws/config");
+    return Status::InvalidArgument(
+        "no AWS region: use --region, set AWS_REGION or AWS_DEFAULT_REGION, or set "
+        "`region` in profile '" +
+        profile.name + "' of ~/.aws/config");
   }
 
   if (out.endpoint_url.empty()) {

@@ -33,7 +33,7 @@ struct Profile {
   std::string name;
   std::map<std::string, std::string> credentials_section;  // [name] in credentials
   std::map<std::string, std::string> config_section;       // [profile name] / [default] in config
-  IniFile config_file;                                      // for [services x] lookups
+  IniFile config_file;                                     // for [services x] lookups
 
   std::optional<std::string> ConfigValue(const std::string& key) const;
 };
@@ -42,7 +42,7 @@ struct Profile {
 Profile LoadProfile(const ConfigOptions& options, const EnvLayer& env, const ConfigSources& sources);
 
 // The credential chain documented in aws_config.h.
-std::optional<std::pair<Credentials, std::string>> ResolveCredentials(const ConfigOptions& options,
-                                                                      const EnvLayer& env, const Profile& profile);
+std::optional<std::pair<Credentials, std::string>> ResolveCredentials(const ConfigOptions& options, const EnvLayer& env,
+                                                                      const Profile& profile);
 
 }  // namespace sluice::client::internal

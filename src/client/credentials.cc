@@ -18,12 +18,12 @@ std::optional<Credentials> FromSection(const std::map<std::string, std::string>&
 
 }  // namespace
 
-std::optional<std::pair<Credentials, std::string>> ResolveCredentials(const ConfigOptions& options,
-                                                                      const EnvLayer& env, const Profile& profile) {
+std::optional<std::pair<Credentials, std::string>> ResolveCredentials(const ConfigOptions& options, const EnvLayer& env,
+                                                                      const Profile& profile) {
   if (options.access_key_id && options.secret_access_key && !options.access_key_id->empty()) {
-    return std::make_pair(Credentials{*options.access_key_id, *options.secret_access_key,
-                                      options.session_token.value_or("")},
-                          std::string("options"));
+    return std::make_pair(
+        Credentials{*options.access_key_id, *options.secret_access_key, options.session_token.value_or("")},
+        std::string("options"));
   }
   if (!options.profile) {  // botocore: an explicit profile removes the env provider
     auto key = env.Get("AWS_ACCESS_KEY_ID");

@@ -49,8 +49,6 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
   return ep;
 }
 
-bool Endpoint::is_loopback() const {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool Endpoint::is_loopback() const { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 }  // namespace sluice::client

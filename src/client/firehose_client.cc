@@ -111,8 +111,9 @@ ApiResult<std::string> FirehoseClient::CreateDeliveryStream(const firehose::Crea
     if (!endpoint.ok() || !endpoint->is_loopback()) {
       ApiError e;
       e.kind = ErrorKind::kInvalidArgument;
-      e.message = "a delivery stream on AWS needs the ARN of the IAM role Firehose writes to S3 with (RoleARN; "
-                  "`sluice firehose create --role-arn`); see docs/aws.md";
+      e.message =
+          "a delivery stream on AWS needs the ARN of the IAM role Firehose writes to S3 with (RoleARN; "
+          "`sluice firehose create --role-arn`); see docs/aws.md";
       return e;
     }
     // A local server checks no IAM: a role of the stream's account.

@@ -82,8 +82,7 @@ HttpConnection::HttpConnection(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 HttpConnection::~HttpConnection() = default;
 
 ApiResult<std::unique_ptr<HttpConnection>> HttpConnection::Open(const Endpoint& endpoint,
-                                                                const TransportOptions& options,
-                                                                ssl::context* tls) {
+                                                                const TransportOptions& options, ssl::context* tls) {
   auto impl = std::make_unique<Impl>();
   if (endpoint.tls()) {
     if (tls == nullptr) return LocalError(ErrorKind::kTls, "no TLS context");
@@ -120,13 +119,13 @@ ApiResult<std::unique_ptr<HttpConnection>> HttpConnection::Open(const Endpoint& 
       X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), endpoint.host.c_str());
     } else {
       SSL_set_tlsext_host_name(handle, endpoint.host.c_str());  // SNI
-      SSL_set1_host(handle, endpoint.host.c_str());              // certificate must name the host
+      SSL_set1_host(handle, endpoint.host.c_str());             // certificate must name the host
     }
     ec = impl->Run([&](auto handler) { impl->tls->async_handshake(ssl::stream_base::client, std::move(handler)); });
     if (ec) {
-      ErrorKind kind = ec == beast::error::timeout                          ? ErrorKind::kTimeout
+      ErrorKind kind = ec == beast::error::timeout                        ? ErrorKind::kTimeout
                        : ec.category() == asio::error::get_ssl_category() ? ErrorKind::kTls
-                                                                            : ErrorKind::kNetwork;
+                                                                          : ErrorKind::kNetwork;
       std::string detail = ec.message();
       long verify = SSL_get_verify_result(handle);
       if (verify != X509_V_OK) detail += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
@@ -190,7 +189,7 @@ ApiResult<HttpResponse> HttpConnection::Exchange(const HttpRequest& request, con
   if (ec) {
     *nothing_received = !parser.got_some() && c.buffer.size() == 0;
     ErrorKind kind = KindOf(ec);
-    std::string what = ec == http::error::partial_message  ? "truncated response"
+    std::string what = ec == http::error::partial_message ? "truncated response"
                        : ec == http::error::end_of_stream ? "connection closed before a response"
                                                           : "reading the response failed";
     return LocalError(kind, what + ": " + ec.message());
@@ -235,7 +234,8 @@ ApiResult<HttpResponse> HttpConnection::ExchangeStreaming(const HttpRequest& req
   if (ec) return failed(ec);
   HttpResponse out;
   out.status = static_cast<int>(parser.get().result_int());
-  for (const auto& field : parser.get()) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : parser.get())
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   if (out.status < 200 || out.status > 299) {
     http::response_parser<http::string_body> whole(std::move(parser));
     whole.body_limit(options.max_response_bytes);

@@ -116,13 +116,13 @@ ApiResult<kinesis::GetRecordsResult> KinesisClient::GetRecords(const kinesis::Ge
 }
 
 ApiResult<kinesis::StreamConsumer> KinesisClient::RegisterStreamConsumer(const std::string& stream_arn,
-                                                                        const std::string& name) {
+                                                                         const std::string& name) {
   return Invoke(*rpc_, "RegisterStreamConsumer", json::SerializeRegisterStreamConsumer(stream_arn, name),
                 json::ParseStreamConsumer);
 }
 
 ApiResult<kinesis::StreamConsumer> KinesisClient::DescribeStreamConsumer(const std::string& stream_arn,
-                                                                        const std::string& name) {
+                                                                         const std::string& name) {
   return Invoke(*rpc_, "DescribeStreamConsumer", json::SerializeDescribeStreamConsumer(stream_arn, name),
                 json::ParseStreamConsumer);
 }
@@ -152,8 +152,8 @@ ApiResult<kinesis::Empty> KinesisClient::SubscribeToShard(
       std::string_view type = message->Header(":message-type");
       if (type == "exception" || type == "error") {
         auto error = ErrorFromResponse(HttpResponse{400, {}, message->payload});
-        error.type = std::string(type == "exception" ? message->Header(":exception-type")
-                                                     : message->Header(":error-code"));
+        error.type =
+            std::string(type == "exception" ? message->Header(":exception-type") : message->Header(":error-code"));
         failure = std::move(error);
         return false;
       }

@@ -64,7 +64,8 @@ class Body {
 // Reads members of one JSON object, remembering the first problem.
 class Reader {
  public:
-  Reader(const Value* obj, std::string* error, std::string where) : obj_(obj), error_(error), where_(std::move(where)) {}
+  Reader(const Value* obj, std::string* error, std::string where)
+      : obj_(obj), error_(error), where_(std::move(where)) {}
 
   const Value* Find(const char* key) const {
     if (!obj_ || !obj_->IsObject()) return nullptr;
@@ -190,9 +191,7 @@ ApiResult<T> ParseObject(std::string_view body, Fill fill) {
   return out;
 }
 
-HashKeyRange ReadHashKeyRange(Reader r) {
-  return {r.Str("StartingHashKey"), r.Str("EndingHashKey")};
-}
+HashKeyRange ReadHashKeyRange(Reader r) { return {r.Str("StartingHashKey"), r.Str("EndingHashKey")}; }
 
 }  // namespace
 

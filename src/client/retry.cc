@@ -9,18 +9,17 @@ namespace {
 
 // botocore ThrottledRetryableChecker._THROTTLED_ERROR_CODES.
 constexpr std::string_view kThrottlingCodes[] = {
-    "Throttling",          "ThrottlingException",   "ThrottledException",
-    "RequestThrottledException", "TooManyRequestsException", "ProvisionedThroughputExceededException",
-    "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-    "LimitExceededException", "RequestThrottled",    "SlowDown",
-    "PriorRequestNotComplete", "EC2ThrottledException",
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+    "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    "EC2ThrottledException",
     // Kinesis: a PutRecords entry throttled by KMS (not in botocore's list).
     "KMSThrottlingException"};
 
 // botocore TransientRetryableChecker, plus the server-side failures Kinesis
 // reports per PutRecords entry (InternalFailure) or as a code.
-constexpr std::string_view kTransientCodes[] = {"RequestTimeout",          "RequestTimeoutException",
-                                                "PriorRequestNotComplete", "InternalFailure",
+constexpr std::string_view kTransientCodes[] = {"RequestTimeout",           "RequestTimeoutException",
+                                                "PriorRequestNotComplete",  "InternalFailure",
                                                 "InternalFailureException", "ServiceUnavailable"};
 constexpr int kTransientStatus[] = {500, 502, 503, 504};
 

@@ -69,8 +69,8 @@ std::string S3Client::XmlField(std::string_view xml, std::string_view tag) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) {
     if (v[i] == '&') {
-      static const std::pair<std::string_view, char> kEnt[] = {
-          {"&quot;", '"'}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&apos;", '\''}, {"&#34;", '"'}};
+      static const std::pair<std::string_view, char> kEnt[] = {{"&quot;", '"'}, {"&amp;", '&'},   {"&lt;", '<'},
+                                                               {"&gt;", '>'},   {"&apos;", '\''}, {"&#34;", '"'}};
       bool done = false;
       for (const auto& [e, c] : kEnt) {
         if (v.substr(i, e.size()) == e) {

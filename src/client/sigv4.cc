@@ -17,8 +17,8 @@ using auth::kUnsignedPayload;
 
 // botocore SIGNED_HEADERS_BLACKLIST.
 constexpr std::string_view kUnsignedHeaders[] = {
-    "connection", "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-    "trailer",    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+    "connection",        "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
 
 std::string Lower(std::string_view s) { return auth::ToLower(s); }
 
@@ -167,9 +167,9 @@ SigningResult SignRequest(SignableRequest& request, std::string_view body, const
   // string_to_sign / signature.
   const std::string scope = auth::CredentialScope(date, params.region, params.service);
   result.string_to_sign = auth::StringToSign(result.amz_date, scope, cr);
-  result.signature = auth::SignatureHex(
-      auth::SigningKey(params.credentials.secret_access_key, date, params.region, params.service),
-      result.string_to_sign);
+  result.signature =
+      auth::SignatureHex(auth::SigningKey(params.credentials.secret_access_key, date, params.region, params.service),
+                         result.string_to_sign);
 
   // _inject_signature_to_request.
   result.authorization = std::string(kAlgorithm) + " Credential=" + params.credentials.access_key_id + "/" + scope +

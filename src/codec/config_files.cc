@@ -85,8 +85,8 @@ std::map<std::string, std::string> ParseDotEnv(std::string_view text) {
 IniFile ParseIni(std::string_view text) {
   IniFile out;
   std::map<std::string, std::string>* section = nullptr;
-  std::string key;        // the last key of `section`
-  bool nested = false;    // `key` had no value on its own line: continuation lines are sub-keys
+  std::string key;      // the last key of `section`
+  bool nested = false;  // `key` had no value on its own line: continuation lines are sub-keys
   ForEachLine(text, [&](std::string_view raw) {
     std::string_view line = Trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') return;

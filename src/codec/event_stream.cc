@@ -24,13 +24,16 @@ uint32_t GetU32(std::string_view b, size_t at) {
 // Bytes a header value of `type` takes after the type byte, or SIZE_MAX.
 size_t ValueSize(uint8_t type, std::string_view rest) {
   switch (type) {
-    case 0: case 1: return 0;          // bool true / false
-    case 2: return 1;                  // byte
-    case 3: return 2;                  // short
-    case 4: return 4;                  // int
-    case 5: case 8: return 8;          // long, timestamp
-    case 9: return 16;                 // uuid
-    case 6: case 7:                    // bytes, string: u16 length
+    case 0:
+    case 1: return 0;  // bool true / false
+    case 2: return 1;  // byte
+    case 3: return 2;  // short
+    case 4: return 4;  // int
+    case 5:
+    case 8: return 8;   // long, timestamp
+    case 9: return 16;  // uuid
+    case 6:
+    case 7:  // bytes, string: u16 length
       if (rest.size() < 2) return SIZE_MAX;
       return 2 + ((static_cast<size_t>(static_cast<uint8_t>(rest[0])) << 8) | static_cast<uint8_t>(rest[1]));
     default: return SIZE_MAX;
@@ -61,10 +64,9 @@ std::string EncodeEventMessage(const EventHeaders& headers, std::string_view pay
 }
 
 std::string EncodeEvent(std::string_view event_type, std::string_view json_payload) {
-  return EncodeEventMessage({{":event-type", std::string(event_type)},
-                             {":content-type", "application/json"},
-                             {":message-type", "event"}},
-                            json_payload);
+  return EncodeEventMessage(
+      {{":event-type", std::string(event_type)}, {":content-type", "application/json"}, {":message-type", "event"}},
+      json_payload);
 }
 
 std::string EncodeEventException(std::string_view exception_type, std::string_view message) {

@@ -35,9 +35,9 @@ QueryPairs ParseQuery(std::string_view query, bool* malformed) {
     std::string_view item = query.substr(0, amp);
     if (!item.empty()) {
       size_t eq = item.find('=');
-      out.emplace_back(UrlDecode(item.substr(0, eq), UrlPart::kQuery, malformed),
-                       eq == std::string_view::npos ? std::string()
-                                                    : UrlDecode(item.substr(eq + 1), UrlPart::kQuery, malformed));
+      out.emplace_back(
+          UrlDecode(item.substr(0, eq), UrlPart::kQuery, malformed),
+          eq == std::string_view::npos ? std::string() : UrlDecode(item.substr(eq + 1), UrlPart::kQuery, malformed));
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

@@ -66,8 +66,7 @@ std::string Takeaway(const ComparisonResults& r) {
     t += "The Streams consumer measured no latencies";
   }
   if (f.latency.count > 0 && objects > 0) {
-    t += ", while Firehose made the same events visible in S3 after " + FormatMs(f.latency.p50_ms) +
-         " at the median";
+    t += ", while Firehose made the same events visible in S3 after " + FormatMs(f.latency.p50_ms) + " at the median";
     if (auto ratio = MedianLatencyRatio(r); ratio && *ratio >= 1.5) {
       t += " - about " + FormatRatio(*ratio) + " times later -";
     } else if (ratio && *ratio < 0.67) {
@@ -108,8 +107,7 @@ void FillBehaviour(ComparisonResults& r) {
   // Delivery.
   BehaviourRow delivery{"Delivery", "", ""};
   if (s.latency.count > 0) {
-    delivery.streams =
-        "near real time: p50 " + FormatMs(s.latency.p50_ms) + ", p99 " + FormatMs(s.latency.p99_ms);
+    delivery.streams = "near real time: p50 " + FormatMs(s.latency.p50_ms) + ", p99 " + FormatMs(s.latency.p99_ms);
   } else {
     delivery.streams = "near real time (no events consumed in this run)";
   }
@@ -141,8 +139,8 @@ void FillBehaviour(ComparisonResults& r) {
 
   // Complexity.
   BehaviourRow complexity{"Complexity", "", "no consumer code: delivered to S3"};
-  complexity.streams = "you run and scale consumers (" + Plural(c.shards, "shard", "shards") +
-                       ", checkpoints in SQLite)";
+  complexity.streams =
+      "you run and scale consumers (" + Plural(c.shards, "shard", "shards") + ", checkpoints in SQLite)";
   r.behaviour.push_back(std::move(complexity));
 }
 

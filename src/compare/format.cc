@@ -137,10 +137,8 @@ std::string GlueUnits(std::string_view s) {
     const bool digit_before = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9';
     const bool letter_after =
         i + 1 < s.size() && ((s[i + 1] >= 'a' && s[i + 1] <= 'z') || (s[i + 1] >= 'A' && s[i + 1] <= 'Z'));
-    if (s[i] == ' ' && digit_before && letter_after)
-      out += "\xC2\xA0";
-    else
-      out += s[i];
+    if (s[i] == ' ' && digit_before && letter_after) out += "\xC2\xA0";
+    else out += s[i];
   }
   return out;
 }

@@ -185,14 +185,15 @@ std::string RenderHtml(const ComparisonResults& input) {
        E(s.latency.count ? "p99 " + FormatMs(s.latency.p99_ms) + " \u00B7 " + Rate(s.throughput_per_s)
                          : std::string("no events consumed")) +
        "</div></div>\n";
-  h += "<div class=\"card firehose\" id=\"card-firehose\"><div class=\"label\">Firehose \u2192 S3 \u00B7 median latency "
-       "to a visible object</div><div class=\"big\">" +
-       E(f.latency.count ? FormatMs(f.latency.p50_ms) : "-") + "</div><div class=\"small\">" +
-       E(objects ? "p99 " + FormatMs(f.latency.p99_ms) + " \u00B7 " + FormatCount(objects) +
-                       (objects == 1 ? " object" : " objects") + " of ~" +
-                       FormatNumber(f.records_per_object.mean, 0) + " records"
-                 : std::string("no object delivered")) +
-       "</div></div>\n";
+  h +=
+      "<div class=\"card firehose\" id=\"card-firehose\"><div class=\"label\">Firehose \u2192 S3 \u00B7 median latency "
+      "to a visible object</div><div class=\"big\">" +
+      E(f.latency.count ? FormatMs(f.latency.p50_ms) : "-") + "</div><div class=\"small\">" +
+      E(objects ? "p99 " + FormatMs(f.latency.p99_ms) + " \u00B7 " + FormatCount(objects) +
+                      (objects == 1 ? " object" : " objects") + " of ~" + FormatNumber(f.records_per_object.mean, 0) +
+                      " records"
+                : std::string("no object delivered")) +
+      "</div></div>\n";
   const auto ratio = MedianLatencyRatio(r);
   h += "<div class=\"card ratio\" id=\"card-ratio\"><div class=\"label\">Firehose median \u00F7 Streams "
        "median</div><div class=\"big\">" +
@@ -202,7 +203,8 @@ std::string RenderHtml(const ComparisonResults& input) {
        "</div></div>\n";
   h += "</div>\n";
 
-  h += "<section class=\"takeaway\" id=\"takeaway\">\n<h2>In short</h2>\n<p>" + E(GlueUnits(Takeaway(r))) + "</p>\n</section>\n";
+  h += "<section class=\"takeaway\" id=\"takeaway\">\n<h2>In short</h2>\n<p>" + E(GlueUnits(Takeaway(r))) +
+       "</p>\n</section>\n";
 
   // Plots.
   h += "<section id=\"latency\">\n<h2>Latency distribution</h2>\n" + LatencyPlotSvg(r) +
@@ -243,8 +245,8 @@ std::string RenderHtml(const ComparisonResults& input) {
   const uint64_t streams_missing = p.unique_events > s.events_consumed ? p.unique_events - s.events_consumed : 0;
   SummaryRow(h, "Missing", FormatCount(streams_missing), FormatCount(f.missing));
   SummaryRow(h, "Objects", "-",
-             FormatCount(objects) + (f.total_bytes ? " (" + FormatBytes(static_cast<double>(f.total_bytes)) + ")"
-                                                   : std::string()));
+             FormatCount(objects) +
+                 (f.total_bytes ? " (" + FormatBytes(static_cast<double>(f.total_bytes)) + ")" : std::string()));
   SummaryRow(h, "Records per object (min / mean / max)", "-",
              objects ? FormatNumber(f.records_per_object.min, 0) + " / " + FormatNumber(f.records_per_object.mean, 0) +
                            " / " + FormatNumber(f.records_per_object.max, 0)

@@ -40,8 +40,8 @@ std::string Open(const char* id, const std::string& title, const std::string& de
   std::string s = "<svg id=\"";
   s += id;
   s += "\" class=\"plot\" viewBox=\"0 0 " + F(kWidth) + " " + F(kHeight) +
-       "\" preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-labelledby=\"" + id + std::string("-title ") +
-       id + "-desc\">\n";
+       "\" preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-labelledby=\"" + id + std::string("-title ") + id +
+       "-desc\">\n";
   s += "<title id=\"" + std::string(id) + "-title\">" + HtmlEscape(title) + "</title>\n";
   s += "<desc id=\"" + std::string(id) + "-desc\">" + HtmlEscape(desc) + "</desc>\n";
   return s;
@@ -49,8 +49,8 @@ std::string Open(const char* id, const std::string& title, const std::string& de
 
 std::string Text(double x, double y, const std::string& cls, const std::string& text, const char* anchor = "start",
                  const std::string& extra = "") {
-  return "<text x=\"" + F(x) + "\" y=\"" + F(y) + "\" class=\"" + cls + "\" text-anchor=\"" + anchor + "\"" +
-         extra + ">" + HtmlEscape(text) + "</text>\n";
+  return "<text x=\"" + F(x) + "\" y=\"" + F(y) + "\" class=\"" + cls + "\" text-anchor=\"" + anchor + "\"" + extra +
+         ">" + HtmlEscape(text) + "</text>\n";
 }
 
 std::string Line(double x1, double y1, double x2, double y2, const std::string& cls) {
@@ -102,10 +102,8 @@ std::string DecadeLabel(int e) {
 // Seconds on a linear axis: "0 s", "15 s", "2.5 s", "90 s".
 std::string SecondsLabel(double s) {
   char buf[32];
-  if (std::fabs(s - std::round(s)) < 1e-9)
-    std::snprintf(buf, sizeof buf, "%.0f s", s);
-  else
-    std::snprintf(buf, sizeof buf, "%g s", s);
+  if (std::fabs(s - std::round(s)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f s", s);
+  else std::snprintf(buf, sizeof buf, "%g s", s);
   return buf;
 }
 
@@ -124,10 +122,8 @@ std::string CompactCount(double v) {
   char buf[32];
   const auto fmt = [&](double x, const char* suffix) {
     const double r = std::round(x * 10) / 10;
-    if (std::fabs(r - std::round(r)) < 1e-9)
-      std::snprintf(buf, sizeof buf, "%.0f%s", r, suffix);
-    else
-      std::snprintf(buf, sizeof buf, "%.1f%s", r, suffix);
+    if (std::fabs(r - std::round(r)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f%s", r, suffix);
+    else std::snprintf(buf, sizeof buf, "%.1f%s", r, suffix);
     return std::string(buf);
   };
   if (a < 1000) return fmt(v, "");
@@ -173,8 +169,7 @@ std::string LatencyPlotSvg(const ComparisonResults& r) {
   for (const auto& s : series) {
     if (s.summary.count > 0)
       desc += " " + s.name + ": p50 " + FormatMs(s.summary.p50_ms) + ", p99 " + FormatMs(s.summary.p99_ms) + ".";
-    else
-      desc += " " + s.name + ": no samples.";
+    else desc += " " + s.name + ": no samples.";
   }
   std::string svg = Open("latency-plot", "Latency distribution: Streams vs Firehose", desc);
 
@@ -207,10 +202,8 @@ std::string LatencyPlotSvg(const ComparisonResults& r) {
   double lx = kX0;
   for (const auto& s : series) {
     std::string label = s.name;
-    if (s.summary.count > 0)
-      label += " (" + FormatCount(s.summary.count) + " events)";
-    else
-      label += " (no samples)";
+    if (s.summary.count > 0) label += " (" + FormatCount(s.summary.count) + " events)";
+    else label += " (no samples)";
     lx = LegendItem(svg, lx, 26, s.cls, label);
   }
 
@@ -241,8 +234,8 @@ std::string LatencyPlotSvg(const ComparisonResults& r) {
 
   // p50 / p99 markers: the faster path labels to the left, the slower to the
   // right, flipped when the label would leave the plot.
-  const bool streams_left =
-      !(series[0].summary.count > 0 && series[1].summary.count > 0) || series[0].summary.p50_ms <= series[1].summary.p50_ms;
+  const bool streams_left = !(series[0].summary.count > 0 && series[1].summary.count > 0) ||
+                            series[0].summary.p50_ms <= series[1].summary.p50_ms;
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     if (s.summary.count == 0) continue;
@@ -255,8 +248,7 @@ std::string LatencyPlotSvg(const ComparisonResults& r) {
       if (left && x - 10 - w < kX0) left = false;
       if (!left && x + 10 + w > kX1) left = true;
       svg += Line(x, y, x, kY1, "drop " + std::string(s.cls));
-      svg += "<circle class=\"marker " + std::string(s.cls) + "\" cx=\"" + F(x) + "\" cy=\"" + F(y) +
-             "\" r=\"5\"/>\n";
+      svg += "<circle class=\"marker " + std::string(s.cls) + "\" cx=\"" + F(x) + "\" cy=\"" + F(y) + "\" r=\"5\"/>\n";
       svg += Text(left ? x - 10 : x + 10, y + (p == 0.5 ? 4 : 16), "marker-label " + std::string(s.cls), label,
                   left ? "end" : "start");
     }
@@ -414,8 +406,8 @@ std::string ObjectsPlotSvg(const ComparisonResults& r) {
     svg += Text(kX0 - 8, y + 4, "tick", CompactCount(n), "end");
   }
   svg += Line(kX0, kY0, kX0, kY1, "axis");
-  svg += Text((kX0 + kX1) / 2, kHeight - 14, "axis-title", "object, in delivery order (hover for key and size)",
-              "middle");
+  svg +=
+      Text((kX0 + kX1) / 2, kHeight - 14, "axis-title", "object, in delivery order (hover for key and size)", "middle");
   svg += Text(18, (kY0 + kY1) / 2, "axis-title", "records in the object", "middle",
               " transform=\"rotate(-90 18 " + F((kY0 + kY1) / 2) + ")\"");
   LegendItem(svg, kX0, 26, "s-firehose", "records per object (label: stored size)", Swatch::kBar);

@@ -76,58 +76,44 @@ class ObjectReader {
 
   void Get(const char* key, std::string& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsString())
-        out.assign(v->GetString(), v->GetStringLength());
-      else
-        Fail(key, "a string");
+      if (v->IsString()) out.assign(v->GetString(), v->GetStringLength());
+      else Fail(key, "a string");
     }
   }
   void Get(const char* key, bool& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsBool())
-        out = v->GetBool();
-      else
-        Fail(key, "a boolean");
+      if (v->IsBool()) out = v->GetBool();
+      else Fail(key, "a boolean");
     }
   }
   void Get(const char* key, double& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsNumber())
-        out = v->GetDouble();
-      else
-        Fail(key, "a number");
+      if (v->IsNumber()) out = v->GetDouble();
+      else Fail(key, "a number");
     }
   }
   void Get(const char* key, uint64_t& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsUint64())
-        out = v->GetUint64();
-      else
-        Fail(key, "a non-negative integer");
+      if (v->IsUint64()) out = v->GetUint64();
+      else Fail(key, "a non-negative integer");
     }
   }
   void Get(const char* key, uint32_t& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsUint())
-        out = v->GetUint();
-      else
-        Fail(key, "a 32-bit non-negative integer");
+      if (v->IsUint()) out = v->GetUint();
+      else Fail(key, "a 32-bit non-negative integer");
     }
   }
   void Get(const char* key, int64_t& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsInt64())
-        out = v->GetInt64();
-      else
-        Fail(key, "an integer");
+      if (v->IsInt64()) out = v->GetInt64();
+      else Fail(key, "an integer");
     }
   }
   void Get(const char* key, int& out) {
     if (const auto* v = Find(key)) {
-      if (v->IsInt())
-        out = v->GetInt();
-      else
-        Fail(key, "an integer");
+      if (v->IsInt()) out = v->GetInt();
+      else Fail(key, "an integer");
     }
   }
 

@@ -41,23 +41,23 @@ inline constexpr int kResultsVersion = 1;
 inline constexpr size_t kMaxLatencySamples = 4000;
 
 struct RunConfig {
-  std::string endpoint;           // e.g. "http://127.0.0.1:4566" or an AWS URL
-  bool embedded = false;          // true: the run started its own `sluice serve`
-  std::string data_dir;           // the embedded server's data directory ("" otherwise)
-  bool cleaned_up = false;        // the stream, delivery stream and bucket were deleted after the run
-  std::string region;             // e.g. "us-east-1"
-  std::string stream_name;        // the Kinesis data stream
-  std::string delivery_stream;    // the Firehose delivery stream
-  std::string bucket;             // the S3 bucket Firehose delivers to
-  double duration_s = 0;          // how long the producer ran
-  double rate = 0;                // target events per second
-  uint64_t record_size = 0;       // approximate bytes per record
+  std::string endpoint;         // e.g. "http://127.0.0.1:4566" or an AWS URL
+  bool embedded = false;        // true: the run started its own `sluice serve`
+  std::string data_dir;         // the embedded server's data directory ("" otherwise)
+  bool cleaned_up = false;      // the stream, delivery stream and bucket were deleted after the run
+  std::string region;           // e.g. "us-east-1"
+  std::string stream_name;      // the Kinesis data stream
+  std::string delivery_stream;  // the Firehose delivery stream
+  std::string bucket;           // the S3 bucket Firehose delivers to
+  double duration_s = 0;        // how long the producer ran
+  double rate = 0;              // target events per second
+  uint64_t record_size = 0;     // approximate bytes per record
   uint32_t shards = 0;
-  double duplicates_fraction = 0;  // share of puts that re-send an earlier event
-  uint32_t buffering_size_mb = 0;   // Firehose BufferingHints.SizeInMBs
+  double duplicates_fraction = 0;     // share of puts that re-send an earlier event
+  uint32_t buffering_size_mb = 0;     // Firehose BufferingHints.SizeInMBs
   uint32_t buffering_interval_s = 0;  // Firehose BufferingHints.IntervalInSeconds
-  std::string compression;        // "UNCOMPRESSED", "GZIP", "Snappy", ...
-  int64_t started_at_ms = 0;      // Unix epoch ms when the producer started
+  std::string compression;            // "UNCOMPRESSED", "GZIP", "Snappy", ...
+  int64_t started_at_ms = 0;          // Unix epoch ms when the producer started
 };
 
 struct ProducerResults {
@@ -109,11 +109,11 @@ struct FirehoseResults {
   uint64_t total_bytes = 0;
   RecordsPerObject records_per_object;
   std::vector<FirehoseObject> object_list;  // in delivery order
-  uint64_t events_delivered = 0;  // unique events found in objects
-  uint64_t duplicates_seen = 0;   // records seen more than once across objects
-  uint64_t missing = 0;           // unique events never delivered by the end
-  double throughput_per_s = 0;    // events_delivered / active time
-  std::vector<TimelinePoint> timeline;  // one point per object: records delivered
+  uint64_t events_delivered = 0;            // unique events found in objects
+  uint64_t duplicates_seen = 0;             // records seen more than once across objects
+  uint64_t missing = 0;                     // unique events never delivered by the end
+  double throughput_per_s = 0;              // events_delivered / active time
+  std::vector<TimelinePoint> timeline;      // one point per object: records delivered
 };
 
 // One row of the seed tutorial's comparison table, with measured figures.

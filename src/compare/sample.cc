@@ -104,8 +104,7 @@ ComparisonResults MakeSampleResults(const SampleOptions& o) {
     const double at = visible_at[flush];
     const int64_t wall_s = c.started_at_ms / 1000 + static_cast<int64_t>(at / 1000);
     char key[160];
-    std::snprintf(key, sizeof key,
-                  "2026/01/01/00/%s-1-2026-01-01-00-%02lld-%02lld-%08x-%04x-4%03x-a%03x-%012llx",
+    std::snprintf(key, sizeof key, "2026/01/01/00/%s-1-2026-01-01-00-%02lld-%02lld-%08x-%04x-4%03x-a%03x-%012llx",
                   c.delivery_stream.c_str(), static_cast<long long>(wall_s / 60 % 60),
                   static_cast<long long>(wall_s % 60), static_cast<unsigned>(rng() & 0xffffffffu),
                   static_cast<unsigned>(rng() & 0xffff), static_cast<unsigned>(rng() & 0xfff),

@@ -166,18 +166,16 @@ std::string RenderTable(const ComparisonResults& input, const TableOptions& opti
   };
   info("run", FormatNumber(c.duration_s, c.duration_s < 10 ? 1 : 0) + " s at " + Rate(c.rate) + ", " +
                   FormatCount(c.record_size) + "-byte records, " + FormatCount(c.shards) +
-                  (c.shards == 1 ? " shard, " : " shards, ") + FormatPercent(c.duplicates_fraction) +
-                  " duplicates");
+                  (c.shards == 1 ? " shard, " : " shards, ") + FormatPercent(c.duplicates_fraction) + " duplicates");
   info("endpoint", (c.endpoint.empty() ? std::string("(none)") : TerminalSafe(c.endpoint)) +
                        (c.embedded ? " (embedded server)" : "") +
                        (c.region.empty() ? "" : ", region " + TerminalSafe(c.region)));
-  info("firehose", "bucket " + (c.bucket.empty() ? std::string("(unnamed)") : TerminalSafe(c.bucket)) +
-                       ", buffering " + FormatCount(c.buffering_size_mb) + " MB / " +
-                       FormatCount(c.buffering_interval_s) + " s, " +
+  info("firehose", "bucket " + (c.bucket.empty() ? std::string("(unnamed)") : TerminalSafe(c.bucket)) + ", buffering " +
+                       FormatCount(c.buffering_size_mb) + " MB / " + FormatCount(c.buffering_interval_s) + " s, " +
                        (c.compression.empty() ? std::string("UNCOMPRESSED") : TerminalSafe(c.compression)));
   info("producer", FormatCount(p.records_sent) + " records sent (" + FormatCount(p.unique_events) + " unique + " +
-                       FormatCount(p.duplicates_injected) + " duplicates injected), " + Rate(p.records_per_s) +
-                       ", " + FormatCount(p.failed) + " failed");
+                       FormatCount(p.duplicates_injected) + " duplicates injected), " + Rate(p.records_per_s) + ", " +
+                       FormatCount(p.failed) + " failed");
   out += "\n";
 
   // The measured figures, one column per path.
@@ -204,8 +202,8 @@ std::string RenderTable(const ComparisonResults& input, const TableOptions& opti
   measured.Row({"Missing", FormatCount(streams_missing), FormatCount(f.missing)});
   const uint64_t objects = ObjectCount(r);
   measured.Row({"Objects", "-",
-                FormatCount(objects) + (f.total_bytes ? " (" + FormatBytes(static_cast<double>(f.total_bytes)) + ")"
-                                                      : std::string())});
+                FormatCount(objects) +
+                    (f.total_bytes ? " (" + FormatBytes(static_cast<double>(f.total_bytes)) + ")" : std::string())});
   measured.Row({"Records per object", "-",
                 objects ? "min " + FormatNumber(f.records_per_object.min, 0) + " / mean " +
                               FormatNumber(f.records_per_object.mean, 0) + " / max " +

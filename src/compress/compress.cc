@@ -17,14 +17,13 @@ namespace sluice::compress {
 
 namespace {
 
-constexpr size_t kSnappyJavaBlock = 32 * 1024;   // snappy-java SnappyOutputStream default block size
-constexpr size_t kFramedChunk = 64 * 1024;       // framing format: at most 65536 uncompressed bytes per chunk
+constexpr size_t kSnappyJavaBlock = 32 * 1024;  // snappy-java SnappyOutputStream default block size
+constexpr size_t kFramedChunk = 64 * 1024;      // framing format: at most 65536 uncompressed bytes per chunk
 constexpr char kSnappyJavaMagic[8] = {'\x82', 'S', 'N', 'A', 'P', 'P', 'Y', '\0'};
 constexpr char kFramedStreamId[10] = {'\xff', '\x06', '\x00', '\x00', 's', 'N', 'a', 'P', 'p', 'Y'};
 
 void PutBe32(std::string* out, uint32_t v) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
+  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
   out->append(b, 4);
 }
 void PutLe16(std::string* out, uint32_t v) {
@@ -32,8 +31,7 @@ void PutLe16(std::string* out, uint32_t v) {
   out->append(b, 2);
 }
 void PutLe32(std::string* out, uint32_t v) {
-  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
-               static_cast<char>(v >> 24)};
+  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
   out->append(b, 4);
 }
 uint32_t Be32(std::string_view b, size_t at) {
@@ -183,7 +181,7 @@ Result<std::string> ZipCompress(std::string_view data, std::string_view entry_na
   PutLe32(&out, 0x04034b50);
   PutLe16(&out, 20);  // version needed: 2.0 (deflate)
   PutLe16(&out, flags);
-  PutLe16(&out, 8);   // method: deflate
+  PutLe16(&out, 8);  // method: deflate
   PutLe16(&out, dos_time);
   PutLe16(&out, dos_date);
   PutLe32(&out, crc);
@@ -206,12 +204,12 @@ Result<std::string> ZipCompress(std::string_view data, std::string_view entry_na
   PutLe32(&out, static_cast<uint32_t>(deflated.size()));
   PutLe32(&out, static_cast<uint32_t>(data.size()));
   PutLe16(&out, static_cast<uint32_t>(entry_name.size()));
-  PutLe16(&out, 0);  // extra
-  PutLe16(&out, 0);  // comment
-  PutLe16(&out, 0);  // disk number start
-  PutLe16(&out, 0);  // internal attributes
+  PutLe16(&out, 0);               // extra
+  PutLe16(&out, 0);               // comment
+  PutLe16(&out, 0);               // disk number start
+  PutLe16(&out, 0);               // internal attributes
   PutLe32(&out, 0100644u << 16);  // external attributes: regular file, rw-r--r--
-  PutLe32(&out, 0);  // offset of the local header
+  PutLe32(&out, 0);               // offset of the local header
   out.append(entry_name);
   uint32_t cd_size = static_cast<uint32_t>(out.size()) - cd_offset;
   // End of central directory.
@@ -295,7 +293,8 @@ Result<std::string> ZipDecompress(std::string_view data, std::string* entry_name
   if ((flags & 0x0008) != 0) return Status::Corruption("ZIP data descriptors are not supported");
   size_t start = 30 + size_t{name_len} + extra_len;
   if (cd_offset < start || cd_offset - start < csize) return Status::Corruption("truncated ZIP entry");
-  if (usize > max_output) return Status::ResourceExhausted("ZIP entry exceeds " + std::to_string(max_output) + " bytes");
+  if (usize > max_output)
+    return Status::ResourceExhausted("ZIP entry exceeds " + std::to_string(max_output) + " bytes");
   if (entry_name) entry_name->assign(data.substr(30, name_len));
   std::string_view body = data.substr(start, csize);
   std::string out;

@@ -35,11 +35,9 @@ namespace sluice::compress {
 // Firehose's CompressionFormat values (firehose::Compression is this type).
 enum class Compression { kUncompressed, kGzip, kZip, kSnappy, kHadoopSnappy };
 
-
 // `entry_name` is the ZIP entry's name (ignored by the other formats);
 // `mtime_ms` the ZIP entry's modification time (UTC; 0 = 1980-01-01 00:00).
-Result<std::string> Compress(Compression c, std::string_view data, std::string_view entry_name,
-                             int64_t mtime_ms = 0);
+Result<std::string> Compress(Compression c, std::string_view data, std::string_view entry_name, int64_t mtime_ms = 0);
 
 inline constexpr size_t kDefaultMaxDecompressed = size_t{1} << 30;
 Result<std::string> Decompress(Compression c, std::string_view data, size_t max_output = kDefaultMaxDecompressed);

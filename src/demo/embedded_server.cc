@@ -24,8 +24,8 @@ Result<std::unique_ptr<EmbeddedServer>> EmbeddedServer::Start(const std::string&
 
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return Status::Internal("pipe failed");
-  std::vector<std::string> args = {self, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir,
-                                   "--stream-transition-ms", "0"};
+  std::vector<std::string> args = {
+      self, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir, "--stream-transition-ms", "0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_t pid = ::fork();
   if (pid < 0) return Status::Internal("fork failed");

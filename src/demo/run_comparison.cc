@@ -140,11 +140,13 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   auto compression = CompressionOf(o.compression);
   if (!compression) return Status::InvalidArgument("unknown compression " + o.compression);
   if (o.aws && !o.endpoint_url.empty())
-    return Status::InvalidArgument("--aws and --endpoint-url exclude each other: --aws resolves each service's "
-                                   "endpoint (AWS_ENDPOINT_URL_<SERVICE> or AWS's), --endpoint-url is one local server");
+    return Status::InvalidArgument(
+        "--aws and --endpoint-url exclude each other: --aws resolves each service's "
+        "endpoint (AWS_ENDPOINT_URL_<SERVICE> or AWS's), --endpoint-url is one local server");
   if (o.aws && o.role_arn.empty())
-    return Status::InvalidArgument("--aws needs --role-arn: the IAM role Firehose writes to S3 with "
-                                   "(and --source-role-arn if reading the stream needs another; see docs/aws.md)");
+    return Status::InvalidArgument(
+        "--aws needs --role-arn: the IAM role Firehose writes to S3 with "
+        "(and --source-role-arn if reading the stream needs another; see docs/aws.md)");
 
   // 1. The endpoints: ours, embedded; one local server; or each service's own.
   std::unique_ptr<EmbeddedServer> server;
@@ -222,7 +224,8 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   client::kinesis::CreateStreamRequest cs;
   cs.stream_name = stream;
   cs.shard_count = o.shards;
-  if (auto r = (*kinesis)->CreateStream(cs); !r.ok()) return Status::Unavailable("CreateStream: " + r.error().ToString());
+  if (auto r = (*kinesis)->CreateStream(cs); !r.ok())
+    return Status::Unavailable("CreateStream: " + r.error().ToString());
   made_stream = true;
   auto active = (*kinesis)->WaitForActive(client::kinesis::StreamId::Name(stream), std::chrono::seconds(120));
   if (!active.ok()) return fail(Status::Unavailable("waiting for the stream: " + active.error().ToString()));
@@ -242,7 +245,8 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   cd.name = delivery;
   cd.type = "KinesisStreamAsSource";
   cd.kinesis_stream_arn = stream_arn;
-  cd.destination.role_arn = !o.role_arn.empty() ? o.role_arn : "arn:aws:iam::" + account + ":role/sluice-firehose-delivery";
+  cd.destination.role_arn =
+      !o.role_arn.empty() ? o.role_arn : "arn:aws:iam::" + account + ":role/sluice-firehose-delivery";
   cd.kinesis_role_arn = !o.source_role_arn.empty() ? o.source_role_arn : cd.destination.role_arn;
   cd.destination.bucket_arn = "arn:aws:s3:::" + bucket;
   cd.destination.prefix = "events/";
@@ -257,8 +261,8 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   if (auto r = (*fh)->WaitForActive(delivery, std::chrono::seconds(300)); !r.ok())
     return fail(Status::Unavailable("waiting for the delivery stream: " + r.error().ToString()));
   log << "== stream " << stream << " (" << o.shards << " shards) -> consumer, and -> Firehose " << delivery
-      << " -> s3://" << bucket << "/events/ (buffer " << o.buffer_size_mb << " MB / " << o.buffer_interval_s
-      << " s, " << o.compression << ")\n";
+      << " -> s3://" << bucket << "/events/ (buffer " << o.buffer_size_mb << " MB / " << o.buffer_interval_s << " s, "
+      << o.compression << ")\n";
 
   // 3. Path 1: the deduplicating consumer, in its own thread.
   Shared shared;
@@ -279,15 +283,13 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   co.stream = client::kinesis::StreamId::Name(stream);
   co.checkpoint_db = db_dir + "/checkpoints.db";
   co.poll_interval_ms = o.consumer_poll_ms;
-  auto consumer = workers::Consumer::Open(
-      **kinesis, co,
-      workers::CallbackSink([&](const workers::ProcessedEvent& e) {
-        int64_t now = WallMs();
-        MutexLock lk(shared.mu);
-        ++shared.consumed;
-        if (e.produced_at_ms) shared.streams_latency.push_back(static_cast<double>(now - *e.produced_at_ms));
-        shared.consumed_timeline.Add(now - shared.start_ms);
-      }));
+  auto consumer = workers::Consumer::Open(**kinesis, co, workers::CallbackSink([&](const workers::ProcessedEvent& e) {
+    int64_t now = WallMs();
+    MutexLock lk(shared.mu);
+    ++shared.consumed;
+    if (e.produced_at_ms) shared.streams_latency.push_back(static_cast<double>(now - *e.produced_at_ms));
+    shared.consumed_timeline.Add(now - shared.start_ms);
+  }));
   if (!consumer.ok()) return fail(consumer.status());
   Status consumer_status;
   std::thread consumer_thread([&] { consumer_status = (*consumer)->Run(stop_consumer); });
@@ -345,8 +347,7 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
     if (i % static_cast<int64_t>(std::max(1.0, o.rate * 5)) == 0 && i > 0) {
       MutexLock lk(shared.mu);
       log << "   t=" << (WallMs() - shared.start_ms) / 1000 << "s produced " << i << ", consumed " << shared.consumed
-          << ", delivered by Firehose " << shared.firehose_records << " in " << shared.objects.size()
-          << " objects\n";
+          << ", delivered by Firehose " << shared.firehose_records << " in " << shared.objects.size() << " objects\n";
     }
   }
   (*producer)->Close();
@@ -421,7 +422,8 @@ Result<compare::ComparisonResults> RunComparison(const CompareOptions& o, std::o
   for (const auto& [_, n] : shared.delivered_counts) f.duplicates_seen += n - 1;
   f.missing = unique > f.events_delivered ? unique - f.events_delivered : 0;
   int64_t last_visible = shared.objects.empty() ? 0 : shared.objects.back().visible_at_ms;
-  f.throughput_per_s = static_cast<double>(f.events_delivered) / std::max(static_cast<double>(last_visible) / 1000, 1e-3);
+  f.throughput_per_s =
+      static_cast<double>(f.events_delivered) / std::max(static_cast<double>(last_visible) / 1000, 1e-3);
   for (const auto& obj : shared.objects) f.timeline.push_back({obj.visible_at_ms, obj.records});
   compare::FillBehaviour(res);
   return res;

@@ -34,8 +34,8 @@ struct CompareOptions {
   // they are deleted, except on the embedded server (its data is kept to look at).
   bool keep = false;
   double duration_s = 30;
-  double rate = 200;         // events per second
-  size_t record_size = 0;    // pad events to about this size (0 = natural, ~130 B)
+  double rate = 200;       // events per second
+  size_t record_size = 0;  // pad events to about this size (0 = natural, ~130 B)
   int shards = 2;
   double duplicates = 0.05;  // fraction of puts that re-send an earlier event
   int buffer_size_mb = 5;

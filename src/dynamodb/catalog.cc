@@ -310,11 +310,10 @@ void TableCatalog::BackfillIndexes() {
           if (i.id == index_id && i.backfilling) return &i;
         return nullptr;
       };
-      PassStep step{[&](const TableDefinition& d) { return live(d) != nullptr; },
-                    [&](store::WriteTxn& txn, const TableDefinition& d, const store::PrimaryKey& key, const Item& item,
-                        const std::string&) {
-                      return txn.SetIndexEntry(d.id, key, index_id, IndexKeyOf(*live(d), item));
-                    }};
+      PassStep step{
+          [&](const TableDefinition& d) { return live(d) != nullptr; },
+          [&](store::WriteTxn& txn, const TableDefinition& d, const store::PrimaryKey& key, const Item& item,
+              const std::string&) { return txn.SetIndexEntry(d.id, key, index_id, IndexKeyOf(*live(d), item)); }};
       if (!RewritePass(t, step)) continue;
       // Backfilled: ACTIVE now if the index has spent --table-transition-ms
       // CREATING, otherwise FinishTransitions promotes it when that is due.

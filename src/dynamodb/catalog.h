@@ -37,8 +37,8 @@ namespace sluice::dynamodb {
 struct CatalogOptions {
   std::filesystem::path data_dir;  // the store lives in <data_dir>/dynamodb/
   std::string account = "000000000000";
-  int64_t transition_ms = 500;       // CREATING/UPDATING/DELETING; 0 = immediate
-  int64_t ttl_sweep_ms = 5000;       // how often expired items are looked for
+  int64_t transition_ms = 500;  // CREATING/UPDATING/DELETING; 0 = immediate
+  int64_t ttl_sweep_ms = 5000;  // how often expired items are looked for
   store::SyncPolicy sync = store::SyncPolicy::kAlways;
   const Clock* clock = &Clock::Real();
 };

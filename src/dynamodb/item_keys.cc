@@ -33,8 +33,8 @@ Result<std::string> EncodeKeyAttribute(const Item& item, const KeyAttribute& key
   if (it == item.end()) return InvalidArgument(std::string(kInvalid) + "Missing the key " + key.name + " in the item");
   const AttributeValue& v = it->second;
   if (v.type() != key.type)
-    return InvalidArgument(std::string(kInvalid) + "Type mismatch for key " + key.name +
-                           " expected: " + std::string(TypeName(key.type)) + " actual: " + std::string(TypeName(v.type())));
+    return InvalidArgument(std::string(kInvalid) + "Type mismatch for key " + key.name + " expected: " +
+                           std::string(TypeName(key.type)) + " actual: " + std::string(TypeName(v.type())));
   if (IsEmptyScalar(v))
     return InvalidArgument(std::string("One or more parameter values are not valid. The AttributeValue for a key "
                                        "attribute cannot contain an empty ") +

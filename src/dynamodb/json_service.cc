@@ -9,11 +9,18 @@ namespace {
 std::string QualifyErrorType(std::string_view type) {
   // Errors of AWS's request layer carry its namespaces; the service's own
   // errors carry DynamoDB's.
-  static constexpr std::string_view kCoralService[] = {
-      "SerializationException",        "UnknownOperationException",   "UnrecognizedClientException",
-      "InvalidSignatureException",     "MissingAuthenticationTokenException", "IncompleteSignatureException",
-      "AccessDeniedException",         "InternalFailure",             "ServiceUnavailableException",
-      "ExpiredTokenException",         "RequestEntityTooLargeException", "InvalidClientTokenId"};
+  static constexpr std::string_view kCoralService[] = {"SerializationException",
+                                                       "UnknownOperationException",
+                                                       "UnrecognizedClientException",
+                                                       "InvalidSignatureException",
+                                                       "MissingAuthenticationTokenException",
+                                                       "IncompleteSignatureException",
+                                                       "AccessDeniedException",
+                                                       "InternalFailure",
+                                                       "ServiceUnavailableException",
+                                                       "ExpiredTokenException",
+                                                       "RequestEntityTooLargeException",
+                                                       "InvalidClientTokenId"};
   if (type == "ValidationException") return "com.amazon.coral.validate#ValidationException";
   for (auto t : kCoralService)
     if (type == t) return "com.amazon.coral.service#" + std::string(type);

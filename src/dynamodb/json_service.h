@@ -18,8 +18,8 @@ namespace sluice::dynamodb {
 // True when `operation` has a handler.
 bool Implements(std::string_view operation);
 // Runs `operation` (input already validated against the model) for `region`.
-void Call(TableCatalog& catalog, std::string_view operation, const std::string& region,
-          const rapidjson::Value& input, protocol::Reply reply);
+void Call(TableCatalog& catalog, std::string_view operation, const std::string& region, const rapidjson::Value& input,
+          protocol::Reply reply);
 // DynamoDB's dialect: JSON 1.0, error types qualified as AWS writes them
 // (com.amazon.coral.validate#ValidationException,
 // com.amazon.coral.service#..., com.amazonaws.dynamodb.v20120810#...), and

@@ -23,8 +23,7 @@ constexpr size_t kMaxDeliveryStreamsPerRegion = 5000;
 // no catalog lock at all.
 class DeliveryCatalog::Impl {
  public:
-  explicit Impl(DeliveryCatalog* owner)
-      : owner_(owner), dirs_(owner->options_.data_dir, "firehose", "config.json") {}
+  explicit Impl(DeliveryCatalog* owner) : owner_(owner), dirs_(owner->options_.data_dir, "firehose", "config.json") {}
   ~Impl() { StopThread(); }
 
   const DeliveryCatalogOptions& opts() const { return owner_->options_; }
@@ -131,8 +130,7 @@ void DeliveryCatalog::Impl::StopThread() {
 Result<std::shared_ptr<DeliveryStream>> DeliveryCatalog::Impl::Create(DeliveryStreamConfig config) {
   MutexLock create_lock(create_mu_);
   if (Find(config.region, config.name))
-    return Status::AlreadyExists("Firehose " + config.name + " under accountId " + config.account +
-                                 " already exists.");
+    return Status::AlreadyExists("Firehose " + config.name + " under accountId " + config.account + " already exists.");
   if (List(config.region).size() >= kMaxDeliveryStreamsPerRegion)
     return Status::ResourceExhausted("You have already consumed your firehose quota of " +
                                      std::to_string(kMaxDeliveryStreamsPerRegion) +

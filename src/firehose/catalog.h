@@ -26,9 +26,9 @@ class StreamCatalog;
 namespace sluice::firehose {
 
 struct DeliveryCatalogOptions {
-  std::filesystem::path data_dir;   // the server's data directory
+  std::filesystem::path data_dir;  // the server's data directory
   std::string account = "000000000000";
-  int64_t transition_ms = 500;      // CREATING -> ACTIVE, DELETING -> gone; 0 = immediate
+  int64_t transition_ms = 500;  // CREATING -> ACTIVE, DELETING -> gone; 0 = immediate
   // Also names the file system for config.json and positions.json
   // (spool_options.fs); as for the Kinesis catalog, the directory lifecycle
   // is POSIX-only, so a catalog needs the default (nullptr).

@@ -21,7 +21,7 @@
 
 namespace sluice::firehose {
 
-using Compression = compress::Compression;  // compress/compress.h
+using Compression = compress::Compression;        // compress/compress.h
 std::string_view CompressionName(Compression c);  // the API's enum strings
 std::optional<Compression> ParseCompression(std::string_view s);
 
@@ -40,10 +40,10 @@ struct S3DestinationConfig {
   std::string bucket_arn;  // arn:aws:s3:::<bucket>
   std::string prefix;
   std::string error_output_prefix;
-  int buffering_size_mb = 5;          // BufferingHints.SizeInMBs, 1..128
-  int buffering_interval_s = 300;     // BufferingHints.IntervalInSeconds, 0..900
+  int buffering_size_mb = 5;       // BufferingHints.SizeInMBs, 1..128
+  int buffering_interval_s = 300;  // BufferingHints.IntervalInSeconds, 0..900
   Compression compression = Compression::kUncompressed;
-  std::string file_extension;         // "" = by compression (".gz", ...)
+  std::string file_extension;  // "" = by compression (".gz", ...)
   std::string custom_time_zone = "UTC";
   bool processing_enabled = false;
   std::vector<ProcessorConfig> processors;
@@ -71,17 +71,17 @@ struct DeliveryStreamConfig {
   std::string account;
   std::string name;
   DeliveryStreamType type = DeliveryStreamType::kDirectPut;
-  std::string source_stream_arn;   // KinesisStreamAsSource
+  std::string source_stream_arn;  // KinesisStreamAsSource
   std::string source_role_arn;
-  int64_t delivery_start_ms = 0;   // KinesisStreamAsSource: reading starts here (LATEST at creation)
+  int64_t delivery_start_ms = 0;  // KinesisStreamAsSource: reading starts here (LATEST at creation)
   S3DestinationConfig destination;
-  int64_t version_id = 1;          // bumped by UpdateDestination
+  int64_t version_id = 1;  // bumped by UpdateDestination
   DeliveryStreamStatus status = DeliveryStreamStatus::kCreating;
   int64_t status_due_ms = 0;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   std::map<std::string, std::string> tags;
-  bool encryption_enabled = false;     // Start/StopDeliveryStreamEncryption
+  bool encryption_enabled = false;  // Start/StopDeliveryStreamEncryption
   std::string encryption_key_type = "AWS_OWNED_CMK";
   std::string encryption_key_arn;
 
@@ -128,9 +128,9 @@ class DeliveryStream {
 class DeliveryListener {
  public:
   virtual ~DeliveryListener() = default;
-  virtual void OnActive(const std::shared_ptr<DeliveryStream>& stream) = 0;   // created (or loaded) and ACTIVE
-  virtual void OnUpdated(const std::shared_ptr<DeliveryStream>& stream) = 0;  // UpdateDestination took effect
-  virtual void OnDeleting(const std::shared_ptr<DeliveryStream>& stream) = 0; // stop delivering
+  virtual void OnActive(const std::shared_ptr<DeliveryStream>& stream) = 0;    // created (or loaded) and ACTIVE
+  virtual void OnUpdated(const std::shared_ptr<DeliveryStream>& stream) = 0;   // UpdateDestination took effect
+  virtual void OnDeleting(const std::shared_ptr<DeliveryStream>& stream) = 0;  // stop delivering
   // A DirectPut spool received records (wake the pipeline).
   virtual void OnRecords(const std::shared_ptr<DeliveryStream>& stream) = 0;
 };

@@ -15,7 +15,8 @@ using tcp = asio::ip::tcp;
 
 using Executor = asio::strand<asio::io_context::executor_type>;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
+using Timer =
+    asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
 using TlsStream = asio::ssl::stream<Socket>;
 
 // The client connection preface of HTTP/2 (RFC 9113, 3.4): a connection that

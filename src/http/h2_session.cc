@@ -46,8 +46,13 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
  public:
   H2Session(Stream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>* active,
             InflightBudget* budget)
-      : stream_(std::move(stream)), timer_(Lowest().get_executor()), stream_timer_(Lowest().get_executor()),
-        options_(options), handler_(handler), active_(active), budget_(budget) {
+      : stream_(std::move(stream)),
+        timer_(Lowest().get_executor()),
+        stream_timer_(Lowest().get_executor()),
+        options_(options),
+        handler_(handler),
+        active_(active),
+        budget_(budget) {
     active_->fetch_add(1, std::memory_order_relaxed);
     boost::system::error_code ec;
     auto ep = Lowest().remote_endpoint(ec);
@@ -94,13 +99,13 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     bool reset = false;             // RST_STREAM submitted: the rest is ignored
     bool dispatched = false;        // handed to the handler, or answered by the transport
     size_t headers = 0;
-    uint64_t header_bytes = 0;      // decoded, in the connection's header_bytes_ until dispatched
-    InflightHold hold;              // headers and body in the server's budget, until answered
+    uint64_t header_bytes = 0;  // decoded, in the connection's header_bytes_ until dispatched
+    InflightHold hold;          // headers and body in the server's budget, until answered
     // The request must be complete by then (header, then body deadline).
     Clock::time_point deadline = Clock::time_point::max();
     Clock::time_point body_started;
     uint64_t body_received = 0;
-    bool head = false;  // answering a HEAD request
+    bool head = false;          // answering a HEAD request
     std::string response_body;  // being sent
     size_t sent = 0;
     // A streamed answer (BodySource): bytes delivered and not yet framed.
@@ -157,8 +162,7 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
       // "host" over HTTP/2, so SigV4 verification needs its value.
       s.authority = v;
       s.request.headers.emplace_back(":authority", std::string(v));
-    }
-    else if (!n.empty() && n[0] != ':') s.request.headers.emplace_back(std::string(n), std::string(v));
+    } else if (!n.empty() && n[0] != ':') s.request.headers.emplace_back(std::string(n), std::string(v));
     return 0;
   }
 
@@ -333,9 +337,9 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
       // Answered before the client ended its request, maybe: the stream may
       // stay open for the usual allowance, then it is reset.
       s.deadline = Clock::now() + TransferAllowance(0);
-      return Respond(stream_id, options_.transport_error(
-                                    s.header_too_large ? TransportError::kHeaderTooLarge : TransportError::kBodyTooLarge,
-                                    head));
+      return Respond(stream_id,
+                     options_.transport_error(
+                         s.header_too_large ? TransportError::kHeaderTooLarge : TransportError::kBodyTooLarge, head));
     }
     // The handler has the request now: its bytes stay in the budget (hold)
     // until the answer, but no longer count against this connection.
@@ -348,7 +352,8 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     s.request = Request{};
     // HTTP/1.1 handlers (and SigV4) know the host as the Host header.
     if (req.Header("host").empty() && !s.authority.empty()) req.headers.emplace_back("host", s.authority);
-    if (req.Header("content-length").empty()) req.headers.emplace_back("content-length", std::to_string(req.body.size()));
+    if (req.Header("content-length").empty())
+      req.headers.emplace_back("content-length", std::to_string(req.body.size()));
     s.head = req.method == "HEAD";
     handler_(std::move(req), [self = shared_from_this(), stream_id](Response resp) {
       Executor ex = self->Lowest().get_executor();
@@ -383,8 +388,8 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     // HEAD announces the length a GET would send (S3 HeadObject); a streamed
     // answer has no length.
     if (!resp.stream)
-      fields.emplace_back("content-length", head && !content_length.empty() ? content_length
-                                                                             : std::to_string(resp.body.size()));
+      fields.emplace_back("content-length",
+                          head && !content_length.empty() ? content_length : std::to_string(resp.body.size()));
     std::vector<nghttp2_nv> nva;
     nva.reserve(fields.size());
     for (auto& [n, v] : fields)
@@ -401,8 +406,7 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
     s.response_body = head ? std::string() : std::move(resp.body);
     s.sent = 0;
     provider.read_callback = &ReadBody;
-    nghttp2_submit_response(session_, stream_id, nva.data(), nva.size(),
-                            s.response_body.empty() ? nullptr : &provider);
+    nghttp2_submit_response(session_, stream_id, nva.data(), nva.size(), s.response_body.empty() ? nullptr : &provider);
   }
 
   bool Feed(std::string_view bytes) {
@@ -414,16 +418,16 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   void Read() {
     ArmTimer();
     ArmStreamTimer();
-    stream_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                                  size_t n) {
-      if (ec || self->closed_) return self->Close();
-      if (!self->Feed(std::string_view(self->read_buf_.data(), n))) {
-        self->Flush();  // e.g. a GOAWAY nghttp2 queued for a protocol error
-        return self->CloseAfterWrite();
-      }
-      self->Flush();
-      self->Read();
-    });
+    stream_.async_read_some(asio::buffer(read_buf_),
+                            [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                              if (ec || self->closed_) return self->Close();
+                              if (!self->Feed(std::string_view(self->read_buf_.data(), n))) {
+                                self->Flush();  // e.g. a GOAWAY nghttp2 queued for a protocol error
+                                return self->CloseAfterWrite();
+                              }
+                              self->Flush();
+                              self->Read();
+                            });
   }
 
   // Writes whatever nghttp2 has queued; one write in flight at a time.
@@ -516,8 +520,8 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
   std::string remote_address_;
   nghttp2_session* session_ = nullptr;
   std::map<int32_t, StreamState> streams_;
-  size_t buffered_ = 0;           // request body bytes held on this connection
-  uint64_t header_bytes_ = 0;     // decoded header bytes of streams not yet dispatched
+  size_t buffered_ = 0;        // request body bytes held on this connection
+  uint64_t header_bytes_ = 0;  // decoded header bytes of streams not yet dispatched
   std::array<char, 64 * 1024> read_buf_{};
   std::string out_;
   bool writing_ = false;
@@ -527,13 +531,13 @@ class H2Session : public std::enable_shared_from_this<H2Session<Stream>> {
 
 }  // namespace
 
-void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options,
-                    const Handler& handler, std::atomic<int>* active, InflightBudget* budget) {
+void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options, const Handler& handler,
+                    std::atomic<int>* active, InflightBudget* budget) {
   std::make_shared<H2Session<Socket>>(std::move(socket), options, handler, active, budget)->Start(already_read);
 }
 
-void StartH2Session(TlsStream stream, const ServerOptions& options, const Handler& handler,
-                    std::atomic<int>* active, InflightBudget* budget) {
+void StartH2Session(TlsStream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>* active,
+                    InflightBudget* budget) {
   std::make_shared<H2Session<TlsStream>>(std::move(stream), options, handler, active, budget)->Start({});
 }
 

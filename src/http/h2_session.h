@@ -37,10 +37,10 @@ namespace sluice::http::internal {
 // `handler` must outlive the connection (they belong to the Server); so must
 // `active`, the server's count of open connections, which this connection
 // holds one unit of until it closes, and `budget`, the server's request bytes.
-void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options,
-                    const Handler& handler, std::atomic<int>* active, InflightBudget* budget);
-// The same over TLS, after a handshake whose ALPN chose "h2".
-void StartH2Session(TlsStream stream, const ServerOptions& options, const Handler& handler,
+void StartH2Session(Socket socket, std::string_view already_read, const ServerOptions& options, const Handler& handler,
                     std::atomic<int>* active, InflightBudget* budget);
+// The same over TLS, after a handshake whose ALPN chose "h2".
+void StartH2Session(TlsStream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>* active,
+                    InflightBudget* budget);
 
 }  // namespace sluice::http::internal

@@ -48,10 +48,10 @@ enum class ParseOutcome {
 
 struct ParseResult {
   ParseOutcome outcome = ParseOutcome::kNeedMore;
-  Request request;           // when kComplete
-  bool keep_alive = false;   // when kComplete
-  size_t consumed = 0;       // bytes of `bytes` that belong to this request
-  std::string error;         // Beast's message when kTooLarge / kMalformed
+  Request request;          // when kComplete
+  bool keep_alive = false;  // when kComplete
+  size_t consumed = 0;      // bytes of `bytes` that belong to this request
+  std::string error;        // Beast's message when kTooLarge / kMalformed
 };
 
 // Parses the first request in `bytes`. The bytes are handed to the parser in

@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <iostream>
 
 #include "http/asio_types.h"
@@ -80,8 +80,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, const ServerOptions& options, const Handler& handler, std::atomic<int>& active,
           InflightBudget& budget)
-      : stream_(std::move(stream)), timer_(Lowest().get_executor()), options_(options), handler_(handler),
-        active_(active), budget_(budget), hold_(&budget) {}
+      : stream_(std::move(stream)),
+        timer_(Lowest().get_executor()),
+        options_(options),
+        handler_(handler),
+        active_(active),
+        budget_(budget),
+        hold_(&budget) {}
   ~Session() { active_.fetch_sub(1, std::memory_order_relaxed); }
 
   void Start() {
@@ -191,8 +196,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Refuse(TransportError::kBodyTooLarge);
     // The header and the announced body count against the server-wide
     // budget from now until the answer (a chunked body as it arrives).
-    if (!hold_.Grow(header_bytes + parser_->content_length().value_or(0)))
-      return Refuse(TransportError::kUnavailable);
+    if (!hold_.Grow(header_bytes + parser_->content_length().value_or(0))) return Refuse(TransportError::kUnavailable);
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       phase_ = Phase::kWrite;
       SetDeadlineIn(options_.body_timeout);
@@ -226,8 +230,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       if (self->phase_ != Phase::kBody) return;
       if (ec) return self->OnReadError(ec);
       self->body_received_ += n;
-      if (!self->parser_->content_length() && !self->hold_.Grow(n))
-        return self->Refuse(TransportError::kUnavailable);
+      if (!self->parser_->content_length() && !self->hold_.Grow(n)) return self->Refuse(TransportError::kUnavailable);
       self->SetDeadline(std::max(self->deadline_, self->body_started_ + self->TransferAllowance(self->body_received_)));
       self->ReadSomeBody();
     });
@@ -525,8 +528,9 @@ class Server::Impl {
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return Status::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                                       ": " + ec.message());
+    if (ec)
+      return Status::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                                 ec.message());
     if (options_.tls_port >= 0) SLUICE_RETURN_IF_ERROR(ListenTls(addr));
     Accept();
     if (tls_) AcceptTls();
@@ -606,8 +610,9 @@ class Server::Impl {
     if (!ec) tls_acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) tls_acceptor_.bind(ep, ec);
     if (!ec) tls_acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return Status::Unavailable("cannot listen for TLS on " + options_.host + ":" +
-                                       std::to_string(options_.tls_port) + ": " + ec.message());
+    if (ec)
+      return Status::Unavailable("cannot listen for TLS on " + options_.host + ":" + std::to_string(options_.tls_port) +
+                                 ": " + ec.message());
     return Status::Ok();
   }
 
@@ -650,8 +655,7 @@ class Server::Impl {
         active_.fetch_sub(1, std::memory_order_relaxed);  // the HTTP/2 session holds its own unit
         return;
       }
-      std::make_shared<Session<internal::TlsStream>>(std::move(*stream), options_, handler_, active_, budget_)
-          ->Start();
+      std::make_shared<Session<internal::TlsStream>>(std::move(*stream), options_, handler_, active_, budget_)->Start();
     });
   }
 

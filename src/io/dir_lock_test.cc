@@ -47,7 +47,11 @@ TEST(DirLock, ReleasedWithTheObjectAndMovable) {
 TEST(DirLock, SymlinkedLockFileIsNotFollowed) {
   fs::path file = TempLockFile();
   fs::path target = file.parent_path() / "target";
-  { std::FILE* f = std::fopen(target.c_str(), "w"); std::fputs("keep", f); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen(target.c_str(), "w");
+    std::fputs("keep", f);
+    std::fclose(f);
+  }
   fs::create_symlink(target, file);
   EXPECT_FALSE(DirLock::Acquire(file, "x").ok());
   EXPECT_EQ(fs::file_size(target), 4u);

@@ -51,7 +51,8 @@ Status RelativeError(const fs::path& relative) {
 Result<Fd> OpenChildDir(int dirfd, const std::string& name, const fs::path& shown) {
   Fd next(::openat(dirfd, name.c_str(), kDirFlags));
   if (next.get() >= 0) return next;
-  if (errno == ELOOP || errno == ENOTDIR) return Status::InvalidArgument("not a directory (a symlink?): " + shown.string());
+  if (errno == ELOOP || errno == ENOTDIR)
+    return Status::InvalidArgument("not a directory (a symlink?): " + shown.string());
   return ErrnoStatus("open directory", shown);
 }
 

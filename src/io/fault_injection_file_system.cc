@@ -64,7 +64,9 @@ Result<size_t> FaultInjectionFileSystem::Pwritev(int fd, const iovec* iov, int c
       part.push_back({iov[i].iov_base, len});
       keep -= len;
     }
-    if (!part.empty()) base_->Pwritev(fd, part.data(), static_cast<int>(part.size()), pos).IgnoreError();  // the torn part, as far as it gets
+    if (!part.empty())
+      base_->Pwritev(fd, part.data(), static_cast<int>(part.size()), pos)
+          .IgnoreError();  // the torn part, as far as it gets
     CutLocked(MemFileSystem::Unsynced::kKeep);
     return DeadLocked("pwritev");
   }
@@ -82,8 +84,7 @@ Status FaultInjectionFileSystem::Fdatasync(int fd) {
 Status FaultInjectionFileSystem::Fsync(int fd) {
   MutexLock lock(mu_);
   auto name = names_.find(fd);
-  if (!SyncPointLocked("fsync " + (name == names_.end() ? std::string("?") : name->second)))
-    return DeadLocked("fsync");
+  if (!SyncPointLocked("fsync " + (name == names_.end() ? std::string("?") : name->second))) return DeadLocked("fsync");
   return base_->Fsync(fd);
 }
 

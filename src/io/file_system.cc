@@ -66,9 +66,7 @@ class PosixFileSystem final : public FileSystem {
       if (errno != EINTR) return FdErrno("pwritev");
     }
   }
-  Status Fdatasync(int fd) override {
-    return ::fdatasync(fd) == 0 ? Status::Ok() : FdErrno("fdatasync");
-  }
+  Status Fdatasync(int fd) override { return ::fdatasync(fd) == 0 ? Status::Ok() : FdErrno("fdatasync"); }
   Status Fsync(int fd) override { return ::fsync(fd) == 0 ? Status::Ok() : FdErrno("fsync"); }
   Status Ftruncate(int fd, uint64_t size) override {
     for (;;) {
@@ -147,8 +145,7 @@ Status OnPath(const Status& st, const fs::path& path) {
   return Status(st.code(), m.substr(0, colon) + " " + path.string() + m.substr(colon));
 }
 
-Status PreadFull(FileSystem& fsys, int fd, char* dst, size_t n, uint64_t pos, size_t* got,
-                 const fs::path& path) {
+Status PreadFull(FileSystem& fsys, int fd, char* dst, size_t n, uint64_t pos, size_t* got, const fs::path& path) {
   *got = 0;
   while (*got < n) {
     Result<size_t> r = fsys.Pread(fd, dst + *got, n - *got, pos + *got);

@@ -90,7 +90,6 @@ Status OnPath(const Status& st, const std::filesystem::path& path);
 Status PreadFull(FileSystem& fsys, int fd, char* dst, size_t n, uint64_t pos, size_t* got,
                  const std::filesystem::path& path);
 // pwritevs every piece at `pos` (splitting at IOV_MAX, resuming after short writes).
-Status PwritevFull(FileSystem& fsys, int fd, std::vector<iovec> iov, uint64_t pos,
-                   const std::filesystem::path& path);
+Status PwritevFull(FileSystem& fsys, int fd, std::vector<iovec> iov, uint64_t pos, const std::filesystem::path& path);
 
 }  // namespace sluice::io

@@ -14,8 +14,8 @@ namespace fs = std::filesystem;
 
 struct MemFileSystem::Node {
   bool dir = false;
-  std::string data;    // file: current contents
-  std::string synced;  // file: contents as of the last sync
+  std::string data;                                      // file: current contents
+  std::string synced;                                    // file: contents as of the last sync
   std::map<std::string, std::shared_ptr<Node>> entries;  // dir: current
   std::map<std::string, std::shared_ptr<Node>> durable;  // dir: as of the last SyncDir
 };
@@ -72,8 +72,7 @@ std::shared_ptr<MemFileSystem::Node> MemFileSystem::ResolveLocked(const fs::path
   return n;
 }
 
-std::shared_ptr<MemFileSystem::Node> MemFileSystem::ResolveParentLocked(const fs::path& path,
-                                                                       std::string* name) const {
+std::shared_ptr<MemFileSystem::Node> MemFileSystem::ResolveParentLocked(const fs::path& path, std::string* name) const {
   std::vector<std::string> parts = Components(path);
   if (parts.empty()) {
     errno = EBUSY;  // "/" itself
@@ -282,9 +281,7 @@ void MemFileSystem::DropUnsynced(Unsynced unsynced) {
     }
     const size_t durable = n->synced.size();
     switch (unsynced) {
-      case Unsynced::kDrop:
-        n->data = n->synced;
-        break;
+      case Unsynced::kDrop: n->data = n->synced; break;
       case Unsynced::kKeep:
         // Appended bytes survive; rewrites inside the durable length don't.
         if (n->data.size() > durable) {

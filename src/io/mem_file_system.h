@@ -76,8 +76,7 @@ class MemFileSystem final : public FileSystem {
   // The node at `path`, or nullptr with errno set. Needs mu_.
   std::shared_ptr<Node> ResolveLocked(const std::filesystem::path& path) const REQUIRES(mu_);
   // The directory holding `path` and its last component. Needs mu_.
-  std::shared_ptr<Node> ResolveParentLocked(const std::filesystem::path& path, std::string* name) const
-      REQUIRES(mu_);
+  std::shared_ptr<Node> ResolveParentLocked(const std::filesystem::path& path, std::string* name) const REQUIRES(mu_);
   // The open handle `fd`, or nullptr with errno EBADF. Needs mu_.
   Handle* HandleLocked(int fd) REQUIRES(mu_);
 

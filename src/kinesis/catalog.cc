@@ -24,10 +24,14 @@ std::string SerializeAccountSettings(const AccountSettings& a) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
-  w.Key("commitment"); w.String(a.commitment);
-  w.Key("started_ms"); w.Int64(a.started_ms);
-  w.Key("ended_ms"); w.Int64(a.ended_ms);
-  w.Key("earliest_end_ms"); w.Int64(a.earliest_end_ms);
+  w.Key("commitment");
+  w.String(a.commitment);
+  w.Key("started_ms");
+  w.Int64(a.started_ms);
+  w.Key("ended_ms");
+  w.Int64(a.ended_ms);
+  w.Key("earliest_end_ms");
+  w.Int64(a.earliest_end_ms);
   w.EndObject();
   return std::string(sb.GetString(), sb.GetSize()) + "\n";
 }
@@ -41,7 +45,8 @@ std::optional<AccountSettings> ParseAccountSettings(const std::string& text) {
     auto it = d.FindMember(k);
     return it != d.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : int64_t{0};
   };
-  if (auto it = d.FindMember("commitment"); it != d.MemberEnd() && it->value.IsString()) a.commitment = it->value.GetString();
+  if (auto it = d.FindMember("commitment"); it != d.MemberEnd() && it->value.IsString())
+    a.commitment = it->value.GetString();
   a.started_ms = i64("started_ms");
   a.ended_ms = i64("ended_ms");
   a.earliest_end_ms = i64("earliest_end_ms");
@@ -188,7 +193,8 @@ AccountSettings StreamCatalog::GetAccountSettings(const std::string& region) con
   MutexLock lk(settings_mu_);
   auto it = account_settings_.find(region);
   AccountSettings a = it == account_settings_.end() ? AccountSettings{} : it->second;
-  if (a.commitment == "ENABLED_UNTIL_EARLIEST_ALLOWED_END" && NowMillis() >= a.earliest_end_ms) a.commitment = "DISABLED";
+  if (a.commitment == "ENABLED_UNTIL_EARLIEST_ALLOWED_END" && NowMillis() >= a.earliest_end_ms)
+    a.commitment = "DISABLED";
   return a;
 }
 
@@ -219,9 +225,12 @@ Result<std::shared_ptr<Stream>> StreamCatalog::Create(StreamMeta meta) {
   if (open + wanted > options_.shard_limit) {
     return Status::ResourceExhausted(
         "This request would exceed the shard limit for the account " + meta.account + " in " + meta.region +
-        ". Current shard count for the account: " + std::to_string(open) + ". Limit: " +
-        std::to_string(options_.shard_limit) + ". Number of additional shards that would have resulted from this request: " +
-        std::to_string(wanted) + ". Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.");
+        ". Current shard count for the account: " + std::to_string(open) +
+        ". Limit: " + std::to_string(options_.shard_limit) +
+        ". Number of additional shards that would have resulted from this request: " + std::to_string(wanted) +
+        ". Refer to the AWS Service Limits page "
+        "(https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request "
+        "higher limits.");
   }
   if (meta.mode == StreamMode::kOnDemand && OnDemandStreamCount(meta.region) >= options_.on_demand_stream_limit)
     return Status::ResourceExhausted("This request would exceed the on-demand stream limit of " +

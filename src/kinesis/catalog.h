@@ -29,8 +29,8 @@ namespace sluice::kinesis {
 struct CatalogOptions {
   std::filesystem::path data_dir;
   std::string account = "000000000000";
-  int64_t transition_ms = 500;  // CREATING->ACTIVE etc.; 0 = immediate
-  int shard_limit = 500;        // open shards per region
+  int64_t transition_ms = 500;       // CREATING->ACTIVE etc.; 0 = immediate
+  int shard_limit = 500;             // open shards per region
   int64_t max_total_shards = 10000;  // shards of all regions (kinesis/shard_budget.h); <= 0: unlimited
   int on_demand_stream_limit = 50;
   int64_t retention_check_ms = 60'000;
@@ -42,7 +42,7 @@ struct CatalogOptions {
   // removal, listing) is still POSIX-only, so a catalog needs the default
   // (nullptr); a non-default fs is for Stream-level tests.
   storage::ShardLogOptions log_options;
-  int parallel_syncs = 4;  // shards of one group-commit batch synced at once
+  int parallel_syncs = 4;        // shards of one group-commit batch synced at once
   ThroughputOptions throughput;  // opt-in AWS limits and fault injection
   const Clock* clock = &Clock::Real();
 };

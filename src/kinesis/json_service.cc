@@ -6,8 +6,8 @@ namespace sluice::kinesis {
 
 bool Implements(std::string_view operation) { return api::FindHandler(operation) != nullptr; }
 
-void Call(StreamCatalog& catalog, std::string_view operation, const std::string& region,
-          const rapidjson::Value& input, protocol::Reply reply) {
+void Call(StreamCatalog& catalog, std::string_view operation, const std::string& region, const rapidjson::Value& input,
+          protocol::Reply reply) {
   api::Context ctx{catalog, region};
   // Opt-in control-plane transaction rates (kinesis/throughput.h).
   if (!catalog.limiter().AdmitControl(region, operation, catalog.NowMillis()))

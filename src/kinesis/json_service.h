@@ -16,8 +16,8 @@ namespace sluice::kinesis {
 // True when `operation` has a handler.
 bool Implements(std::string_view operation);
 // Runs `operation` (validated input) against `catalog` for `region`.
-void Call(StreamCatalog& catalog, std::string_view operation, const std::string& region,
-          const rapidjson::Value& input, protocol::Reply reply);
+void Call(StreamCatalog& catalog, std::string_view operation, const std::string& region, const rapidjson::Value& input,
+          protocol::Reply reply);
 // The service for the router (Kinesis_20131202.*, signing name "kinesis"),
 // calling into `catalog`, which must outlive it.
 protocol::JsonService Service(StreamCatalog& catalog);

@@ -45,7 +45,8 @@ std::vector<const ShardMeta*> OpenShardsByRange(const StreamMeta& meta) {
   std::vector<const ShardMeta*> open;
   for (const auto& s : meta.shards)
     if (s.open()) open.push_back(&s);
-  std::sort(open.begin(), open.end(), [](const ShardMeta* x, const ShardMeta* y) { return x->range.start < y->range.start; });
+  std::sort(open.begin(), open.end(),
+            [](const ShardMeta* x, const ShardMeta* y) { return x->range.start < y->range.start; });
   return open;
 }
 

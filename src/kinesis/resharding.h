@@ -26,9 +26,9 @@ using EndingOffsetFn = std::function<uint64_t(uint32_t index)>;
 // Why a split or merge is refused; the handler words the AWS error.
 enum class ReshardRefusal {
   kNone,
-  kShardClosed,         // the shard was already split or merged
-  kHashKeyOutOfRange,   // NewStartingHashKey not inside the shard's range
-  kNotAdjacent,         // the two shards' ranges do not touch
+  kShardClosed,        // the shard was already split or merged
+  kHashKeyOutOfRange,  // NewStartingHashKey not inside the shard's range
+  kNotAdjacent,        // the two shards' ranges do not touch
 };
 
 // Closes open shard `index` and adds [start, key-1] and [key, end] as its
@@ -38,8 +38,7 @@ ReshardRefusal SplitShard(StreamMeta& meta, uint32_t index, model::HashKey new_s
 
 // Closes open shards `a` and `b` (adjacent hash ranges, either order) and
 // adds the child covering both; ParentShardId is `a`, AdjacentParentShardId `b`.
-ReshardRefusal MergeShards(StreamMeta& meta, uint32_t a, uint32_t b, int64_t now,
-                           const EndingOffsetFn& ending_offset);
+ReshardRefusal MergeShards(StreamMeta& meta, uint32_t a, uint32_t b, int64_t now, const EndingOffsetFn& ending_offset);
 
 // UNIFORM_SCALING to `target` open shards with the ranges of
 // model::EvenHashKeyRanges(target). Done as AWS does it, by splits then merges,

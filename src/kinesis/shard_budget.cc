@@ -10,7 +10,8 @@ Result<ShardBudget::Reservation> ShardBudget::Reserve(int64_t shards) {
   if (max_ > 0 && used_ + shards > max_) {
     return Status::ResourceExhausted(
         "This request would exceed the server's total shard limit across all regions (--max-total-shards). "
-        "Current shard count for the server: " + std::to_string(used_) + ". Limit: " + std::to_string(max_) +
+        "Current shard count for the server: " +
+        std::to_string(used_) + ". Limit: " + std::to_string(max_) +
         ". Number of additional shards that would have resulted from this request: " + std::to_string(shards) +
         ". Delete streams or start the server with a higher --max-total-shards.");
   }

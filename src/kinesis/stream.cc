@@ -30,9 +30,7 @@ std::optional<StreamStatus> ParseStatus(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view StreamModeName(StreamMode mode) {
-  return mode == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
-}
+std::string_view StreamModeName(StreamMode mode) { return mode == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED"; }
 
 std::optional<StreamMode> ParseStreamMode(std::string_view s) {
   if (s == "PROVISIONED") return StreamMode::kProvisioned;
@@ -108,42 +106,68 @@ std::string SerializeStreamMeta(const StreamMeta& m) {
   rapidjson::StringBuffer sb;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
   w.StartObject();
-  w.Key("format_version"); w.Int(1);
-  w.Key("region"); w.String(m.region);
-  w.Key("account"); w.String(m.account);
-  w.Key("name"); w.String(m.name);
-  w.Key("created_ms"); w.Int64(m.created_ms);
-  w.Key("status"); w.String(std::string(StatusName(m.status)));
-  w.Key("status_due_ms"); w.Int64(m.status_due_ms);
-  w.Key("mode"); w.String(std::string(StreamModeName(m.mode)));
-  w.Key("retention_hours"); w.Int(m.retention_hours);
-  w.Key("max_record_size_kib"); w.Int(m.max_record_size_kib);
-  w.Key("encryption_type"); w.String(std::string(EncryptionTypeName(m.encryption_type)));
-  w.Key("key_id"); w.String(m.key_id);
+  w.Key("format_version");
+  w.Int(1);
+  w.Key("region");
+  w.String(m.region);
+  w.Key("account");
+  w.String(m.account);
+  w.Key("name");
+  w.String(m.name);
+  w.Key("created_ms");
+  w.Int64(m.created_ms);
+  w.Key("status");
+  w.String(std::string(StatusName(m.status)));
+  w.Key("status_due_ms");
+  w.Int64(m.status_due_ms);
+  w.Key("mode");
+  w.String(std::string(StreamModeName(m.mode)));
+  w.Key("retention_hours");
+  w.Int(m.retention_hours);
+  w.Key("max_record_size_kib");
+  w.Int(m.max_record_size_kib);
+  w.Key("encryption_type");
+  w.String(std::string(EncryptionTypeName(m.encryption_type)));
+  w.Key("key_id");
+  w.String(m.key_id);
   w.Key("tags");
   w.StartObject();
-  for (const auto& [k, v] : m.tags) { w.Key(k); w.String(v); }
+  for (const auto& [k, v] : m.tags) {
+    w.Key(k);
+    w.String(v);
+  }
   w.EndObject();
   w.Key("shard_level_metrics");
   w.StartArray();
   for (const auto& metric : m.shard_level_metrics) w.String(metric);
   w.EndArray();
-  w.Key("warm_throughput_mibps"); w.Int(m.warm_throughput_mibps);
+  w.Key("warm_throughput_mibps");
+  w.Int(m.warm_throughput_mibps);
   w.Key("resource_policies");
   w.StartObject();
-  for (const auto& [arn, policy] : m.resource_policies) { w.Key(arn); w.String(policy); }
+  for (const auto& [arn, policy] : m.resource_policies) {
+    w.Key(arn);
+    w.String(policy);
+  }
   w.EndObject();
   w.Key("consumers");
   w.StartArray();
   for (const auto& c : m.consumers) {
     w.StartObject();
-    w.Key("name"); w.String(c.name);
-    w.Key("created_ms"); w.Int64(c.created_ms);
-    w.Key("status"); w.String(std::string(ConsumerStatusName(c.status)));
-    w.Key("status_due_ms"); w.Int64(c.status_due_ms);
+    w.Key("name");
+    w.String(c.name);
+    w.Key("created_ms");
+    w.Int64(c.created_ms);
+    w.Key("status");
+    w.String(std::string(ConsumerStatusName(c.status)));
+    w.Key("status_due_ms");
+    w.Int64(c.status_due_ms);
     w.Key("tags");
     w.StartObject();
-    for (const auto& [k, v] : c.tags) { w.Key(k); w.String(v); }
+    for (const auto& [k, v] : c.tags) {
+      w.Key(k);
+      w.String(v);
+    }
     w.EndObject();
     w.EndObject();
   }
@@ -152,14 +176,30 @@ std::string SerializeStreamMeta(const StreamMeta& m) {
   w.StartArray();
   for (const auto& s : m.shards) {
     w.StartObject();
-    w.Key("index"); w.Uint(s.index);
-    w.Key("hash_start"); w.String(model::HashKeyToDecimal(s.range.start));
-    w.Key("hash_end"); w.String(model::HashKeyToDecimal(s.range.end));
-    if (s.parent) { w.Key("parent"); w.Uint(*s.parent); }
-    if (s.adjacent_parent) { w.Key("adjacent_parent"); w.Uint(*s.adjacent_parent); }
-    w.Key("created_ms"); w.Int64(s.created_ms);
-    if (s.closed_ms) { w.Key("closed_ms"); w.Int64(*s.closed_ms); }
-    if (s.ending_offset) { w.Key("ending_offset"); w.Uint64(*s.ending_offset); }
+    w.Key("index");
+    w.Uint(s.index);
+    w.Key("hash_start");
+    w.String(model::HashKeyToDecimal(s.range.start));
+    w.Key("hash_end");
+    w.String(model::HashKeyToDecimal(s.range.end));
+    if (s.parent) {
+      w.Key("parent");
+      w.Uint(*s.parent);
+    }
+    if (s.adjacent_parent) {
+      w.Key("adjacent_parent");
+      w.Uint(*s.adjacent_parent);
+    }
+    w.Key("created_ms");
+    w.Int64(s.created_ms);
+    if (s.closed_ms) {
+      w.Key("closed_ms");
+      w.Int64(*s.closed_ms);
+    }
+    if (s.ending_offset) {
+      w.Key("ending_offset");
+      w.Uint64(*s.ending_offset);
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -186,7 +226,8 @@ Result<StreamMeta> ParseStreamMeta(std::string_view json) {
   m.name = str(d, "name");
   auto status = ParseStatus(str(d, "status"));
   auto created = i64(d, "created_ms");
-  if (m.name.empty() || m.region.empty() || !status || !created) return Status::Corruption("stream.json lacks required fields");
+  if (m.name.empty() || m.region.empty() || !status || !created)
+    return Status::Corruption("stream.json lacks required fields");
   m.status = *status;
   m.created_ms = *created;
   m.status_due_ms = i64(d, "status_due_ms").value_or(0);

@@ -119,7 +119,9 @@ class Stream {
   const std::filesystem::path& dir() const { return dir_; }
 
   // Log of shard `index`, or nullptr. Caller holds mu (shared is enough).
-  storage::ShardLog* log(uint32_t index) const REQUIRES_SHARED(mu) { return index < logs_.size() ? logs_[index].get() : nullptr; }
+  storage::ShardLog* log(uint32_t index) const REQUIRES_SHARED(mu) {
+    return index < logs_.size() ? logs_[index].get() : nullptr;
+  }
 
   // Opens (creating if absent) the log of every shard in meta. Holds mu.
   Status OpenLogsLocked(const storage::ShardLogOptions& options) REQUIRES(mu);

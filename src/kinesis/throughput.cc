@@ -9,12 +9,14 @@ namespace {
 // reference ("has a limit of N transactions per second per account").
 double ControlRate(std::string_view op) {
   static const std::map<std::string_view, double> kRates = {
-      {"AddTagsToStream", 5},      {"CreateStream", 5},          {"DeleteStream", 5},
-      {"DescribeLimits", 1},       {"DescribeStream", 10},       {"DescribeStreamSummary", 20},
-      {"ListShards", 1000},        {"ListStreams", 5},           {"ListTagsForStream", 5},
-      {"MergeShards", 5},          {"RemoveTagsFromStream", 5},  {"SplitShard", 5},
-      {"UpdateShardCount", 10},    {"DescribeAccountSettings", 5}, {"UpdateAccountSettings", 5},
-      {"UpdateStreamWarmThroughput", 5},
+      {"AddTagsToStream", 5},       {"CreateStream", 5},
+      {"DeleteStream", 5},          {"DescribeLimits", 1},
+      {"DescribeStream", 10},       {"DescribeStreamSummary", 20},
+      {"ListShards", 1000},         {"ListStreams", 5},
+      {"ListTagsForStream", 5},     {"MergeShards", 5},
+      {"RemoveTagsFromStream", 5},  {"SplitShard", 5},
+      {"UpdateShardCount", 10},     {"DescribeAccountSettings", 5},
+      {"UpdateAccountSettings", 5}, {"UpdateStreamWarmThroughput", 5},
   };
   auto it = kRates.find(op);
   return it == kRates.end() ? 0 : it->second;

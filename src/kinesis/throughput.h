@@ -106,8 +106,8 @@ class ThroughputLimiter {
   ThroughputOptions options_;
   Mutex mu_;
   std::map<std::pair<std::string, uint32_t>, ShardBuckets> shards_ GUARDED_BY(mu_);
-  std::map<std::string, TokenBucket> control_ GUARDED_BY(mu_);  // by region + operation
-  std::map<std::string, std::deque<int64_t>> scalings_ GUARDED_BY(mu_);      // by stream: times of recent scalings
+  std::map<std::string, TokenBucket> control_ GUARDED_BY(mu_);                // by region + operation
+  std::map<std::string, std::deque<int64_t>> scalings_ GUARDED_BY(mu_);       // by stream: times of recent scalings
   std::map<std::string, std::deque<int64_t>> mode_switches_ GUARDED_BY(mu_);  // by stream
   uint64_t put_entries_ GUARDED_BY(mu_) = 0;
 };

@@ -32,7 +32,7 @@ Result<IteratorPosition> DecodeShardIterator(std::string_view token, const std::
 
 // Paging token: which listing, where it stopped, when it was issued.
 struct PageToken {
-  uint8_t kind = 0;  // one value per listing operation
+  uint8_t kind = 0;         // one value per listing operation
   std::string stream_name;  // the stream being listed (ListShards), else ""
   int64_t stream_created_ms = 0;
   std::string after;  // the last item returned (shard id, stream name, ...)

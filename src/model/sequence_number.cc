@@ -1,6 +1,5 @@
 #include "model/sequence_number.h"
 
-
 namespace sluice::model {
 
 namespace {

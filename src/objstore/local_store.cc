@@ -251,8 +251,7 @@ StoreResult<ObjectInfo> LocalStore::Put(const std::string& bucket, const std::st
   return CommitObject(bucket, key, *file, data.size(), QuotedMd5(data), options, "");
 }
 
-StoreResult<std::pair<ObjectInfo, std::string>> LocalStore::Lookup(const std::string& bucket,
-                                                                   const std::string& key) {
+StoreResult<std::pair<ObjectInfo, std::string>> LocalStore::Lookup(const std::string& bucket, const std::string& key) {
   std::lock_guard<std::mutex> l(mu_);
   Stmt s(db_,
          "SELECT size, etag, last_modified_ms, content_type, content_encoding, metadata, file FROM objects"

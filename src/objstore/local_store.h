@@ -136,17 +136,16 @@ class LocalStore : public ObjectStore {
   // kNoSuchBucket.
   StoreResult<ListResult> List(const std::string& bucket, const ListOptions& options);
   // Copies an object; `replace` gives new metadata (else the source's).
-  StoreResult<ObjectInfo> Copy(const std::string& src_bucket, const std::string& src_key,
-                               const std::string& dst_bucket, const std::string& dst_key,
-                               const std::optional<PutOptions>& replace);
+  StoreResult<ObjectInfo> Copy(const std::string& src_bucket, const std::string& src_key, const std::string& dst_bucket,
+                               const std::string& dst_key, const std::optional<PutOptions>& replace);
 
   // --- multipart uploads (multipart.cc)
   // Returns the new upload's id (32 hex digits). kNoSuchBucket, kInvalidKey.
   StoreResult<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
                                                  const PutOptions& options = {});
   // Returns the part's quoted ETag. kNoSuchUpload, kInvalidPartNumber (1-10000).
-  StoreResult<std::string> UploadPart(const std::string& bucket, const std::string& key,
-                                      const std::string& upload_id, int part_number, std::string_view data);
+  StoreResult<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                      int part_number, std::string_view data);
   // kInvalidPart (unknown part or ETag mismatch), kInvalidPartOrder,
   // kEntityTooSmall, kNoSuchUpload, kNoParts.
   StoreResult<ObjectInfo> CompleteMultipartUpload(const std::string& bucket, const std::string& key,

@@ -73,8 +73,7 @@ StoreResult<std::string> LocalStore::CreateMultipartUpload(const std::string& bu
 }
 
 StoreResult<std::string> LocalStore::UploadPart(const std::string& bucket, const std::string& key,
-                                                const std::string& upload_id, int part_number,
-                                                std::string_view data) {
+                                                const std::string& upload_id, int part_number, std::string_view data) {
   if (part_number < 1 || part_number > 10000)
     return StoreError{StoreError::Code::kInvalidPartNumber,
                       "Part number must be an integer between 1 and 10000, inclusive"};

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -167,9 +167,8 @@ void ObjectFiles::SweepOrphans(const std::unordered_set<std::string>& referenced
   // symlink is not swept, and an entry that is one is removed itself (its
   // target stays).
   auto sweep = [&](const fs::path& rel) {
-    (void)io::RemoveFilesBeneath(root_, rel, [&](std::string_view name) {
-      return referenced.count((rel / std::string(name)).string()) > 0;
-    });
+    (void)io::RemoveFilesBeneath(
+        root_, rel, [&](std::string_view name) { return referenced.count((rel / std::string(name)).string()) > 0; });
   };
   if (auto fanout = io::ListBeneath(root_, "objects"); fanout.ok()) {
     for (const auto& hh : *fanout)

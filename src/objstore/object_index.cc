@@ -36,8 +36,8 @@ Result<sqlite3*> OpenObjectIndex(const std::filesystem::path& path, bool fsync) 
     return io::ErrnoStatus("create", path);
   }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     Status st = Status::IoError("cannot open object index " + path.string() + ": " +
                                 (db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);

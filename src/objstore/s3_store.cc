@@ -144,7 +144,7 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
   headers.emplace_back("Content-Type", options.content_type.empty() ? "binary/octet-stream" : options.content_type);
   if (!options.content_encoding.empty()) headers.emplace_back("Content-Encoding", options.content_encoding);
   for (const auto& [k, v] : options.metadata) headers.emplace_back("x-amz-meta-" + k, v);
-    const std::string what = "PutObject " + bucket + "/" + key;
+  const std::string what = "PutObject " + bucket + "/" + key;
 
   if (data.size() <= impl_->options.multipart_threshold) {
     auto r = impl_->Send("PUT", bucket, key, {}, headers, data);
@@ -168,18 +168,20 @@ Status S3Store::PutObject(const std::string& bucket, const std::string& key, std
   for (uint64_t off = 0; off < data.size(); off += part_size) {
     ++part;
     std::string_view chunk = data.substr(off, part_size);
-    auto r = impl_->Send("PUT", bucket, key, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}}, {}, chunk);
+    auto r =
+        impl_->Send("PUT", bucket, key, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}}, {}, chunk);
     if (!r.ok()) {
       abort();
       return FromApiError(r.error(), what + " (UploadPart " + std::to_string(part) + ")");
     }
     std::string etag = r->Header("ETag");
     if (etag.empty()) etag = "\"" + Md5Hex(chunk) + "\"";
-    complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + XmlEscapeText(etag) +
-                "</ETag></Part>";
+    complete +=
+        "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + XmlEscapeText(etag) + "</ETag></Part>";
   }
   complete += "</CompleteMultipartUpload>";
-  auto done = impl_->Send("POST", bucket, key, {{"uploadId", upload_id}}, {{"Content-Type", "application/xml"}}, complete);
+  auto done =
+      impl_->Send("POST", bucket, key, {{"uploadId", upload_id}}, {{"Content-Type", "application/xml"}}, complete);
   if (!done.ok()) {
     abort();
     return FromApiError(done.error(), what + " (CompleteMultipartUpload)");

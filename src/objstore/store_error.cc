@@ -44,24 +44,18 @@ Status ToStatus(const StoreError& error) {
   switch (error.code) {
     case Code::kNoSuchBucket:
     case Code::kNoSuchKey:
-    case Code::kNoSuchUpload:
-      return Status::NotFound(error.message);
-    case Code::kBucketAlreadyOwnedByYou:
-      return Status::AlreadyExists(error.message);
-    case Code::kBucketNotEmpty:
-      return Status::FailedPrecondition(error.message);
-    case Code::kUnavailable:
-      return Status::Unavailable(error.message);
-    case Code::kInternal:
-      return Status::Internal(error.message);
+    case Code::kNoSuchUpload: return Status::NotFound(error.message);
+    case Code::kBucketAlreadyOwnedByYou: return Status::AlreadyExists(error.message);
+    case Code::kBucketNotEmpty: return Status::FailedPrecondition(error.message);
+    case Code::kUnavailable: return Status::Unavailable(error.message);
+    case Code::kInternal: return Status::Internal(error.message);
     case Code::kInvalidBucketName:
     case Code::kInvalidKey:
     case Code::kInvalidPartNumber:
     case Code::kNoParts:
     case Code::kInvalidPart:
     case Code::kInvalidPartOrder:
-    case Code::kEntityTooSmall:
-      return Status::InvalidArgument(error.message);
+    case Code::kEntityTooSmall: return Status::InvalidArgument(error.message);
   }
   return Status::Internal(error.message);
 }

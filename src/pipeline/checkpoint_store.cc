@@ -76,17 +76,12 @@ Status FromSqlite(sqlite3* db, int rc, const std::string& what) {
   const std::string m = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(m);
-    case SQLITE_CONSTRAINT:
-      return Status::InvalidArgument(m);
+    case SQLITE_LOCKED: return Status::Unavailable(m);
+    case SQLITE_CONSTRAINT: return Status::InvalidArgument(m);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(m);
-    case SQLITE_FULL:
-      return Status::ResourceExhausted(m);
-    default:
-      return Status::IoError(m);
+    case SQLITE_NOTADB: return Status::Corruption(m);
+    case SQLITE_FULL: return Status::ResourceExhausted(m);
+    default: return Status::IoError(m);
   }
 }
 
@@ -102,7 +97,7 @@ Status CheckpointStore::Exec(const char* sql) {
 }
 
 Result<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(const std::string& path,
-                                                                CheckpointStoreOptions options) {
+                                                               CheckpointStoreOptions options) {
   std::shared_ptr<io::DirLock> owner_lock;
   if (options.exclusive) {
     auto lock = io::DirLock::Acquire(path + ".lock", "the checkpoint database " + path);
@@ -114,8 +109,8 @@ Result<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(const std::string
     owner_lock = std::make_shared<io::DirLock>(std::move(lock).value());
   }
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status st = FromSqlite(db, rc, "cannot open checkpoint database " + path);
     sqlite3_close(db);
@@ -137,7 +132,8 @@ Result<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(const std::string
     }
     if (wal.Text(0) != "wal") return Status::IoError("checkpoint database " + path + " cannot use WAL mode");
   }
-  SLUICE_RETURN_IF_ERROR(store->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  SLUICE_RETURN_IF_ERROR(
+      store->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   // A write transaction: creates the schema and, in exclusive mode, takes the
   // lock that is then held until close.
   if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {

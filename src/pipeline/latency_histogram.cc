@@ -8,7 +8,7 @@ namespace sluice::pipeline {
 
 int LatencyHistogram::Index(uint64_t v) {
   if (v < static_cast<uint64_t>(kLinear)) return static_cast<int>(v);
-  const int e = 63 - std::countl_zero(v);                  // >= kSubBits + 1
+  const int e = 63 - std::countl_zero(v);  // >= kSubBits + 1
   const int sub = static_cast<int>((v >> (e - kSubBits)) & ((1u << kSubBits) - 1));
   return kLinear + (e - (kSubBits + 1)) * (1 << kSubBits) + sub;
 }

@@ -26,7 +26,9 @@ NdjsonReader::NdjsonReader(std::istream* in, NdjsonOptions options)
     : options_(std::move(options)), in_(in), rng_(std::make_unique<internal::SplitMix64>(options_.random_key_seed)) {}
 
 NdjsonReader::NdjsonReader(FILE* file, NdjsonOptions options)
-    : options_(std::move(options)), file_(file), rng_(std::make_unique<internal::SplitMix64>(options_.random_key_seed)) {}
+    : options_(std::move(options)),
+      file_(file),
+      rng_(std::make_unique<internal::SplitMix64>(options_.random_key_seed)) {}
 
 Result<std::unique_ptr<NdjsonReader>> NdjsonReader::Open(const std::string& path, NdjsonOptions options) {
   if (path == "-") return std::make_unique<NdjsonReader>(stdin, std::move(options));

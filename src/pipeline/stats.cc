@@ -72,8 +72,9 @@ RateMeter::RateMeter(int64_t window_ms) : window_s_(std::max<int64_t>(1, (window
 
 void RateMeter::Add(int64_t now_ms, uint64_t n) {
   const int64_t sec = FloorDiv(now_ms, 1000);
-  const size_t slot = static_cast<size_t>(((sec % static_cast<int64_t>(second_.size())) + static_cast<int64_t>(second_.size())) %
-                                          static_cast<int64_t>(second_.size()));
+  const size_t slot =
+      static_cast<size_t>(((sec % static_cast<int64_t>(second_.size())) + static_cast<int64_t>(second_.size())) %
+                          static_cast<int64_t>(second_.size()));
   if (second_[slot] != sec) {
     second_[slot] = sec;
     count_[slot] = 0;
@@ -145,7 +146,8 @@ ConsumerStatsSnapshot ConsumerStats::Snapshot() const {
       s.elapsed_ms > 0 ? static_cast<double>(s.processed) * 1000.0 / static_cast<double>(s.elapsed_ms) : 0.0;
   s.latency_ms = Summarize(latency_);
   s.max_millis_behind_latest = 0;
-  for (const auto& [shard, ms] : s.millis_behind_latest) s.max_millis_behind_latest = std::max(s.max_millis_behind_latest, ms);
+  for (const auto& [shard, ms] : s.millis_behind_latest)
+    s.max_millis_behind_latest = std::max(s.max_millis_behind_latest, ms);
   return s;
 }
 
@@ -153,7 +155,8 @@ std::string ConsumerStats::RenderLine(const ConsumerStatsSnapshot& s) {
   char buf[512];
   int n = std::snprintf(buf, sizeof buf, "%llu events | %.1f/s | dup %llu | %s",
                         static_cast<unsigned long long>(s.processed), s.events_per_s,
-                        static_cast<unsigned long long>(s.duplicates_dropped), FormatBytes(static_cast<double>(s.bytes)).c_str());
+                        static_cast<unsigned long long>(s.duplicates_dropped),
+                        FormatBytes(static_cast<double>(s.bytes)).c_str());
   std::string out(buf, static_cast<size_t>(std::max(n, 0)));
   if (s.malformed) out += " | malformed " + std::to_string(s.malformed);
   if (s.latency_ms.count) {
@@ -163,8 +166,9 @@ std::string ConsumerStats::RenderLine(const ConsumerStatsSnapshot& s) {
     out += buf;
   }
   if (!s.millis_behind_latest.empty()) {
-    std::snprintf(buf, sizeof buf, " | behind %lld ms (%zu shard%s)", static_cast<long long>(s.max_millis_behind_latest),
-                  s.millis_behind_latest.size(), s.millis_behind_latest.size() == 1 ? "" : "s");
+    std::snprintf(buf, sizeof buf, " | behind %lld ms (%zu shard%s)",
+                  static_cast<long long>(s.max_millis_behind_latest), s.millis_behind_latest.size(),
+                  s.millis_behind_latest.size() == 1 ? "" : "s");
     out += buf;
   }
   return out;

@@ -64,20 +64,20 @@ Status Convert(const cbor_item_t* item, const Shape* shape, rapidjson::Value& v,
     }
     case CBOR_TYPE_NEGINT: {
       uint64_t n = cbor_get_int(item);  // the value is -1 - n
-      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return Status::InvalidArgument("CBOR integer out of range");
+      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return Status::InvalidArgument("CBOR integer out of range");
       int64_t value = -1 - static_cast<int64_t>(n);
       if (IsTimestamp(shape)) SetTimestamp(static_cast<double>(value), v);
       else v.SetInt64(value);
       return Status::Ok();
     }
     case CBOR_TYPE_BYTESTRING: {
-      if (shape && shape->type != ShapeType::kBlob) return Status::InvalidArgument("Unexpected byte string for a non-blob member " + shape->name);
+      if (shape && shape->type != ShapeType::kBlob)
+        return Status::InvalidArgument("Unexpected byte string for a non-blob member " + shape->name);
       v.SetString(codec::Base64Encode(StringBytes(item)), a);
       return Status::Ok();
     }
-    case CBOR_TYPE_STRING:
-      v.SetString(StringBytes(item), a);
-      return Status::Ok();
+    case CBOR_TYPE_STRING: v.SetString(StringBytes(item), a); return Status::Ok();
     case CBOR_TYPE_ARRAY: {
       const Shape* element = shape && shape->type == ShapeType::kList ? shape->member : nullptr;
       v.SetArray();
@@ -164,16 +164,22 @@ bool Scan(std::string_view b, size_t& at, int depth) {
     return true;
   };
   switch (major) {
-    case 0: case 1: return !indefinite;
-    case 2: case 3:
+    case 0:
+    case 1: return !indefinite;
+    case 2:
+    case 3:
       if (indefinite)  // chunks: definite strings of the same major type
-        return until_break([&] { return (static_cast<uint8_t>(b[at]) >> 5) == major &&
-                                        (static_cast<uint8_t>(b[at]) & 31) != 31 && Scan(b, at, depth + 1); });
+        return until_break([&] {
+          return (static_cast<uint8_t>(b[at]) >> 5) == major && (static_cast<uint8_t>(b[at]) & 31) != 31 &&
+                 Scan(b, at, depth + 1);
+        });
       if (n > left) return false;
       at += n;
       return true;
-    case 4: case 5: {
-      if (indefinite) return until_break([&] { return Scan(b, at, depth + 1) && (major == 4 || Scan(b, at, depth + 1)); });
+    case 4:
+    case 5: {
+      if (indefinite)
+        return until_break([&] { return Scan(b, at, depth + 1) && (major == 4 || Scan(b, at, depth + 1)); });
       uint64_t items = major == 5 ? 2 * n : n;
       if (n > left || items > left) return false;  // every item takes at least a byte
       for (uint64_t i = 0; i < items; ++i)

@@ -27,13 +27,17 @@ TEST(CborCodec, RequestsDecodeToTheJsonFormTheHandlersRead) {
   const ServiceModel& m = ServiceModel::Kinesis();
   // {"StreamName":"s","Timestamp":1(1700000000123),"ShardIteratorType":"AT_TIMESTAMP"} (indefinite map)
   std::string body = "\xbf\x6aStreamName\x61s\x69Timestamp\xc1\x1b\x00\x00\x01\x8b\xcf\xe5\x68\x7b"s;
-  body += "\x71ShardIteratorType\x6c" "AT_TIMESTAMP\xff"s;
+  body +=
+      "\x71ShardIteratorType\x6c"
+      "AT_TIMESTAMP\xff"s;
   rapidjson::Document doc;
   ASSERT_TRUE(CborToJson(*m.InputShape("GetShardIterator"), body, doc).ok());
   EXPECT_STREQ(doc["StreamName"].GetString(), "s");
   EXPECT_DOUBLE_EQ(doc["Timestamp"].GetDouble(), 1700000000.123);
 
-  std::string put = "\xa2\x64" "Data\x42\x00\xff\x6cPartitionKey\x61k"s;
+  std::string put =
+      "\xa2\x64"
+      "Data\x42\x00\xff\x6cPartitionKey\x61k"s;
   rapidjson::Document p;
   ASSERT_TRUE(CborToJson(*m.InputShape("PutRecord"), put, p).ok());
   EXPECT_STREQ(p["Data"].GetString(), "AP8=");

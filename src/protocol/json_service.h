@@ -21,12 +21,11 @@ struct JsonService {
   std::string name;           // "kinesis": the SigV4 signing name, also shown by the health endpoint
   std::string target_prefix;  // "Kinesis_20131202"
   const ServiceModel* model = nullptr;
-  JsonDialect dialect;        // JSON 1.1 unless the service says otherwise
+  JsonDialect dialect;  // JSON 1.1 unless the service says otherwise
   // Whether `operation` is implemented (else UnknownOperationException).
   std::function<bool(std::string_view operation)> implements;
   // Runs an implemented operation on a request that passed model validation.
-  std::function<void(std::string_view operation, const std::string& region, const rapidjson::Value& input,
-                     Reply reply)>
+  std::function<void(std::string_view operation, const std::string& region, const rapidjson::Value& input, Reply reply)>
       call;
 };
 

@@ -39,9 +39,7 @@ ServiceModel::ServiceModel(std::string_view json) {
     s->name = it->name.GetString();
     shapes_.emplace(s->name, std::move(s));
   }
-  auto ref = [&](const rapidjson::Value& v) -> const Shape* {
-    return shapes_.at(v["shape"].GetString()).get();
-  };
+  auto ref = [&](const rapidjson::Value& v) -> const Shape* { return shapes_.at(v["shape"].GetString()).get(); };
   for (auto it = shapes.MemberBegin(); it != shapes.MemberEnd(); ++it) {
     Shape& s = *shapes_.at(it->name.GetString());
     const auto& j = it->value;

@@ -15,7 +15,19 @@
 
 namespace sluice::protocol {
 
-enum class ShapeType { kStructure, kList, kMap, kString, kInteger, kLong, kBoolean, kBlob, kTimestamp, kDouble, kFloat };
+enum class ShapeType {
+  kStructure,
+  kList,
+  kMap,
+  kString,
+  kInteger,
+  kLong,
+  kBoolean,
+  kBlob,
+  kTimestamp,
+  kDouble,
+  kFloat
+};
 
 struct Shape;
 
@@ -34,7 +46,7 @@ struct Shape {
   // patterns are not enforced.
   std::optional<StringPattern> pattern;
   std::vector<std::string> enum_values;
-  std::vector<Member> members;  // structure members, in model order
+  std::vector<Member> members;    // structure members, in model order
   const Shape* member = nullptr;  // list element
   const Shape* key = nullptr;     // map key
   const Shape* value = nullptr;   // map value

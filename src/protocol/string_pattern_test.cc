@@ -8,8 +8,13 @@ namespace {
 TEST(StringPattern, RepeatedClassesMatchLikeTheRegexTheyAre) {
   // Patterns from the Kinesis and Firehose models, table-matched and regex-matched
   // alike; each must answer as std::regex does.
-  const char* patterns[] = {"[a-zA-Z0-9_.-]+", "[a-zA-Z0-9\\-\\_]+", "[a-zA-Z0-9\\\\._\\\\-]+",
-                            "[\\.\\-_/#A-Za-z0-9]*", "[0-9]+", "[a-zA-Z0-9-]+", "[\\d]+"};
+  const char* patterns[] = {"[a-zA-Z0-9_.-]+",
+                            "[a-zA-Z0-9\\-\\_]+",
+                            "[a-zA-Z0-9\\\\._\\\\-]+",
+                            "[\\.\\-_/#A-Za-z0-9]*",
+                            "[0-9]+",
+                            "[a-zA-Z0-9-]+",
+                            "[\\d]+"};
   const char* inputs[] = {"", "abc", "my-stream_1.x", "a b", "a/b#c", "x\\y", "123", "-", "é", "a\nb", "[]", "^"};
   for (const char* p : patterns) {
     auto compiled = StringPattern::Compile(p);

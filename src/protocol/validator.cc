@@ -60,7 +60,8 @@ Status CheckTypes(const Shape& shape, const rapidjson::Value& v) {
   if (!TypeMatches(shape.type, v)) {
     if (v.IsObject() || v.IsArray()) return Status::InvalidArgument(JsonKind(v) + " found where not expected");
     return Status::InvalidArgument(JsonKind(v) + " can not be converted to " +
-                                   (shape.type == ShapeType::kInteger ? "an " : "a ") + std::string(TypeName(shape.type)));
+                                   (shape.type == ShapeType::kInteger ? "an " : "a ") +
+                                   std::string(TypeName(shape.type)));
   }
   // Strings end up in names, keys and messages: they must be valid UTF-8.
   // (Blobs need not be checked: base64 decoding rejects every non-ASCII byte.)
@@ -74,8 +75,7 @@ Status CheckTypes(const Shape& shape, const rapidjson::Value& v) {
       }
       break;
     case ShapeType::kList:
-      for (const auto& e : v.GetArray())
-        SLUICE_RETURN_IF_ERROR(CheckTypes(*shape.member, e));
+      for (const auto& e : v.GetArray()) SLUICE_RETURN_IF_ERROR(CheckTypes(*shape.member, e));
       break;
     case ShapeType::kMap:
       for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
@@ -108,8 +108,8 @@ std::string Render(const rapidjson::Value& v) {
 // violation is reported (most requests have none).
 struct Path {
   const Path* parent = nullptr;
-  std::string_view member;  // structure member (model name), or
-  size_t index = 0;         // 1-based list index when member is empty
+  std::string_view member;    // structure member (model name), or
+  size_t index = 0;           // 1-based list index when member is empty
   std::string_view map_part;  // "key" / "<key>.value" for maps
 
   std::string ToString() const {

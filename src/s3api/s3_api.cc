@@ -53,8 +53,7 @@ wire::Response AuthErrorResponse(const wire::Request& request, const auth::Failu
 
 }  // namespace
 
-wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
-                             bool head) {
+wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource, bool head) {
   return ErrorResponse(RandomHex(8, true), head, code, message, resource);
 }
 

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "auth/verifier.h"
-#include "wire/message.h"
 #include "objstore/local_store.h"
+#include "wire/message.h"
 
 namespace sluice::s3api {
 
@@ -43,8 +43,7 @@ struct S3ApiOptions {
 
 // An S3 XML error document with a fresh request id and the status S3 gives
 // `code`, for answers made outside S3Api (the HTTP server's transport limits).
-wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource,
-                             bool head);
+wire::Response ErrorDocument(std::string_view code, std::string_view message, const std::string& resource, bool head);
 
 class S3Api {
  public:

@@ -91,7 +91,8 @@ std::optional<std::string> VirtualHostBucket(std::string_view host_header, const
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);
   std::string host = Lower(h);
   if (host.empty()) return std::nullopt;
-  if (std::all_of(host.begin(), host.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }))
+  if (std::all_of(host.begin(), host.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }))
     return std::nullopt;  // IPv4 literal
   std::vector<std::string> all;
   for (const auto& b : bases) {

@@ -20,7 +20,7 @@ namespace sluice::s3api {
 std::string UrlEncode(std::string_view s);
 
 struct Target {
-  std::string path;  // decoded
+  std::string path;                                        // decoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   bool Has(std::string_view key) const;
   // The first value of `key`, or nullopt.

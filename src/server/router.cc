@@ -6,10 +6,10 @@
 #include <exception>
 #include <iostream>
 
+#include "auth/wire_errors.h"
 #include "codec/url.h"
 #include "model/region.h"
 #include "protocol/cbor_codec.h"
-#include "auth/wire_errors.h"
 #include "protocol/json_reply.h"
 #include "protocol/service_model.h"
 #include "protocol/sigv4_scope.h"
@@ -48,7 +48,9 @@ std::string Router::RegionOf(const wire::Request& request) const {
   constexpr std::string_view kParam = "X-Amz-Credential=";
   if (size_t at = request.target.find(kParam); at != std::string::npos) {
     std::string_view rest = std::string_view(request.target).substr(at + kParam.size());
-    if (auto scope = protocol::ParseCredential(codec::UrlDecode(rest.substr(0, rest.find('&')), codec::UrlPart::kQuery))) return scope->region;
+    if (auto scope =
+            protocol::ParseCredential(codec::UrlDecode(rest.substr(0, rest.find('&')), codec::UrlPart::kQuery)))
+      return scope->region;
   }
   return options_.default_region;
 }
@@ -62,8 +64,8 @@ void Router::Handle(wire::Request request, wire::Responder respond) {
       std::string services;
       for (const auto& s : services_) services += (services.empty() ? "\"" : ",\"") + s.name + "\":\"running\"";
       if (rest_) services += (services.empty() ? "\"" : ",\"") + rest_name_ + "\":\"running\"";
-      r.body = "{\"status\":\"ok\",\"services\":{" + services + "},\"storage_faults\":" +
-               storage::FaultCountersJson() + ",\"storage_resources\":" + storage::StorageResourcesJson() + "}";
+      r.body = "{\"status\":\"ok\",\"services\":{" + services + "},\"storage_faults\":" + storage::FaultCountersJson() +
+               ",\"storage_resources\":" + storage::StorageResourcesJson() + "}";
       return respond(std::move(r));
     }
     std::string_view target = request.Header("X-Amz-Target");
@@ -102,10 +104,10 @@ void Router::Handle(wire::Request request, wire::Responder respond) {
       // region syntax, answered as AWS answers a scope it does not serve.
       std::string region = RegionOf(request);
       if (!model::IsValidRegion(region))
-        return respond(protocol::JsonError(
-            ApiError{"InvalidSignatureException", "Credential should be scoped to a valid region, not '" + region + "'. ",
-                     400},
-            request_id, service->dialect));
+        return respond(
+            protocol::JsonError(ApiError{"InvalidSignatureException",
+                                         "Credential should be scoped to a valid region, not '" + region + "'. ", 400},
+                                request_id, service->dialect));
       return HandleJson(*service, target.substr(dot + 1), region, request, request_id, respond);
     }
     respond(protocol::JsonError(ApiError::UnknownOperation(), request_id));
@@ -145,9 +147,9 @@ void Router::HandleJson(const protocol::JsonService& service, std::string_view o
     // every byte here would triple the cost of parsing base64 blobs.
     doc.ParseInsitu<rapidjson::kParseIterativeFlag>(request.body.data());
     if (doc.HasParseError())
-      return respond(error(
-          ApiError::Serialization(std::string("Malformed JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                  " at offset " + std::to_string(doc.GetErrorOffset()))));
+      return respond(error(ApiError::Serialization(std::string("Malformed JSON: ") +
+                                                   rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                                                   std::to_string(doc.GetErrorOffset()))));
   }
   if (protocol::ApiStatus valid = protocol::ValidateRequest(*shape, doc); !valid.ok())
     return respond(error(valid.error()));

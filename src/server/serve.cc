@@ -11,20 +11,20 @@
 #include <thread>
 
 #include "auth/verifier.h"
+#include "dynamodb/catalog.h"       // DynamoDB API
+#include "dynamodb/json_service.h"  // DynamoDB API
+#include "firehose/catalog.h"       // Firehose API
+#include "firehose/engine/engine.h"
+#include "firehose/json_service.h"  // Firehose API
 #include "http/server.h"
 #include "http/tls_certificate.h"
 #include "io/dir_lock.h"
 #include "io/file_util.h"
 #include "kinesis/catalog.h"
 #include "kinesis/json_service.h"
-#include "dynamodb/catalog.h"       // DynamoDB API
-#include "dynamodb/json_service.h"  // DynamoDB API
-#include "firehose/catalog.h"       // Firehose API
-#include "firehose/json_service.h"  // Firehose API
-#include "firehose/engine/engine.h"
-#include "objstore/s3_store.h"
 #include "objstore/local_store.h"  // S3
-#include "s3api/s3_api.h"          // S3
+#include "objstore/s3_store.h"
+#include "s3api/s3_api.h"  // S3
 #include "server/router.h"
 #include "server/transport_errors.h"
 #include "storage/data_quota.h"
@@ -192,7 +192,7 @@ int Serve(const ServeOptions& options) {
   table_options.transition_ms = options.table_transition_ms;
   table_options.ttl_sweep_ms = options.ttl_sweep_ms;
   table_options.sync = options.fsync == storage::FsyncPolicy::kAlways ? dynamodb::store::SyncPolicy::kAlways
-                                                                       : dynamodb::store::SyncPolicy::kOs;
+                                                                      : dynamodb::store::SyncPolicy::kOs;
   dynamodb::TableCatalog tables(table_options);
   if (Status st = tables.Open(); !st.ok()) {
     std::cerr << "sluice: cannot open DynamoDB tables in " << copts.data_dir << ": " << st.ToString() << "\n";
@@ -244,10 +244,9 @@ int Serve(const ServeOptions& options) {
   if (server.TlsPort())
     std::cout << "sluice listening on https://" << host << ":" << server.TlsPort() << " (certificate "
               << hopts.tls_cert_file << ")\n";
-  std::cout
-            << "data directory: " << copts.data_dir.string() << "\n"
-            << "fsync: " << (options.fsync == storage::FsyncPolicy::kAlways ? "always" : "os") << ", stream transitions: " << options.stream_transition_ms
-            << " ms, ready in " << ms << " ms\n"
+  std::cout << "data directory: " << copts.data_dir.string() << "\n"
+            << "fsync: " << (options.fsync == storage::FsyncPolicy::kAlways ? "always" : "os")
+            << ", stream transitions: " << options.stream_transition_ms << " ms, ready in " << ms << " ms\n"
             << "auth: " << options.auth_summary << std::endl;
 
   std::thread waiter([&server, stop_signals] {

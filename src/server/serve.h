@@ -28,7 +28,7 @@ struct ServeOptions {
   uint64_t max_data_bytes = 0;       // bytes stored in the data directory; 0 = unlimited
   std::string default_region = "us-east-1";
   std::string account_id = "000000000000";  // the account in every ARN
-  int64_t retention_hour_ms = 3'600'000;  // test knob, see CatalogOptions
+  int64_t retention_hour_ms = 3'600'000;    // test knob, see CatalogOptions
   int64_t retention_check_ms = 60'000;
   uint64_t segment_bytes = 64ull << 20;
   std::string firehose_s3_endpoint;        // "" = deliver to the embedded store
@@ -49,8 +49,8 @@ struct ServeOptions {
   int tls_port = -1;
   std::string tls_cert;
   std::string tls_key;
-  bool throughput_limits = false;          // AWS per-shard and control-plane limits
-  double fault_put_fraction = 0.0;         // PutRecord(s) entries failing with InternalFailure
+  bool throughput_limits = false;   // AWS per-shard and control-plane limits
+  double fault_put_fraction = 0.0;  // PutRecord(s) entries failing with InternalFailure
   uint64_t fault_seed = 1;
   // SigV4 verification (docs/auth.md): null accepts any request.
   std::shared_ptr<const auth::Verifier> verifier;

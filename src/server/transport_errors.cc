@@ -17,8 +17,7 @@ protocol::ApiError JsonErrorFor(http::TransportError error) {
       return {"RequestTimeoutException", "The request was not received within the time allowed", 408};
     case http::TransportError::kUnavailable:
       return {"ServiceUnavailableException", "The server is busy; retry the request", 503};
-    case http::TransportError::kBadRequest:
-      break;
+    case http::TransportError::kBadRequest: break;
   }
   return protocol::ApiError::Serialization("Malformed HTTP request");
 }
@@ -31,8 +30,8 @@ wire::Response S3ErrorFor(http::TransportError error, const wire::Request& head)
       return s3api::ErrorDocument("RequestHeaderSectionTooLarge",
                                   "Your request header section exceeds the maximum allowed size.", resource, is_head);
     case http::TransportError::kBodyTooLarge:
-      return s3api::ErrorDocument("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
-                                  resource, is_head);
+      return s3api::ErrorDocument("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", resource,
+                                  is_head);
     case http::TransportError::kTimeout:
       return s3api::ErrorDocument("RequestTimeout",
                                   "Your socket connection to the server was not read from or written to within the "
@@ -40,8 +39,7 @@ wire::Response S3ErrorFor(http::TransportError error, const wire::Request& head)
                                   resource, is_head);
     case http::TransportError::kUnavailable:
       return s3api::ErrorDocument("ServiceUnavailable", "Reduce your request rate.", resource, is_head);
-    case http::TransportError::kBadRequest:
-      break;
+    case http::TransportError::kBadRequest: break;
   }
   return s3api::ErrorDocument("BadRequest", "An error occurred when parsing the HTTP request.", resource, is_head);
 }

@@ -22,9 +22,11 @@ void ReportFault(std::string_view message) {
 
 std::string FaultCountersJson() {
   const FaultCounters& c = Faults();
-  const std::pair<const char*, const std::atomic<uint64_t>*> fields[] = {
-      {"write_failures", &c.write_failures}, {"sync_failures", &c.sync_failures}, {"repairs", &c.repairs},
-      {"corrupt_frames", &c.corrupt_frames}, {"torn_tails", &c.torn_tails}};
+  const std::pair<const char*, const std::atomic<uint64_t>*> fields[] = {{"write_failures", &c.write_failures},
+                                                                         {"sync_failures", &c.sync_failures},
+                                                                         {"repairs", &c.repairs},
+                                                                         {"corrupt_frames", &c.corrupt_frames},
+                                                                         {"torn_tails", &c.torn_tails}};
   std::string out = "{";
   for (const auto& [name, value] : fields) {
     if (out.size() > 1) out += ',';
@@ -40,10 +42,9 @@ std::string FaultCountersJson() {
 std::string StorageResourcesJson() {
   FdCache::Stats f = FdCache::Default().stats();
   const DataQuota& q = DataQuota::Default();
-  return "{\"open_segment_files\":" + std::to_string(f.open) + ",\"pinned_segment_files\":" +
-         std::to_string(f.pinned) + ",\"max_open_files\":" + std::to_string(f.max_open) +
-         ",\"segment_opens\":" + std::to_string(f.opens) + ",\"segment_evictions\":" +
-         std::to_string(f.evictions) + ",\"data_bytes\":" + std::to_string(q.used()) +
+  return "{\"open_segment_files\":" + std::to_string(f.open) + ",\"pinned_segment_files\":" + std::to_string(f.pinned) +
+         ",\"max_open_files\":" + std::to_string(f.max_open) + ",\"segment_opens\":" + std::to_string(f.opens) +
+         ",\"segment_evictions\":" + std::to_string(f.evictions) + ",\"data_bytes\":" + std::to_string(q.used()) +
          ",\"max_data_bytes\":" + std::to_string(q.limit()) + "}";
 }
 

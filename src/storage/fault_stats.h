@@ -11,11 +11,11 @@
 namespace sluice::storage {
 
 struct FaultCounters {
-  std::atomic<uint64_t> write_failures{0};   // a pwritev of an append failed (cut back)
-  std::atomic<uint64_t> sync_failures{0};    // an fdatasync/fsync before publishing failed
-  std::atomic<uint64_t> repairs{0};          // a failed shard log was repaired and took appends again
-  std::atomic<uint64_t> corrupt_frames{0};   // damaged frames found in the middle of a segment
-  std::atomic<uint64_t> torn_tails{0};       // torn tails cut from an active segment at open
+  std::atomic<uint64_t> write_failures{0};  // a pwritev of an append failed (cut back)
+  std::atomic<uint64_t> sync_failures{0};   // an fdatasync/fsync before publishing failed
+  std::atomic<uint64_t> repairs{0};         // a failed shard log was repaired and took appends again
+  std::atomic<uint64_t> corrupt_frames{0};  // damaged frames found in the middle of a segment
+  std::atomic<uint64_t> torn_tails{0};      // torn tails cut from an active segment at open
 };
 
 FaultCounters& Faults();

@@ -50,11 +50,11 @@ class FdCache {
   size_t max_open() const;
 
   struct Stats {
-    size_t open = 0;        // descriptors open now (pinned or not)
-    size_t pinned = 0;      // files with at least one lease
+    size_t open = 0;    // descriptors open now (pinned or not)
+    size_t pinned = 0;  // files with at least one lease
     size_t max_open = 0;
-    uint64_t opens = 0;     // open(2) calls made (first opens and re-opens)
-    uint64_t evictions = 0; // descriptors closed to stay within max_open
+    uint64_t opens = 0;      // open(2) calls made (first opens and re-opens)
+    uint64_t evictions = 0;  // descriptors closed to stay within max_open
   };
   Stats stats() const;
 
@@ -74,8 +74,7 @@ class FdCache {
 
    private:
     friend class FdCache;
-    Lease(FdCache* cache, std::shared_ptr<Entry> entry, int fd)
-        : cache_(cache), entry_(std::move(entry)), fd_(fd) {}
+    Lease(FdCache* cache, std::shared_ptr<Entry> entry, int fd) : cache_(cache), entry_(std::move(entry)), fd_(fd) {}
     FdCache* cache_ = nullptr;
     std::shared_ptr<Entry> entry_;
     int fd_ = -1;

@@ -3,8 +3,8 @@
 // descriptor, unlinked segments stay readable.
 #include "storage/fd_cache.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -40,7 +40,8 @@ TEST(FdCache, ClosesLeastRecentlyUsedUnpinnedDescriptorsBeyondTheBudget) {
   FdCache cache(2);
   std::vector<std::unique_ptr<FdCache::File>> files;
   for (int i = 0; i < 5; ++i)
-    files.push_back(std::make_unique<FdCache::File>(&cache, MakeFile(dir, "f" + std::to_string(i), "x" + std::to_string(i)), O_RDONLY));
+    files.push_back(std::make_unique<FdCache::File>(
+        &cache, MakeFile(dir, "f" + std::to_string(i), "x" + std::to_string(i)), O_RDONLY));
   for (auto& f : files) {
     auto lease = f->Acquire();
     ASSERT_TRUE(lease.ok()) << lease.status().ToString();
@@ -144,7 +145,8 @@ TEST_P(FdCacheShardLogTest, ManyShardsStayWithinTheBudgetAndEveryRecordReadsBack
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->records.size(), 20u);
     for (int i = 0; i < 20; ++i)
-      EXPECT_EQ(r->records[i].data.substr(0, 8), ("s" + std::to_string(s) + "-" + std::to_string(i) + "xxxxxxxx").substr(0, 8));
+      EXPECT_EQ(r->records[i].data.substr(0, 8),
+                ("s" + std::to_string(s) + "-" + std::to_string(i) + "xxxxxxxx").substr(0, 8));
     EXPECT_LE(cache.stats().open, 3u);
   }
   // Reopened (as after a restart) with the same budget.

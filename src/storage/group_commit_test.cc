@@ -72,10 +72,16 @@ TEST(GroupCommitter, RequestsArrivingDuringSyncShareTheNextSync) {
   {
     GroupCommitter gc;
     log.Block();
-    gc.Commit(&log, [&](const Status& st) { EXPECT_TRUE(st.ok()); ++done; });
+    gc.Commit(&log, [&](const Status& st) {
+      EXPECT_TRUE(st.ok());
+      ++done;
+    });
     log.WaitForSyncs(1);  // the first sync is now in progress
     for (int i = 0; i < 100; ++i) {
-      gc.Commit(&log, [&](const Status& st) { EXPECT_TRUE(st.ok()); ++done; });
+      gc.Commit(&log, [&](const Status& st) {
+        EXPECT_TRUE(st.ok());
+        ++done;
+      });
     }
     log.Unblock();
   }  // destructor drains

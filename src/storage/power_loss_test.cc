@@ -55,10 +55,10 @@ struct Expected {
   // not acknowledged, but their frames may have reached the disk whole, so
   // they may come back after appended[] (a failed put may or may not land).
   std::vector<Record> failed[kShards];
-  uint64_t acked[kShards] = {};           // offsets below this were acknowledged
-  uint64_t start_at_cut[kShards] = {};    // the log's start offset in memory at the end
-  std::vector<std::string> meta_versions; // every version WriteFileAtomically was called with
-  int meta_acked = -1;                    // index of the last acknowledged version
+  uint64_t acked[kShards] = {};            // offsets below this were acknowledged
+  uint64_t start_at_cut[kShards] = {};     // the log's start offset in memory at the end
+  std::vector<std::string> meta_versions;  // every version WriteFileAtomically was called with
+  int meta_acked = -1;                     // index of the last acknowledged version
 };
 
 std::string MetaVersion(int v) {
@@ -149,8 +149,7 @@ void RunWorkload(FaultInjectionFileSystem* fs, FdCache* cache, DataQuota* quota,
 
 // Reopens everything from what survived and checks the promises; adds the
 // number of records recovered to *recovered (for the report).
-void CheckAfterReboot(FaultInjectionFileSystem* fs, const Expected& ex, const std::string& label,
-                      uint64_t* recovered) {
+void CheckAfterReboot(FaultInjectionFileSystem* fs, const Expected& ex, const std::string& label, uint64_t* recovered) {
   SCOPED_TRACE(label);
   FdCache cache(4);
   DataQuota quota;
@@ -266,18 +265,19 @@ TEST(PowerLoss, EverySyncPointOfTheWorkload) {
   for (auto mode : {MemFileSystem::Unsynced::kDrop, MemFileSystem::Unsynced::kKeep, MemFileSystem::Unsynced::kZero}) {
     // k == syncs: the workload completes, then the power goes.
     for (uint64_t k = 0; k <= syncs; ++k) {
-      std::string label = std::string("cut before sync point ") + std::to_string(k) + " of " +
-                          std::to_string(syncs) + ", unsynced bytes: " + ModeName(mode);
-      OneRun(label, [&](FaultInjectionFileSystem& fs) { fs.CutPowerAtSync(k, mode); }, mode, &totals);
+      std::string label = std::string("cut before sync point ") + std::to_string(k) + " of " + std::to_string(syncs) +
+                          ", unsynced bytes: " + ModeName(mode);
+      OneRun(
+          label, [&](FaultInjectionFileSystem& fs) { fs.CutPowerAtSync(k, mode); }, mode, &totals);
       if (::testing::Test::HasFatalFailure()) return;
     }
   }
-  std::printf("[ power-loss ] %llu sync points + 1 cut after the end, x 3 fates of unsynced bytes = %llu cut "
-              "points; %llu acknowledged records checked, %llu recovered, %llu runs cut a torn tail\n",
-              static_cast<unsigned long long>(syncs), static_cast<unsigned long long>(totals.runs),
-              static_cast<unsigned long long>(totals.acked_records),
-              static_cast<unsigned long long>(totals.recovered_records),
-              static_cast<unsigned long long>(totals.torn_tails));
+  std::printf(
+      "[ power-loss ] %llu sync points + 1 cut after the end, x 3 fates of unsynced bytes = %llu cut "
+      "points; %llu acknowledged records checked, %llu recovered, %llu runs cut a torn tail\n",
+      static_cast<unsigned long long>(syncs), static_cast<unsigned long long>(totals.runs),
+      static_cast<unsigned long long>(totals.acked_records), static_cast<unsigned long long>(totals.recovered_records),
+      static_cast<unsigned long long>(totals.torn_tails));
   EXPECT_EQ(totals.runs, 3 * (syncs + 1));
   RecordProperty("cut_points", static_cast<int>(totals.runs));
 }
@@ -296,19 +296,20 @@ TEST(PowerLoss, TornWriteAtEveryWriteOfTheWorkload) {
   };
   for (const auto& [name, keep] : parts) {
     for (uint64_t w = 0; w < writes; ++w) {
-      std::string label = "power cut during write " + std::to_string(w) + " of " + std::to_string(writes) +
-                          ", " + name + " of it written";
-      OneRun(label, [&, keep = keep](FaultInjectionFileSystem& fs) { fs.CutPowerAtWrite(w, keep); },
-             MemFileSystem::Unsynced::kKeep, &totals);
+      std::string label = "power cut during write " + std::to_string(w) + " of " + std::to_string(writes) + ", " +
+                          name + " of it written";
+      OneRun(
+          label, [&, keep = keep](FaultInjectionFileSystem& fs) { fs.CutPowerAtWrite(w, keep); },
+          MemFileSystem::Unsynced::kKeep, &totals);
       if (::testing::Test::HasFatalFailure()) return;
     }
   }
-  std::printf("[ power-loss ] %llu writes x 3 torn sizes = %llu cut points; %llu acknowledged records "
-              "checked, %llu recovered, %llu runs cut a torn tail\n",
-              static_cast<unsigned long long>(writes), static_cast<unsigned long long>(totals.runs),
-              static_cast<unsigned long long>(totals.acked_records),
-              static_cast<unsigned long long>(totals.recovered_records),
-              static_cast<unsigned long long>(totals.torn_tails));
+  std::printf(
+      "[ power-loss ] %llu writes x 3 torn sizes = %llu cut points; %llu acknowledged records "
+      "checked, %llu recovered, %llu runs cut a torn tail\n",
+      static_cast<unsigned long long>(writes), static_cast<unsigned long long>(totals.runs),
+      static_cast<unsigned long long>(totals.acked_records), static_cast<unsigned long long>(totals.recovered_records),
+      static_cast<unsigned long long>(totals.torn_tails));
   EXPECT_EQ(totals.runs, 3 * writes);
   EXPECT_GT(totals.torn_tails, 0u) << "no run exercised torn-tail recovery";
   RecordProperty("cut_points", static_cast<int>(totals.runs));

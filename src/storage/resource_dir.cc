@@ -21,8 +21,7 @@ constexpr size_t kHashedPrefix = 180;
 constexpr char kHex[] = "0123456789ABCDEF";
 
 bool IsPlainNameByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
 std::string RandomHex(size_t bytes) {
@@ -147,7 +146,8 @@ Status ResourceDirectory::Recover(const std::function<Status(const fs::path&, co
   for (const auto& region : *regions) {
     if (region.kind != io::DirEntry::Kind::kDirectory) {
       if (region.kind == io::DirEntry::Kind::kSymlink)
-        std::cerr << "sluice: ignoring symlink " << (root_ / region.name) << " (nothing in the data directory is followed)\n";
+        std::cerr << "sluice: ignoring symlink " << (root_ / region.name)
+                  << " (nothing in the data directory is followed)\n";
       continue;
     }
     auto entries = io::ListBeneath(data_dir_, fs::path(service_) / region.name);

@@ -75,7 +75,8 @@ class ResourceDirectory {
   // removed; symlinks and stray files are left alone with a warning; for
   // each published resource `load(dir, metadata_text)` runs. Use Matches()
   // in `load` to refuse metadata that does not belong where it was found.
-  Status Recover(const std::function<Status(const std::filesystem::path& dir, const std::string& metadata)>& load) const;
+  Status Recover(
+      const std::function<Status(const std::filesystem::path& dir, const std::string& metadata)>& load) const;
   // True when `dir` is where the resource `region`/`name` belongs.
   bool Matches(const std::filesystem::path& dir, std::string_view region, std::string_view name) const;
 

@@ -144,7 +144,8 @@ TEST(ResourceDirectoryTest, SymlinksAreNeverFollowed) {
   ASSERT_TRUE(dirs.Recover([&](const fs::path&, const std::string&) {
                     ++loaded;
                     return Status::Ok();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(loaded, 0);
   EXPECT_TRUE(fs::exists(outside / "precious"));
 }
@@ -166,7 +167,8 @@ TEST(ResourceDirectoryTest, RecoverRemovesUnfinishedCreationsAndLoadsTheRest) {
                     seen.push_back(dir);
                     EXPECT_EQ(text, "{}");
                     return Status::Ok();
-                  }).ok());
+                  })
+                  .ok());
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_TRUE(dirs.Matches(seen[0], "eu-west-1", ".."));
   EXPECT_FALSE(dirs.Matches(seen[0], "eu-west-1", "."));

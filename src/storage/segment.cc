@@ -39,8 +39,7 @@ Status WriteFileNoSync(io::FileSystem& fsys, const fs::path& path, std::string_v
 // Candidates are filtered on the length and offset fields before the CRC is
 // computed, so a scan costs little more than reading the bytes.
 Result<std::optional<IndexEntry>> FindNextGoodFrame(io::FileSystem& fsys, int fd, uint64_t from, uint64_t limit,
-                                                    uint64_t min_offset, uint64_t end_offset,
-                                                    const fs::path& path) {
+                                                    uint64_t min_offset, uint64_t end_offset, const fs::path& path) {
   constexpr uint64_t kMinFrame = format::kFrameHeaderSize + format::kBodyFixedSize;
   constexpr uint64_t kWindow = 1 << 20;
   // At most this many frames fit between `from` and `limit`.
@@ -72,8 +71,7 @@ Result<std::optional<IndexEntry>> FindNextGoodFrame(io::FileSystem& fsys, int fd
     if (outcome != FrameReader::Outcome::kFrame || f.offset != offset) continue;
     IndexEntry found{offset, p, f.arrival_ms};
     SLUICE_RETURN_IF_ERROR(reader.Next(&f, &outcome));
-    if (outcome == FrameReader::Outcome::kEnd ||
-        (outcome == FrameReader::Outcome::kFrame && f.offset == offset + 1)) {
+    if (outcome == FrameReader::Outcome::kEnd || (outcome == FrameReader::Outcome::kFrame && f.offset == offset + 1)) {
       return std::optional<IndexEntry>(found);
     }
   }
@@ -178,8 +176,8 @@ Segment::Segment(const fs::path& dir, uint64_t base_offset, uint32_t index_inter
 Segment::~Segment() = default;
 
 Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t base_offset,
-                                                 uint32_t index_interval_bytes, bool keep_unsynced,
-                                                 FdCache* cache, io::FileSystem* fsys) {
+                                                 uint32_t index_interval_bytes, bool keep_unsynced, FdCache* cache,
+                                                 io::FileSystem* fsys) {
   std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, fsys, O_RDWR));
   Result<int> fd = seg->fs_->Open(seg->log_path_, O_RDWR | O_CREAT | O_EXCL, 0600);
   if (!fd.ok()) return fd.status();
@@ -206,9 +204,8 @@ Result<std::shared_ptr<Segment>> Segment::Create(const fs::path& dir, uint64_t b
 }
 
 Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uint64_t base_offset,
-                                                        uint32_t index_interval_bytes,
-                                                        bool* truncated, bool keep_unsynced,
-                                                        FdCache* cache, io::FileSystem* fsys) {
+                                                        uint32_t index_interval_bytes, bool* truncated,
+                                                        bool keep_unsynced, FdCache* cache, io::FileSystem* fsys) {
   *truncated = false;
   std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, fsys, O_RDWR));
   io::FileSystem& files = *seg->fs_;
@@ -231,8 +228,8 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
   uint64_t keep = 0;
   bool header_ok = got == header.size() && format::DecodeSegmentHeader(header, &header_base);
   if (header_ok && header_base != base_offset) {
-    return Status::Corruption("segment " + seg->log_path_.string() + " has base offset " +
-                              std::to_string(header_base) + " in its header");
+    return Status::Corruption("segment " + seg->log_path_.string() + " has base offset " + std::to_string(header_base) +
+                              " in its header");
   }
   if (header_ok) {
     Result<uint64_t> end = seg->ScanAndIndex(fd, *size, UINT64_MAX);
@@ -256,8 +253,8 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
   }
   if (*truncated) {
     Faults().torn_tails.fetch_add(1, std::memory_order_relaxed);
-    ReportFault("cut torn tail of " + seg->log_path_.string() + " at byte " + std::to_string(keep) +
-                " (" + std::to_string(*size > keep ? *size - keep : 0) + " byte(s) after the last good frame)");
+    ReportFault("cut torn tail of " + seg->log_path_.string() + " at byte " + std::to_string(keep) + " (" +
+                std::to_string(*size > keep ? *size - keep : 0) + " byte(s) after the last good frame)");
   }
   MutexLock lock(seg->mu_);
   seg->keep_unsynced_ = keep_unsynced;
@@ -265,11 +262,10 @@ Result<std::shared_ptr<Segment>> Segment::RecoverActive(const fs::path& dir, uin
   return seg;
 }
 
-Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64_t base_offset,
-                                                     uint64_t end_offset,
+Result<std::shared_ptr<Segment>> Segment::LoadSealed(const fs::path& dir, uint64_t base_offset, uint64_t end_offset,
                                                      std::optional<int64_t> later_arrival_ms,
-                                                     uint32_t index_interval_bytes, bool* rebuilt,
-                                                     FdCache* cache, io::FileSystem* fsys) {
+                                                     uint32_t index_interval_bytes, bool* rebuilt, FdCache* cache,
+                                                     io::FileSystem* fsys) {
   *rebuilt = false;
   std::shared_ptr<Segment> seg(new Segment(dir, base_offset, index_interval_bytes, cache, fsys, O_RDONLY));
   Result<uint64_t> size = seg->fs_->FileSizeAt(seg->log_path_);
@@ -318,8 +314,8 @@ bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
   if (!raw.ok()) return false;
   format::IndexFile idx;
   if (!format::DecodeIndexFile(*raw, &idx)) return false;
-  if (idx.base_offset != base_offset_ || idx.end_offset != end_offset ||
-      idx.log_bytes != log_size || log_size < format::kSegmentHeaderSize) {
+  if (idx.base_offset != base_offset_ || idx.end_offset != end_offset || idx.log_bytes != log_size ||
+      log_size < format::kSegmentHeaderSize) {
     return false;
   }
   if (end_offset == base_offset_) {
@@ -334,8 +330,7 @@ bool Segment::LoadIndexFile(uint64_t end_offset, uint64_t log_size) {
       if (b.offset <= a.offset || b.position <= a.position || b.arrival_ms < a.arrival_ms) return false;
     }
     const IndexEntry& last = idx.entries.back();
-    if (last.offset >= end_offset || last.position >= log_size ||
-        idx.last_arrival_ms < last.arrival_ms) {
+    if (last.offset >= end_offset || last.position >= log_size || idx.last_arrival_ms < last.arrival_ms) {
       return false;
     }
   }
@@ -383,8 +378,7 @@ Result<uint64_t> Segment::ScanAndIndex(int fd, uint64_t file_size, uint64_t stop
   return reader.position();
 }
 
-void Segment::AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size,
-                             int64_t arrival_ms) {
+void Segment::AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms) {
   if (entries_.empty() || bytes_since_index_ >= index_interval_bytes_) {
     entries_.push_back({offset, position, arrival_ms});
     bytes_since_index_ = 0;
@@ -394,9 +388,8 @@ void Segment::AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_
   last_arrival_ms_ = arrival_ms;
 }
 
-Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
-                       std::span<const AppendEntry> entries, bool* cut_failed,
-                       std::shared_ptr<const void> owner) {
+Status Segment::Append(uint64_t first_offset, int64_t arrival_ms, std::span<const AppendEntry> entries,
+                       bool* cut_failed, std::shared_ptr<const void> owner) {
   *cut_failed = false;
   if (entries.empty()) return Status::Ok();
   uint64_t start;
@@ -409,7 +402,8 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
   }
   // Encode every frame's prefix into one buffer; data is written in place.
   size_t prefix_bytes = 0;
-  for (const AppendEntry& e : entries) prefix_bytes += format::kFrameHeaderSize + format::kBodyFixedSize + e.partition_key.size();
+  for (const AppendEntry& e : entries)
+    prefix_bytes += format::kFrameHeaderSize + format::kBodyFixedSize + e.partition_key.size();
   // On the heap so that the pieces pointing into it stay put when kept.
   auto prefixes_kept = std::make_shared<std::string>();
   std::string& prefixes = *prefixes_kept;
@@ -417,8 +411,7 @@ Status Segment::Append(uint64_t first_offset, int64_t arrival_ms,
   std::vector<size_t> ends;
   ends.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
-    format::EncodeFramePrefix(first_offset + i, arrival_ms, entries[i].partition_key,
-                              entries[i].data, &prefixes);
+    format::EncodeFramePrefix(first_offset + i, arrival_ms, entries[i].partition_key, entries[i].data, &prefixes);
     ends.push_back(prefixes.size());
   }
   std::vector<iovec> iov;

@@ -84,12 +84,9 @@ class Segment {
   // file operation goes through `fs` (nullptr: io::FileSystem::Default(); it
   // must outlive the segment); the same holds for RecoverActive() and
   // LoadSealed().
-  static Result<std::shared_ptr<Segment>> Create(const std::filesystem::path& dir,
-                                                 uint64_t base_offset,
-                                                 uint32_t index_interval_bytes,
-                                                 bool keep_unsynced = false,
-                                                 FdCache* cache = nullptr,
-                                                 io::FileSystem* fs = nullptr);
+  static Result<std::shared_ptr<Segment>> Create(const std::filesystem::path& dir, uint64_t base_offset,
+                                                 uint32_t index_interval_bytes, bool keep_unsynced = false,
+                                                 FdCache* cache = nullptr, io::FileSystem* fs = nullptr);
 
   // Recovers the newest segment: a missing/invalid file header is treated as a
   // torn creation and reset; every frame is scanned. A damaged frame followed
@@ -97,12 +94,9 @@ class Segment {
   // incomplete frame with no good frame after it is a torn tail and the file
   // is cut (ftruncate + fdatasync) there. *truncated tells whether anything
   // was cut. Opened read-write.
-  static Result<std::shared_ptr<Segment>> RecoverActive(const std::filesystem::path& dir,
-                                                        uint64_t base_offset,
-                                                        uint32_t index_interval_bytes,
-                                                        bool* truncated,
-                                                        bool keep_unsynced = false,
-                                                        FdCache* cache = nullptr,
+  static Result<std::shared_ptr<Segment>> RecoverActive(const std::filesystem::path& dir, uint64_t base_offset,
+                                                        uint32_t index_interval_bytes, bool* truncated,
+                                                        bool keep_unsynced = false, FdCache* cache = nullptr,
                                                         io::FileSystem* fs = nullptr);
 
   // Loads a sealed segment whose records end at `end_offset` (the next
@@ -112,12 +106,10 @@ class Segment {
   // frame) is never truncated: reads of its damaged range return Corruption.
   // `later_arrival_ms` (first arrival of the next segment, if known) bounds
   // the arrival times of a damaged segment. *rebuilt tells whether it scanned.
-  static Result<std::shared_ptr<Segment>> LoadSealed(const std::filesystem::path& dir,
-                                                     uint64_t base_offset, uint64_t end_offset,
-                                                     std::optional<int64_t> later_arrival_ms,
-                                                     uint32_t index_interval_bytes,
-                                                     bool* rebuilt, FdCache* cache = nullptr,
-                                                     io::FileSystem* fs = nullptr);
+  static Result<std::shared_ptr<Segment>> LoadSealed(const std::filesystem::path& dir, uint64_t base_offset,
+                                                     uint64_t end_offset, std::optional<int64_t> later_arrival_ms,
+                                                     uint32_t index_interval_bytes, bool* rebuilt,
+                                                     FdCache* cache = nullptr, io::FileSystem* fs = nullptr);
 
   ~Segment();
   Segment(const Segment&) = delete;
@@ -129,8 +121,8 @@ class Segment {
   // when even that failed (the file tail is then unknown). With
   // keep_unsynced, `owner` (when given) keeps the entries' bytes alive until
   // they are synced; without it they are copied.
-  Status Append(uint64_t first_offset, int64_t arrival_ms, std::span<const AppendEntry> entries,
-                bool* cut_failed, std::shared_ptr<const void> owner = nullptr);
+  Status Append(uint64_t first_offset, int64_t arrival_ms, std::span<const AppendEntry> entries, bool* cut_failed,
+                std::shared_ptr<const void> owner = nullptr);
 
   // Writes the .idx file describing the current contents. Not fsynced: an
   // index that does not check is rebuilt on the next open.
@@ -188,8 +180,8 @@ class Segment {
   uint64_t DiskBytes() const;
 
  private:
-  Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes,
-          FdCache* cache, io::FileSystem* fs, int open_flags);
+  Segment(const std::filesystem::path& dir, uint64_t base_offset, uint32_t index_interval_bytes, FdCache* cache,
+          io::FileSystem* fs, int open_flags);
   bool LoadIndexFile(uint64_t end_offset, uint64_t log_size);
   // Scans frames from the header on, building the index; skips damaged
   // frames that good frames follow (Resync) and stops at a bad/torn frame
@@ -199,8 +191,7 @@ class Segment {
   // The descriptor Sync()/Repair() write through: the dirty pin's, or a new
   // lease. Needs mu_ not held.
   Result<int> WriteDescriptor(FdCache::Lease* lease) EXCLUDES(mu_);
-  void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms)
-      REQUIRES(mu_);
+  void AddFrameLocked(uint64_t offset, uint64_t position, uint64_t frame_size, int64_t arrival_ms) REQUIRES(mu_);
 
   io::FileSystem* const fs_;
   const uint64_t base_offset_;

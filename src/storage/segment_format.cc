@@ -54,8 +54,8 @@ bool DecodeSegmentHeader(std::string_view in, uint64_t* base_offset) {
   return true;
 }
 
-void EncodeFramePrefix(uint64_t offset, int64_t arrival_ms, std::string_view key,
-                       std::string_view data, std::string* dst) {
+void EncodeFramePrefix(uint64_t offset, int64_t arrival_ms, std::string_view key, std::string_view data,
+                       std::string* dst) {
   size_t start = dst->size();
   uint64_t body_len = kBodyFixedSize + key.size() + data.size();
   PutFixed32(dst, static_cast<uint32_t>(body_len));
@@ -65,16 +65,14 @@ void EncodeFramePrefix(uint64_t offset, int64_t arrival_ms, std::string_view key
   PutFixed16(dst, static_cast<uint16_t>(key.size()));
   dst->append(key);
   PutFixed32(dst, static_cast<uint32_t>(data.size()));
-  std::string_view body_prefix(dst->data() + start + kFrameHeaderSize,
-                               dst->size() - start - kFrameHeaderSize);
+  std::string_view body_prefix(dst->data() + start + kFrameHeaderSize, dst->size() - start - kFrameHeaderSize);
   uint32_t crc = Crc32(data, Crc32(body_prefix));
   std::string crc_bytes;
   PutFixed32(&crc_bytes, crc);
   dst->replace(start + 4, 4, crc_bytes);
 }
 
-std::string EncodeFrame(uint64_t offset, int64_t arrival_ms, std::string_view key,
-                        std::string_view data) {
+std::string EncodeFrame(uint64_t offset, int64_t arrival_ms, std::string_view key, std::string_view data) {
   std::string out;
   EncodeFramePrefix(offset, arrival_ms, key, data, &out);
   out.append(data);
@@ -143,8 +141,7 @@ bool DecodeIndexFile(std::string_view in, IndexFile* out) {
   out->entries.reserve(count);
   const char* p = in.data() + kIndexHeaderSize;
   for (uint64_t i = 0; i < count; ++i, p += kIndexEntrySize) {
-    out->entries.push_back({DecodeFixed64(p), DecodeFixed64(p + 8),
-                            static_cast<int64_t>(DecodeFixed64(p + 16))});
+    out->entries.push_back({DecodeFixed64(p), DecodeFixed64(p + 8), static_cast<int64_t>(DecodeFixed64(p + 16))});
   }
   return true;
 }

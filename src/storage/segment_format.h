@@ -53,12 +53,11 @@ inline uint64_t FrameSize(size_t key_len, size_t data_len) {
 // Appends to *dst everything of the frame except the data bytes themselves
 // (length, crc, offset, arrival, key length, key, data length): the caller
 // writes `data` right after. The CRC already covers `data`.
-void EncodeFramePrefix(uint64_t offset, int64_t arrival_ms, std::string_view key,
-                       std::string_view data, std::string* dst);
+void EncodeFramePrefix(uint64_t offset, int64_t arrival_ms, std::string_view key, std::string_view data,
+                       std::string* dst);
 
 // Convenience: a whole frame in one string (tests, tools).
-std::string EncodeFrame(uint64_t offset, int64_t arrival_ms, std::string_view key,
-                        std::string_view data);
+std::string EncodeFrame(uint64_t offset, int64_t arrival_ms, std::string_view key, std::string_view data);
 
 // A decoded frame; views point into the decoded buffer.
 struct FrameView {

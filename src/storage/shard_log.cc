@@ -33,8 +33,7 @@ namespace {
 
 class ShardLogImpl final : public ShardLog {
  public:
-  ShardLogImpl(fs::path dir, const ShardLogOptions& options)
-      : dir_(std::move(dir)), options_(options) {}
+  ShardLogImpl(fs::path dir, const ShardLogOptions& options) : dir_(std::move(dir)), options_(options) {}
 
   Status Recover();
 
@@ -43,8 +42,7 @@ class ShardLogImpl final : public ShardLog {
   Status Sync() override;
   bool SyncWaitsForDisk() const override { return options_.fsync == FsyncPolicy::kAlways; }
   bool HasUnsynced() const override {
-    return next_offset_.load(std::memory_order_acquire) >
-           committed_end_.load(std::memory_order_acquire);
+    return next_offset_.load(std::memory_order_acquire) > committed_end_.load(std::memory_order_acquire);
   }
   uint64_t start_offset() const override { return start_offset_.load(std::memory_order_acquire); }
   uint64_t committed_end() const override { return committed_end_.load(std::memory_order_acquire); }
@@ -121,9 +119,8 @@ Status ShardLogImpl::Recover() {
     segs.push_back(*seg);
   } else {
     bool truncated = false;
-    Result<std::shared_ptr<Segment>> newest =
-        Segment::RecoverActive(dir_, bases.back(), options_.index_interval_bytes, &truncated, KeepUnsynced(),
-                               options_.fd_cache, options_.fs);
+    Result<std::shared_ptr<Segment>> newest = Segment::RecoverActive(
+        dir_, bases.back(), options_.index_interval_bytes, &truncated, KeepUnsynced(), options_.fd_cache, options_.fs);
     if (!newest.ok()) return newest.status();
     segs.back() = *newest;
     std::optional<int64_t> later;
@@ -252,8 +249,8 @@ Status ShardLogImpl::RollLocked() {
   // The index of the sealed segment is derived data: if writing it fails it
   // is rebuilt by scanning on the next Open.
   active_->WriteIndex().IgnoreError();
-  Result<std::shared_ptr<Segment>> seg =
-      Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes, KeepUnsynced(), options_.fd_cache, options_.fs);
+  Result<std::shared_ptr<Segment>> seg = Segment::Create(dir_, next_offset_.load(), options_.index_interval_bytes,
+                                                         KeepUnsynced(), options_.fd_cache, options_.fs);
   if (!seg.ok()) return seg.status();
   // The rolled-from segment stays in dirty_ (if unsynced) until Sync runs.
   dirty_.push_back(*seg);
@@ -312,9 +309,7 @@ Status ShardLogImpl::Sync() {
 std::shared_ptr<Segment> ShardLogImpl::FindSegment(uint64_t offset, uint64_t* segment_end) const {
   ReaderLock lock(segments_mu_);
   auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                             [](uint64_t o, const std::shared_ptr<Segment>& s) {
-                               return o < s->base_offset();
-                             });
+                             [](uint64_t o, const std::shared_ptr<Segment>& s) { return o < s->base_offset(); });
   if (it == segments_.begin()) return nullptr;
   *segment_end = it == segments_.end() ? UINT64_MAX : (*it)->base_offset();
   return *std::prev(it);
@@ -392,8 +387,7 @@ Result<ReadResult> ShardLogImpl::Read(uint64_t from, size_t max_records, size_t 
         break;
       }
       bytes += f.data.size();
-      result.records.push_back(
-          StoredRecord{f.offset, f.arrival_ms, std::string(f.key), std::string(f.data)});
+      result.records.push_back(StoredRecord{f.offset, f.arrival_ms, std::string(f.key), std::string(f.data)});
       off = result.next_offset = f.offset + 1;
       if (result.records.size() >= max_records) done = true;
     }

@@ -100,8 +100,7 @@ struct ReadResult {
 class ShardLog {
  public:
   // Opens (creating if absent) the shard log in `dir`, recovering as above.
-  static Result<std::unique_ptr<ShardLog>> Open(const std::filesystem::path& dir,
-                                                const ShardLogOptions& options);
+  static Result<std::unique_ptr<ShardLog>> Open(const std::filesystem::path& dir, const ShardLogOptions& options);
   virtual ~ShardLog() = default;
 
   // Appends `entries` as consecutive records with arrival time `arrival_ms`

@@ -29,8 +29,7 @@ ShardLogOptions SmallOptions() {
   return o;
 }
 
-std::unique_ptr<ShardLog> OpenLog(const std::filesystem::path& dir,
-                                  const ShardLogOptions& o = SmallOptions()) {
+std::unique_ptr<ShardLog> OpenLog(const std::filesystem::path& dir, const ShardLogOptions& o = SmallOptions()) {
   auto log = ShardLog::Open(dir, o);
   EXPECT_TRUE(log.ok()) << log.status().ToString();
   return log.ok() ? std::move(log).value() : nullptr;
@@ -70,8 +69,7 @@ std::vector<StoredRecord> ReadAll(const ShardLog& log, uint64_t from = 0) {
   return out;
 }
 
-void ExpectNumbered(const std::vector<StoredRecord>& recs, uint64_t first, uint64_t end,
-                    size_t len = 100) {
+void ExpectNumbered(const std::vector<StoredRecord>& recs, uint64_t first, uint64_t end, size_t len = 100) {
   ASSERT_EQ(recs.size(), end - first);
   for (uint64_t i = first; i < end; ++i) {
     const StoredRecord& r = recs[i - first];
@@ -96,8 +94,7 @@ TEST(ShardLog, RoundTripsBinaryDataEmptyDataAndOneMiBRecord) {
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 2654435761u) >> 13);
   std::string binary_key("\0\xff\x80k", 4);
   std::string long_key(256, 'k');
-  std::vector<AppendEntry> entries = {
-      {binary_key, all_bytes}, {"empty", ""}, {long_key, big}};
+  std::vector<AppendEntry> entries = {{binary_key, all_bytes}, {"empty", ""}, {long_key, big}};
   auto first = log->Append(entries, 1234);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(*first, 0u);
@@ -647,7 +644,8 @@ TEST(ShardLog, FailedAppendIsCutBackAndOffsetsAreReused) {
   uint64_t size = std::filesystem::file_size(seg);
 
   // Make the write fail part-way: the file may grow only 50 more bytes.
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGXFSZ, &ignore, &old);
   rlimit saved{};
@@ -745,8 +743,7 @@ TEST(ShardLog, ConcurrentAppendersReadersAndGroupCommitterSeeOnlyPublishedWholeR
         ++failures;
         return;
       }
-      if (!r->records.empty() && r->records[0].offset != cursor &&
-          r->records[0].offset > log->start_offset()) {
+      if (!r->records.empty() && r->records[0].offset != cursor && r->records[0].offset > log->start_offset()) {
         ++failures;  // skipped forward without a trim
       }
       for (size_t i = 0; i < r->records.size(); ++i) {

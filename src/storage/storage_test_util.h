@@ -22,9 +22,8 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = std::filesystem::temp_directory_path() /
-            ("sluice-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" +
-             std::to_string(counter++));
+    path_ = std::filesystem::temp_directory_path() / ("sluice-storage-test-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(now) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
@@ -49,9 +48,7 @@ inline std::vector<std::filesystem::path> SegmentFiles(const std::filesystem::pa
   return out;
 }
 
-inline void TruncateFile(const std::filesystem::path& p, uint64_t size) {
-  std::filesystem::resize_file(p, size);
-}
+inline void TruncateFile(const std::filesystem::path& p, uint64_t size) { std::filesystem::resize_file(p, size); }
 
 // XORs one byte of a file at `pos` with 0xFF.
 inline void FlipByte(const std::filesystem::path& p, uint64_t pos) {

@@ -36,7 +36,6 @@ void MaybeCrashAfterOutputCommit() {
 std::string SinkKey(const EventSink& sink) { return "sink_position:" + sink.Name(); }
 }  // namespace
 
-
 Result<std::unique_ptr<Consumer>> Consumer::Open(client::KinesisClient& client, ConsumerOptions options,
                                                  std::unique_ptr<EventSink> sink, const Clock* clock) {
   if (options.checkpoint_db.empty()) return Status::InvalidArgument("a checkpoint database path is required");
@@ -73,7 +72,9 @@ Consumer::Consumer(client::KinesisClient& client, ConsumerOptions options, std::
 
 Consumer::~Consumer() = default;
 
-std::string Consumer::StreamKey() const { return options_.stream.arn.empty() ? options_.stream.name : options_.stream.arn; }
+std::string Consumer::StreamKey() const {
+  return options_.stream.arn.empty() ? options_.stream.name : options_.stream.arn;
+}
 
 Status Consumer::Discover() {
   kin::ListShardsRequest req;
@@ -166,7 +167,8 @@ Status Consumer::ProcessBatch(ShardState& shard, std::vector<kin::Record>& recor
       stats_.RecordDuplicate();
       return Status::Ok();
     }
-    if (options_.process_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.process_delay_ms));
+    if (options_.process_delay_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(options_.process_delay_ms));
     ev.shard_id = shard.shard_id;
     ev.sequence_number = r.sequence_number;
     ev.sub_sequence_number = sub;

@@ -117,8 +117,8 @@ void ReadShard(client::KinesisClient& client, const std::string& consumer_arn, k
       const auto& e = result.error();
       // ResourceInUseException: the consumer is not ACTIVE yet (EFO-specific);
       // the rest is the client library's one classification.
-      bool transient = e.type == "ResourceInUseException" ||
-                       client::ClassifyForRetry(e) != client::RetryClass::kNotRetryable;
+      bool transient =
+          e.type == "ResourceInUseException" || client::ClassifyForRetry(e) != client::RetryClass::kNotRetryable;
       if (!transient) {
         Delivery d;
         d.shard_id = start.shard_id;

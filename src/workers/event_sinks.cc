@@ -18,11 +18,10 @@ namespace {
 // a JSON envelope carrying the data in base64.
 std::string RenderLine(const ProcessedEvent& e) {
   bool one_line = !e.data.empty() && e.data.find('\n') == std::string::npos &&
-                  (e.data.front() == '{' || e.data.front() == '[') &&
-                  pipeline::ExtractJsonFields(e.data, {}).ok();
+                  (e.data.front() == '{' || e.data.front() == '[') && pipeline::ExtractJsonFields(e.data, {}).ok();
   if (one_line) return e.data + "\n";
-  return "{\"shard_id\":\"" + e.shard_id + "\",\"sequence_number\":\"" + e.sequence_number +
-         "\",\"data_base64\":\"" + codec::Base64Encode(e.data) + "\"}\n";
+  return "{\"shard_id\":\"" + e.shard_id + "\",\"sequence_number\":\"" + e.sequence_number + "\",\"data_base64\":\"" +
+         codec::Base64Encode(e.data) + "\"}\n";
 }
 
 class Callback final : public EventSink {

@@ -85,15 +85,15 @@ int Sign() {
     req.path = UriEncodePath(Get(c, "path", "/"));
     req.query = Pairs(c, "query");
     req.headers = Pairs(c, "headers");
-    std::string body = c.HasMember("body_b64") ? DecodedOrEmpty(Get(c, "body_b64"))
-                                               : Get(c, "body");
+    std::string body = c.HasMember("body_b64") ? DecodedOrEmpty(Get(c, "body_b64")) : Get(c, "body");
     SigningParams p;
-    p.credentials = {Get(c, "access_key", "AKIDEXAMPLE"), Get(c, "secret_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-                     Get(c, "token")};
+    p.credentials = {Get(c, "access_key", "AKIDEXAMPLE"),
+                     Get(c, "secret_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), Get(c, "token")};
     p.region = Get(c, "region", "us-east-1");
     p.service = Get(c, "service", "kinesis");
     p.time = ParseAmzDate(Get(c, "time", "20150830T123600Z"));
-    p.unsigned_payload = c.HasMember("unsigned_payload") && c["unsigned_payload"].IsBool() && c["unsigned_payload"].GetBool();
+    p.unsigned_payload =
+        c.HasMember("unsigned_payload") && c["unsigned_payload"].IsBool() && c["unsigned_payload"].GetBool();
     if (c.HasMember("use_payload_hash") && c["use_payload_hash"].GetBool()) p.payload_hash = Sha256Hex(body);
     SigningResult r = SignRequest(req, body, p);
     w.StartObject();
@@ -215,7 +215,8 @@ int EndToEnd(const Args& a) {
   w.Key("endpoint");
   Str(w, kc.options().config.endpoint_url);
 
-  if (auto r = kc.CreateStream({.stream_name = name, .shard_count = shards}); !r.ok()) return fail("CreateStream", r.error());
+  if (auto r = kc.CreateStream({.stream_name = name, .shard_count = shards}); !r.ok())
+    return fail("CreateStream", r.error());
   auto summary = kc.WaitForActive(stream, std::chrono::seconds(30));
   if (!summary.ok()) return fail("WaitForActive", summary.error());
   w.Key("stream_arn");
@@ -237,7 +238,9 @@ int EndToEnd(const Args& a) {
 
   // PutRecord once, PutRecords for the rest; binary data round-trips.
   std::vector<std::string> sent;
-  auto data_for = [](int i) { return std::string("{\"i\":") + std::to_string(i) + "}" + std::string(1, '\0') + "\xff"; };
+  auto data_for = [](int i) {
+    return std::string("{\"i\":") + std::to_string(i) + "}" + std::string(1, '\0') + "\xff";
+  };
   auto one = kc.PutRecord({.stream = stream, .data = data_for(0), .partition_key = "pk-0"});
   if (!one.ok()) return fail("PutRecord", one.error());
   sent.push_back(data_for(0));
@@ -259,7 +262,8 @@ int EndToEnd(const Args& a) {
   int64_t first_ts = 0;
   std::optional<int64_t> behind;
   for (const auto& s : listed->shards) {
-    auto it = kc.GetShardIterator({.stream = stream, .shard_id = s.shard_id, .type = kinesis::ShardIteratorType::kTrimHorizon});
+    auto it = kc.GetShardIterator(
+        {.stream = stream, .shard_id = s.shard_id, .type = kinesis::ShardIteratorType::kTrimHorizon});
     if (!it.ok()) return fail("GetShardIterator", it.error());
     std::string iter = it->shard_iterator;
     for (int empty = 0; empty < 2 && !iter.empty();) {

@@ -58,8 +58,7 @@ Mode CurrentMode() {
   if (stat(control, &sb) != 0) {
     g_mode = kNone;
     g_size = -1;
-  } else if (sb.st_size != g_size || sb.st_mtim.tv_sec != g_mtime.tv_sec ||
-             sb.st_mtim.tv_nsec != g_mtime.tv_nsec) {
+  } else if (sb.st_size != g_size || sb.st_mtim.tv_sec != g_mtime.tv_sec || sb.st_mtim.tv_nsec != g_mtime.tv_nsec) {
     char buf[64] = {0};
     int fd = open(control, O_RDONLY | O_CLOEXEC);
     ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
@@ -125,12 +124,12 @@ int FaultFor(int fd, bool is_sync, const char* call) {
 
 }  // namespace
 
-#define SLUICE_FAULT_CHECK(fd, is_sync, name) \
-  do {                                        \
+#define SLUICE_FAULT_CHECK(fd, is_sync, name)      \
+  do {                                             \
     if (int e = FaultFor((fd), (is_sync), name)) { \
-      errno = e;                              \
-      return -1;                              \
-    }                                         \
+      errno = e;                                   \
+      return -1;                                   \
+    }                                              \
   } while (0)
 
 extern "C" {

@@ -71,8 +71,8 @@ Headers VanillaHeaders(std::string auth = kVanillaAuth) {
 // ---- the shared core
 
 TEST(AuthCore, GetVanillaSignatureFromCoreFunctions) {
-  std::string canonical =
-      "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" + std::string(kEmptySha256);
+  std::string canonical = "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" +
+                          std::string(kEmptySha256);
   std::string sts = StringToSign("20150830T123600Z", CredentialScope("20150830", "us-east-1", "service"), canonical);
   EXPECT_EQ(SignatureHex(SigningKey(kSuiteSecret, "20150830", "us-east-1", "service"), sts),
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
@@ -174,7 +174,8 @@ TEST(AuthVerifier, MissingMalformedUnknownAndConflicting) {
   // Scoped to another service than the one addressed.
   auto scope = f.Verify("GET", "/", VanillaHeaders(), "", "kinesis");
   ASSERT_EQ(KindOf(scope), Kind::kScopeMismatch);
-  EXPECT_EQ(JsonWireError(std::get<Failure>(scope)).message, "Credential should be scoped to correct service: 'kinesis'.");
+  EXPECT_EQ(JsonWireError(std::get<Failure>(scope)).message,
+            "Credential should be scoped to correct service: 'kinesis'.");
 }
 
 TEST(AuthVerifier, FifteenMinuteWindowWithAwsWording) {
@@ -306,8 +307,8 @@ std::string Presign(std::string_view path, int64_t date_ms, int expires, const s
                 {"X-Amz-Expires", std::to_string(expires)},
                 {"X-Amz-SignedHeaders", "host"}};
   query.insert(query.end(), auth.begin(), auth.end());
-  std::string canonical = "GET\n" + std::string(path) + "\n" + CanonicalQuery(query) + "\nhost:127.0.0.1:4566\n\nhost\n" +
-                          std::string(kUnsignedPayload);
+  std::string canonical = "GET\n" + std::string(path) + "\n" + CanonicalQuery(query) +
+                          "\nhost:127.0.0.1:4566\n\nhost\n" + std::string(kUnsignedPayload);
   std::string sig = SignatureHex(SigningKey(secret, amz_date.substr(0, 8), "us-east-1", "s3"),
                                  StringToSign(amz_date, scope, canonical));
   std::string target = std::string(path) + "?";
@@ -389,9 +390,7 @@ TEST(AuthVerifier, JsonServicesNeedSignedPayloadAndTarget) {
   Fixture f(now);
   const SigningRules rules = SigningRules::AwsJson("kinesis");
   std::string body = R"({"StreamName":"s","Data":"aGk=","PartitionKey":"p"})";
-  auto verify = [&](const Headers& h) {
-    return f.verifier.Verify(RequestView{"POST", "/", &h, body}, rules);
-  };
+  auto verify = [&](const Headers& h) { return f.verifier.Verify(RequestView{"POST", "/", &h, body}, rules); };
   client::SignableRequest req = KinesisRequest(body);
   client::SignRequest(req, body, Params("kinesis", now));
   ASSERT_TRUE(std::holds_alternative<Verified>(verify(Received(req))));
@@ -445,8 +444,9 @@ TEST(AuthVerifier, PlusInTheQueryCannotBeReplayedAsAnotherValue) {
 TEST(AuthVerifier, S3SigV2PresignedUrls) {
   EXPECT_EQ(SigV2Signature(kS3Secret, "GET\n\n\n1175139620\n/johnsmith/photos/puppy.jpg"),
             "NpgCjnDzrM+WFzoENXmpNDUsSn8=");
-  const std::string url = "/johnsmith/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620&"
-                          "Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D";
+  const std::string url =
+      "/johnsmith/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1175139620&"
+      "Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D";
   Headers h = {{"Host", "127.0.0.1:4566"}};
   Fixture f(1175139000'000);
   auto ok = f.Verify("GET", url, h, "", "s3");
@@ -462,19 +462,18 @@ TEST(AuthVerifier, S3SigV2PresignedUrls) {
 
 // AWS's "Transferring Payload in Multiple Chunks" example: 66560 bytes of 'a'.
 struct ChunkedExample {
-  Headers headers = {
-      {"Host", "s3.amazonaws.com"},
-      {"x-amz-date", "20130524T000000Z"},
-      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
-      {"Authorization",
-       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
-       "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
-       "x-amz-decoded-content-length;x-amz-storage-class,"
-       "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"},
-      {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
-      {"Content-Encoding", "aws-chunked"},
-      {"x-amz-decoded-content-length", "66560"},
-      {"Content-Length", "66824"}};
+  Headers headers = {{"Host", "s3.amazonaws.com"},
+                     {"x-amz-date", "20130524T000000Z"},
+                     {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+                     {"Authorization",
+                      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+                      "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
+                      "x-amz-decoded-content-length;x-amz-storage-class,"
+                      "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"},
+                     {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+                     {"Content-Encoding", "aws-chunked"},
+                     {"x-amz-decoded-content-length", "66560"},
+                     {"Content-Length", "66824"}};
   std::string body = "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
                      std::string(65536, 'a') +
                      "\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +

@@ -220,7 +220,8 @@ TEST(ClientConfig, EndpointOrder) {
   EXPECT_EQ(w.Resolve().endpoint_source, "default");
   w.files[kConfigPath] =
       "[default]\nendpoint_url = http://profile-global:1\nservices = local\n"
-      "[services local]\nkinesis =\n  endpoint_url = http://profile-kinesis:2\nfirehose =\n  endpoint_url = http://fh:3\n";
+      "[services local]\nkinesis =\n  endpoint_url = http://profile-kinesis:2\nfirehose =\n  endpoint_url = "
+      "http://fh:3\n";
   EXPECT_EQ(w.Resolve().endpoint_url, "http://profile-kinesis:2");
   EXPECT_EQ(w.Resolve().endpoint_source, "config-file:services");
   w.env["AWS_ENDPOINT_URL"] = "http://env-global:4";

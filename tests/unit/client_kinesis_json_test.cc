@@ -14,7 +14,8 @@ TEST(ClientKinesisJson, RequestBodies) {
   create.shard_count.reset();
   create.stream_mode = "ON_DEMAND";
   create.tags = {{"team", "data"}};
-  EXPECT_EQ(json::Serialize(create), R"({"StreamName":"s","StreamModeDetails":{"StreamMode":"ON_DEMAND"},"Tags":{"team":"data"}})");
+  EXPECT_EQ(json::Serialize(create),
+            R"({"StreamName":"s","StreamModeDetails":{"StreamMode":"ON_DEMAND"},"Tags":{"team":"data"}})");
 
   PutRecordsRequest put;
   put.stream = StreamId::Arn("arn:aws:kinesis:eu-west-1:1:stream/s");
@@ -29,13 +30,15 @@ TEST(ClientKinesisJson, RequestBodies) {
   it.shard_id = "shardId-000000000000";
   it.type = ShardIteratorType::kAtTimestamp;
   it.timestamp_ms = 1700000000123;
-  EXPECT_EQ(json::Serialize(it),
-            R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1700000000.123})");
+  EXPECT_EQ(
+      json::Serialize(it),
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AT_TIMESTAMP","Timestamp":1700000000.123})");
   it.type = ShardIteratorType::kAfterSequenceNumber;
   it.timestamp_ms.reset();
   it.starting_sequence_number = "4959";
-  EXPECT_EQ(json::Serialize(it),
-            R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":"4959"})");
+  EXPECT_EQ(
+      json::Serialize(it),
+      R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":"4959"})");
 
   GetRecordsRequest gr;
   gr.shard_iterator = "AAA";

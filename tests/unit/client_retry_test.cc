@@ -110,7 +110,7 @@ TEST(ClientRetry, QuotaDrainsAndRefills) {
   st.attempts = 1;
   ASSERT_TRUE(policy.OnFailure(Local(ErrorKind::kTimeout), &st));  // costs 10
   EXPECT_EQ(st.last_cost, 10);
-  ASSERT_TRUE(policy.OnFailure(Local(ErrorKind::kNetwork), &st));  // costs 5
+  ASSERT_TRUE(policy.OnFailure(Local(ErrorKind::kNetwork), &st));       // costs 5
   ASSERT_TRUE(policy.OnFailure(Service(500, "InternalFailure"), &st));  // costs 5
   EXPECT_EQ(policy.quota().available(), 2);
   EXPECT_FALSE(policy.OnFailure(Service(500, "InternalFailure"), &st));  // not enough tokens left

@@ -25,9 +25,11 @@ struct Action {
 };
 
 Action Reply(int status, std::string body, std::string extra_headers = "") {
-  std::string raw = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/x-amz-json-1.1\r\n"
-                    "x-amzn-RequestId: req-" + std::to_string(status) + "\r\n" + extra_headers +
-                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string raw = "HTTP/1.1 " + std::to_string(status) +
+                    " X\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                    "x-amzn-RequestId: req-" +
+                    std::to_string(status) + "\r\n" + extra_headers + "Content-Length: " + std::to_string(body.size()) +
+                    "\r\n\r\n" + body;
   return {Action::kRespond, raw};
 }
 
@@ -99,17 +101,13 @@ class ScriptedServer {
         script_.pop_front();
       }
       switch (a.kind) {
-        case Action::kRespond:
-          asio::write(sock, asio::buffer(a.raw), ec);
-          break;
+        case Action::kRespond: asio::write(sock, asio::buffer(a.raw), ec); break;
         case Action::kRespondThenClose:
           asio::write(sock, asio::buffer(a.raw), ec);
           sock.close();
           ++closed_;
           return;
-        case Action::kCloseWithoutResponse:
-          sock.close();
-          return;
+        case Action::kCloseWithoutResponse: sock.close(); return;
         case Action::kReset:
           sock.set_option(asio::socket_base::linger(true, 0));
           sock.close();
@@ -198,8 +196,9 @@ TEST(ClientTransport, RetriesServerErrorsAndThrottlingResigningEachAttempt) {
 }
 
 TEST(ClientTransport, GivesUpAfterMaxAttempts) {
-  ScriptedServer server({Reply(503, R"({"__type":"ServiceUnavailable"})"), Reply(503, R"({"__type":"ServiceUnavailable"})"),
-                         Reply(503, R"({"__type":"ServiceUnavailable","message":"still down"})"), Reply(200, kSummaryBody)});
+  ScriptedServer server(
+      {Reply(503, R"({"__type":"ServiceUnavailable"})"), Reply(503, R"({"__type":"ServiceUnavailable"})"),
+       Reply(503, R"({"__type":"ServiceUnavailable","message":"still down"})"), Reply(200, kSummaryBody)});
   Harness h(server.url());
   auto r = h.Describe();
   ASSERT_FALSE(r.ok());

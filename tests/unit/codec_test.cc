@@ -12,9 +12,13 @@ namespace sluice::codec {
 namespace {
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
-      {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (auto [plain, encoded] : vectors) {
     EXPECT_EQ(Base64Encode(plain), encoded);
     EXPECT_EQ(Base64Decode(encoded).value(), std::string(plain));
@@ -33,7 +37,7 @@ TEST(Base64, EveryByteValueRoundTrips) {
 TEST(Base64, RejectsInvalidInput) {
   EXPECT_FALSE(Base64Decode("Zm9v!").ok());
   EXPECT_FALSE(Base64Decode("Z").ok());
-  EXPECT_FALSE(Base64Decode("Zh==").ok());  // non-zero leftover bits
+  EXPECT_FALSE(Base64Decode("Zh==").ok());                    // non-zero leftover bits
   EXPECT_EQ(Base64Decode("Zm8").value(), std::string("fo"));  // unpadded is accepted
 }
 

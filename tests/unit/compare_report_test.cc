@@ -168,7 +168,7 @@ void ExpectRendersCleanly(const ComparisonResults& r) {
 
 TEST(CompareTable, ShowsTheMeasuredNumbers) {
   const std::string t = RenderTable(Small());
-  for (const char* want : {"120 ms", "300 ms", "450 ms", "910 ms",   // Streams p50/p95/p99/max
+  for (const char* want : {"120 ms", "300 ms", "450 ms", "910 ms",  // Streams p50/p95/p99/max
                            "6.2 s", "14 s", "15.5 s", "16 s",       // Firehose p50/p95/p99/max
                            "250 events/s", "300 events/s",          // throughput
                            "7,500 of 7,500", "7,499 of 7,500",      // unique events

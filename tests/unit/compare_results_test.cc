@@ -295,8 +295,11 @@ TEST(CompareFormat, HumanNumbers) {
 TEST(CompareFormat, HtmlEscapeHandlesMarkupAndBadUtf8) {
   EXPECT_EQ(HtmlEscape("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
-  EXPECT_EQ(HtmlEscape("caf\xC3\xA9"), "caf\xC3\xA9");           // valid UTF-8 kept
-  EXPECT_EQ(HtmlEscape("a\xFF" "b"), "a\xEF\xBF\xBD" "b");       // invalid byte replaced
+  EXPECT_EQ(HtmlEscape("caf\xC3\xA9"), "caf\xC3\xA9");  // valid UTF-8 kept
+  EXPECT_EQ(HtmlEscape("a\xFF"
+                       "b"),
+            "a\xEF\xBF\xBD"
+            "b");                                                   // invalid byte replaced
   EXPECT_EQ(HtmlEscape(std::string("a\0b\x1b[31m", 8)), "ab[31m");  // control characters dropped
   EXPECT_EQ(DisplayWidth("\x1b[1mab\xC3\xA9\x1b[0m"), 3u);
 }

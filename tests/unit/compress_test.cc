@@ -218,7 +218,8 @@ TEST_F(StandardTools, UnzipAndPythonZipfileReadZipObjects) {
                 zip + " > " + listing),
             0)
       << Stderr();
-  EXPECT_EQ(Read(listing), "stream-1-2018-08-27-10-30-00-uuid (2018, 8, 27, 10) " + std::to_string(data_.size()) + "\n");
+  EXPECT_EQ(Read(listing),
+            "stream-1-2018-08-27-10-30-00-uuid (2018, 8, 27, 10) " + std::to_string(data_.size()) + "\n");
 }
 
 TEST_F(StandardTools, PythonSnappyReadsHadoopSnappyObjects) {

@@ -65,8 +65,7 @@ class FirehoseApiTest : public ::testing::Test {
     return {"no error", std::get<std::string>(o)};
   }
   void Create(const std::string& name, const std::string& extra_dest = "", const std::string& extra = "") {
-    Ok(CreateDeliveryStream,
-       R"({"DeliveryStreamName":")" + name + "\"," + kDest + extra_dest + "}" + extra + "}");
+    Ok(CreateDeliveryStream, R"({"DeliveryStreamName":")" + name + "\"," + kDest + extra_dest + "}" + extra + "}");
   }
   rapidjson::Document Describe(const std::string& name) {
     return Ok(DescribeDeliveryStream, R"({"DeliveryStreamName":")" + name + R"("})");
@@ -80,12 +79,14 @@ class FirehoseApiTest : public ::testing::Test {
 TEST_F(FirehoseApiTest, UpdateDestinationChecksVersionAndMerges) {
   Create("x", R"(,"Prefix":"p/","CompressionFormat":"GZIP","BufferingHints":{"SizeInMBs":10,"IntervalInSeconds":60})");
   clock_.Advance(1000);
-  auto e = Err(UpdateDestination,
-               R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"2","DestinationId":"destinationId-000000000001",
+  auto e = Err(
+      UpdateDestination,
+      R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"2","DestinationId":"destinationId-000000000001",
                    "ExtendedS3DestinationUpdate":{"Prefix":"q/"}})");
   EXPECT_EQ(e.type, "ConcurrentModificationException");
-  e = Err(UpdateDestination,
-          R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000002",
+  e = Err(
+      UpdateDestination,
+      R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000002",
               "ExtendedS3DestinationUpdate":{"Prefix":"q/"}})");
   EXPECT_EQ(e.type, "InvalidArgumentException");
   Ok(UpdateDestination,
@@ -101,8 +102,9 @@ TEST_F(FirehoseApiTest, UpdateDestinationChecksVersionAndMerges) {
   EXPECT_EQ(ext["BufferingHints"]["SizeInMBs"].GetInt(), 10);
   EXPECT_EQ(ext["BufferingHints"]["IntervalInSeconds"].GetInt(), 0);
   // The old version id is now stale.
-  e = Err(UpdateDestination,
-          R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001",
+  e = Err(
+      UpdateDestination,
+      R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001",
               "S3DestinationUpdate":{"Prefix":"z/"}})");
   EXPECT_EQ(e.type, "ConcurrentModificationException");
   // Persisted: a reopened catalog has version 2.
@@ -113,8 +115,9 @@ TEST_F(FirehoseApiTest, UpdateDestinationChecksVersionAndMerges) {
 
 TEST_F(FirehoseApiTest, UpdateCannotEnableDynamicPartitioning) {
   Create("x");
-  auto e = Err(UpdateDestination,
-               R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001",
+  auto e = Err(
+      UpdateDestination,
+      R"({"DeliveryStreamName":"x","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001",
                    "ExtendedS3DestinationUpdate":{"Prefix":"!{partitionKeyFromQuery:k}/","ErrorOutputPrefix":"e/",
                    "DynamicPartitioningConfiguration":{"Enabled":true}}})");
   EXPECT_EQ(e.type, "InvalidArgumentException");
@@ -143,10 +146,11 @@ TEST_F(FirehoseApiTest, EncryptionStatusTransitions) {
   EXPECT_EQ(st(), "DISABLING");
   clock_.Advance(1000);
   EXPECT_EQ(st(), "DISABLED");
-  EXPECT_EQ(Err(StartDeliveryStreamEncryption,
-                R"({"DeliveryStreamName":"x","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"}})")
-                .type,
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      Err(StartDeliveryStreamEncryption,
+          R"({"DeliveryStreamName":"x","DeliveryStreamEncryptionConfigurationInput":{"KeyType":"CUSTOMER_MANAGED_CMK"}})")
+          .type,
+      "InvalidArgumentException");
 }
 
 TEST_F(FirehoseApiTest, ValidationBeyondTheModel) {
@@ -155,20 +159,23 @@ TEST_F(FirehoseApiTest, ValidationBeyondTheModel) {
   };
   EXPECT_EQ(create(R"(,"ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"Lambda"}]})").type,
             "InvalidArgumentException");
-  EXPECT_EQ(create(R"(,"ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"MetadataExtraction","Parameters":[
+  EXPECT_EQ(
+      create(R"(,"ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"MetadataExtraction","Parameters":[
               {"ParameterName":"MetadataExtractionQuery","ParameterValue":"{a:.a}"},
               {"ParameterName":"JsonParsingEngine","ParameterValue":"JQ-1.5"}]}]})")
-                .type,
-            "InvalidArgumentException");
+          .type,
+      "InvalidArgumentException");
   // Dynamic partitioning without a partition key in the prefix.
-  EXPECT_EQ(create(R"(,"Prefix":"x/","ErrorOutputPrefix":"e/","DynamicPartitioningConfiguration":{"Enabled":true})").type,
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      create(R"(,"Prefix":"x/","ErrorOutputPrefix":"e/","DynamicPartitioningConfiguration":{"Enabled":true})").type,
+      "InvalidArgumentException");
   // Keys from a query but no MetadataExtraction processor.
   EXPECT_EQ(create(R"(,"Prefix":"!{partitionKeyFromQuery:a}/","ErrorOutputPrefix":"e/",
                       "DynamicPartitioningConfiguration":{"Enabled":true})")
                 .type,
             "InvalidArgumentException");
-  const std::string me = R"(,"ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"MetadataExtraction","Parameters":[
+  const std::string me =
+      R"(,"ProcessingConfiguration":{"Enabled":true,"Processors":[{"Type":"MetadataExtraction","Parameters":[
               {"ParameterName":"MetadataExtractionQuery","ParameterValue":"{a:.a}"},
               {"ParameterName":"JsonParsingEngine","ParameterValue":"JQ-1.6"}]}]})";
   EXPECT_EQ(create(me + R"(,"Prefix":"!{partitionKeyFromQuery:a}/","ErrorOutputPrefix":"e/",
@@ -178,8 +185,9 @@ TEST_F(FirehoseApiTest, ValidationBeyondTheModel) {
   EXPECT_EQ(create(R"(,"Prefix":"!{timestamp:yyyy}/")").type, "InvalidArgumentException");  // no ErrorOutputPrefix
   EXPECT_EQ(create(R"(,"DataFormatConversionConfiguration":{"Enabled":true})").type, "InvalidArgumentException");
   // And a valid dynamic-partitioning stream.
-  Ok(CreateDeliveryStream, R"({"DeliveryStreamName":"dp",)" + std::string(kDest) + me +
-                               R"(,"Prefix":"!{partitionKeyFromQuery:a}/","ErrorOutputPrefix":"e/!{firehose:error-output-type}/",
+  Ok(CreateDeliveryStream,
+     R"({"DeliveryStreamName":"dp",)" + std::string(kDest) + me +
+         R"(,"Prefix":"!{partitionKeyFromQuery:a}/","ErrorOutputPrefix":"e/!{firehose:error-output-type}/",
                                "DynamicPartitioningConfiguration":{"Enabled":true}}})");
   auto d = Describe("dp");
   const auto& ext = d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"];

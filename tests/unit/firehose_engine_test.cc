@@ -110,7 +110,7 @@ TEST_F(PipelineTest, BufferIsDeliveredWhenTheIntervalPasses) {
   Put({"a\n", "b\n", "c\n"});
   StartPipeline();
   ASSERT_TRUE(WaitFor([&] { return pipeline_->records_read() == 3; }));  // buffered...
-  EXPECT_EQ(store_->count(), 0u);  // ...but 60 s have not passed
+  EXPECT_EQ(store_->count(), 0u);                                        // ...but 60 s have not passed
   clock_.Advance(60'000);
   pipeline_->Wake();
   ASSERT_TRUE(WaitFor([&] { return store_->count() == 1; }));

@@ -27,8 +27,12 @@ TEST(FirehoseFormatJq, DocsExampleQueryExtractsEveryKey) {
   ASSERT_NE(x, nullptr);
   auto keys = x->Extract(kDocsRecord);
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
-  EXPECT_EQ(*keys, (Keys{{"customer_id", "1234567890"}, {"device", "mobile"}, {"year", "2019"}, {"month", "08"},
-                         {"day", "09"}, {"hour", "20"}}));
+  EXPECT_EQ(*keys, (Keys{{"customer_id", "1234567890"},
+                         {"device", "mobile"},
+                         {"year", "2019"},
+                         {"month", "08"},
+                         {"day", "09"},
+                         {"hour", "20"}}));
 }
 
 TEST(FirehoseFormatJq, NumbersAndBooleansAreRenderedAsJqPrintsThem) {

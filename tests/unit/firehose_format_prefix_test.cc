@@ -10,7 +10,7 @@
 namespace sluice::firehose::format {
 namespace {
 
-constexpr int64_t kAug27_1030 = 1535365800LL * 1000;  // 2018-08-27T10:30:00Z (the docs' example instant)
+constexpr int64_t kAug27_1030 = 1535365800LL * 1000;          // 2018-08-27T10:30:00Z (the docs' example instant)
 constexpr int64_t kJul06_230509 = 1530918309LL * 1000 + 123;  // 2018-07-06T23:05:09.123Z
 
 std::string Eval(std::string_view expr, int64_t ms, const TimeZone* zone = nullptr) {
@@ -40,11 +40,11 @@ TEST(FirehoseFormatDatePattern, FormatsTheFieldsUsersWrite) {
 
 TEST(FirehoseFormatDatePattern, RejectsWhatJavaRejectsOrWeCannotFormat) {
   EXPECT_FALSE(DateTimePattern::Compile("yyyy'unterminated").ok());
-  EXPECT_FALSE(DateTimePattern::Compile("ddd").ok());      // too many pattern letters
+  EXPECT_FALSE(DateTimePattern::Compile("ddd").ok());  // too many pattern letters
   EXPECT_FALSE(DateTimePattern::Compile("HHH").ok());
-  EXPECT_FALSE(DateTimePattern::Compile("yyyy-ww").ok());  // week fields unsupported
-  EXPECT_FALSE(DateTimePattern::Compile("VV").ok());       // zone ids unsupported
-  EXPECT_FALSE(DateTimePattern::Compile("yyyy[MM]").ok()); // optional sections unsupported
+  EXPECT_FALSE(DateTimePattern::Compile("yyyy-ww").ok());   // week fields unsupported
+  EXPECT_FALSE(DateTimePattern::Compile("VV").ok());        // zone ids unsupported
+  EXPECT_FALSE(DateTimePattern::Compile("yyyy[MM]").ok());  // optional sections unsupported
   EXPECT_FALSE(DateTimePattern::Compile("#").ok());
 }
 
@@ -112,8 +112,7 @@ TEST(FirehoseFormatPrefix, TimestampExpressionsUseOneInstantInTheConfiguredZone)
                  kJul06_230509),
             "myPrefix/year=2018/month=07/day=06/hour=23/");
   auto tokyo = TimeZone::Load("Asia/Tokyo");
-  EXPECT_EQ(Eval("dt=!{timestamp:yyyy-MM-dd}/h=!{timestamp:HH}/", kJul06_230509, tokyo->get()),
-            "dt=2018-07-07/h=08/");
+  EXPECT_EQ(Eval("dt=!{timestamp:yyyy-MM-dd}/h=!{timestamp:HH}/", kJul06_230509, tokyo->get()), "dt=2018-07-07/h=08/");
   EXPECT_EQ(Eval("!{timestamp:'year='yyyy'/month='MM'/day='dd'/hour='HH}/", kJul06_230509),
             "year=2018/month=07/day=06/hour=23/");
 }
@@ -158,9 +157,8 @@ TEST(FirehoseFormatPrefix, RandomStringIsElevenCharactersAndNewPerOccurrence) {
 }
 
 TEST(FirehoseFormatPrefix, SyntaxErrorsAreInvalidArgument) {
-  for (const char* bad : {"a/!{timestamp:yyyy", "a/!{timestamp}", "!{foo:bar}", "!{firehose:uuid}",
-                          "!{timestamp:}", "!{timestamp:!{timestamp:yyyy}}", "!{timestamp:ddd}",
-                          "!{partitionKeyFromQuery:}"}) {
+  for (const char* bad : {"a/!{timestamp:yyyy", "a/!{timestamp}", "!{foo:bar}", "!{firehose:uuid}", "!{timestamp:}",
+                          "!{timestamp:!{timestamp:yyyy}}", "!{timestamp:ddd}", "!{partitionKeyFromQuery:}"}) {
     auto p = PrefixExpression::Parse(bad);
     EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument) << bad;
   }
@@ -194,8 +192,8 @@ std::pair<std::string, std::string> Both(std::string_view prefix, std::string_vi
 }
 
 TEST(FirehoseFormatPrefix, DefaultsWhenPrefixesAreEmpty) {
-  EXPECT_EQ(Both("", "", kAug27_1030), std::make_pair(std::string("2018/08/27/10/"),
-                                                      std::string("processing-failed/2018/08/27/10/")));
+  EXPECT_EQ(Both("", "", kAug27_1030),
+            std::make_pair(std::string("2018/08/27/10/"), std::string("processing-failed/2018/08/27/10/")));
   // A plain Prefix gets the time appended literally; the error prefix nests under it.
   EXPECT_EQ(Both("myFirehosePrefix/", "", kAug27_1030),
             std::make_pair(std::string("myFirehosePrefix/2018/08/27/10/"),
@@ -206,11 +204,11 @@ TEST(FirehoseFormatPrefix, DefaultsWhenPrefixesAreEmpty) {
 TEST(FirehoseFormatPrefix, DocsExamplesEvaluateAsDocumented) {
   EXPECT_EQ(Both("", "myFirehoseFailures/!{firehose:error-output-type}/", kAug27_1030),
             std::make_pair(std::string("2018/08/27/10/"), std::string("myFirehoseFailures/processing-failed/")));
-  EXPECT_EQ(Both("myFirehose/DeliveredYear=!{timestamp:yyyy}/anyMonth/rand=!{firehose:random-string}",
-                 "myFirehoseFailures/!{firehose:error-output-type}/!{timestamp:yyyy}/anyMonth/!{timestamp:dd}",
-                 kAug27_1030),
-            std::make_pair(std::string("myFirehose/DeliveredYear=2018/anyMonth/rand=5abf82daaa5"),
-                           std::string("myFirehoseFailures/processing-failed/2018/anyMonth/27")));
+  EXPECT_EQ(
+      Both("myFirehose/DeliveredYear=!{timestamp:yyyy}/anyMonth/rand=!{firehose:random-string}",
+           "myFirehoseFailures/!{firehose:error-output-type}/!{timestamp:yyyy}/anyMonth/!{timestamp:dd}", kAug27_1030),
+      std::make_pair(std::string("myFirehose/DeliveredYear=2018/anyMonth/rand=5abf82daaa5"),
+                     std::string("myFirehoseFailures/processing-failed/2018/anyMonth/27")));
   EXPECT_EQ(Both("myPrefix/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/",
                  "myErrorPrefix/!{timestamp:'year='yyyy'/month='MM'/day='dd'/hour='HH}/!{firehose:error-output-type}",
                  kJul06_230509),

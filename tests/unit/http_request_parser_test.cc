@@ -8,8 +8,7 @@ namespace sluice::http {
 namespace {
 
 TEST(HttpRequestParser, ParsesOneRequestWithBody) {
-  std::string raw =
-      "POST /x?y=1 HTTP/1.1\r\nHost: h\r\nX-Amz-Target: K.Op\r\nContent-Length: 5\r\n\r\nhelloGET";
+  std::string raw = "POST /x?y=1 HTTP/1.1\r\nHost: h\r\nX-Amz-Target: K.Op\r\nContent-Length: 5\r\n\r\nhelloGET";
   ParseResult r = ParseRequest(raw, {});
   ASSERT_EQ(r.outcome, ParseOutcome::kComplete) << r.error;
   EXPECT_EQ(r.request.method, "POST");
@@ -60,11 +59,10 @@ TEST(HttpRequestParser, TruncatedRequestNeedsMoreOrIsPartial) {
 // cannot be framed; Beast would read it as body-less and its body as the next
 // request. Only a lone `chunked` is accepted, in one field or several.
 TEST(HttpRequestParser, TransferEncodingOtherThanChunkedIsMalformed) {
-  for (std::string te : {"gzip", "chunked, gzip", "gzip, chunked", "chunked, chunked", "identity", "chunked;x=1",
-                         "", "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked"}) {
+  for (std::string te : {"gzip", "chunked, gzip", "gzip, chunked", "chunked, chunked", "identity", "chunked;x=1", "",
+                         "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked"}) {
     std::string field = te.rfind("Transfer-Encoding:", 0) == 0 ? te : "Transfer-Encoding: " + te;
-    std::string raw = "POST / HTTP/1.1\r\nHost: h\r\n" + field +
-                      "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n";
+    std::string raw = "POST / HTTP/1.1\r\nHost: h\r\n" + field + "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n";
     for (size_t chunk : {0, 1, 5}) {
       ParseResult r = ParseRequest(raw, {}, chunk);
       EXPECT_EQ(r.outcome, ParseOutcome::kMalformed) << te << " chunk " << chunk;

@@ -40,7 +40,8 @@ class KinesisApiTest : public ::testing::Test {
   }
   rapidjson::Document Ok(Handler handler, const std::string& json) {
     Outcome o = Call(handler, json);
-    EXPECT_TRUE(std::holds_alternative<std::string>(o)) << std::get<ApiError>(o).type << ": " << std::get<ApiError>(o).message;
+    EXPECT_TRUE(std::holds_alternative<std::string>(o))
+        << std::get<ApiError>(o).type << ": " << std::get<ApiError>(o).message;
     rapidjson::Document d;
     if (auto* s = std::get_if<std::string>(&o)) d.Parse(s->c_str());
     return d;
@@ -50,8 +51,8 @@ class KinesisApiTest : public ::testing::Test {
     return std::holds_alternative<ApiError>(o) ? std::get<ApiError>(o).type : "no error";
   }
   std::string Iterator(const std::string& type) {
-    auto d = Ok(GetShardIterator, R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":")" +
-                                      type + R"("})");
+    auto d = Ok(GetShardIterator,
+                R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":")" + type + R"("})");
     return d["ShardIterator"].GetString();
   }
 

@@ -111,8 +111,8 @@ TEST(KinesisResharding, HalvingMergesPairs) {
 // Uneven targets need splits (at each target boundary inside a shard) and then
 // merges (of each target range's pieces); 0 = total not checked.
 TEST(KinesisResharding, UnevenTargetsGiveEvenRangesAndTwoParentLineage) {
-  const std::map<std::pair<int, int>, size_t> expected_total = {
-      {{2, 4}, 6}, {{4, 5}, 15}, {{4, 2}, 6}, {{5, 3}, 13}, {{3, 5}, 0}, {{7, 4}, 0}, {{10, 13}, 0}};
+  const std::map<std::pair<int, int>, size_t> expected_total = {{{2, 4}, 6}, {{4, 5}, 15}, {{4, 2}, 6},  {{5, 3}, 13},
+                                                                {{3, 5}, 0}, {{7, 4}, 0},  {{10, 13}, 0}};
   for (const auto& [counts, total] : expected_total) {
     auto [from, to] = counts;
     StreamMeta m = EvenStream(from);

@@ -26,8 +26,8 @@ std::string CodeOf(const R& result) {
 class LocalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() / ("sluice-objstore-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(std::random_device{}()));
+    base_ = fs::temp_directory_path() /
+            ("sluice-objstore-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
     fs::create_directories(base_ / "data");
     Open();
   }
@@ -62,9 +62,19 @@ class LocalStoreTest : public ::testing::Test {
 
 TEST_F(LocalStoreTest, HostileKeysStayInsideTheRoot) {
   ASSERT_TRUE(store_->CreateBucket("keys").ok());
-  std::vector<std::string> keys = {"../../etc/passwd", "/abs", "/etc/passwd", "a/../../b", "..", ".", "./x",
-                                   "a//b", std::string(1024, 'k'), std::string(512, '/') + "..",
-                                   "\xe2\x98\x83 snow/\xf0\x9f\x98\x80", "back\\slash\\..\\..", "tab\tnew\nline",
+  std::vector<std::string> keys = {"../../etc/passwd",
+                                   "/abs",
+                                   "/etc/passwd",
+                                   "a/../../b",
+                                   "..",
+                                   ".",
+                                   "./x",
+                                   "a//b",
+                                   std::string(1024, 'k'),
+                                   std::string(512, '/') + "..",
+                                   "\xe2\x98\x83 snow/\xf0\x9f\x98\x80",
+                                   "back\\slash\\..\\..",
+                                   "tab\tnew\nline",
                                    "\x01\x02\x7f"};
   for (size_t i = 0; i < keys.size(); ++i) {
     std::string data = "object-" + std::to_string(i);
@@ -93,11 +103,12 @@ TEST_F(LocalStoreTest, HostileKeysStayInsideTheRoot) {
 }
 
 TEST_F(LocalStoreTest, BucketsFollowAwsRules) {
-  for (const std::string& bad : std::vector<std::string>{"ab", "Upper", "under_score", "-start", "end-", "a..b",
-                                                         "192.168.1.1", "xn--abc", "bucket-s3alias", "a.-b",
-                                                         std::string(64, 'a')})
+  for (const std::string& bad :
+       std::vector<std::string>{"ab", "Upper", "under_score", "-start", "end-", "a..b", "192.168.1.1", "xn--abc",
+                                "bucket-s3alias", "a.-b", std::string(64, 'a')})
     EXPECT_EQ(CodeOf(store_->CreateBucket(bad)), "InvalidBucketName") << bad;
-  for (const std::string& good : std::vector<std::string>{"abc", "my.bucket.name", "a-b-c", "123", std::string(63, 'a')})
+  for (const std::string& good :
+       std::vector<std::string>{"abc", "my.bucket.name", "a-b-c", "123", std::string(63, 'a')})
     EXPECT_TRUE(store_->CreateBucket(good).ok()) << good;
   EXPECT_EQ(CodeOf(store_->CreateBucket("abc")), "BucketAlreadyOwnedByYou");
   ASSERT_TRUE(store_->CreateBucket("eu-bucket", "eu-west-1").ok());
@@ -165,8 +176,8 @@ TEST_F(LocalStoreTest, ObjectsKeepMetadataAndRanges) {
 
 TEST_F(LocalStoreTest, ListingIsInUtf8BinaryOrder) {
   ASSERT_TRUE(store_->CreateBucket("order").ok());
-  std::vector<std::string> keys = {"b", "a", "Z", "a/b", "a-", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "~",
-                                   "0", " space", "a\x01", "A"};
+  std::vector<std::string> keys = {"b", "a", "Z",      "a/b",   "a-", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                   "~", "0", " space", "a\x01", "A"};
   for (const auto& k : keys) ASSERT_TRUE(store_->PutObject("order", k, k).ok());
   std::sort(keys.begin(), keys.end());  // std::string compares as unsigned bytes (char_traits<char>)
   auto all = store_->List("order", {});
@@ -259,12 +270,10 @@ TEST_F(LocalStoreTest, MultipartEtagIsMd5OfPartMd5s) {
   EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", *id, {{2, etags[1]}, {1, etags[0]}})),
             "InvalidPartOrder");
   EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", *id, {{1, etags[1]}})), "InvalidPart");
-  EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", *id, {{3, etags[2]}, {4, etags[2]}})),
-            "InvalidPart");
+  EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", *id, {{3, etags[2]}, {4, etags[2]}})), "InvalidPart");
   EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", *id, {{3, etags[2]}, {2, etags[1]}})),
             "InvalidPartOrder");
-  EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", "0123", {{1, etags[0]}})),
-            "NoSuchUpload");
+  EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "big", "0123", {{1, etags[0]}})), "NoSuchUpload");
   auto done = store_->CompleteMultipartUpload("mpu", "big", *id, {{1, etags[0]}, {2, etags[1]}, {3, etags[2]}});
   ASSERT_TRUE(done.ok()) << done.error().ToString();
   std::string raw = Md5Raw("PART-ONE") + Md5Raw("part-two") + Md5Raw("3");
@@ -282,16 +291,15 @@ TEST_F(LocalStoreTest, MultipartEtagIsMd5OfPartMd5s) {
   auto id2 = store_->CreateMultipartUpload("mpu", "small");
   auto a = store_->UploadPart("mpu", "small", *id2, 1, "tiny");
   auto b = store_->UploadPart("mpu", "small", *id2, 2, "tiny");
-  EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "small", *id2, {{1, *a}, {2, *b}})),
-            "EntityTooSmall");
+  EXPECT_EQ(CodeOf(store_->CompleteMultipartUpload("mpu", "small", *id2, {{1, *a}, {2, *b}})), "EntityTooSmall");
   EXPECT_EQ(CodeOf(store_->UploadPart("mpu", "small", *id2, 0, "x")), "InvalidPartNumber");
   EXPECT_EQ(CodeOf(store_->UploadPart("mpu", "small", *id2, 10001, "x")), "InvalidPartNumber");
   EXPECT_TRUE(store_->AbortMultipartUpload("mpu", "small", *id2).ok());
   EXPECT_EQ(CodeOf(store_->AbortMultipartUpload("mpu", "small", *id2)), "NoSuchUpload");
   EXPECT_EQ(std::distance(fs::directory_iterator(base_ / "data" / "s3" / "parts"), fs::directory_iterator()), 0);
   // Known vector: two 5 MiB parts of zeros.
-  auto known = MultipartEtag({"\"" + Md5Hex(std::string(5 << 20, '\0')) + "\"",
-                              "\"" + Md5Hex(std::string(5 << 20, '\0')) + "\""});
+  auto known = MultipartEtag(
+      {"\"" + Md5Hex(std::string(5 << 20, '\0')) + "\"", "\"" + Md5Hex(std::string(5 << 20, '\0')) + "\""});
   ASSERT_TRUE(known.ok());
   EXPECT_EQ(known->size(), 2u + 32u + 2u);
   EXPECT_EQ(known->substr(33), "-2\"");

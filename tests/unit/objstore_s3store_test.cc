@@ -74,8 +74,8 @@ void Exercise(S3Store& store, const std::string& bucket, bool expect_multipart_e
   std::string big = Pattern(13 << 20, 7);
   ASSERT_TRUE(store.PutObject(bucket, "big/object.bin", big).ok());
   if (expect_multipart_etag) {
-    std::string raw = Md5Raw(big.substr(0, 5 << 20)) + Md5Raw(big.substr(5 << 20, 5 << 20)) +
-                      Md5Raw(big.substr(10 << 20));
+    std::string raw =
+        Md5Raw(big.substr(0, 5 << 20)) + Md5Raw(big.substr(5 << 20, 5 << 20)) + Md5Raw(big.substr(10 << 20));
     EXPECT_EQ(store.last_etag(), "\"" + Md5Hex(raw) + "-3\"");
   } else {
     // s3rver answers CompleteMultipartUpload with the MD5 of the whole object.
@@ -101,7 +101,8 @@ TEST(S3Store, AgainstSluiceS3Api) {
   http::ServerOptions so;
   so.port = 0;
   so.threads = 2;
-  http::Server server(so, [api](wire::Request r, wire::Responder respond) { api->Handle(std::move(r), std::move(respond)); });
+  http::Server server(
+      so, [api](wire::Request r, wire::Responder respond) { api->Handle(std::move(r), std::move(respond)); });
   auto port = server.Listen();
   ASSERT_TRUE(port.ok());
   std::thread runner([&] { server.Run(); });

@@ -120,7 +120,7 @@ TEST(Batcher, RejectsOversizedRecordsAndBadKeysWithoutBufferingThem) {
   Batcher b = Make({}, &clock);
   std::vector<Batch> ready;
   EXPECT_EQ(b.Add(Rec(0, 1u << 20, "k"), &ready).code(), StatusCode::kInvalidArgument);  // 1 MiB + 1
-  EXPECT_TRUE(b.Add(Rec(1, (1u << 20) - 1, "k"), &ready).ok());                         // exactly 1 MiB
+  EXPECT_TRUE(b.Add(Rec(1, (1u << 20) - 1, "k"), &ready).ok());                          // exactly 1 MiB
   Record no_key = Rec(2, 1);
   no_key.partition_key.clear();
   EXPECT_EQ(b.Add(no_key, &ready).code(), StatusCode::kInvalidArgument);

@@ -54,8 +54,9 @@ TEST(CheckpointStore, CommitThenReopenRestoresCheckpointsIdsAndState) {
     CommitRequest req;
     req.stream = "events";
     req.now_ms = kLongAgo + 5;
-    req.checkpoints = {{"shardId-000000000001", "49590338271490256608559692538361571095921575989136588818", 0, false, 0},
-                       {"shardId-000000000000", "49590338271490256608559692538361571095921575989136588800", 0, true, 0}};
+    req.checkpoints = {
+        {"shardId-000000000001", "49590338271490256608559692538361571095921575989136588818", 0, false, 0},
+        {"shardId-000000000000", "49590338271490256608559692538361571095921575989136588800", 0, true, 0}};
     req.state = {{"sink_offset", "1234"}};
     ASSERT_TRUE(store->Commit(req, &w).ok());
     EXPECT_FALSE(w.has_pending_changes());

@@ -121,7 +121,8 @@ TEST(DedupWindow, RestoredEntriesAreDurableAndBounded) {
 
 TEST(DedupWindow, MovedWindowKeepsWorking) {
   DedupWindow w({1000, 1'000'000});
-  for (int i = 0; i < 500; ++i) w.SeenOrInsert(std::string("id-with-a-long-enough-name-to-leave-sso-") + std::to_string(i), i);
+  for (int i = 0; i < 500; ++i)
+    w.SeenOrInsert(std::string("id-with-a-long-enough-name-to-leave-sso-") + std::to_string(i), i);
   for (int i = 0; i < 5; ++i) w.SeenOrInsert(std::to_string(i), 600);  // short ids live inside std::string
   DedupWindow moved = std::move(w);
   for (int i = 0; i < 500; ++i)

@@ -14,8 +14,7 @@ TEST(ShardLineage, ShardsWithoutParentsAreReadable) {
 }
 
 TEST(ShardLineage, SplitChildrenWaitUntilTheParentIsFinished) {
-  const std::vector<ShardInfo> shards = {
-      {"s0", "", "", true}, {"s1", "s0", "", false}, {"s2", "s0", "", false}};
+  const std::vector<ShardInfo> shards = {{"s0", "", "", true}, {"s1", "s0", "", false}, {"s2", "s0", "", false}};
   auto before = PlanReadableShards(shards, {});
   EXPECT_EQ(before.readable, (Ids{"s0"}));  // a closed shard is still read to its end
   EXPECT_EQ(before.blocked, (Ids{"s1", "s2"}));
@@ -26,8 +25,7 @@ TEST(ShardLineage, SplitChildrenWaitUntilTheParentIsFinished) {
 }
 
 TEST(ShardLineage, MergeChildWaitsForBothParents) {
-  const std::vector<ShardInfo> shards = {
-      {"a", "", "", true}, {"b", "", "", true}, {"m", "a", "b", false}};
+  const std::vector<ShardInfo> shards = {{"a", "", "", true}, {"b", "", "", true}, {"m", "a", "b", false}};
   EXPECT_EQ(PlanReadableShards(shards, {"a"}).blocked, (Ids{"m"}));
   EXPECT_EQ(PlanReadableShards(shards, {"b"}).blocked, (Ids{"m"}));
   auto both = PlanReadableShards(shards, {"a", "b"});
@@ -42,8 +40,7 @@ TEST(ShardLineage, ParentsExpiredPastRetentionDoNotBlock) {
 }
 
 TEST(ShardLineage, GrandchildrenWaitForTheWholeChain) {
-  const std::vector<ShardInfo> shards = {
-      {"g0", "", "", true}, {"g1", "g0", "", true}, {"g2", "g1", "", false}};
+  const std::vector<ShardInfo> shards = {{"g0", "", "", true}, {"g1", "g0", "", true}, {"g2", "g1", "", false}};
   EXPECT_EQ(PlanReadableShards(shards, {}).readable, (Ids{"g0"}));
   EXPECT_EQ(PlanReadableShards(shards, {"g0"}).readable, (Ids{"g1"}));
   EXPECT_EQ(PlanReadableShards(shards, {"g0", "g1"}).readable, (Ids{"g2"}));

@@ -39,7 +39,7 @@ TEST(BoundedQueue, TryPushRespectsItemAndByteCapacity) {
   EXPECT_TRUE(q.TryPush(std::move(a), 10));
   EXPECT_TRUE(q.TryPush(std::move(b), 10));
   EXPECT_FALSE(q.TryPush(std::move(c), 10));  // 2 items
-  EXPECT_EQ(c, "c");                           // untouched on failure
+  EXPECT_EQ(c, "c");                          // untouched on failure
   Queue bytes(100, 100);
   std::string x = "x", y = "y";
   EXPECT_TRUE(bytes.TryPush(std::move(x), 60));

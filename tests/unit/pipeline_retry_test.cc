@@ -41,8 +41,8 @@ TEST(RetryPlanner, AllSucceededLeavesNothingToRetry) {
 
 TEST(RetryPlanner, RetriesOnlyTheFailedEntriesInOriginalOrder) {
   RetryPlanner p;
-  auto plan = p.Plan(MakeBatch(6), {Ok(), Err("ProvisionedThroughputExceededException"), Ok(),
-                                    Err("InternalFailure"), Ok(), Err("ProvisionedThroughputExceededException")});
+  auto plan = p.Plan(MakeBatch(6), {Ok(), Err("ProvisionedThroughputExceededException"), Ok(), Err("InternalFailure"),
+                                    Ok(), Err("ProvisionedThroughputExceededException")});
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->succeeded, 3u);
   EXPECT_EQ(Ids(plan->retry), (std::vector<uint64_t>{1, 3, 5}));

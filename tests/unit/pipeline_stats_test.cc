@@ -88,11 +88,11 @@ TEST(ConsumerStats, CountsRatesLatencyAndLag) {
   ManualClock clock(1'000'000);
   ConsumerStats stats(&clock);
   for (int i = 0; i < 1000; ++i) {
-    clock.Advance(2);                               // 500 events/s
+    clock.Advance(2);                                           // 500 events/s
     stats.RecordProcessed(100, clock.NowMillis() - (i % 100));  // latency 0..99 ms
   }
-  stats.RecordProcessed(50, std::nullopt);            // no timestamp: no latency sample
-  stats.RecordProcessed(10, clock.NowMillis() + 5);   // producer clock ahead
+  stats.RecordProcessed(50, std::nullopt);           // no timestamp: no latency sample
+  stats.RecordProcessed(10, clock.NowMillis() + 5);  // producer clock ahead
   stats.RecordDuplicate(7);
   stats.RecordMalformed();
   stats.SetMillisBehindLatest("shardId-000000000000", 0);

@@ -58,10 +58,11 @@ TEST(Validator, NestedListMembersHaveIndexedPaths) {
 }
 
 TEST(Validator, EnumViolation) {
-  auto f = Validate("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"X"})");
+  auto f =
+      Validate("GetShardIterator", R"({"StreamName":"s","ShardId":"shardId-000000000000","ShardIteratorType":"X"})");
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.error().message.find("Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, "
-                            "TRIM_HORIZON, LATEST, AT_TIMESTAMP]"),
+                                   "TRIM_HORIZON, LATEST, AT_TIMESTAMP]"),
             std::string::npos)
       << f.error().message;
 }

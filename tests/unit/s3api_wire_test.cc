@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <random>
 
+#include "codec/url.h"
 #include "objstore/local_store.h"
 #include "s3api/s3_api.h"
-#include "codec/url.h"
 #include "s3api/wire.h"
 
 namespace sluice::s3api {
@@ -62,7 +62,7 @@ TEST(S3Wire, AwsChunkedDecoding) {
   d = DecodeAwsChunked("0\r\n\r\n");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(*d, "");
-  EXPECT_FALSE(DecodeAwsChunked("5\r\nhel").ok());             // truncated
+  EXPECT_FALSE(DecodeAwsChunked("5\r\nhel").ok());              // truncated
   EXPECT_FALSE(DecodeAwsChunked("zz\r\nhello\r\n0\r\n").ok());  // bad size
   EXPECT_FALSE(DecodeAwsChunked("5\r\nhelloXX0\r\n").ok());     // missing CRLF
   EXPECT_FALSE(DecodeAwsChunked("hello").ok());
@@ -234,8 +234,7 @@ TEST_F(S3ApiTest, ChunkedPutRangeGetAndVirtualHost) {
   EXPECT_EQ(r.status, 416u);
   EXPECT_NE(r.body.find("InvalidRange"), std::string::npos);
   // Declared decoded length that does not match.
-  r = Do("PUT", "/vhb/obj2", body,
-         {{"Content-Encoding", "aws-chunked"}, {"x-amz-decoded-content-length", "12"}});
+  r = Do("PUT", "/vhb/obj2", body, {{"Content-Encoding", "aws-chunked"}, {"x-amz-decoded-content-length", "12"}});
   EXPECT_EQ(r.status, 400u);
   r = Do("GET", "/vhb/obj", "", {{"If-None-Match", "\"5eb63bbbe01eeed093cb22bb8f5acdc3\""}});
   EXPECT_EQ(r.status, 304u);

@@ -53,10 +53,10 @@ TEST(TransportErrors, OtherRequestsGetS3ErrorDocuments) {
     TransportError error;
     std::string code;
   };
-  for (const Case& c : {Case{TransportError::kBadRequest, "BadRequest"},
-                        Case{TransportError::kHeaderTooLarge, "RequestHeaderSectionTooLarge"},
-                        Case{TransportError::kBodyTooLarge, "EntityTooLarge"},
-                        Case{TransportError::kTimeout, "RequestTimeout"}}) {
+  for (const Case& c :
+       {Case{TransportError::kBadRequest, "BadRequest"},
+        Case{TransportError::kHeaderTooLarge, "RequestHeaderSectionTooLarge"},
+        Case{TransportError::kBodyTooLarge, "EntityTooLarge"}, Case{TransportError::kTimeout, "RequestTimeout"}}) {
     wire::Response r = TransportErrorResponse(c.error, head);
     EXPECT_EQ(r.status, 400u) << c.code;  // as S3 answers them
     EXPECT_NE(r.body.find("<Code>" + c.code + "</Code>"), std::string::npos) << r.body;

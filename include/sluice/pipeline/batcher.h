@@ -31,16 +31,16 @@
 #include <vector>
 
 #include "sluice/clock.h"
-#include "sluice/status.h"
 #include "sluice/pipeline/record.h"
+#include "sluice/status.h"
 
 namespace sluice::pipeline {
 
 struct BatcherOptions {
-  size_t max_entries = kMaxPutRecordsEntries;           // 1..500
-  size_t max_request_bytes = size_t{5} << 20;           // max_record_bytes..10 MiB
-  size_t max_record_bytes = kDefaultMaxRecordBytes;     // 1..10 MiB (the stream's limit)
-  int64_t linger_ms = 100;                              // >= 0
+  size_t max_entries = kMaxPutRecordsEntries;        // 1..500
+  size_t max_request_bytes = size_t{5} << 20;        // max_record_bytes..10 MiB
+  size_t max_record_bytes = kDefaultMaxRecordBytes;  // 1..10 MiB (the stream's limit)
+  int64_t linger_ms = 100;                           // >= 0
 };
 
 Status ValidateBatcherOptions(const BatcherOptions& options);

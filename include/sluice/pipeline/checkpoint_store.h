@@ -47,8 +47,8 @@
 #include <utility>
 #include <vector>
 
-#include "sluice/status.h"
 #include "sluice/pipeline/dedup_window.h"
+#include "sluice/status.h"
 
 struct sqlite3;
 
@@ -75,9 +75,9 @@ struct ShardCheckpoint {
 
 struct CommitRequest {
   std::string stream;
-  std::vector<ShardCheckpoint> checkpoints;  // upserted per shard_id
-  std::vector<std::string> delete_ids;       // applied before insert_ids
-  std::vector<DedupEntry> insert_ids;        // upserted (first_seen_ms replaced)
+  std::vector<ShardCheckpoint> checkpoints;                // upserted per shard_id
+  std::vector<std::string> delete_ids;                     // applied before insert_ids
+  std::vector<DedupEntry> insert_ids;                      // upserted (first_seen_ms replaced)
   std::vector<std::pair<std::string, std::string>> state;  // upserted per key
   int64_t now_ms = 0;
 };

@@ -27,8 +27,8 @@
 namespace sluice::pipeline {
 
 struct DedupWindowOptions {
-  size_t max_entries = 100'000;     // >= 1
-  int64_t max_age_ms = 3'600'000;   // >= 1 (1 h)
+  size_t max_entries = 100'000;    // >= 1
+  int64_t max_age_ms = 3'600'000;  // >= 1 (1 h)
 };
 
 struct DedupEntry {
@@ -40,10 +40,10 @@ struct DedupEntry {
 // then insert `inserted` (in that order: an id can be evicted and inserted
 // again within one delta).
 struct DedupDelta {
-  std::vector<DedupEntry> inserted;   // oldest first
+  std::vector<DedupEntry> inserted;  // oldest first
   std::vector<std::string> evicted;
-  uint64_t end_seq = 0;               // for AcknowledgeDelta
-  size_t evicted_count = 0;           // for AcknowledgeDelta
+  uint64_t end_seq = 0;      // for AcknowledgeDelta
+  size_t evicted_count = 0;  // for AcknowledgeDelta
 };
 
 class DedupWindow {
@@ -92,7 +92,7 @@ class DedupWindow {
   std::deque<Entry> entries_;
   std::unordered_set<std::string_view> index_;
   uint64_t next_seq_ = 0;
-  uint64_t durable_seq_ = 0;  // entries with seq < durable_seq_ are durable
+  uint64_t durable_seq_ = 0;                  // entries with seq < durable_seq_ are durable
   std::vector<std::string> evicted_durable_;  // durable ids evicted since the last acknowledge
   uint64_t evictions_ = 0;
 };

@@ -51,7 +51,7 @@ struct EventGeneratorOptions {
   // with the same seed produce the same ids: pass a fresh seed or run_id when
   // runs must not collide).
   std::string run_id;
-  uint32_t user_count = 1000;  // > 0
+  uint32_t user_count = 1000;                                                                // > 0
   std::vector<std::string> event_types = {"page_view", "click", "add_to_cart", "purchase"};  // non-empty
   double value_min = 0.0;     // value in [value_min, value_max), two decimals
   double value_max = 1000.0;  // > value_min
@@ -85,8 +85,8 @@ class EventGenerator {
   GeneratedEvent Next();
 
   const std::string& run_id() const { return options_.run_id; }
-  uint64_t emitted() const { return emitted_; }           // unique + duplicates
-  uint64_t unique_emitted() const { return unique_; }     // distinct event ids
+  uint64_t emitted() const { return emitted_; }        // unique + duplicates
+  uint64_t unique_emitted() const { return unique_; }  // distinct event ids
   uint64_t duplicates_injected() const { return duplicate_ids_.size(); }
   // The event_id of every injected duplicate, in emission order (an id can
   // appear more than once when it was re-emitted several times).

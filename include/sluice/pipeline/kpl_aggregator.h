@@ -29,7 +29,7 @@
 namespace sluice::pipeline {
 
 struct KplAggregatorOptions {
-  size_t max_bytes = 51'200;       // the KPL's AggregationMaxSize default
+  size_t max_bytes = 51'200;            // the KPL's AggregationMaxSize default
   size_t max_records = 4'294'967'295u;  // the KPL's AggregationMaxCount default
   int64_t linger_ms = 100;
 };

@@ -28,7 +28,7 @@ class LatencyHistogram {
   // 0 when empty.
   int64_t Percentile(double p) const;
 
-  static constexpr int kSubBits = 6;  // 64 buckets per power of two
+  static constexpr int kSubBits = 6;             // 64 buckets per power of two
   static constexpr int kLinear = 2 << kSubBits;  // values below this are exact
   static constexpr int kBuckets = kLinear + (63 - (kSubBits + 1)) * (1 << kSubBits);
 

@@ -75,10 +75,10 @@ class NdjsonReader {
   // (the reader is then finished). Blocks while the input has no full line.
   Result<std::optional<NdjsonRecord>> Next();
 
-  uint64_t lines_read() const { return lines_; }     // every line, blank ones included
-  uint64_t records() const { return records_; }      // returned by Next()
+  uint64_t lines_read() const { return lines_; }  // every line, blank ones included
+  uint64_t records() const { return records_; }   // returned by Next()
   uint64_t blank_lines() const { return blank_; }
-  uint64_t rejected() const { return rejected_; }    // malformed JSON, bad key, too long
+  uint64_t rejected() const { return rejected_; }  // malformed JSON, bad key, too long
   uint64_t malformed_json() const { return malformed_json_; }
   uint64_t random_keys() const { return random_keys_; }
   // The first max_reported_problems rejected lines, in input order.

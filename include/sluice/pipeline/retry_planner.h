@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "sluice/status.h"
 #include "sluice/pipeline/batcher.h"
 #include "sluice/retry.h"
+#include "sluice/status.h"
 
 namespace sluice::pipeline {
 
@@ -37,7 +37,7 @@ struct RetryPolicy {
 // One entry of a PutRecords response, in request order.
 struct EntryResult {
   bool ok = false;
-  std::string error_code;     // set when !ok, e.g. "ProvisionedThroughputExceededException"
+  std::string error_code;  // set when !ok, e.g. "ProvisionedThroughputExceededException"
   std::string error_message;
   std::string shard_id;         // set when ok
   std::string sequence_number;  // set when ok
@@ -55,7 +55,7 @@ struct RetryPlan {
   Batch retry;                       // reason kRetry; empty when nothing to retry
   std::vector<FailedRecord> failed;  // in original order
   size_t succeeded = 0;
-  size_t succeeded_bytes = 0;        // RecordRequestBytes of the acknowledged entries
+  size_t succeeded_bytes = 0;  // RecordRequestBytes of the acknowledged entries
   // Some entry failed with ProvisionedThroughputExceededException (or a KMS
   // throttle): the caller should back off before sending `retry`.
   bool throttled = false;

@@ -23,7 +23,7 @@ struct ShardInfo {
   std::string shard_id;
   std::string parent_shard_id;           // empty = none
   std::string adjacent_parent_shard_id;  // empty = none (set for merges)
-  bool closed = false;  // SequenceNumberRange has an EndingSequenceNumber
+  bool closed = false;                   // SequenceNumberRange has an EndingSequenceNumber
 };
 
 struct LineagePlan {

@@ -49,7 +49,7 @@ struct LatencySummary {
 
 struct ConsumerStatsSnapshot {
   int64_t elapsed_ms = 0;
-  uint64_t processed = 0;           // unique events handed to processing
+  uint64_t processed = 0;  // unique events handed to processing
   uint64_t duplicates_dropped = 0;
   uint64_t malformed = 0;           // records without parseable JSON / dedup id
   uint64_t bytes = 0;               // data bytes of processed events
@@ -101,14 +101,14 @@ class ConsumerStats {
 
 struct ProducerStatsSnapshot {
   int64_t elapsed_ms = 0;
-  uint64_t records_sent = 0;      // acknowledged by Kinesis
-  uint64_t bytes_sent = 0;        // data + partition keys of acknowledged records
-  uint64_t requests = 0;          // PutRecords calls
-  uint64_t entries_retried = 0;   // entries sent again after a per-entry failure
-  uint64_t throttled = 0;         // entries failed with a throughput/KMS throttle
-  uint64_t failed = 0;            // given up on (in the failure report)
-  uint64_t rejected = 0;          // refused before sending (bad key, too large, bad input line)
-  double records_per_s = 0;       // windowed
+  uint64_t records_sent = 0;     // acknowledged by Kinesis
+  uint64_t bytes_sent = 0;       // data + partition keys of acknowledged records
+  uint64_t requests = 0;         // PutRecords calls
+  uint64_t entries_retried = 0;  // entries sent again after a per-entry failure
+  uint64_t throttled = 0;        // entries failed with a throughput/KMS throttle
+  uint64_t failed = 0;           // given up on (in the failure report)
+  uint64_t rejected = 0;         // refused before sending (bad key, too large, bad input line)
+  double records_per_s = 0;      // windowed
   double average_records_per_s = 0;
   double average_bytes_per_s = 0;
   LatencySummary request_latency_ms;  // PutRecords round trips

@@ -22,8 +22,7 @@ void BatchWriteItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (!table || !(table->status == TableStatus::kActive || table->status == TableStatus::kUpdating))
       return reply(ApiError::ResourceNotFound("Requested resource not found"));
     for (const auto& request : requests.GetArray()) {
-      if (++total > kMaxRequests)
-        return reply(Validation("Too many items requested for the BatchWriteItem call"));
+      if (++total > kMaxRequests) return reply(Validation("Too many items requested for the BatchWriteItem call"));
       ItemWrite write;
       write.table = name;
       auto put = request.FindMember("PutRequest");
@@ -31,8 +30,9 @@ void BatchWriteItem(Context& ctx, const rapidjson::Value& in, Reply reply) {
       bool is_put = put != request.MemberEnd() && put->value.IsObject();
       bool is_del = del != request.MemberEnd() && del->value.IsObject();
       if (is_put == is_del)
-        return reply(Validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
-                                "the supported datatypes"));
+        return reply(
+            Validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+                       "the supported datatypes"));
       auto item = is_put ? ParseItemMember(put->value, "Item") : ParseItemMember(del->value, "Key");
       if (!item.ok()) return reply(Validation(item.status().message()));
       write.kind = is_put ? ItemWrite::Kind::kPut : ItemWrite::Kind::kDelete;

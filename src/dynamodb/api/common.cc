@@ -39,9 +39,7 @@ ApiError FromStatus(const Status& status) {
 }
 
 namespace {
-bool Usable(const TableDefinition& t) {
-  return t.status == TableStatus::kActive || t.status == TableStatus::kUpdating;
-}
+bool Usable(const TableDefinition& t) { return t.status == TableStatus::kActive || t.status == TableStatus::kUpdating; }
 }  // namespace
 
 TableLookup ResolveTable(Context& ctx, const rapidjson::Value& in, const char* member) {
@@ -83,7 +81,9 @@ double ReadUnits(size_t bytes, bool consistent) {
   return consistent ? units : units / 2;
 }
 
-std::string CapacityMode(const rapidjson::Value& in) { return GetString(in, "ReturnConsumedCapacity").value_or("NONE"); }
+std::string CapacityMode(const rapidjson::Value& in) {
+  return GetString(in, "ReturnConsumedCapacity").value_or("NONE");
+}
 
 void WriteConsumedCapacity(JsonWriter& w, const std::string& mode, const std::string& table, double units) {
   if (mode == "NONE") return;

@@ -63,22 +63,26 @@ void CreateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (lsis->value.Empty())
       return reply(Validation("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"));
     if (lsis->value.Size() > kMaxLocalIndexes)
-      return reply(Validation("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds "
-                              "per-table limit of 5"));
+      return reply(
+          Validation("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds "
+                     "per-table limit of 5"));
     if (!t.keys.range)
-      return reply(Validation("One or more parameter values were invalid: Table KeySchema does not have a range key, "
-                              "which is required when specifying a LocalSecondaryIndex"));
+      return reply(
+          Validation("One or more parameter values were invalid: Table KeySchema does not have a range key, "
+                     "which is required when specifying a LocalSecondaryIndex"));
     for (const auto& l : lsis->value.GetArray()) {
       auto index = ParseIndex(l, t.attribute_definitions, /*global=*/false, t.billing);
       if (!index.ok()) return reply(FromStatus(index.status()));
       if (index->keys.hash.name != t.keys.hash.name)
-        return reply(Validation("One or more parameter values were invalid: Index KeySchema does not have the same "
-                                "leading hash key as table KeySchema for index: " +
-                                index->name + ". index hash key: " + index->keys.hash.name +
-                                ", table hash key: " + t.keys.hash.name));
+        return reply(Validation(
+            "One or more parameter values were invalid: Index KeySchema does not have the same "
+            "leading hash key as table KeySchema for index: " +
+            index->name + ". index hash key: " + index->keys.hash.name + ", table hash key: " + t.keys.hash.name));
       if (!index->keys.range)
-        return reply(Validation("One or more parameter values were invalid: Index KeySchema does not have a range key "
-                                "for index: " + index->name));
+        return reply(
+            Validation("One or more parameter values were invalid: Index KeySchema does not have a range key "
+                       "for index: " +
+                       index->name));
       used.insert(index->keys.range->name);
       if (t.FindIndex(index->name))
         return reply(Validation("One or more parameter values were invalid: Duplicate index name: " + index->name));
@@ -91,8 +95,9 @@ void CreateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (gsis->value.Empty())
       return reply(Validation("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"));
     if (gsis->value.Size() > kMaxGlobalIndexes)
-      return reply(Validation("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the "
-                              "per-table limit of 20"));
+      return reply(
+          Validation("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the "
+                     "per-table limit of 20"));
     for (const auto& g : gsis->value.GetArray()) {
       auto index = ParseIndex(g, t.attribute_definitions, /*global=*/true, t.billing);
       if (!index.ok()) return reply(FromStatus(index.status()));
@@ -106,8 +111,9 @@ void CreateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
     }
   }
   if (used.size() != t.attribute_definitions.size())
-    return reply(Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not "
-                            "exactly match number of attributes defined in AttributeDefinitions"));
+    return reply(
+        Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not "
+                   "exactly match number of attributes defined in AttributeDefinitions"));
 
   if (auto stream = in.FindMember("StreamSpecification"); stream != in.MemberEnd() && stream->value.IsObject()) {
     if (GetBool(stream->value, "StreamEnabled").value_or(false))

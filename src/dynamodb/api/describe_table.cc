@@ -3,7 +3,6 @@
 
 namespace sluice::dynamodb::api {
 
-
 void DescribeTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
   std::string name = *GetString(in, "TableName");
   TableRef t = ctx.catalog.Find(ctx.region, name);
@@ -20,12 +19,13 @@ void DeleteTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
       ctx.region, name,
       [now](TableDefinition& d) -> Status {
         if (d.deletion_protection)
-          return Status::InvalidArgument("Resource cannot be deleted as it is currently protected against deletion. "
-                                         "Disable deletion protection first.");
+          return Status::InvalidArgument(
+              "Resource cannot be deleted as it is currently protected against deletion. "
+              "Disable deletion protection first.");
         if (d.status == TableStatus::kCreating || d.status == TableStatus::kUpdating)
           return Status::AlreadyExists("Attempt to change a resource which is still in use: Table is being " +
-                                       std::string(d.status == TableStatus::kCreating ? "created" : "updated") +
-                                       ": " + d.name);
+                                       std::string(d.status == TableStatus::kCreating ? "created" : "updated") + ": " +
+                                       d.name);
         if (d.status == TableStatus::kDeleting)
           return Status::AlreadyExists("Attempt to change a resource which is still in use: Table is being deleted: " +
                                        d.name);

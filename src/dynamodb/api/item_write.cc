@@ -56,23 +56,21 @@ Status ApplyItemWrite(store::WriteTxn& txn, const TableDefinition& table, const 
     return Status::FailedPrecondition("The conditional request failed");
   }
   switch (write.kind) {
-    case ItemWrite::Kind::kConditionCheck:
-      return Status::Ok();
+    case ItemWrite::Kind::kConditionCheck: return Status::Ok();
     case ItemWrite::Kind::kDelete: {
       if (!result.old_item) return Status::Ok();
       if (Status st = txn.Delete(table.id, *key); !st.ok())
         return Fail(result, InternalServerError("Internal server error: " + st.message()));
       return Status::Ok();
     }
-    case ItemWrite::Kind::kPut:
-      result.new_item = write.item;
-      break;
+    case ItemWrite::Kind::kPut: result.new_item = write.item; break;
     case ItemWrite::Kind::kUpdate: {
       Item next = result.old_item ? *result.old_item : write.item;  // a new item starts as its key
       if (write.update) {
         if (Status st = write.update->Apply(next); !st.ok()) return Fail(result, Validation(st.message()));
       }
-      if (ItemSize(next) > kMaxItemSize) return Fail(result, Validation("Item size to update has exceeded the maximum allowed size"));
+      if (ItemSize(next) > kMaxItemSize)
+        return Fail(result, Validation("Item size to update has exceeded the maximum allowed size"));
       result.new_item = std::move(next);
       break;
     }
@@ -103,7 +101,8 @@ void RunItemWrite(Context& ctx, ItemWrite write, bool return_old_on_failure,
       },
       [result, return_old_on_failure, success = std::move(success), reply = std::move(reply)](Status st) {
         if (result->condition_failed)
-          return reply(ConditionalCheckFailed(return_old_on_failure && result->old_item ? &*result->old_item : nullptr));
+          return reply(
+              ConditionalCheckFailed(return_old_on_failure && result->old_item ? &*result->old_item : nullptr));
         if (result->error) return reply(*result->error);
         if (!st.ok()) return reply(InternalServerError("Internal server error: " + st.message()));
         reply(success(*result));

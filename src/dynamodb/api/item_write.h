@@ -17,8 +17,8 @@ namespace sluice::dynamodb::api {
 struct ItemWrite {
   enum class Kind { kPut, kUpdate, kDelete, kConditionCheck };
   Kind kind = Kind::kPut;
-  std::string table;              // its name, in the request's region
-  Item item;                      // kPut: the new item; otherwise the Key
+  std::string table;  // its name, in the request's region
+  Item item;          // kPut: the new item; otherwise the Key
   std::optional<expr::Condition> condition;
   std::optional<expr::Update> update;  // kUpdate
 };
@@ -28,7 +28,7 @@ struct ItemWriteResult {
   std::optional<Item> old_item;  // before (absent: there was none)
   std::optional<Item> new_item;  // after (kPut, kUpdate)
   std::string table_name;
-  size_t bytes = 0;              // the larger of the old and new item's size (capacity units)
+  size_t bytes = 0;  // the larger of the old and new item's size (capacity units)
   bool condition_failed = false;
   std::optional<ApiError> error;  // validation or storage error (the body fails)
 };

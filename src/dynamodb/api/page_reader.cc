@@ -40,7 +40,9 @@ void PageReader::WriteMembers(JsonWriter& w, const std::string& capacity_mode, b
 
 Result<store::StartAfter> ParseStartKey(const TableDefinition& table, const SecondaryIndex* index,
                                         const Item& start_key) {
-  auto invalid = [](std::string why) { return Status::InvalidArgument("The provided starting key is invalid: " + why); };
+  auto invalid = [](std::string why) {
+    return Status::InvalidArgument("The provided starting key is invalid: " + why);
+  };
   size_t expected = 0;
   std::vector<const KeyAttribute*> keys = {&table.keys.hash};
   if (table.keys.range) keys.push_back(&*table.keys.range);
@@ -104,15 +106,18 @@ Result<bool> CheckSelect(const rapidjson::Value& in, const SecondaryIndex* index
     return Status::InvalidArgument("Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES");
   if (*select == "ALL_PROJECTED_ATTRIBUTES") {
     if (!index)
-      return Status::InvalidArgument("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES "
-                                     "is not supported for a table");
+      return Status::InvalidArgument(
+          "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES "
+          "is not supported for a table");
     if (has_projection)
-      return Status::InvalidArgument("Cannot specify the AttributesToGet when choosing to get ALL_PROJECTED_ATTRIBUTES");
+      return Status::InvalidArgument(
+          "Cannot specify the AttributesToGet when choosing to get ALL_PROJECTED_ATTRIBUTES");
   }
   if (*select == "ALL_ATTRIBUTES" && index && index->global && index->projection.type != ProjectionType::kAll)
-    return Status::InvalidArgument("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
-                                   "supported for global secondary index " +
-                                   index->name + " because its projection type is not ALL");
+    return Status::InvalidArgument(
+        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not "
+        "supported for global secondary index " +
+        index->name + " because its projection type is not ALL");
   return false;
 }
 

@@ -17,8 +17,9 @@ Result<store::RangeCondition> ToRangeCondition(const expr::KeyComparison& c, con
       return Status::InvalidArgument(
           "One or more parameter values were invalid: Condition parameter type does not match schema type");
   if (c.op == expr::KeyOperator::kBeginsWith && key.type == AttributeType::kN)
-    return Status::InvalidArgument("Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
-                                   "operator or function: begins_with, operand type: N");
+    return Status::InvalidArgument(
+        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+        "operator or function: begins_with, operand type: N");
   auto a = EncodeKeyValue(c.operands.at(0));
   if (!a.ok()) return a.status();
   r.a = *a;
@@ -35,10 +36,11 @@ Result<store::RangeCondition> ToRangeCondition(const expr::KeyComparison& c, con
       if (!b.ok()) return b.status();
       r.b = *b;
       if (r.a > r.b)
-        return Status::InvalidArgument("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
-                                       "greater than or equal to lower bound; lower bound operand: AttributeValue: {" +
-                                       std::string(TypeName(key.type)) + "}, upper bound operand: AttributeValue: {" +
-                                       std::string(TypeName(key.type)) + "}");
+        return Status::InvalidArgument(
+            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
+            "greater than or equal to lower bound; lower bound operand: AttributeValue: {" +
+            std::string(TypeName(key.type)) + "}, upper bound operand: AttributeValue: {" +
+            std::string(TypeName(key.type)) + "}");
       break;
     }
   }
@@ -56,15 +58,17 @@ void Query(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto exprs = expr::ExpressionSet::FromRequest(in, "Query");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   if (!exprs->key_condition)
-    return reply(Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
-                            "request."));
+    return reply(
+        Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+                   "request."));
   const KeySchema& keys = *index ? (*index)->keys : table.keys;
-  auto bound = exprs->key_condition->Bind(keys.hash.name, keys.range ? std::optional<std::string_view>(keys.range->name)
-                                                                     : std::nullopt);
+  auto bound = exprs->key_condition->Bind(
+      keys.hash.name, keys.range ? std::optional<std::string_view>(keys.range->name) : std::nullopt);
   if (!bound.ok()) return reply(Validation(bound.status().message()));
   if (bound->hash_value.type() != keys.hash.type)
-    return reply(Validation("One or more parameter values were invalid: Condition parameter type does not match schema "
-                            "type"));
+    return reply(
+        Validation("One or more parameter values were invalid: Condition parameter type does not match schema "
+                   "type"));
   auto hash = EncodeKeyValue(bound->hash_value);
   if (!hash.ok()) return reply(Validation(hash.status().message()));
   store::RangeCondition range;
@@ -76,8 +80,10 @@ void Query(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (exprs->filter) {
     for (const auto& name : exprs->filter->TopLevelNames())
       if (name == keys.hash.name || (keys.range && name == keys.range->name))
-        return reply(Validation("Filter Expression can only contain non-primary key attributes: Primary key "
-                                "attribute: " + name));
+        return reply(
+            Validation("Filter Expression can only contain non-primary key attributes: Primary key "
+                       "attribute: " +
+                       name));
   }
   auto count_only = CheckSelect(in, *index, exprs->projection.has_value());
   if (!count_only.ok()) return reply(Validation(count_only.status().message()));

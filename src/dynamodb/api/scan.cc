@@ -16,15 +16,18 @@ void Scan(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto segment = GetInt(in, "Segment");
   auto total = GetInt(in, "TotalSegments");
   if (segment && !total)
-    return reply(Validation("The TotalSegments parameter is required but was not present in the request when Segment "
-                            "parameter is present"));
+    return reply(
+        Validation("The TotalSegments parameter is required but was not present in the request when Segment "
+                   "parameter is present"));
   if (total && !segment)
-    return reply(Validation("The Segment parameter is required but was not present in the request when parameter "
-                            "TotalSegments is present"));
+    return reply(
+        Validation("The Segment parameter is required but was not present in the request when parameter "
+                   "TotalSegments is present"));
   if (segment && *segment >= *total)
-    return reply(Validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: "
-                            "Segment: " + std::to_string(*segment) + " is not less than TotalSegments: " +
-                            std::to_string(*total)));
+    return reply(
+        Validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+                   "Segment: " +
+                   std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total)));
   auto exprs = expr::ExpressionSet::FromRequest(in, "Scan");
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   auto count_only = CheckSelect(in, *index, exprs->projection.has_value());

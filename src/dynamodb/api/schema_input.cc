@@ -23,7 +23,8 @@ Result<AttributeDefinitions> ParseAttributeDefinitions(const rapidjson::Value& i
     AttributeType type;
     if (!ParseTypeName(Str(d, "AttributeType"), &type))
       return Status::InvalidArgument("Member must satisfy enum value set: [B, N, S]");
-    if (!defs.emplace(name, type).second) return Status::InvalidArgument("Cannot have two attributes with the same name");
+    if (!defs.emplace(name, type).second)
+      return Status::InvalidArgument("Cannot have two attributes with the same name");
   }
   return defs;
 }
@@ -52,7 +53,8 @@ Result<KeySchema> ParseKeySchema(const rapidjson::Value& key_schema, const Attri
   }
   KeySchema schema;
   schema.hash = {Str(elements[0], "AttributeName"), defs.at(Str(elements[0], "AttributeName"))};
-  if (elements.Size() > 1) schema.range = KeyAttribute{Str(elements[1], "AttributeName"), defs.at(Str(elements[1], "AttributeName"))};
+  if (elements.Size() > 1)
+    schema.range = KeyAttribute{Str(elements[1], "AttributeName"), defs.at(Str(elements[1], "AttributeName"))};
   return schema;
 }
 
@@ -62,13 +64,13 @@ Result<ProvisionedThroughput> ParseThroughput(const rapidjson::Value& in, Billin
   bool given = it != in.MemberEnd() && it->value.IsObject();
   if (billing == BillingMode::kPayPerRequest) {
     if (given)
-      return Invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
-                     "PAY_PER_REQUEST");
+      return Invalid(
+          "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+          "PAY_PER_REQUEST");
     return t;
   }
   if (!given) {
-    if (for_index)
-      return Invalid("ProvisionedThroughput must be specified for index: " + Str(in, "IndexName"));
+    if (for_index) return Invalid("ProvisionedThroughput must be specified for index: " + Str(in, "IndexName"));
     return Invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
   }
   auto read = protocol::GetInt(it->value, "ReadCapacityUnits");
@@ -104,8 +106,7 @@ Result<SecondaryIndex> ParseIndex(const rapidjson::Value& in, const AttributeDef
     } else {
       index.projection.type = type == "KEYS_ONLY" ? ProjectionType::kKeysOnly : ProjectionType::kAll;
       if (type.empty()) return Invalid("Unknown ProjectionType: null");
-      if (has_non_key)
-        return Invalid("ProjectionType is " + type + ", but NonKeyAttributes is specified");
+      if (has_non_key) return Invalid("ProjectionType is " + type + ", but NonKeyAttributes is specified");
     }
   } else {
     return Invalid("Projection is null for index: " + index.name);

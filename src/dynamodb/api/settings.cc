@@ -65,9 +65,9 @@ void UpdateContinuousBackups(Context& ctx, const rapidjson::Value& in, Reply rep
 }
 
 void DescribeLimits(Context&, const rapidjson::Value&, Reply reply) {
-  reply(std::string(
-      "{\"AccountMaxReadCapacityUnits\":80000,\"AccountMaxWriteCapacityUnits\":80000,"
-      "\"TableMaxReadCapacityUnits\":40000,\"TableMaxWriteCapacityUnits\":40000}"));
+  reply(
+      std::string("{\"AccountMaxReadCapacityUnits\":80000,\"AccountMaxWriteCapacityUnits\":80000,"
+                  "\"TableMaxReadCapacityUnits\":40000,\"TableMaxWriteCapacityUnits\":40000}"));
 }
 
 void DescribeEndpoints(Context& ctx, const rapidjson::Value&, Reply reply) {

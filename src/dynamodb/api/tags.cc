@@ -15,7 +15,9 @@ struct ArnTable {
 
 // The table an ARN names; ValidationException for what is not a table ARN.
 Result<ArnTable> ParseTableArn(const std::string& arn) {
-  auto invalid = [&] { return Status::InvalidArgument("Invalid TableArn: Invalid ResourceArn provided as input " + arn); };
+  auto invalid = [&] {
+    return Status::InvalidArgument("Invalid TableArn: Invalid ResourceArn provided as input " + arn);
+  };
   // arn:<partition>:dynamodb:<region>:<account>:table/<name>
   std::vector<std::string> parts;
   size_t pos = 0;
@@ -33,8 +35,8 @@ Result<ArnTable> ParseTableArn(const std::string& arn) {
 }
 
 // Applies `mutate` to the tags of the table the request's ResourceArn names.
-void ChangeTags(Context& ctx, const rapidjson::Value& in, std::function<Status(std::map<std::string, std::string>&)> mutate,
-                Reply reply) {
+void ChangeTags(Context& ctx, const rapidjson::Value& in,
+                std::function<Status(std::map<std::string, std::string>&)> mutate, Reply reply) {
   std::string arn = *GetString(in, "ResourceArn");
   auto table = ParseTableArn(arn);
   if (!table.ok()) return reply(FromStatus(table.status()));
@@ -61,8 +63,9 @@ void TagResource(Context& ctx, const rapidjson::Value& in, Reply reply) {
         auto merged = current;
         for (const auto& [k, v] : add) merged[k] = v;
         if (merged.size() > kMaxTags)
-          return Status::InvalidArgument("One or more parameter values were invalid: The number of tags exceeds the "
-                                         "limit of 50");
+          return Status::InvalidArgument(
+              "One or more parameter values were invalid: The number of tags exceeds the "
+              "limit of 50");
         current = std::move(merged);
         return Status::Ok();
       },

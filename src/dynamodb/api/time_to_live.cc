@@ -41,11 +41,12 @@ void UpdateTimeToLive(Context& ctx, const rapidjson::Value& in, Reply reply) {
           return Status::InvalidArgument(d.ttl.attribute == attribute
                                              ? "TimeToLive is already enabled"
                                              : "TimeToLive is active on a different AttributeName: current "
-                                               "AttributeName is " + d.ttl.attribute);
+                                               "AttributeName is " +
+                                                   d.ttl.attribute);
         if (!enabled && !d.ttl.enabled) return Status::InvalidArgument("TimeToLive is already disabled");
         if (!enabled && d.ttl.attribute != attribute)
-          return Status::InvalidArgument("TimeToLive is active on a different AttributeName: current AttributeName is " +
-                                         d.ttl.attribute);
+          return Status::InvalidArgument(
+              "TimeToLive is active on a different AttributeName: current AttributeName is " + d.ttl.attribute);
         d.ttl.enabled = enabled;
         d.ttl.attribute = attribute;
         d.ttl.pass_pending = enabled;

@@ -76,17 +76,18 @@ ApiError Cancelled(const std::vector<ItemWriteResult>& results, const std::vecto
 void TransactWriteItems(Context& ctx, const rapidjson::Value& in, Reply reply) {
   const auto& items = in["TransactItems"];
   if (items.Size() > kMaxActions)
-    return reply(Validation("1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy "
-                            "constraint: Member must have length less than or equal to 100"));
+    return reply(
+        Validation("1 validation error detected: Value '[...]' at 'transactItems' failed to satisfy "
+                   "constraint: Member must have length less than or equal to 100"));
   auto actions = std::make_shared<std::vector<Action>>();
   std::set<std::pair<std::string, std::string>> seen;  // (table, encoded key)
   for (const auto& entry : items.GetArray()) {
     const rapidjson::Value* body = nullptr;
     ItemWrite::Kind kind = ItemWrite::Kind::kPut;
     int members = 0;
-    for (auto [name, k] : {std::pair{"ConditionCheck", ItemWrite::Kind::kConditionCheck},
-                           std::pair{"Put", ItemWrite::Kind::kPut}, std::pair{"Delete", ItemWrite::Kind::kDelete},
-                           std::pair{"Update", ItemWrite::Kind::kUpdate}}) {
+    for (auto [name, k] :
+         {std::pair{"ConditionCheck", ItemWrite::Kind::kConditionCheck}, std::pair{"Put", ItemWrite::Kind::kPut},
+          std::pair{"Delete", ItemWrite::Kind::kDelete}, std::pair{"Update", ItemWrite::Kind::kUpdate}}) {
       auto it = entry.FindMember(name);
       if (it != entry.MemberEnd() && it->value.IsObject()) {
         body = &it->value;
@@ -94,8 +95,7 @@ void TransactWriteItems(Context& ctx, const rapidjson::Value& in, Reply reply) {
         ++members;
       }
     }
-    if (members != 1)
-      return reply(Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
+    if (members != 1) return reply(Validation("TransactItems can only contain one of Check, Put, Update or Delete"));
     auto lookup = ResolveTable(ctx, *body);
     if (lookup.error) return reply(*lookup.error);
     auto exprs = expr::ExpressionSet::FromRequest(*body, "TransactWriteItems");
@@ -118,8 +118,7 @@ void TransactWriteItems(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (!key.ok()) return reply(Validation(key.status().message()));
     if (!seen.insert({lookup.table->name, key->hash + '\0' + key->range}).second)
       return reply(Validation("Transaction request cannot include multiple operations on one item"));
-    action.old_on_failure =
-        GetString(*body, "ReturnValuesOnConditionCheckFailure").value_or("NONE") == "ALL_OLD";
+    action.old_on_failure = GetString(*body, "ReturnValuesOnConditionCheckFailure").value_or("NONE") == "ALL_OLD";
     actions->push_back(std::move(action));
   }
   std::string token = GetString(in, "ClientRequestToken").value_or("");

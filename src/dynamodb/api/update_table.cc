@@ -102,8 +102,9 @@ void UpdateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
   }
   if (!changes->billing && !has_throughput && !changes->deletion_protection && !changes->table_class && !has_gsi &&
       in.FindMember("StreamSpecification") == in.MemberEnd() && in.FindMember("SSESpecification") == in.MemberEnd())
-    return reply(Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"));
+    return reply(
+        Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                   "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"));
   // The JSON does not outlive this call: copy what the mutation needs.
   auto request = std::make_shared<rapidjson::Document>();
   request->CopyFrom(in, request->GetAllocator());
@@ -136,7 +137,8 @@ void UpdateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
                 "value. Current ReadCapacityUnits provisioned for the table: " +
                 std::to_string(d.throughput.read) + ". Requested ReadCapacityUnits: " + std::to_string(t->read) +
                 ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(d.throughput.write) +
-                ". Requested WriteCapacityUnits: " + std::to_string(t->write) + ". Refer to the Amazon DynamoDB "
+                ". Requested WriteCapacityUnits: " + std::to_string(t->write) +
+                ". Refer to the Amazon DynamoDB "
                 "Developer Guide for current limits and how to request higher limits.");
           if (t->read > d.throughput.read || t->write > d.throughput.write) d.throughput.last_increase_ms = now;
           if (t->read < d.throughput.read || t->write < d.throughput.write) d.throughput.last_decrease_ms = now;

@@ -30,10 +30,12 @@ enum class Comparator { kEq, kNe, kLt, kLe, kGt, kGe };
 
 struct ConditionNode {
   enum class Kind {
-    kCompare,             // operands[0] <op> operands[1]
-    kBetween,             // operands[0] BETWEEN operands[1] AND operands[2]
-    kIn,                  // operands[0] IN (operands[1..])
-    kAnd, kOr, kNot,      // children
+    kCompare,  // operands[0] <op> operands[1]
+    kBetween,  // operands[0] BETWEEN operands[1] AND operands[2]
+    kIn,       // operands[0] IN (operands[1..])
+    kAnd,
+    kOr,
+    kNot,                 // children
     kAttributeExists,     // operands[0] is a path
     kAttributeNotExists,  // operands[0] is a path
     kAttributeType,       // operands[0] path, operands[1] the type name (S)

@@ -126,7 +126,8 @@ TEST(Condition, NullItemMeansNoItem) {
 }
 
 TEST(Condition, TopLevelNames) {
-  ExpressionSet set = Valid(R"({"FilterExpression": "a.b = :v OR size(c[1]) > :v", "ExpressionAttributeValues": {":v":{"N":"1"}}})");
+  ExpressionSet set =
+      Valid(R"({"FilterExpression": "a.b = :v OR size(c[1]) > :v", "ExpressionAttributeValues": {":v":{"N":"1"}}})");
   EXPECT_EQ(set.filter->TopLevelNames(), (std::vector<std::string>{"a", "c"}));
 }
 

@@ -22,7 +22,9 @@ const rapidjson::Value* Field(const rapidjson::Value& request, const char* name)
   return &it->value;
 }
 
-std::string Str(const rapidjson::Value& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : ""; }
+std::string Str(const rapidjson::Value& v) {
+  return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : "";
+}
 
 std::string Joined(const std::vector<std::string>& names) {
   std::string out;
@@ -57,9 +59,10 @@ ParameterLists ListsFor(std::string_view operation) {
   if (operation == "Scan") {
     return {{"ProjectionExpression", "FilterExpression"}, {"AttributesToGet", "ScanFilter", "ConditionalOperator"}};
   }
-  return {{"UpdateExpression", "ConditionExpression", "ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
-          {"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter", "ScanFilter", "ConditionalOperator",
-           "KeyConditions"}};
+  return {
+      {"UpdateExpression", "ConditionExpression", "ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
+      {"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter", "ScanFilter", "ConditionalOperator",
+       "KeyConditions"}};
 }
 
 Status CheckMixing(const rapidjson::Value& request, std::string_view operation) {
@@ -76,8 +79,9 @@ Status CheckMixing(const rapidjson::Value& request, std::string_view operation) 
     if (Field(request, f.c_str())) legacy.push_back(f);
   }
   if (!expressions.empty() && !legacy.empty()) {
-    return Invalid("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {" +
-                   Joined(legacy) + "} Expression parameters: {" + Joined(expressions) + "}");
+    return Invalid(
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {" +
+        Joined(legacy) + "} Expression parameters: {" + Joined(expressions) + "}");
   }
   if (expressions.empty() && Field(request, "ExpressionAttributeNames")) {
     return Invalid("ExpressionAttributeNames can only be specified when using expressions");
@@ -175,11 +179,13 @@ Result<ExpressionSet> ExpressionSet::FromRequest(const rapidjson::Value& request
   for (const auto& [key, name] : ctx.names) {
     if (!ctx.used_names.count(key)) unused.push_back(key);
   }
-  if (!unused.empty()) return Invalid("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + Joined(unused) + "}");
+  if (!unused.empty())
+    return Invalid("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + Joined(unused) + "}");
   for (const auto& [key, value] : ctx.values) {
     if (!ctx.used_values.count(key)) unused.push_back(key);
   }
-  if (!unused.empty()) return Invalid("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + Joined(unused) + "}");
+  if (!unused.empty())
+    return Invalid("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + Joined(unused) + "}");
 
   // The legacy parameters (CheckMixing ruled out a mix with expressions).
   const rapidjson::Value* conditional_operator = Field(request, "ConditionalOperator");

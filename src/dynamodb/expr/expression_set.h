@@ -25,11 +25,11 @@
 namespace sluice::dynamodb::expr {
 
 struct ExpressionSet {
-  std::optional<Condition> condition;        // ConditionExpression / Expected
-  std::optional<Condition> filter;           // FilterExpression / QueryFilter / ScanFilter
-  std::optional<Update> update;              // UpdateExpression / AttributeUpdates
-  std::optional<Projection> projection;      // ProjectionExpression / AttributesToGet
-  std::optional<KeyCondition> key_condition; // KeyConditionExpression / KeyConditions
+  std::optional<Condition> condition;         // ConditionExpression / Expected
+  std::optional<Condition> filter;            // FilterExpression / QueryFilter / ScanFilter
+  std::optional<Update> update;               // UpdateExpression / AttributeUpdates
+  std::optional<Projection> projection;       // ProjectionExpression / AttributesToGet
+  std::optional<KeyCondition> key_condition;  // KeyConditionExpression / KeyConditions
 
   // `request`: the request's (or a transaction item's) JSON object; fields
   // absent from it are simply absent here. `operation` ("UpdateItem",

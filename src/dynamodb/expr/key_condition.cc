@@ -17,7 +17,8 @@ Status Collect(const ConditionNode& n, std::vector<KeyComparison>& out) {
     case K::kNot: return Invalid("Invalid operator used in KeyConditionExpression: NOT");
     case K::kIn: return Invalid("Invalid operator used in KeyConditionExpression: IN");
     case K::kAttributeExists: return Invalid("Invalid operator used in KeyConditionExpression: attribute_exists");
-    case K::kAttributeNotExists: return Invalid("Invalid operator used in KeyConditionExpression: attribute_not_exists");
+    case K::kAttributeNotExists:
+      return Invalid("Invalid operator used in KeyConditionExpression: attribute_not_exists");
     case K::kAttributeType: return Invalid("Invalid operator used in KeyConditionExpression: attribute_type");
     case K::kContains: return Invalid("Invalid operator used in KeyConditionExpression: contains");
     case K::kCompare:
@@ -38,8 +39,10 @@ Status Collect(const ConditionNode& n, std::vector<KeyComparison>& out) {
     const Operand& op = n.operands[i];
     if (op.kind == Operand::Kind::kSize) return Invalid("KeyConditionExpressions cannot contain nested operations");
     if (op.kind == Operand::Kind::kPath) {
-      if (path_index >= 0) return Invalid("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
-      if (op.path.elements.size() > 1) return Invalid("KeyConditionExpressions cannot have conditions on nested attributes");
+      if (path_index >= 0)
+        return Invalid("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+      if (op.path.elements.size() > 1)
+        return Invalid("KeyConditionExpressions cannot have conditions on nested attributes");
       path_index = static_cast<int>(i);
       c.name = op.path.top();
     } else {
@@ -111,13 +114,15 @@ Result<KeyQuery> KeyCondition::Bind(std::string_view hash_key, std::optional<std
   }
   if (!range_key && comparisons_.size() > 1) return Invalid("Query key condition not supported");
   if (!hash) return Invalid("Query condition missed key schema element: " + std::string(hash_key));
-  if (comparisons_.size() > 1 && !range) return Invalid("Query condition missed key schema element: " + std::string(*range_key));
+  if (comparisons_.size() > 1 && !range)
+    return Invalid("Query condition missed key schema element: " + std::string(*range_key));
   if (hash->op != KeyOperator::kEq) return Invalid("Query key condition not supported");
   for (const KeyComparison* c : {hash, range}) {
     if (!c) continue;
     for (const auto& v : c->operands) {
       if (!v.is(AttributeType::kS) && !v.is(AttributeType::kN) && !v.is(AttributeType::kB)) {
-        return Invalid("One or more parameter values were invalid: Condition parameter type does not match schema type");
+        return Invalid(
+            "One or more parameter values were invalid: Condition parameter type does not match schema type");
       }
     }
   }

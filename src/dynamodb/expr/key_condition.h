@@ -16,7 +16,7 @@ namespace sluice::dynamodb::expr {
 enum class KeyOperator { kEq, kLt, kLe, kGt, kGe, kBetween, kBeginsWith };
 
 struct KeyComparison {
-  std::string name;                     // top-level attribute
+  std::string name;  // top-level attribute
   KeyOperator op = KeyOperator::kEq;
   std::vector<AttributeValue> operands;  // 1, or 2 for kBetween
 

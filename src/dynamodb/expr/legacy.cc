@@ -12,7 +12,9 @@ namespace {
 const std::string kInvalid = "One or more parameter values were invalid: ";
 
 Status Invalid(std::string m) { return Status::InvalidArgument(std::move(m)); }
-std::string Str(const rapidjson::Value& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : ""; }
+std::string Str(const rapidjson::Value& v) {
+  return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : "";
+}
 
 Path NamePath(const std::string& name) { return Path{{PathElement{name, 0, false}}}; }
 
@@ -48,8 +50,9 @@ bool TypeAllowed(const std::string& op, AttributeType t) {
 
 // One ComparisonOperator applied to `name` with `values`, after the checks.
 Result<ConditionNode> Comparison(const std::string& name, const std::string& op, std::vector<AttributeValue> values) {
-  static const std::set<std::string> kOperators = {"EQ", "NE", "LE", "LT", "GE", "GT", "NOT_NULL", "NULL",
-                                                   "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH", "IN", "BETWEEN"};
+  static const std::set<std::string> kOperators = {"EQ",          "NE",       "LE",     "LT",       "GE",
+                                                   "GT",          "NOT_NULL", "NULL",   "CONTAINS", "NOT_CONTAINS",
+                                                   "BEGINS_WITH", "IN",       "BETWEEN"};
   if (!kOperators.count(op)) return Invalid(kInvalid + "Unsupported ComparisonOperator: " + op);
   int want = ArgumentCount(op);
   if ((want >= 0 && static_cast<int>(values.size()) != want) || (want < 0 && values.empty())) {
@@ -69,7 +72,8 @@ Result<ConditionNode> Comparison(const std::string& name, const std::string& op,
   if (op == "BETWEEN") {
     auto c = CompareOrdered(values[0], values[1]);
     if (c && *c > 0) {
-      return Invalid("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+      return Invalid(
+          "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
     }
   }
   using K = ConditionNode::Kind;
@@ -121,7 +125,8 @@ Result<ConditionNode> ExpectedEntry(const std::string& key, const rapidjson::Val
   }
   if (c.HasMember("ComparisonOperator")) {
     std::string op = Str(c["ComparisonOperator"]);
-    if (exists) return Invalid(kInvalid + "Exists and ComparisonOperator cannot be used together for Attribute: " + key);
+    if (exists)
+      return Invalid(kInvalid + "Exists and ComparisonOperator cannot be used together for Attribute: " + key);
     if (op != "NULL" && op != "NOT_NULL" && !value && !list) {
       return Invalid(kInvalid + "Value or AttributeValueList must be used with ComparisonOperator: " + op +
                      " for Attribute: " + key);
@@ -146,7 +151,8 @@ Result<ConditionNode> ExpectedEntry(const std::string& key, const rapidjson::Val
     return Invalid(kInvalid + "Value must be provided when Exists is " + (exists ? "true" : "null") +
                    " for Attribute: " + key);
   }
-  if (!must_exist && value) return Invalid(kInvalid + "Value cannot be used when Exists is false for Attribute: " + key);
+  if (!must_exist && value)
+    return Invalid(kInvalid + "Value cannot be used when Exists is false for Attribute: " + key);
   if (!must_exist) return Comparison(key, "NULL", {});
   auto v = ParseAttributeValue(*value);
   if (!v.ok()) return v.status();
@@ -170,8 +176,8 @@ Result<ConditionNode> FilterEntry(const std::string& key, const rapidjson::Value
 
 }  // namespace
 
-Result<ConditionNode> ConditionFromLegacy(const rapidjson::Value& conditions, const rapidjson::Value* conditional_operator,
-                                          LegacyConditionKind kind) {
+Result<ConditionNode> ConditionFromLegacy(const rapidjson::Value& conditions,
+                                          const rapidjson::Value* conditional_operator, LegacyConditionKind kind) {
   ConditionNode root;
   root.kind = ConditionNode::Kind::kAnd;
   if (conditional_operator && conditional_operator->IsString() && Str(*conditional_operator) == "OR") {

@@ -21,8 +21,8 @@ enum class LegacyConditionKind { kExpected, kFilter };
 
 // `conditions`: the Expected / QueryFilter / ScanFilter object;
 // `conditional_operator`: "AND" (also when null) or "OR".
-Result<ConditionNode> ConditionFromLegacy(const rapidjson::Value& conditions, const rapidjson::Value* conditional_operator,
-                                          LegacyConditionKind kind);
+Result<ConditionNode> ConditionFromLegacy(const rapidjson::Value& conditions,
+                                          const rapidjson::Value* conditional_operator, LegacyConditionKind kind);
 Result<std::vector<UpdateAction>> UpdateFromAttributeUpdates(const rapidjson::Value& attribute_updates);
 Result<KeyCondition> KeyConditionFromLegacy(const rapidjson::Value& key_conditions);
 Result<std::vector<Path>> ProjectionFromAttributesToGet(const rapidjson::Value& attributes_to_get);

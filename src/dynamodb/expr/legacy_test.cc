@@ -132,7 +132,8 @@ TEST(LegacyKcl, UpdateLeaseCheckpoint) {
 }
 
 bool Matches(const std::string& expected, const std::string& item_json, const std::string& op = "") {
-  std::string request = R"({"Expected": )" + expected + (op.empty() ? "" : R"(, "ConditionalOperator": ")" + op + "\"") + "}";
+  std::string request =
+      R"({"Expected": )" + expected + (op.empty() ? "" : R"(, "ConditionalOperator": ")" + op + "\"") + "}";
   ExpressionSet set = Valid(request);
   Item item = ItemOf(item_json);
   return set.condition && set.condition->Matches(&item);
@@ -141,8 +142,8 @@ bool Matches(const std::string& expected, const std::string& item_json, const st
 TEST(LegacyExpected, EveryComparisonOperator) {
   const std::string item = R"({"n": {"N": "5"}, "s": {"S": "hello"}, "ss": {"SS": ["a", "b"]}})";
   auto cmp = [&](const std::string& name, const std::string& op, const std::string& values) {
-    return Matches(R"({")" + name + R"(": {"ComparisonOperator": ")" + op + R"(", "AttributeValueList": )" + values + "}}",
-                   item);
+    return Matches(
+        R"({")" + name + R"(": {"ComparisonOperator": ")" + op + R"(", "AttributeValueList": )" + values + "}}", item);
   };
   EXPECT_TRUE(cmp("n", "EQ", R"([{"N": "5.0"}])"));
   EXPECT_FALSE(cmp("n", "EQ", R"([{"S": "5"}])"));
@@ -176,7 +177,8 @@ TEST(LegacyExpected, ConditionalOperatorJoinsEntries) {
 TEST(LegacyExpected, ValidationMessages) {
   const std::string p = "One or more parameter values were invalid: ";
   EXPECT_EQ(Error(R"({"Expected": {"a": {}}})"), p + "Value must be provided when Exists is null for Attribute: a");
-  EXPECT_EQ(Error(R"({"Expected": {"a": {"Exists": true}}})"), p + "Value must be provided when Exists is true for Attribute: a");
+  EXPECT_EQ(Error(R"({"Expected": {"a": {"Exists": true}}})"),
+            p + "Value must be provided when Exists is true for Attribute: a");
   EXPECT_EQ(Error(R"({"Expected": {"a": {"Exists": false, "Value": {"S": "x"}}}})"),
             p + "Value cannot be used when Exists is false for Attribute: a");
   EXPECT_EQ(Error(R"({"Expected": {"a": {"Exists": true, "ComparisonOperator": "EQ", "Value": {"S": "x"}}}})"),
@@ -185,12 +187,15 @@ TEST(LegacyExpected, ValidationMessages) {
             p + "Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a");
   EXPECT_EQ(Error(R"({"Expected": {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}]}}})"),
             p + "Invalid number of argument(s) for the BETWEEN ComparisonOperator");
-  EXPECT_EQ(Error(R"({"Expected": {"a": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"S": "1"}]}}})"),
-            p + "AttributeValues inside AttributeValueList must be of same type");
+  EXPECT_EQ(
+      Error(R"({"Expected": {"a": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"S": "1"}]}}})"),
+      p + "AttributeValues inside AttributeValueList must be of same type");
   EXPECT_EQ(Error(R"({"Expected": {"a": {"ComparisonOperator": "GT", "AttributeValueList": [{"SS": ["x"]}]}}})"),
             p + "ComparisonOperator GT is not valid for SS AttributeValue type");
-  EXPECT_EQ(Error(R"({"Expected": {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "1"}]}}})"),
-            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+  EXPECT_EQ(
+      Error(
+          R"({"Expected": {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "1"}]}}})"),
+      "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
   EXPECT_EQ(Error(R"({"Expected": {"a": {"AttributeValueList": [{"N": "2"}]}}})"),
             p + "AttributeValueList can only be used with a ComparisonOperator for Attribute: a");
 }
@@ -201,7 +206,7 @@ TEST(LegacyAttributeUpdates, ActionsAndTheirMessages) {
   EXPECT_EQ(ConditionalUpdate(R"({"AttributeUpdates": {"l": {"Value": {"L": [{"N": "2"}]}, "Action": "ADD"},
                                           "s": {"Value": {"SS": ["a"]}, "Action": "DELETE"},
                                           "p": {"Value": {"S": "x"}}}})",
-                item),
+                              item),
             "ok");
   EXPECT_EQ(Text(item), R"({"l":{"L":[{"N":"1"},{"N":"2"}]},"p":{"S":"x"},"s":{"SS":["b"]}})");
   EXPECT_EQ(Error(R"({"AttributeUpdates": {"a": {"Action": "PUT"}}})"),

@@ -40,7 +40,16 @@ constexpr size_t kMaxExpressionBytes = 4096;
 constexpr int kMaxOperators = 300;
 
 // Error precedence, first reported first (dynalite's observed AWS order).
-enum class Severity { kParens, kUnknownFunction, kMisusedFunction, kReserved, kPlaceholder, kOperand, kFunction, kPath };
+enum class Severity {
+  kParens,
+  kUnknownFunction,
+  kMisusedFunction,
+  kReserved,
+  kPlaceholder,
+  kOperand,
+  kFunction,
+  kPath
+};
 
 class Parser {
  public:
@@ -78,7 +87,8 @@ class Parser {
         while (j < text_.size() && IsNameChar(text_[j])) ++j;
         t.kind = Tok::kName;
         i = j;
-      } else if ((c == '<' || c == '>') && i + 1 < text_.size() && (text_[i + 1] == '=' || (c == '<' && text_[i + 1] == '>'))) {
+      } else if ((c == '<' || c == '>') && i + 1 < text_.size() &&
+                 (text_[i + 1] == '=' || (c == '<' && text_[i + 1] == '>'))) {
         t.kind = Tok::kPunct;
         i += 2;
       } else if (std::string_view("=<>()[],.+-").find(c) != std::string_view::npos) {
@@ -186,7 +196,9 @@ class Parser {
     return t;
   }
   bool IsPunct(const Token& t, std::string_view p) const { return t.kind == Tok::kPunct && t.text == p; }
-  bool IsKeyword(const Token& t, std::string_view upper) const { return t.kind == Tok::kName && EqualsUpper(t.text, upper); }
+  bool IsKeyword(const Token& t, std::string_view upper) const {
+    return t.kind == Tok::kName && EqualsUpper(t.text, upper);
+  }
   bool Accept(std::string_view p) {
     if (!IsPunct(Peek(), p)) return false;
     Next();
@@ -300,8 +312,8 @@ class Parser {
 
   void CheckArgCount(const std::string& name, const std::vector<Operand>& args, size_t want) {
     if (args.size() != want) {
-      Report(Severity::kOperand, "Incorrect number of operands for operator or function; operator or function: " + name +
-                                     ", number of operands: " + std::to_string(args.size()));
+      Report(Severity::kOperand, "Incorrect number of operands for operator or function; operator or function: " +
+                                     name + ", number of operands: " + std::to_string(args.size()));
     }
   }
 
@@ -321,12 +333,14 @@ class Parser {
         if (!args.empty() && args[0].kind == Operand::Kind::kValue) {
           AttributeType t = args[0].value.type();
           if (t == AttributeType::kN || t == AttributeType::kBool || t == AttributeType::kNull) {
-            Report(Severity::kFunction, "Incorrect operand type for operator or function; operator or function: size, operand type: " +
-                                            std::string(TypeName(t)));
+            Report(Severity::kFunction,
+                   "Incorrect operand type for operator or function; operator or function: size, operand type: " +
+                       std::string(TypeName(t)));
           }
         }
       } else if (IsConditionFunction(name)) {
-        Report(Severity::kMisusedFunction, "The function is not allowed to be used this way in an expression; function: " + name);
+        Report(Severity::kMisusedFunction,
+               "The function is not allowed to be used this way in an expression; function: " + name);
       } else {
         Report(Severity::kUnknownFunction, "Invalid function name; function: " + name);
       }
@@ -418,7 +432,8 @@ class Parser {
       auto inner = ParseOr();
       if (!inner.ok()) return inner;
       if (!Accept(")")) return SyntaxError();
-      if (doubled && IsPunct(tokens_[pos_ - 2], ")")) Report(Severity::kParens, "The expression has redundant parentheses;");
+      if (doubled && IsPunct(tokens_[pos_ - 2], ")"))
+        Report(Severity::kParens, "The expression has redundant parentheses;");
       return inner;
     }
     if (IsFunctionCall() && IsConditionFunction(Peek().text)) return ParseConditionFunction();
@@ -427,9 +442,9 @@ class Parser {
     const Token& t = Peek();
     ConditionNode n;
     n.operands.push_back(std::move(left).value());
-    static const std::pair<const char*, Comparator> kComparators[] = {
-        {"=", Comparator::kEq}, {"<>", Comparator::kNe}, {"<", Comparator::kLt},
-        {"<=", Comparator::kLe}, {">", Comparator::kGt}, {">=", Comparator::kGe}};
+    static const std::pair<const char*, Comparator> kComparators[] = {{"=", Comparator::kEq}, {"<>", Comparator::kNe},
+                                                                      {"<", Comparator::kLt}, {"<=", Comparator::kLe},
+                                                                      {">", Comparator::kGt}, {">=", Comparator::kGe}};
     for (const auto& [text, cmp] : kComparators) {
       if (IsPunct(t, text)) {
         Next();
@@ -478,7 +493,8 @@ class Parser {
     }
     // An operand alone is no condition.
     if (n.operands[0].kind == Operand::Kind::kSize) {
-      Report(Severity::kMisusedFunction, "The function is not allowed to be used this way in an expression; function: size");
+      Report(Severity::kMisusedFunction,
+             "The function is not allowed to be used this way in an expression; function: size");
       if (t.kind == Tok::kEnd || IsPunct(t, ")") || IsKeyword(t, "AND") || IsKeyword(t, "OR")) {
         n.kind = ConditionNode::Kind::kAttributeExists;
         return n;
@@ -490,9 +506,10 @@ class Parser {
   void CheckDistinct(const std::string& op, const std::vector<Operand>& operands) {
     if (operands.size() == 2 && operands[0].kind == Operand::Kind::kPath && operands[1].kind == Operand::Kind::kPath &&
         operands[0].path == operands[1].path) {
-      Report(Severity::kOperand,
-             "The first operand must be distinct from the remaining operands for this operator or function; operator: " +
-                 op + ", first operand: " + operands[0].path.ToString());
+      Report(
+          Severity::kOperand,
+          "The first operand must be distinct from the remaining operands for this operator or function; operator: " +
+              op + ", first operand: " + operands[0].path.ToString());
     }
   }
 
@@ -506,8 +523,9 @@ class Parser {
     const AttributeValue& b = high.value;
     bool greater = false;
     if (a.type() != b.type()) {
-      Report(Severity::kFunction, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
-                                      show(a) + ", upper bound operand: " + show(b));
+      Report(Severity::kFunction,
+             "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
+                 show(a) + ", upper bound operand: " + show(b));
       return;
     }
     if (a.is(AttributeType::kN)) greater = b.n() < a.n();
@@ -515,7 +533,8 @@ class Parser {
     if (a.is(AttributeType::kB)) greater = b.b() < a.b();
     if (greater) {
       Report(Severity::kFunction,
-             "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: " +
+             "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
+             "operand: " +
                  show(a) + ", upper bound operand: " + show(b));
     }
   }
@@ -526,7 +545,8 @@ class Parser {
     auto& [name, args] = call.value();
     ConditionNode n;
     if (name == "attribute_exists" || name == "attribute_not_exists") {
-      n.kind = name == "attribute_exists" ? ConditionNode::Kind::kAttributeExists : ConditionNode::Kind::kAttributeNotExists;
+      n.kind =
+          name == "attribute_exists" ? ConditionNode::Kind::kAttributeExists : ConditionNode::Kind::kAttributeNotExists;
       CheckArgCount(name, args, 1);
       if (!args.empty() && args[0].kind != Operand::Kind::kPath) {
         Report(Severity::kFunction, "Operator or function requires a document path; operator or function: " + name);
@@ -541,7 +561,7 @@ class Parser {
         AttributeType ignored;
         if (args[1].kind != Operand::Kind::kValue || !args[1].value.is(AttributeType::kS)) {
           std::string type = args[1].kind == Operand::Kind::kValue ? std::string(TypeName(args[1].value.type()))
-                                                                     : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}";
+                                                                   : "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}";
           Report(Severity::kFunction, "Incorrect operand type for operator or function; operator or function: " + name +
                                           ", operand type: " + type);
         } else if (!ParseTypeName(args[1].value.s(), &ignored)) {
@@ -555,8 +575,8 @@ class Parser {
       if (name == "begins_with") {
         for (const auto& a : args) {
           if (a.kind == Operand::Kind::kValue && !a.value.is(AttributeType::kS) && !a.value.is(AttributeType::kB)) {
-            Report(Severity::kFunction, "Incorrect operand type for operator or function; operator or function: " + name +
-                                            ", operand type: " + std::string(TypeName(a.value.type())));
+            Report(Severity::kFunction, "Incorrect operand type for operator or function; operator or function: " +
+                                            name + ", operand type: " + std::string(TypeName(a.value.type())));
           }
         }
       }
@@ -596,8 +616,8 @@ class Parser {
     AttributeType t = operand.value.type();
     bool is_set = t == AttributeType::kSS || t == AttributeType::kNS || t == AttributeType::kBS;
     if (operand.kind == Operand::Kind::kValue && !is_set && !(op == "ADD" && t == AttributeType::kN)) {
-      Report(Severity::kOperand, "Incorrect operand type for operator or function; operator: " + op +
-                                     ", operand type: " + TypeWord(t));
+      Report(Severity::kOperand,
+             "Incorrect operand type for operator or function; operator: " + op + ", operand type: " + TypeWord(t));
     }
   }
 

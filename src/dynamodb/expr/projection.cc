@@ -9,9 +9,9 @@ namespace sluice::dynamodb::expr {
 namespace {
 
 struct Sparse {
-  std::optional<AttributeValue> whole;      // the full value at this point
-  std::map<std::string, Sparse> fields;     // parts of a map
-  std::map<int64_t, Sparse> elements;       // parts of a list
+  std::optional<AttributeValue> whole;   // the full value at this point
+  std::map<std::string, Sparse> fields;  // parts of a map
+  std::map<int64_t, Sparse> elements;    // parts of a list
   bool is_list = false;
 };
 

@@ -16,7 +16,8 @@ using testing::Valid;
 TEST(Projection, CopiesNestedPathsIntoANewItem) {
   Item item = ItemOf(R"({"a":{"N":"1"},"b":{"S":"x"},"m":{"M":{"k":{"S":"v"},"j":{"S":"w"}}},
                         "l":{"L":[{"N":"0"},{"N":"1"},{"M":{"x":{"N":"2"},"y":{"N":"3"}}},{"N":"3"}]}})");
-  ExpressionSet set = Valid(R"({"ProjectionExpression": "a, m.k, l[3], l[2].y, l[9], nope, #r", "ExpressionAttributeNames": {"#r":"b"}})");
+  ExpressionSet set = Valid(
+      R"({"ProjectionExpression": "a, m.k, l[3], l[2].y, l[9], nope, #r", "ExpressionAttributeNames": {"#r":"b"}})");
   EXPECT_EQ(Text(set.projection->Apply(item)),
             R"({"a":{"N":"1"},"b":{"S":"x"},"l":{"L":[{"M":{"y":{"N":"3"}}},{"N":"3"}]},"m":{"M":{"k":{"S":"v"}}}})");
 }
@@ -69,7 +70,8 @@ TEST(KeyCondition, SchemaViolationsHaveAwsMessages) {
             "Query condition missed key schema element: id");
   EXPECT_EQ(Key("id = :h AND extra = :h", R"({":h":{"S":"x"}})").Bind("id", "ts").status().message(),
             "Query condition missed key schema element: ts");
-  EXPECT_EQ(Key("id > :h", R"({":h":{"S":"x"}})").Bind("id", "ts").status().message(), "Query key condition not supported");
+  EXPECT_EQ(Key("id > :h", R"({":h":{"S":"x"}})").Bind("id", "ts").status().message(),
+            "Query key condition not supported");
   EXPECT_EQ(Key("id = :h AND ts = :h", R"({":h":{"S":"x"}})").Bind("id", std::nullopt).status().message(),
             "Query key condition not supported");
 }
@@ -78,7 +80,8 @@ TEST(KeyCondition, OnlyAndOfKeyComparisonsParses) {
   const std::string v = R"(, "ExpressionAttributeValues": {":h":{"S":"x"}}})";
   EXPECT_EQ(Error(R"({"KeyConditionExpression": "id = :h OR id = :h")" + v),
             "Invalid operator used in KeyConditionExpression: OR");
-  EXPECT_EQ(Error(R"({"KeyConditionExpression": "id <> :h")" + v), "Invalid operator used in KeyConditionExpression: <>");
+  EXPECT_EQ(Error(R"({"KeyConditionExpression": "id <> :h")" + v),
+            "Invalid operator used in KeyConditionExpression: <>");
   EXPECT_EQ(Error(R"j({"KeyConditionExpression": "attribute_exists(id)"})j"),
             "Invalid operator used in KeyConditionExpression: attribute_exists");
   EXPECT_EQ(Error(R"({"KeyConditionExpression": "id = :h AND id = :h")" + v),
@@ -87,7 +90,8 @@ TEST(KeyCondition, OnlyAndOfKeyComparisonsParses) {
             "KeyConditionExpressions cannot have conditions on nested attributes");
   EXPECT_EQ(Error(R"({"KeyConditionExpression": "id = ts"})"),
             "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
-  EXPECT_EQ(Error(R"j({"KeyConditionExpression": "id IN (:h)")j" + v), "Invalid operator used in KeyConditionExpression: IN");
+  EXPECT_EQ(Error(R"j({"KeyConditionExpression": "id IN (:h)")j" + v),
+            "Invalid operator used in KeyConditionExpression: IN");
 }
 
 }  // namespace

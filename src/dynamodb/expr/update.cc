@@ -187,8 +187,8 @@ Status Delete(Item& item, const Path& path, const AttributeValue& value) {
     case AttributeType::kBS: rest = AttributeValue::BinarySet(Difference(slot->bs(), value.bs())); break;
     default: return Status::InvalidArgument(kWrongType);
   }
-  bool empty = (rest.is(AttributeType::kSS) && rest.ss().empty()) || (rest.is(AttributeType::kNS) && rest.ns().empty()) ||
-               (rest.is(AttributeType::kBS) && rest.bs().empty());
+  bool empty = (rest.is(AttributeType::kSS) && rest.ss().empty()) ||
+               (rest.is(AttributeType::kNS) && rest.ns().empty()) || (rest.is(AttributeType::kBS) && rest.bs().empty());
   if (empty) return Remove(item, path);  // a set is never empty: the attribute goes
   *slot = std::move(rest);
   return Status::Ok();

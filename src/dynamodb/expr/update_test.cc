@@ -81,10 +81,10 @@ TEST(Update, DeleteFromSets) {
 }
 
 TEST(Update, AllClausesTogetherInAnyOrderAndCase) {
-  EXPECT_EQ(Apply(R"({"a":{"N":"1"},"r":{"S":"x"},"s":{"SS":["a","b"]}})",
-                  "remove r add a :one set #t = :t delete s :a", R"({":one":{"N":"1"},":t":{"S":"new"},":a":{"SS":["a"]}})",
-                  R"({"#t":"status"})"),
-            R"({"a":{"N":"2"},"s":{"SS":["b"]},"status":{"S":"new"}})");
+  EXPECT_EQ(
+      Apply(R"({"a":{"N":"1"},"r":{"S":"x"},"s":{"SS":["a","b"]}})", "remove r add a :one set #t = :t delete s :a",
+            R"({":one":{"N":"1"},":t":{"S":"new"},":a":{"SS":["a"]}})", R"({"#t":"status"})"),
+      R"({"a":{"N":"2"},"s":{"SS":["b"]},"status":{"S":"new"}})");
 }
 
 TEST(Update, ApplyErrorsHaveAwsMessages) {
@@ -103,7 +103,8 @@ TEST(Update, ApplyErrorsHaveAwsMessages) {
 }
 
 TEST(Update, PathsListsWhatIsWritten) {
-  ExpressionSet set = Valid(R"({"UpdateExpression": "SET a.b = :v REMOVE c[2]", "ExpressionAttributeValues": {":v":{"N":"1"}}})");
+  ExpressionSet set =
+      Valid(R"({"UpdateExpression": "SET a.b = :v REMOVE c[2]", "ExpressionAttributeValues": {":v":{"N":"1"}}})");
   auto paths = set.update->Paths();
   ASSERT_EQ(paths.size(), 2u);
   EXPECT_EQ(paths[0].ToString(), "[a, b]");

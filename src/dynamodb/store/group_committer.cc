@@ -38,9 +38,7 @@ void GroupCommitter::Run() {
     bool purge = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] {
-        return !queue_.empty() || stopping_ || (session_->HasPurges() && !purge_paused_);
-      });
+      wake_.wait(lock, [&] { return !queue_.empty() || stopping_ || (session_->HasPurges() && !purge_paused_); });
       if (queue_.empty() && stopping_) return;
       // Everything queued so far (up to the limit) joins this batch; what
       // arrives meanwhile waits for the next one.

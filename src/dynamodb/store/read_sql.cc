@@ -107,9 +107,7 @@ const Texts& AllTexts() {
 }  // namespace
 
 const char* QuerySql(bool index, RangeCondition::Op op, Direction direction, bool has_start) {
-  return AllTexts()
-      .query[QueryShape(index, static_cast<int>(op), direction == Direction::kForward, has_start)]
-      .c_str();
+  return AllTexts().query[QueryShape(index, static_cast<int>(op), direction == Direction::kForward, has_start)].c_str();
 }
 
 const char* ScanSql(bool index, bool has_start) { return AllTexts().scan[index * 2 + has_start].c_str(); }

@@ -12,8 +12,7 @@ namespace sluice::dynamodb::store::sql {
 
 // --- Items (?1 table, ?2 hash_key, ?3 range_key) ---
 inline constexpr char kGetItem[] = "SELECT item FROM items WHERE table_id=?1 AND hash_key=?2 AND range_key=?3";
-inline constexpr char kItemSize[] =
-    "SELECT length(item) FROM items WHERE table_id=?1 AND hash_key=?2 AND range_key=?3";
+inline constexpr char kItemSize[] = "SELECT length(item) FROM items WHERE table_id=?1 AND hash_key=?2 AND range_key=?3";
 inline constexpr char kInsertItem[] =
     "INSERT INTO items(table_id, hash_key, range_key, hash32, expires_at, item) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 inline constexpr char kUpdateItem[] =
@@ -25,7 +24,8 @@ inline constexpr char kItemIndexEntries[] =
     "SELECT index_id, index_hash, index_range, index_hash32 FROM index_entries INDEXED BY index_entries_by_item"
     " WHERE table_id=?1 AND hash_key=?2 AND range_key=?3";
 inline constexpr char kInsertIndexEntry[] =
-    "INSERT OR REPLACE INTO index_entries(table_id, index_id, index_hash, index_range, hash_key, range_key, index_hash32)"
+    "INSERT OR REPLACE INTO index_entries(table_id, index_id, index_hash, index_range, hash_key, range_key, "
+    "index_hash32)"
     " VALUES(?1, ?4, ?5, ?6, ?2, ?3, ?7)";
 inline constexpr char kDeleteIndexEntry[] =
     "DELETE FROM index_entries WHERE table_id=?1 AND index_id=?4 AND index_hash=?5 AND index_range=?6"
@@ -38,7 +38,8 @@ inline constexpr char kDeleteItemIndexEntry[] =
 // --- Catalog ---
 inline constexpr char kFindTable[] = "SELECT id FROM tables WHERE region=?1 AND name=?2";
 inline constexpr char kInsertTable[] = "INSERT INTO tables(region, name, description) VALUES(?1, ?2, ?3)";
-inline constexpr char kInsertStats[] = "INSERT OR REPLACE INTO table_stats(table_id, item_count, size_bytes) VALUES(?1, 0, 0)";
+inline constexpr char kInsertStats[] =
+    "INSERT OR REPLACE INTO table_stats(table_id, item_count, size_bytes) VALUES(?1, 0, 0)";
 inline constexpr char kUpdateTable[] = "UPDATE tables SET description=?2 WHERE id=?1";
 inline constexpr char kDeleteTable[] = "DELETE FROM tables WHERE id=?1";
 inline constexpr char kDeleteStats[] = "DELETE FROM table_stats WHERE table_id=?1";
@@ -55,8 +56,7 @@ inline constexpr char kDeletePurge[] = "DELETE FROM purges WHERE table_id=?1 AND
 // The last key of the next chunk (?2: chunk size - 1), or no row for the last chunk.
 inline constexpr char kItemsChunkEnd[] =
     "SELECT hash_key, range_key FROM items WHERE table_id=?1 ORDER BY hash_key, range_key LIMIT 1 OFFSET ?2";
-inline constexpr char kDeleteItemsUpTo[] =
-    "DELETE FROM items WHERE table_id=?1 AND (hash_key, range_key) <= (?2, ?3)";
+inline constexpr char kDeleteItemsUpTo[] = "DELETE FROM items WHERE table_id=?1 AND (hash_key, range_key) <= (?2, ?3)";
 inline constexpr char kDeleteAllItems[] = "DELETE FROM items WHERE table_id=?1";
 inline constexpr char kAnyIndexOfTable[] = "SELECT index_id FROM index_entries WHERE table_id=?1 LIMIT 1";
 inline constexpr char kEntriesChunkEnd[] =

@@ -22,8 +22,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 void Statement::BindBlob(int i, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_, i, bytes.empty() ? kEmpty : bytes.data(), static_cast<int>(bytes.size()),
-                    SQLITE_STATIC);
+  sqlite3_bind_blob(stmt_, i, bytes.empty() ? kEmpty : bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
 }
 
 void Statement::BindText(int i, std::string_view text) {

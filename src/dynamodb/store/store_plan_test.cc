@@ -98,7 +98,8 @@ TEST(StorePlan, QueryAndScanShapesSeekAndNeverSort) {
       std::string expect = index ? "index_entries_by_hash32 (table_id=? AND index_id=?" : "items_by_hash32 (table_id=?";
       EXPECT_NE(plan.find(expect), std::string::npos) << sql << "\nplan: " << plan;
       if (start) {
-        EXPECT_NE(plan.find(index ? "(index_hash32,index_hash,index_range,hash_key,range_key)>" : "(hash32,hash_key,range_key)>"),
+        EXPECT_NE(plan.find(index ? "(index_hash32,index_hash,index_range,hash_key,range_key)>"
+                                  : "(hash32,hash_key,range_key)>"),
                   std::string::npos)
             << plan;
       }

@@ -20,9 +20,8 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = std::filesystem::temp_directory_path() /
-            ("sluice-ddbstore-test-" + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" +
-             std::to_string(counter++));
+    path_ = std::filesystem::temp_directory_path() / ("sluice-ddbstore-test-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(now) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
@@ -61,6 +60,8 @@ class WriterGate {
   std::shared_future<void> release_future_ = release_.get_future().share();
 };
 
-inline PrimaryKey Key(std::string hash, std::string range = "") { return PrimaryKey{std::move(hash), std::move(range)}; }
+inline PrimaryKey Key(std::string hash, std::string range = "") {
+  return PrimaryKey{std::move(hash), std::move(range)};
+}
 
 }  // namespace sluice::dynamodb::store::testing

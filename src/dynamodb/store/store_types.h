@@ -42,9 +42,9 @@ struct PrimaryKey {
 // IndexKey for that index.
 struct IndexKey {
   IndexId index = kPrimary;
-  std::string hash;      // encoded index partition key
-  std::string range;     // encoded index sort key (empty when none)
-  uint32_t hash32 = 0;   // hash of the index partition key (index Scan order)
+  std::string hash;     // encoded index partition key
+  std::string range;    // encoded index sort key (empty when none)
+  uint32_t hash32 = 0;  // hash of the index partition key (index Scan order)
 
   bool operator==(const IndexKey&) const = default;
 };
@@ -66,9 +66,9 @@ enum class Direction { kForward, kBackward };
 // `primary` (and, for Scan, `hash32`) matter; for an index read the index
 // keys too.
 struct StartAfter {
-  uint32_t hash32 = 0;        // Scan only: the row's Row::hash32
-  std::string index_hash;     // index reads only
-  std::string index_range;    // index reads only
+  uint32_t hash32 = 0;      // Scan only: the row's Row::hash32
+  std::string index_hash;   // index reads only
+  std::string index_range;  // index reads only
   PrimaryKey primary;
 };
 

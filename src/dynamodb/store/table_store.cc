@@ -77,8 +77,8 @@ Result<std::unique_ptr<TableStore>> TableStore::Open(const TableStoreOptions& op
   if (!writer.ok()) return writer.status();
   auto checkpoint_conn = Connection::Open(options.path, /*create=*/false);
   if (!checkpoint_conn.ok()) return checkpoint_conn.status();
-  impl->checkpointer = std::make_unique<WalCheckpointer>(std::move(*checkpoint_conn),
-                                                         static_cast<int>(options.wal_checkpoint_pages));
+  impl->checkpointer =
+      std::make_unique<WalCheckpointer>(std::move(*checkpoint_conn), static_cast<int>(options.wal_checkpoint_pages));
   impl->checkpointer->Watch((*writer)->db());
   auto session = std::make_unique<WriterSession>(std::move(*writer));
   SLUICE_RETURN_IF_ERROR(session->LoadPurges());

@@ -33,20 +33,20 @@
 namespace sluice::dynamodb::store {
 
 struct TableStoreOptions {
-  std::string path;                       // the database file; its directory must exist
+  std::string path;  // the database file; its directory must exist
   SyncPolicy sync = SyncPolicy::kAlways;
-  size_t max_batch_writes = 512;          // bodies per group commit
-  size_t max_batch_bytes = 8u << 20;      // item bytes written per group commit
-  size_t purge_chunk_rows = 2000;         // rows per chunk when deleting a table/index
-  size_t wal_checkpoint_pages = 4096;     // WAL size that wakes the checkpoint thread
+  size_t max_batch_writes = 512;       // bodies per group commit
+  size_t max_batch_bytes = 8u << 20;   // item bytes written per group commit
+  size_t purge_chunk_rows = 2000;      // rows per chunk when deleting a table/index
+  size_t wal_checkpoint_pages = 4096;  // WAL size that wakes the checkpoint thread
 };
 
 // Counters of the writer, for tests and metrics.
 struct WriterStats {
-  uint64_t batches = 0;          // group commits (COMMITs) done
-  uint64_t bodies = 0;           // bodies committed or rolled back
-  uint64_t largest_batch = 0;    // most bodies in one group commit
-  uint64_t purge_chunks = 0;     // chunks of table/index removal committed
+  uint64_t batches = 0;        // group commits (COMMITs) done
+  uint64_t bodies = 0;         // bodies committed or rolled back
+  uint64_t largest_batch = 0;  // most bodies in one group commit
+  uint64_t purge_chunks = 0;   // chunks of table/index removal committed
 };
 
 class ReadSnapshot;
@@ -90,8 +90,8 @@ class TableStore {
   // ordered by sort key bytes (then, for an index, by primary key), in
   // `direction`, resuming after `start`; `callback` gets each until it
   // returns false. The read runs in one snapshot.
-  Status Query(TableId table, IndexId index, std::string_view hash, const RangeCondition& range,
-               Direction direction, const std::optional<StartAfter>& start, const RowCallback& callback) const;
+  Status Query(TableId table, IndexId index, std::string_view hash, const RangeCondition& range, Direction direction,
+               const std::optional<StartAfter>& start, const RowCallback& callback) const;
 
   // The items (or index entries) whose hash32 lies in [hash32_lo, hash32_hi),
   // ordered by (hash32, partition key, sort key[, primary key]), resuming

@@ -118,18 +118,21 @@ TEST(TableStoreCatalog, DeletedTableIsRemovedInChunksAndRefusesWrites) {
   auto store = OpenStore(dir, /*purge_chunk_rows=*/7);
   TableId t = Create(*store, "r", "big");
   TableId keep = Create(*store, "r", "keep");
-  ASSERT_TRUE(store->WriteAndWait([&](WriteTxn& txn) {
-    for (int i = 0; i < 50; ++i) {
-      std::string k = "k" + std::to_string(i);
-      IndexKey e{1, "g" + std::to_string(i % 3), k, static_cast<uint32_t>(i)};
-      SLUICE_RETURN_IF_ERROR(txn.Put(t, Key(k), "item", static_cast<uint32_t>(i), {&e, 1}, std::nullopt));
-      SLUICE_RETURN_IF_ERROR(txn.Put(keep, Key(k), "item", static_cast<uint32_t>(i), {}, std::nullopt));
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(
+      store
+          ->WriteAndWait([&](WriteTxn& txn) {
+            for (int i = 0; i < 50; ++i) {
+              std::string k = "k" + std::to_string(i);
+              IndexKey e{1, "g" + std::to_string(i % 3), k, static_cast<uint32_t>(i)};
+              SLUICE_RETURN_IF_ERROR(txn.Put(t, Key(k), "item", static_cast<uint32_t>(i), {&e, 1}, std::nullopt));
+              SLUICE_RETURN_IF_ERROR(txn.Put(keep, Key(k), "item", static_cast<uint32_t>(i), {}, std::nullopt));
+            }
+            return Status::Ok();
+          })
+          .ok());
   ASSERT_TRUE(store->WriteAndWait([&](WriteTxn& txn) { return txn.DeleteTable(t); }).ok());
-  Status refused = store->WriteAndWait(
-      [&](WriteTxn& txn) { return txn.Put(t, Key("x"), "item", 0, {}, std::nullopt); });
+  Status refused =
+      store->WriteAndWait([&](WriteTxn& txn) { return txn.Put(t, Key("x"), "item", 0, {}, std::nullopt); });
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
 
   DrainRemovals(*store, dir);
@@ -148,12 +151,14 @@ TEST(TableStoreCatalog, InterruptedRemovalResumesAfterReopen) {
   {
     auto store = OpenStore(dir, /*purge_chunk_rows=*/5);
     t = Create(*store, "r", "big");
-    ASSERT_TRUE(store->WriteAndWait([&](WriteTxn& txn) {
-      for (int i = 0; i < 1000; ++i) {
-        SLUICE_RETURN_IF_ERROR(txn.Put(t, Key("k" + std::to_string(i)), "v", 1, {}, std::nullopt));
-      }
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE(store
+                    ->WriteAndWait([&](WriteTxn& txn) {
+                      for (int i = 0; i < 1000; ++i) {
+                        SLUICE_RETURN_IF_ERROR(txn.Put(t, Key("k" + std::to_string(i)), "v", 1, {}, std::nullopt));
+                      }
+                      return Status::Ok();
+                    })
+                    .ok());
     // The destructor stops the writer before the removal can finish.
     ASSERT_TRUE(store->WriteAndWait([&](WriteTxn& txn) { return txn.DeleteTable(t); }).ok());
   }
@@ -166,17 +171,21 @@ TEST(TableStoreCatalog, DroppedIndexLosesItsEntriesOnly) {
   TempDir dir;
   auto store = OpenStore(dir, /*purge_chunk_rows=*/4);
   TableId t = Create(*store, "r", "t");
-  ASSERT_TRUE(store->WriteAndWait([&](WriteTxn& txn) {
-    for (int i = 0; i < 30; ++i) {
-      std::string k = "k" + std::to_string(i);
-      IndexKey keys[] = {{1, "a", k, 1}, {2, "b", k, 2}};
-      SLUICE_RETURN_IF_ERROR(txn.Put(t, Key(k), "v", 3, keys, std::nullopt));
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    for (int i = 0; i < 30; ++i) {
+                      std::string k = "k" + std::to_string(i);
+                      IndexKey keys[] = {{1, "a", k, 1}, {2, "b", k, 2}};
+                      SLUICE_RETURN_IF_ERROR(txn.Put(t, Key(k), "v", 3, keys, std::nullopt));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   ASSERT_TRUE(store->WriteAndWait([&](WriteTxn& txn) { return txn.DropIndex(t, 1); }).ok());
   IndexKey again{1, "a", "z", 1};
-  EXPECT_EQ(store->WriteAndWait([&](WriteTxn& txn) { return txn.Put(t, Key("z"), "v", 3, {&again, 1}, std::nullopt); })
+  EXPECT_EQ(store->WriteAndWait([&](WriteTxn& txn) {
+                   return txn.Put(t, Key("z"), "v", 3, {&again, 1}, std::nullopt);
+                 })
                 .code(),
             StatusCode::kFailedPrecondition);
   DrainRemovals(*store, dir);

@@ -109,8 +109,8 @@ void Send(int fd, Ack ack) {
           bool fail = rng() % 5 == 0;
           Status st = store.WriteAndWait([&](WriteTxn& txn) -> Status {
             for (const char* part : {"a", "b", "c"}) {
-              SLUICE_RETURN_IF_ERROR(txn.Put(table, Key("txn-" + std::to_string(id), part), std::to_string(id),
-                                             id, {}, std::nullopt));
+              SLUICE_RETURN_IF_ERROR(
+                  txn.Put(table, Key("txn-" + std::to_string(id), part), std::to_string(id), id, {}, std::nullopt));
             }
             if (fail) return Status::FailedPrecondition("TransactionCanceled");
             return Status::Ok();
@@ -149,16 +149,20 @@ void Verify(const std::string& db, const Expectations& want) {
 
   std::map<uint32_t, int64_t> counters;
   std::map<std::string, std::set<std::string>> txn_parts;
-  ASSERT_TRUE(store.Scan(table, kPrimary, 0, uint64_t{1} << 32, std::nullopt, [&](const Row& r) {
-    std::string hash(r.hash);
-    if (hash.rfind("counter-", 0) == 0) {
-      counters[static_cast<uint32_t>(std::stoul(hash.substr(8)))] = std::stoll(std::string(r.item));
-    } else {
-      EXPECT_EQ(hash.substr(4), std::string(r.item));
-      txn_parts[hash.substr(4)].insert(std::string(r.range));
-    }
-    return true;
-  }).ok());
+  ASSERT_TRUE(store
+                  .Scan(table, kPrimary, 0, uint64_t{1} << 32, std::nullopt,
+                        [&](const Row& r) {
+                          std::string hash(r.hash);
+                          if (hash.rfind("counter-", 0) == 0) {
+                            counters[static_cast<uint32_t>(std::stoul(hash.substr(8)))] =
+                                std::stoll(std::string(r.item));
+                          } else {
+                            EXPECT_EQ(hash.substr(4), std::string(r.item));
+                            txn_parts[hash.substr(4)].insert(std::string(r.range));
+                          }
+                          return true;
+                        })
+                  .ok());
 
   for (const auto& [c, floor] : want.counter_floor) {
     EXPECT_GE(counters[c], floor) << "counter " << c << " lost an acknowledged increment";
@@ -166,10 +170,13 @@ void Verify(const std::string& db, const Expectations& want) {
   // Each counter's index entry is its current value: item and index entry
   // were written together.
   std::set<std::string> entries;
-  ASSERT_TRUE(store.Query(table, kValueIndex, "counters", {}, Direction::kForward, std::nullopt, [&](const Row& r) {
-    entries.insert(std::string(r.index_range));
-    return true;
-  }).ok());
+  ASSERT_TRUE(store
+                  .Query(table, kValueIndex, "counters", {}, Direction::kForward, std::nullopt,
+                         [&](const Row& r) {
+                           entries.insert(std::string(r.index_range));
+                           return true;
+                         })
+                  .ok());
   std::set<std::string> expected_entries;
   for (const auto& [c, v] : counters) expected_entries.insert(Padded(v) + "-" + std::to_string(c));
   EXPECT_EQ(entries, expected_entries);

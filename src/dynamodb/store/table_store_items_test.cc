@@ -29,12 +29,14 @@ class TableStoreItems : public ::testing::Test {
     auto tables = store_->ListTables();
     ASSERT_TRUE(tables.ok());
     if (tables->empty()) {
-      ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-        auto id = txn.CreateTable("us-east-1", "t", "{}");
-        if (!id.ok()) return id.status();
-        table_ = *id;
-        return Status::Ok();
-      }).ok());
+      ASSERT_TRUE(store_
+                      ->WriteAndWait([&](WriteTxn& txn) {
+                        auto id = txn.CreateTable("us-east-1", "t", "{}");
+                        if (!id.ok()) return id.status();
+                        table_ = *id;
+                        return Status::Ok();
+                      })
+                      .ok());
     } else {
       table_ = tables->front().id;
     }
@@ -42,8 +44,7 @@ class TableStoreItems : public ::testing::Test {
 
   Status Put(const PrimaryKey& key, std::string item, std::vector<IndexKey> index = {},
              std::optional<int64_t> expires = std::nullopt, uint32_t hash32 = 0) {
-    return store_->WriteAndWait(
-        [&](WriteTxn& txn) { return txn.Put(table_, key, item, hash32, index, expires); });
+    return store_->WriteAndWait([&](WriteTxn& txn) { return txn.Put(table_, key, item, hash32, index, expires); });
   }
 
   std::optional<std::string> Get(const PrimaryKey& key) {
@@ -91,10 +92,13 @@ TEST_F(TableStoreItems, LargeItemsRoundTrip) {
   ASSERT_TRUE(Put(Key("big", "1"), big, {{1, "g", "", 1}}).ok());
   EXPECT_EQ(Get(Key("big", "1")), big);
   size_t seen = 0;
-  ASSERT_TRUE(store_->Query(table_, 1, "g", {}, Direction::kForward, std::nullopt, [&](const Row& r) {
-    seen = r.item.size();
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Query(table_, 1, "g", {}, Direction::kForward, std::nullopt,
+                          [&](const Row& r) {
+                            seen = r.item.size();
+                            return true;
+                          })
+                  .ok());
   EXPECT_EQ(seen, big.size());
   EXPECT_EQ(store_->Stats(table_)->size_bytes, static_cast<int64_t>(big.size()));
 }
@@ -143,10 +147,14 @@ TEST_F(TableStoreItems, PutReplacesIndexEntriesAndDeleteRemovesThem) {
   // Index reads return the item itself.
   ASSERT_TRUE(Put(Key("lease-3"), "the item", {{2, "x", "r", 1}}).ok());
   std::string seen;
-  ASSERT_TRUE(store_->Query(table_, 2, "x", {}, Direction::kForward, std::nullopt, [&](const Row& r) {
-    seen = std::string(r.item) + "/" + std::string(r.index_hash) + "/" + std::string(r.index_range);
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Query(table_, 2, "x", {}, Direction::kForward, std::nullopt,
+                          [&](const Row& r) {
+                            seen = std::string(r.item) + "/" + std::string(r.index_hash) + "/" +
+                                   std::string(r.index_range);
+                            return true;
+                          })
+                  .ok());
   EXPECT_EQ(seen, "the item/x/r");
 }
 
@@ -160,14 +168,16 @@ TEST_F(TableStoreItems, SetIndexEntryBackfillsOneIndex) {
   ASSERT_TRUE(Put(Key("a"), "v", {{1, "one", "", 1}}).ok());
   ASSERT_TRUE(Put(Key("b"), "v").ok());
   // Backfill a new index 2 over both items, as the GSI creation does.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    for (const char* k : {"a", "b"}) {
-      auto item = txn.Get(table_, Key(k));
-      if (!item.ok()) return item.status();
-      SLUICE_RETURN_IF_ERROR(txn.SetIndexEntry(table_, Key(k), 2, IndexKey{2, "g", k, 5}));
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    for (const char* k : {"a", "b"}) {
+                      auto item = txn.Get(table_, Key(k));
+                      if (!item.ok()) return item.status();
+                      SLUICE_RETURN_IF_ERROR(txn.SetIndexEntry(table_, Key(k), 2, IndexKey{2, "g", k, 5}));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(IndexHashKeys(2, "g"), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(IndexHashKeys(1, "one"), (std::vector<std::string>{"a"}));
   // A later Put lists both indexes and replaces both entries.
@@ -176,12 +186,12 @@ TEST_F(TableStoreItems, SetIndexEntryBackfillsOneIndex) {
   EXPECT_EQ(IndexHashKeys(2, "h"), (std::vector<std::string>{"a"}));
   EXPECT_TRUE(IndexHashKeys(1, "one").empty());
   // Removing one entry; an item that does not exist is NotFound.
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) { return txn.SetIndexEntry(table_, Key("b"), 2, std::nullopt); })
-                  .ok());
+  ASSERT_TRUE(
+      store_->WriteAndWait([&](WriteTxn& txn) { return txn.SetIndexEntry(table_, Key("b"), 2, std::nullopt); }).ok());
   EXPECT_TRUE(IndexHashKeys(2, "g").empty());
-  EXPECT_EQ(store_->WriteAndWait([&](WriteTxn& txn) { return txn.SetIndexEntry(table_, Key("zz"), 2, std::nullopt); })
-                .code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_->WriteAndWait([&](WriteTxn& txn) { return txn.SetIndexEntry(table_, Key("zz"), 2, std::nullopt); }).code(),
+      StatusCode::kNotFound);
 }
 
 TEST_F(TableStoreItems, ExpiredKeysAreTheItemsPastTheirTime) {
@@ -223,12 +233,14 @@ TEST_F(TableStoreItems, SnapshotReadsOneState) {
   auto snap = store_->Snapshot();
   ASSERT_TRUE(snap.ok());
   EXPECT_EQ(*snap->Get(table_, Key("a")), "a1");
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("a"), "a2", 0, {}, std::nullopt));
-    return txn.Put(table_, Key("b"), "b2", 0, {}, std::nullopt);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("a"), "a2", 0, {}, std::nullopt));
+                    return txn.Put(table_, Key("b"), "b2", 0, {}, std::nullopt);
+                  })
+                  .ok());
   EXPECT_EQ(*snap->Get(table_, Key("b")), "b1");  // not the half-seen write
-  EXPECT_EQ(Get(Key("b")), "b2");                  // outside the snapshot: the latest
+  EXPECT_EQ(Get(Key("b")), "b2");                 // outside the snapshot: the latest
 }
 
 }  // namespace

@@ -28,12 +28,14 @@ class TableStoreRead : public ::testing::Test {
     auto store = TableStore::Open(o);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
-    ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-      auto id = txn.CreateTable("r", "t", "{}");
-      if (!id.ok()) return id.status();
-      table_ = *id;
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->WriteAndWait([&](WriteTxn& txn) {
+                      auto id = txn.CreateTable("r", "t", "{}");
+                      if (!id.ok()) return id.status();
+                      table_ = *id;
+                      return Status::Ok();
+                    })
+                    .ok());
   }
 
   // Sort keys of partition `hash` matching `cond`, in `dir`, after `start`.
@@ -56,10 +58,13 @@ class TableStoreRead : public ::testing::Test {
 
 TEST_F(TableStoreRead, QueryAppliesEverySortKeyCondition) {
   std::vector<std::string> ranges = {"a", "ab", "abc", "b", std::string("b\xff", 2), std::string("b\xff\xff", 3), "c"};
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    for (const auto& r : ranges) SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("h", r), "v", 1, {}, std::nullopt));
-    return txn.Put(table_, Key("other", "a"), "v", 2, {}, std::nullopt);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    for (const auto& r : ranges)
+                      SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("h", r), "v", 1, {}, std::nullopt));
+                    return txn.Put(table_, Key("other", "a"), "v", 2, {}, std::nullopt);
+                  })
+                  .ok());
   using V = std::vector<std::string>;
   EXPECT_EQ(QueryRanges("h", {}), ranges);
   EXPECT_EQ(QueryRanges("h", Cond(Op::kEq, "ab")), V{"ab"});
@@ -70,7 +75,8 @@ TEST_F(TableStoreRead, QueryAppliesEverySortKeyCondition) {
   EXPECT_EQ(QueryRanges("h", Cond(Op::kBetween, "ab", "b")), (V{"ab", "abc", "b"}));
   EXPECT_EQ(QueryRanges("h", Cond(Op::kBeginsWith, "ab")), (V{"ab", "abc"}));
   // A prefix ending in 0xFF has its successor further left; all-0xFF has none.
-  EXPECT_EQ(QueryRanges("h", Cond(Op::kBeginsWith, "b\xff")), (V{std::string("b\xff", 2), std::string("b\xff\xff", 3)}));
+  EXPECT_EQ(QueryRanges("h", Cond(Op::kBeginsWith, "b\xff")),
+            (V{std::string("b\xff", 2), std::string("b\xff\xff", 3)}));
   EXPECT_EQ(QueryRanges("h", Cond(Op::kBeginsWith, "")), ranges);
   EXPECT_TRUE(QueryRanges("h", Cond(Op::kBeginsWith, "\xff")).empty());
   EXPECT_TRUE(QueryRanges("nobody", {}).empty());
@@ -81,21 +87,27 @@ TEST_F(TableStoreRead, QueryAppliesEverySortKeyCondition) {
 }
 
 TEST_F(TableStoreRead, QueryPagesResumeAfterTheLastKeyBothWays) {
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    for (char c = 'a'; c <= 'j'; ++c) SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("h", {c}), "v", 1, {}, std::nullopt));
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    for (char c = 'a'; c <= 'j'; ++c)
+                      SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("h", {c}), "v", 1, {}, std::nullopt));
+                    return Status::Ok();
+                  })
+                  .ok());
   for (Direction dir : {Direction::kForward, Direction::kBackward}) {
     std::vector<std::string> all;
     std::optional<StartAfter> start;
     for (int page = 0; page < 20; ++page) {
       int n = 0;
       std::optional<StartAfter> last;
-      ASSERT_TRUE(store_->Query(table_, kPrimary, "h", Cond(Op::kBetween, "b", "i"), dir, start, [&](const Row& r) {
-        all.emplace_back(r.range);
-        last = StartAfter{r.hash32, "", "", Key(std::string(r.hash), std::string(r.range))};
-        return ++n < 3;  // Limit 3
-      }).ok());
+      ASSERT_TRUE(store_
+                      ->Query(table_, kPrimary, "h", Cond(Op::kBetween, "b", "i"), dir, start,
+                              [&](const Row& r) {
+                                all.emplace_back(r.range);
+                                last = StartAfter{r.hash32, "", "", Key(std::string(r.hash), std::string(r.range))};
+                                return ++n < 3;  // Limit 3
+                              })
+                      .ok());
       if (n < 3) break;
       start = last;
     }
@@ -107,15 +119,18 @@ TEST_F(TableStoreRead, QueryPagesResumeAfterTheLastKeyBothWays) {
 
 TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
   // Six items share index partition "p"; index sort keys collide on purpose.
-  std::vector<std::pair<std::string, std::string>> items = {  // primary hash, index range
+  std::vector<std::pair<std::string, std::string>> items = {
+      // primary hash, index range
       {"i5", "2"}, {"i1", "1"}, {"i3", "2"}, {"i2", "1"}, {"i4", "3"}, {"i0", "2"}};
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    for (const auto& [h, r] : items) {
-      IndexKey e{1, "p", r, 9};
-      SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key(h), "v", 1, {&e, 1}, std::nullopt));
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    for (const auto& [h, r] : items) {
+                      IndexKey e{1, "p", r, 9};
+                      SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key(h), "v", 1, {&e, 1}, std::nullopt));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   std::vector<std::string> want = {"i1", "i2", "i0", "i3", "i5", "i4"};
   for (Direction dir : {Direction::kForward, Direction::kBackward}) {
     std::vector<std::string> all;
@@ -123,12 +138,15 @@ TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
     for (int page = 0; page < 20; ++page) {
       int n = 0;
       std::optional<StartAfter> last;
-      ASSERT_TRUE(store_->Query(table_, 1, "p", {}, dir, start, [&](const Row& r) {
-        all.emplace_back(r.hash);
-        last = StartAfter{r.hash32, std::string(r.index_hash), std::string(r.index_range),
-                          Key(std::string(r.hash), std::string(r.range))};
-        return ++n < 2;
-      }).ok());
+      ASSERT_TRUE(store_
+                      ->Query(table_, 1, "p", {}, dir, start,
+                              [&](const Row& r) {
+                                all.emplace_back(r.hash);
+                                last = StartAfter{r.hash32, std::string(r.index_hash), std::string(r.index_range),
+                                                  Key(std::string(r.hash), std::string(r.range))};
+                                return ++n < 2;
+                              })
+                      .ok());
       if (n < 2) break;
       start = last;
     }
@@ -137,10 +155,13 @@ TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
     EXPECT_EQ(all, expect);
   }
   std::vector<std::string> twos;
-  ASSERT_TRUE(store_->Query(table_, 1, "p", Cond(Op::kEq, "2"), Direction::kForward, std::nullopt, [&](const Row& r) {
-    twos.emplace_back(r.hash);
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Query(table_, 1, "p", Cond(Op::kEq, "2"), Direction::kForward, std::nullopt,
+                          [&](const Row& r) {
+                            twos.emplace_back(r.hash);
+                            return true;
+                          })
+                  .ok());
   EXPECT_EQ(twos, (std::vector<std::string>{"i0", "i3", "i5"}));
 
   // Paging one row at a time through an equal index sort key, both ways.
@@ -149,12 +170,15 @@ TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
     std::optional<StartAfter> start;
     for (int page = 0; page < 10; ++page) {
       std::optional<StartAfter> last;
-      ASSERT_TRUE(store_->Query(table_, 1, "p", Cond(Op::kEq, "2"), dir, start, [&](const Row& r) {
-        paged.emplace_back(r.hash);
-        last = StartAfter{r.hash32, std::string(r.index_hash), std::string(r.index_range),
-                          Key(std::string(r.hash), std::string(r.range))};
-        return false;
-      }).ok());
+      ASSERT_TRUE(store_
+                      ->Query(table_, 1, "p", Cond(Op::kEq, "2"), dir, start,
+                              [&](const Row& r) {
+                                paged.emplace_back(r.hash);
+                                last = StartAfter{r.hash32, std::string(r.index_hash), std::string(r.index_range),
+                                                  Key(std::string(r.hash), std::string(r.range))};
+                                return false;
+                              })
+                      .ok());
       if (!last) break;
       start = last;
     }
@@ -166,7 +190,8 @@ TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
   auto count_after = [&](const std::string& start_range, Direction dir) {
     int n = 0;
     StartAfter start{9, "p", start_range, Key("i9")};
-    EXPECT_TRUE(store_->Query(table_, 1, "p", Cond(Op::kEq, "2"), dir, start, [&](const Row&) { return ++n, true; }).ok());
+    EXPECT_TRUE(
+        store_->Query(table_, 1, "p", Cond(Op::kEq, "2"), dir, start, [&](const Row&) { return ++n, true; }).ok());
     return n;
   };
   EXPECT_EQ(count_after("1", Direction::kForward), 3);
@@ -178,8 +203,7 @@ TEST_F(TableStoreRead, IndexQueryOrdersBySortKeyThenPrimaryKeyAndPages) {
 // Scans [lo, hi) in pages of `page_size`, returning (hash32, hash, range)
 // (the index's keys for an index).
 using ScanRow = std::tuple<uint32_t, std::string, std::string>;
-std::vector<ScanRow> ScanAll(TableStore& store, TableId table, IndexId index, uint64_t lo, uint64_t hi,
-                             int page_size) {
+std::vector<ScanRow> ScanAll(TableStore& store, TableId table, IndexId index, uint64_t lo, uint64_t hi, int page_size) {
   std::vector<ScanRow> out;
   std::optional<StartAfter> start;
   for (int page = 0; page < 10'000; ++page) {
@@ -203,19 +227,21 @@ TEST_F(TableStoreRead, ParallelScanSegmentsPartitionTheTableInOrder) {
   // 40 partitions of 5 items; hash32 spread over the whole range, with one
   // collision, and one partition at the very top.
   std::vector<ScanRow> want;
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    for (uint32_t p = 0; p < 40; ++p) {
-      uint32_t h32 = p == 39 ? 0xFFFFFFFFu : (p == 7 ? 3u * 107374182u : p * 107374182u);
-      std::string hash = "p" + std::to_string(p);
-      for (int i = 0; i < 5; ++i) {
-        std::string range = "r" + std::to_string(i);
-        IndexKey e{1, "g" + std::to_string(p % 4), hash + range, h32 ^ 0x5555};
-        SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key(hash, range), "v", h32, {&e, 1}, std::nullopt));
-        want.emplace_back(h32, hash, range);
-      }
-    }
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    for (uint32_t p = 0; p < 40; ++p) {
+                      uint32_t h32 = p == 39 ? 0xFFFFFFFFu : (p == 7 ? 3u * 107374182u : p * 107374182u);
+                      std::string hash = "p" + std::to_string(p);
+                      for (int i = 0; i < 5; ++i) {
+                        std::string range = "r" + std::to_string(i);
+                        IndexKey e{1, "g" + std::to_string(p % 4), hash + range, h32 ^ 0x5555};
+                        SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key(hash, range), "v", h32, {&e, 1}, std::nullopt));
+                        want.emplace_back(h32, hash, range);
+                      }
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
   std::sort(want.begin(), want.end());
 
   const uint64_t kEnd = uint64_t{1} << 32;
@@ -240,17 +266,22 @@ TEST_F(TableStoreRead, ParallelScanSegmentsPartitionTheTableInOrder) {
 }
 
 TEST_F(TableStoreRead, ScanBoundsClampAndStartsBelowTheSegmentAreIgnored) {
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("low"), "v", 10, {}, std::nullopt));
-    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("mid"), "v", 1000, {}, std::nullopt));
-    return txn.Put(table_, Key("top"), "v", 0xFFFFFFFFu, {}, std::nullopt);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("low"), "v", 10, {}, std::nullopt));
+                    SLUICE_RETURN_IF_ERROR(txn.Put(table_, Key("mid"), "v", 1000, {}, std::nullopt));
+                    return txn.Put(table_, Key("top"), "v", 0xFFFFFFFFu, {}, std::nullopt);
+                  })
+                  .ok());
   auto keys = [&](uint64_t lo, uint64_t hi, std::optional<StartAfter> start) {
     std::vector<std::string> out;
-    EXPECT_TRUE(store_->Scan(table_, kPrimary, lo, hi, start, [&](const Row& r) {
-      out.emplace_back(r.hash);
-      return true;
-    }).ok());
+    EXPECT_TRUE(store_
+                    ->Scan(table_, kPrimary, lo, hi, start,
+                           [&](const Row& r) {
+                             out.emplace_back(r.hash);
+                             return true;
+                           })
+                    .ok());
     return out;
   };
   using V = std::vector<std::string>;

@@ -28,12 +28,14 @@ class TableStoreWrite : public ::testing::Test {
     auto store = TableStore::Open(o);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
-    ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-      auto id = txn.CreateTable("r", "t" + std::to_string(table_ + 1), "{}");
-      if (!id.ok()) return id.status();
-      table_ = *id;
-      return Status::Ok();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->WriteAndWait([&](WriteTxn& txn) {
+                      auto id = txn.CreateTable("r", "t" + std::to_string(table_ + 1), "{}");
+                      if (!id.ok()) return id.status();
+                      table_ = *id;
+                      return Status::Ok();
+                    })
+                    .ok());
   }
 
   TableStore::Body PutBody(std::string key, std::string value) {
@@ -223,17 +225,19 @@ TEST_F(TableStoreWrite, MultiItemBodyIsAllOrNothing) {
     return txn.Put(table_, Key("stock"), "0", 0, {}, std::nullopt);
   };
   EXPECT_TRUE(store_->WriteAndWait(transfer).ok());
-  ASSERT_TRUE(store_->WriteAndWait([&](WriteTxn& txn) {
-    SLUICE_RETURN_IF_ERROR(txn.Delete(table_, Key("order-1")));
-    return txn.Delete(table_, Key("order-1-line"));
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->WriteAndWait([&](WriteTxn& txn) {
+                    SLUICE_RETURN_IF_ERROR(txn.Delete(table_, Key("order-1")));
+                    return txn.Delete(table_, Key("order-1-line"));
+                  })
+                  .ok());
   EXPECT_EQ(store_->WriteAndWait(transfer).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Get("order-1"), std::nullopt);
   EXPECT_EQ(Get("order-1-line"), std::nullopt);
   int entries = 0;
-  ASSERT_TRUE(store_->Query(table_, 1, "o", {}, Direction::kForward, std::nullopt, [&](const Row&) {
-    return ++entries, true;
-  }).ok());
+  ASSERT_TRUE(
+      store_->Query(table_, 1, "o", {}, Direction::kForward, std::nullopt, [&](const Row&) { return ++entries, true; })
+          .ok());
   EXPECT_EQ(entries, 0);
 }
 

@@ -11,8 +11,7 @@ constexpr std::array<std::string_view, 10> kTypeNames = {"S", "N", "B", "BOOL", 
 template <typename T, typename Less>
 std::vector<T> SortedUnique(std::vector<T> v, Less less) {
   std::sort(v.begin(), v.end(), less);
-  v.erase(std::unique(v.begin(), v.end(), [&](const T& a, const T& b) { return !less(a, b) && !less(b, a); }),
-          v.end());
+  v.erase(std::unique(v.begin(), v.end(), [&](const T& a, const T& b) { return !less(a, b) && !less(b, a); }), v.end());
   return v;
 }
 
@@ -52,7 +51,9 @@ AttributeValue AttributeValue::NumberSet(std::vector<Number> members) {
 AttributeValue AttributeValue::BinarySet(std::vector<std::string> members) {
   return AttributeValue(Variant(BsTag{SortedUnique(std::move(members), BytesLess)}));
 }
-AttributeValue AttributeValue::List(AttributeList elements) { return AttributeValue(Variant(ListTag{std::move(elements)})); }
+AttributeValue AttributeValue::List(AttributeList elements) {
+  return AttributeValue(Variant(ListTag{std::move(elements)}));
+}
 AttributeValue AttributeValue::Map(Item members) { return AttributeValue(Variant(MapTag{std::move(members)})); }
 
 bool AttributeValue::operator==(const AttributeValue& o) const {

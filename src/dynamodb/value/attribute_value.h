@@ -61,16 +61,34 @@ class AttributeValue {
   bool operator!=(const AttributeValue& o) const { return !(*this == o); }
 
  private:
-  struct StrTag { std::string v; };
-  struct NumTag { Number v; };
-  struct BinTag { std::string v; };
-  struct BoolTag { bool v; };
+  struct StrTag {
+    std::string v;
+  };
+  struct NumTag {
+    Number v;
+  };
+  struct BinTag {
+    std::string v;
+  };
+  struct BoolTag {
+    bool v;
+  };
   struct NullTag {};
-  struct SsTag { std::vector<std::string> v; };
-  struct NsTag { std::vector<Number> v; };
-  struct BsTag { std::vector<std::string> v; };
-  struct ListTag { AttributeList v; };
-  struct MapTag { Item v; };
+  struct SsTag {
+    std::vector<std::string> v;
+  };
+  struct NsTag {
+    std::vector<Number> v;
+  };
+  struct BsTag {
+    std::vector<std::string> v;
+  };
+  struct ListTag {
+    AttributeList v;
+  };
+  struct MapTag {
+    Item v;
+  };
   // Alternative order = AttributeType order.
   using Variant = std::variant<StrTag, NumTag, BinTag, BoolTag, NullTag, SsTag, NsTag, BsTag, ListTag, MapTag>;
   explicit AttributeValue(Variant v) : v_(std::move(v)) {}

@@ -45,8 +45,9 @@ TEST(AttributeValueJson, EveryTypeRoundTripsNormalized) {
 
 TEST(AttributeValueJson, MalformedValuesGetAwsMessages) {
   EXPECT_EQ(Error("{}"), "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-  EXPECT_EQ(Error(R"({"S":"a","N":"1"})"),
-            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+  EXPECT_EQ(
+      Error(R"({"S":"a","N":"1"})"),
+      "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
   EXPECT_EQ(Error(R"({"SS":[]})"), "One or more parameter values were invalid: An string set  may not be empty");
   EXPECT_EQ(Error(R"({"NS":[]})"), "One or more parameter values were invalid: An number set  may not be empty");
   EXPECT_EQ(Error(R"({"BS":[]})"), "One or more parameter values were invalid: Binary sets should not be empty");
@@ -59,7 +60,8 @@ TEST(AttributeValueJson, MalformedValuesGetAwsMessages) {
   EXPECT_EQ(Error(R"({"N":"x1"})"), "The parameter cannot be converted to a numeric value: x1");
   EXPECT_EQ(Error(R"({"NULL":false})"),
             "One or more parameter values were invalid: Null attribute value types must have the value of true");
-  EXPECT_EQ(Error(R"({"L":[{}]})"), "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  EXPECT_EQ(Error(R"({"L":[{}]})"),
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   EXPECT_EQ(Error(R"({"M":{"x":{"N":"1E+200"}}})"),
             "Number overflow. Attempting to store a number with magnitude larger than supported range");
 }
@@ -85,13 +87,15 @@ TEST(ItemSize, CountsAsAwsDocuments) {
   // on the decimal point), +1 for negatives.
   EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::FromInt(0))), 1u);
   EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::FromInt(1))), 2u);
-  EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::FromInt(12))), 2u);   // one pair: 12
+  EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::FromInt(12))), 2u);           // one pair: 12
   EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::Parse("1.2").value())), 3u);  // two: 01.20
   EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::FromInt(123))), 3u);
   EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::FromInt(-123))), 4u);
-  EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::Parse("12345678901234567890123456789012345678").value())), 20u);
+  EXPECT_EQ(AttributeValueSize(AttributeValue::Num(Number::Parse("12345678901234567890123456789012345678").value())),
+            20u);
   // L and M: 3 bytes + 1 per element + the elements (map keys count).
-  EXPECT_EQ(AttributeValueSize(AttributeValue::List({AttributeValue::String("ab"), AttributeValue::Bool(true)})), 3u + 3 + 2);
+  EXPECT_EQ(AttributeValueSize(AttributeValue::List({AttributeValue::String("ab"), AttributeValue::Bool(true)})),
+            3u + 3 + 2);
   EXPECT_EQ(AttributeValueSize(AttributeValue::Map({{"k", AttributeValue::String("ab")}})), 3u + 1 + 1 + 2);
   EXPECT_EQ(AttributeValueSize(AttributeValue::StringSet({"a", "bc"})), 3u);
   item.clear();

@@ -36,8 +36,7 @@ size_t AttributeValueSize(const AttributeValue& v) {
       size = 3;
       for (const auto& e : v.l()) size += 1 + AttributeValueSize(e);
       return size;
-    case AttributeType::kM:
-      return 3 + v.m().size() + ItemSize(v.m());
+    case AttributeType::kM: return 3 + v.m().size() + ItemSize(v.m());
   }
   return size;
 }

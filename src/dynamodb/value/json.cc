@@ -40,7 +40,8 @@ Result<std::vector<std::string>> StringMembers(const rapidjson::Value& array, bo
     out.push_back(std::move(member));
   }
   if (duplicate) {
-    if (binary) return Invalid(std::string(kInvalid) + "Input collection " + ListText(array) + "of type BS contains duplicates.");
+    if (binary)
+      return Invalid(std::string(kInvalid) + "Input collection " + ListText(array) + "of type BS contains duplicates.");
     return Invalid(std::string(kInvalid) + "Input collection " + ListText(array) + " contains duplicates.");
   }
   return out;
@@ -82,7 +83,8 @@ Result<AttributeValue> ParseAttributeValue(const rapidjson::Value& json) {
         break;
       case AttributeType::kNull:
         if (!v.IsBool()) return Invalid("Unexpected value type in payload");
-        if (!v.GetBool()) return Invalid(std::string(kInvalid) + "Null attribute value types must have the value of true");
+        if (!v.GetBool())
+          return Invalid(std::string(kInvalid) + "Null attribute value types must have the value of true");
         result = AttributeValue::Null();
         break;
       case AttributeType::kSS:
@@ -90,7 +92,8 @@ Result<AttributeValue> ParseAttributeValue(const rapidjson::Value& json) {
         if (!v.IsArray()) return Invalid("Unexpected value type in payload");
         bool binary = type == AttributeType::kBS;
         if (v.Empty()) {
-          return Invalid(std::string(kInvalid) + (binary ? "Binary sets should not be empty" : "An string set  may not be empty"));
+          return Invalid(std::string(kInvalid) +
+                         (binary ? "Binary sets should not be empty" : "An string set  may not be empty"));
         }
         auto members = StringMembers(v, binary);
         if (!members.ok()) return members.status();

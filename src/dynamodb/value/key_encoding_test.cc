@@ -12,9 +12,26 @@ AttributeValue N(std::string_view text) { return AttributeValue::Num(Number::Par
 std::string Encoded(const AttributeValue& v) { return EncodeKeyValue(v).value(); }
 
 TEST(KeyEncoding, NumbersSortByValueUnderMemcmp) {
-  std::vector<std::string> ascending = {"-1E+125", "-100", "-99.5", "-10", "-1.23", "-1.2", "-1", "-0.5",
-                                        "-1E-130", "0",     "1E-130", "0.5", "1", "1.2", "1.23", "10",
-                                        "99.5",   "100",   "12345678901234567890123456789012345678", "9.9E+125"};
+  std::vector<std::string> ascending = {"-1E+125",
+                                        "-100",
+                                        "-99.5",
+                                        "-10",
+                                        "-1.23",
+                                        "-1.2",
+                                        "-1",
+                                        "-0.5",
+                                        "-1E-130",
+                                        "0",
+                                        "1E-130",
+                                        "0.5",
+                                        "1",
+                                        "1.2",
+                                        "1.23",
+                                        "10",
+                                        "99.5",
+                                        "100",
+                                        "12345678901234567890123456789012345678",
+                                        "9.9E+125"};
   for (size_t i = 0; i + 1 < ascending.size(); ++i) {
     EXPECT_LT(Encoded(N(ascending[i])), Encoded(N(ascending[i + 1]))) << ascending[i] << " < " << ascending[i + 1];
   }
@@ -44,7 +61,8 @@ TEST(KeyEncoding, MemcmpOrderEqualsNumericOrderForGeneratedNumbers) {
 }
 
 TEST(KeyEncoding, DecodesBackToTheSameValue) {
-  for (const char* text : {"0", "-0.001", "42", "-42", "1E+100", "3.14159", "-12345678901234567890123456789012345678"}) {
+  for (const char* text :
+       {"0", "-0.001", "42", "-42", "1E+100", "3.14159", "-12345678901234567890123456789012345678"}) {
     auto decoded = DecodeKeyValue(AttributeType::kN, Encoded(N(text)));
     ASSERT_TRUE(decoded.ok()) << text;
     EXPECT_EQ(decoded.value(), N(text)) << text;

@@ -46,9 +46,12 @@ TEST(Number, ThirtyEightSignificantDigitsAreKeptExactly) {
 }
 
 TEST(Number, RangeAndSyntaxErrorsCarryAwsMessages) {
-  EXPECT_EQ(Error("1E+126"), "Number overflow. Attempting to store a number with magnitude larger than supported range");
-  EXPECT_EQ(Error("-1E+126"), "Number overflow. Attempting to store a number with magnitude larger than supported range");
-  EXPECT_EQ(Error("1E-131"), "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+  EXPECT_EQ(Error("1E+126"),
+            "Number overflow. Attempting to store a number with magnitude larger than supported range");
+  EXPECT_EQ(Error("-1E+126"),
+            "Number overflow. Attempting to store a number with magnitude larger than supported range");
+  EXPECT_EQ(Error("1E-131"),
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range");
   EXPECT_EQ(Error("0.99E-130"),
             "Number underflow. Attempting to store a number with magnitude smaller than supported range");
   EXPECT_EQ(Error(""), "The parameter cannot be converted to a numeric value");

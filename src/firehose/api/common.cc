@@ -70,9 +70,11 @@ EncryptionStatus CurrentEncryptionStatus(const DeliveryStream& stream, int64_t n
   {
     MutexLock lk(g_transitions_mu);
     auto it = g_transitions.find(&stream);
-    if (it != g_transitions.end() && it->second.stream.lock().get() == &stream) transitioning = it->second.due_ms > now_ms;
+    if (it != g_transitions.end() && it->second.stream.lock().get() == &stream)
+      transitioning = it->second.due_ms > now_ms;
   }
-  if (stream.config().encryption_enabled) return transitioning ? EncryptionStatus::kEnabling : EncryptionStatus::kEnabled;
+  if (stream.config().encryption_enabled)
+    return transitioning ? EncryptionStatus::kEnabling : EncryptionStatus::kEnabled;
   return transitioning ? EncryptionStatus::kDisabling : EncryptionStatus::kDisabled;
 }
 

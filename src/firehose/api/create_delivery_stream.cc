@@ -11,10 +11,14 @@ namespace sluice::firehose::api {
 namespace {
 
 constexpr const char* kOtherDestinations[] = {
-    "RedshiftDestinationConfiguration",      "ElasticsearchDestinationConfiguration",
-    "AmazonopensearchserviceDestinationConfiguration", "SplunkDestinationConfiguration",
-    "HttpEndpointDestinationConfiguration",  "AmazonOpenSearchServerlessDestinationConfiguration",
-    "SnowflakeDestinationConfiguration",     "IcebergDestinationConfiguration",
+    "RedshiftDestinationConfiguration",
+    "ElasticsearchDestinationConfiguration",
+    "AmazonopensearchserviceDestinationConfiguration",
+    "SplunkDestinationConfiguration",
+    "HttpEndpointDestinationConfiguration",
+    "AmazonOpenSearchServerlessDestinationConfiguration",
+    "SnowflakeDestinationConfiguration",
+    "IcebergDestinationConfiguration",
 };
 
 }  // namespace
@@ -65,10 +69,10 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
 
   for (const char* m : kOtherDestinations)
     if (in.HasMember(m))
-      return reply(ApiError::InvalidArgument(
-          std::string(m) +
-          " is not supported: Sluice delivers only to S3 (S3DestinationConfiguration or "
-          "ExtendedS3DestinationConfiguration)."));
+      return reply(
+          ApiError::InvalidArgument(std::string(m) +
+                                    " is not supported: Sluice delivers only to S3 (S3DestinationConfiguration or "
+                                    "ExtendedS3DestinationConfiguration)."));
   const rapidjson::Value* s3 = GetObject(in, "S3DestinationConfiguration");
   const rapidjson::Value* ext = GetObject(in, "ExtendedS3DestinationConfiguration");
   if (s3 && ext)
@@ -79,7 +83,8 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
         "A destination is required: S3DestinationConfiguration or ExtendedS3DestinationConfiguration (only S3 "
         "destinations are supported)."));
   c.destination.extended = ext != nullptr;
-  if (ApiStatus err = ApplyS3(ext ? *ext : *s3, ext != nullptr, false, c.destination); !err.ok()) return reply(err.error());
+  if (ApiStatus err = ApplyS3(ext ? *ext : *s3, ext != nullptr, false, c.destination); !err.ok())
+    return reply(err.error());
   if (ApiStatus err = ValidateDestination(c.destination); !err.ok()) return reply(err.error());
 
   if (const auto* enc = GetObject(in, "DeliveryStreamEncryptionConfigurationInput")) {
@@ -93,10 +98,10 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
   if (auto tags = in.FindMember("Tags"); tags != in.MemberEnd() && tags->value.IsArray()) {
     for (const auto& t : tags->value.GetArray())
       c.tags[GetString(t, "Key").value_or("")] = GetString(t, "Value").value_or("");
-    if (c.tags.size() > 50)
-      return reply(ApiError::LimitExceeded("A delivery stream can have at most 50 tags."));
+    if (c.tags.size() > 50) return reply(ApiError::LimitExceeded("A delivery stream can have at most 50 tags."));
   }
-  if (c.type == DeliveryStreamType::kKinesisStreamAsSource) c.delivery_start_ms = ctx.catalog.NowMillis();  // LATEST, as AWS
+  if (c.type == DeliveryStreamType::kKinesisStreamAsSource)
+    c.delivery_start_ms = ctx.catalog.NowMillis();  // LATEST, as AWS
 
   auto created = ctx.catalog.Create(std::move(c));
   if (!created.ok()) {
@@ -109,8 +114,7 @@ void CreateDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply)
   {
     MutexLock lk((*created)->mu);
     arn = (*created)->config().arn();
-    if ((*created)->config().encryption_enabled)
-      MarkEncryptionTransition(*created, (*created)->config().status_due_ms);
+    if ((*created)->config().encryption_enabled) MarkEncryptionTransition(*created, (*created)->config().status_due_ms);
   }
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);

@@ -1,7 +1,7 @@
 // DeleteDeliveryStream: the stream shows DELETING, stops delivering at once
 // (the listener's OnDeleting) and disappears after the transition time.
-#include "firehose/api/handlers.h"
 #include "base/mutex.h"
+#include "firehose/api/handlers.h"
 
 namespace sluice::firehose::api {
 

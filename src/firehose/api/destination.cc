@@ -117,7 +117,8 @@ ApiStatus ValidateDestination(const S3DestinationConfig& d) {
     if (p.type == "AppendDelimiterToRecord" || p.type == "RecordDeAggregation") continue;
     if (p.type == "MetadataExtraction") {
       if (p.Param("MetadataExtractionQuery").empty())
-        return ApiError::InvalidArgument("MetadataExtraction processor requires the MetadataExtractionQuery parameter.");
+        return ApiError::InvalidArgument(
+            "MetadataExtraction processor requires the MetadataExtractionQuery parameter.");
       if (p.Param("JsonParsingEngine") != "JQ-1.6")
         return ApiError::InvalidArgument(
             "MetadataExtraction processor requires the JsonParsingEngine parameter with value JQ-1.6.");

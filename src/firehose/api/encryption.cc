@@ -2,8 +2,8 @@
 // the delivery stream's configuration and reported by DescribeDeliveryStream
 // (ENABLING -> ENABLED, DISABLING -> DISABLED over the transition time) and by
 // the puts' Encrypted flag. Sluice does not encrypt the spool itself.
-#include "firehose/api/handlers.h"
 #include "base/mutex.h"
+#include "firehose/api/handlers.h"
 
 namespace sluice::firehose::api {
 
@@ -11,7 +11,8 @@ ApiStatus ApplyEncryptionInput(const rapidjson::Value& in, DeliveryStreamConfig&
   std::string type = GetString(in, "KeyType").value_or("AWS_OWNED_CMK");
   auto arn = GetString(in, "KeyARN");
   if (type == "CUSTOMER_MANAGED_CMK" && !arn)
-    return ApiError::InvalidArgument("If you specify CUSTOMER_MANAGED_CMK as the KeyType, you must also specify KeyARN.");
+    return ApiError::InvalidArgument(
+        "If you specify CUSTOMER_MANAGED_CMK as the KeyType, you must also specify KeyARN.");
   if (type == "AWS_OWNED_CMK" && arn)
     return ApiError::InvalidArgument("KeyARN must not be specified when KeyType is AWS_OWNED_CMK.");
   c.encryption_enabled = true;
@@ -30,8 +31,8 @@ void Change(Context& ctx, const rapidjson::Value& in, Reply reply, bool enable) 
     auto& c = s->config();
     if (c.status != DeliveryStreamStatus::kActive) return reply(NotActive(ctx, c));
     if (c.type != DeliveryStreamType::kDirectPut)
-      return reply(ApiError::InvalidArgument(
-          "This operation is not permitted on KinesisStreamAsSource delivery stream type."));
+      return reply(
+          ApiError::InvalidArgument("This operation is not permitted on KinesisStreamAsSource delivery stream type."));
     DeliveryStreamConfig before = c;
     if (enable) {
       rapidjson::Value empty(rapidjson::kObjectType);

@@ -47,7 +47,8 @@ bool Prepare(Context& ctx, const std::vector<const rapidjson::Value*>& records, 
     MutexLock lk(b.stream->mu);
     const auto& c = b.stream->config();
     if (c.type != DeliveryStreamType::kDirectPut) {
-      reply(ApiError::InvalidArgument("This operation is not permitted on KinesisStreamAsSource delivery stream type."));
+      reply(
+          ApiError::InvalidArgument("This operation is not permitted on KinesisStreamAsSource delivery stream type."));
       return false;
     }
     if (c.status != DeliveryStreamStatus::kActive) {

@@ -1,7 +1,7 @@
 // TagDeliveryStream, UntagDeliveryStream, ListTagsForDeliveryStream: at most
 // 50 tags per delivery stream; listing pages by key.
-#include "firehose/api/handlers.h"
 #include "base/mutex.h"
+#include "firehose/api/handlers.h"
 
 namespace sluice::firehose::api {
 
@@ -19,7 +19,8 @@ void TagDeliveryStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto& c = s->config();
   if (!Taggable(c)) return reply(NotActive(ctx, c));
   auto tags = c.tags;
-  for (const auto& t : in["Tags"].GetArray()) tags[GetString(t, "Key").value_or("")] = GetString(t, "Value").value_or("");
+  for (const auto& t : in["Tags"].GetArray())
+    tags[GetString(t, "Key").value_or("")] = GetString(t, "Value").value_or("");
   if (tags.size() > kMaxTags)
     return reply(ApiError::LimitExceeded("Firehose " + c.name + " under account " + ctx.account() +
                                          " would have more than " + std::to_string(kMaxTags) +

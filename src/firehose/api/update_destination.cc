@@ -2,17 +2,16 @@
 // (only the members given change), VersionId + 1, LastUpdateTimestamp, then
 // the listener's OnUpdated — the engine uses the new configuration for the
 // objects it starts after that.
-#include "firehose/api/handlers.h"
 #include "base/mutex.h"
+#include "firehose/api/handlers.h"
 
 namespace sluice::firehose::api {
 
 namespace {
 constexpr const char* kOtherUpdates[] = {
-    "RedshiftDestinationUpdate",      "ElasticsearchDestinationUpdate",
-    "AmazonopensearchserviceDestinationUpdate", "SplunkDestinationUpdate",
-    "HttpEndpointDestinationUpdate",  "AmazonOpenSearchServerlessDestinationUpdate",
-    "SnowflakeDestinationUpdate",     "IcebergDestinationUpdate",
+    "RedshiftDestinationUpdate",  "ElasticsearchDestinationUpdate", "AmazonopensearchserviceDestinationUpdate",
+    "SplunkDestinationUpdate",    "HttpEndpointDestinationUpdate",  "AmazonOpenSearchServerlessDestinationUpdate",
+    "SnowflakeDestinationUpdate", "IcebergDestinationUpdate",
 };
 }  // namespace
 
@@ -35,19 +34,20 @@ void UpdateDestination(Context& ctx, const rapidjson::Value& in, Reply reply) {
     auto& c = s->config();
     if (c.status != DeliveryStreamStatus::kActive) return reply(NotActive(ctx, c));
     if (version != std::to_string(c.version_id))
-      return reply(ConcurrentModification("Cannot update firehose: " + c.name +
-                                          ". The current version id is " + std::to_string(c.version_id) +
-                                          " and the version id in the request is " + version + "."));
+      return reply(ConcurrentModification("Cannot update firehose: " + c.name + ". The current version id is " +
+                                          std::to_string(c.version_id) + " and the version id in the request is " +
+                                          version + "."));
     if (destination_id != c.destination.destination_id)
       return reply(ApiError::InvalidArgument("Destination " + destination_id + " not found in firehose " + c.name +
                                              "; its destination is " + c.destination.destination_id + "."));
     S3DestinationConfig updated = c.destination;
     if (s3 || ext) {
-      if (ApiStatus err = ApplyS3(ext ? *ext : *s3, ext != nullptr, true, updated); !err.ok()) return reply(err.error());
+      if (ApiStatus err = ApplyS3(ext ? *ext : *s3, ext != nullptr, true, updated); !err.ok())
+        return reply(err.error());
     }
     if (updated.dynamic_partitioning && !c.destination.dynamic_partitioning)
-      return reply(ApiError::InvalidArgument(
-          "Dynamic partitioning can only be enabled when the delivery stream is created."));
+      return reply(
+          ApiError::InvalidArgument("Dynamic partitioning can only be enabled when the delivery stream is created."));
     if (ApiStatus err = ValidateDestination(updated); !err.ok()) return reply(err.error());
     DeliveryStreamConfig before = c;
     c.destination = std::move(updated);

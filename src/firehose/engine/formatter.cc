@@ -11,9 +11,9 @@ namespace sluice::firehose::engine {
 struct Formatter::Impl {
   DeliveryStreamConfig config;
   std::optional<format::ObjectKeys> keys;
-  std::string delimiter;                          // AppendDelimiterToRecord
+  std::string delimiter;                           // AppendDelimiterToRecord
   std::unique_ptr<format::JqExtractor> extractor;  // dynamic partitioning
-  bool deaggregate = false;                       // KPL records from a Kinesis source
+  bool deaggregate = false;                        // KPL records from a Kinesis source
 };
 
 Formatter::Formatter(const DeliveryStreamConfig& config) : impl_(std::make_unique<Impl>()) { impl_->config = config; }
@@ -51,8 +51,7 @@ Status Formatter::Process(const SourceRecord& record, std::vector<ProcessedRecor
     }
     if (*users)
       for (auto& u : **users) datas.push_back(std::move(u.data));
-    else
-      datas.push_back(record.data);
+    else datas.push_back(record.data);
   } else {
     datas.push_back(record.data);
   }

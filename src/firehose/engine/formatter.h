@@ -37,7 +37,8 @@ class Formatter {
 
   // One source record -> the records to buffer (several for a KPL aggregate),
   // or why it goes to the error output instead.
-  Status Process(const SourceRecord& record, std::vector<ProcessedRecord>* out, std::optional<ProcessingFailure>* failure);
+  Status Process(const SourceRecord& record, std::vector<ProcessedRecord>* out,
+                 std::optional<ProcessingFailure>* failure);
 
   // The object key for a buffer whose oldest record arrived at
   // `oldest_arrival_ms`, delivered at `now_ms`.

@@ -32,8 +32,9 @@ std::string ErrorRecord(const SourceRecord& r, const ProcessingFailure& f, int64
     return o;
   };
   return "{\"attemptsMade\":1,\"arrivalTimestamp\":" + std::to_string(r.arrival_ms) + ",\"errorCode\":\"" +
-         esc(f.error_code) + "\",\"errorMessage\":\"" + esc(f.error_message) + "\",\"attemptEndingTimestamp\":" +
-         std::to_string(now_ms) + ",\"rawData\":\"" + codec::Base64Encode(r.data) + "\"}\n";
+         esc(f.error_code) + "\",\"errorMessage\":\"" + esc(f.error_message) +
+         "\",\"attemptEndingTimestamp\":" + std::to_string(now_ms) + ",\"rawData\":\"" + codec::Base64Encode(r.data) +
+         "\"}\n";
 }
 }  // namespace
 
@@ -42,7 +43,9 @@ Pipeline::Pipeline(std::shared_ptr<DeliveryStream> stream, const EngineOptions& 
 
 Pipeline::~Pipeline() { Stop(); }
 
-void Pipeline::Start() { thread_ = std::thread([this] { Run(); }); }
+void Pipeline::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Pipeline::Stop() {
   {
@@ -158,7 +161,9 @@ Status Pipeline::ReadOnce(bool* got) {
         Buffer proto;
         proto.error_output = true;
         proto.error_type = "processing-failed";
-        Add("\x1e" "error:processing-failed", std::move(proto), ErrorRecord(r, *failure, now), r);
+        Add("\x1e"
+            "error:processing-failed",
+            std::move(proto), ErrorRecord(r, *failure, now), r);
         continue;
       }
       for (auto& pr : out) {
@@ -249,7 +254,8 @@ void Pipeline::Run() {
       Status st = ReadOnce(&got);
       if (!st.ok()) std::cerr << "sluice: delivery stream " << name << ": reading: " << st.ToString() << "\n";
       // DirectPut wakes us on new records; a Kinesis source is polled.
-      next_read_ms_ = now + (config_.type == DeliveryStreamType::kKinesisStreamAsSource ? options_.source_poll_ms : 1000);
+      next_read_ms_ =
+          now + (config_.type == DeliveryStreamType::kKinesisStreamAsSource ? options_.source_poll_ms : 1000);
       // Catching up (a backlog in the shards, or in the spool after a restart
       // or an outage of the destination): read on.
       if (got) next_read_ms_ = now;

@@ -11,8 +11,7 @@ namespace {
 std::vector<SourceRecord> Convert(uint32_t partition, std::vector<storage::StoredRecord>&& in) {
   std::vector<SourceRecord> out;
   out.reserve(in.size());
-  for (auto& r : in)
-    out.push_back({partition, r.offset, r.arrival_ms, std::move(r.partition_key), std::move(r.data)});
+  for (auto& r : in) out.push_back({partition, r.offset, r.arrival_ms, std::move(r.partition_key), std::move(r.data)});
   return out;
 }
 

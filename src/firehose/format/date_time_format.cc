@@ -27,12 +27,21 @@ void AppendPadded(std::string* out, int64_t v, int width) {
 // Largest count Java accepts for each letter (0 = text/unbounded handled below).
 int MaxCount(char letter) {
   switch (letter) {
-    case 'M': case 'L': case 'E': return 5;
-    case 'd': case 'H': case 'h': case 'k': case 'K': case 'm': case 's': return 2;
+    case 'M':
+    case 'L':
+    case 'E': return 5;
+    case 'd':
+    case 'H':
+    case 'h':
+    case 'k':
+    case 'K':
+    case 'm':
+    case 's': return 2;
     case 'D': return 3;
     case 'S': return 9;
     case 'a': return 1;
-    case 'y': case 'u': return 19;
+    case 'y':
+    case 'u': return 19;
     default: return 0;
   }
 }
@@ -106,20 +115,20 @@ Result<DateTimePattern> DateTimePattern::Compile(std::string_view p) {
       int count = static_cast<int>(j - i);
       int max = MaxCount(c);
       if (max == 0) {
-        return Status::InvalidArgument(std::string("Unsupported pattern letter '") + c + "' in timestamp pattern: " +
-                                       std::string(p));
+        return Status::InvalidArgument(std::string("Unsupported pattern letter '") + c +
+                                       "' in timestamp pattern: " + std::string(p));
       }
       if (count > max) {
-        return Status::InvalidArgument(std::string("Too many pattern letters: ") + c + " in timestamp pattern: " +
-                                       std::string(p));
+        return Status::InvalidArgument(std::string("Too many pattern letters: ") + c +
+                                       " in timestamp pattern: " + std::string(p));
       }
       out.fields_.push_back(Field{c, count, {}});
       i = j;
       continue;
     }
     if (c == '[' || c == ']' || c == '{' || c == '}' || c == '#') {
-      return Status::InvalidArgument(std::string("Unsupported pattern character '") + c + "' in timestamp pattern: " +
-                                     std::string(p));
+      return Status::InvalidArgument(std::string("Unsupported pattern character '") + c +
+                                     "' in timestamp pattern: " + std::string(p));
     }
     literal(std::string_view(&p[i], 1));
     ++i;

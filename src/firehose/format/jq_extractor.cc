@@ -107,10 +107,8 @@ Result<std::map<std::string, std::string>> JqExtractor::Extract(std::string_view
         out.emplace(std::move(name), jv_string_value(dumped.get()));
         break;
       }
-      case JV_KIND_NULL:
-        return Status::InvalidArgument("the partition key value is missing: " + name);
-      default:
-        return Status::InvalidArgument("the partition key value is not a string, number or boolean: " + name);
+      case JV_KIND_NULL: return Status::InvalidArgument("the partition key value is missing: " + name);
+      default: return Status::InvalidArgument("the partition key value is not a string, number or boolean: " + name);
     }
   }
   return out;

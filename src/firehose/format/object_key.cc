@@ -46,8 +46,7 @@ std::string ObjectName(std::string_view stream_name, int64_t version, int64_t ti
   int64_t secs = time_ms / 1000 - (time_ms % 1000 < 0 ? 1 : 0);
   LocalTime t = BreakDown(time_ms, zone ? zone->OffsetSeconds(secs) : 0);
   char when[32];
-  std::snprintf(when, sizeof when, "%04d-%02d-%02d-%02d-%02d-%02d", t.year, t.month, t.day, t.hour, t.minute,
-                t.second);
+  std::snprintf(when, sizeof when, "%04d-%02d-%02d-%02d-%02d-%02d", t.year, t.month, t.day, t.hour, t.minute, t.second);
   std::string out;
   out.reserve(stream_name.size() + 64 + extension.size());
   out.append(stream_name).append("-").append(std::to_string(version)).append("-").append(when).append("-");

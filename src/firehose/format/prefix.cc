@@ -24,8 +24,8 @@ Status Invalid(std::string what, std::string_view text) {
 std::string RandomUuid() {
   auto& rng = Rng();
   uint64_t hi = rng(), lo = rng();
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;                            // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;     // RFC 4122 variant
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;                         // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s;
   s.reserve(36);
@@ -126,9 +126,8 @@ Result<std::string> PrefixExpression::Evaluate(const PrefixContext& ctx) const {
       case Kind::kLiteral: out.append(p.text); break;
       case Kind::kTimestamp:
         if (!have_time) {  // every timestamp in one prefix is the same instant
-          int32_t off = ctx.zone ? ctx.zone->OffsetSeconds(ctx.timestamp_ms / 1000 -
-                                                           (ctx.timestamp_ms % 1000 < 0 ? 1 : 0))
-                                 : 0;
+          int32_t off =
+              ctx.zone ? ctx.zone->OffsetSeconds(ctx.timestamp_ms / 1000 - (ctx.timestamp_ms % 1000 < 0 ? 1 : 0)) : 0;
           local = BreakDown(ctx.timestamp_ms, off);
           have_time = true;
         }
@@ -148,9 +147,9 @@ Result<std::string> PrefixExpression::Evaluate(const PrefixContext& ctx) const {
         const PartitionKeys* keys = p.kind == Kind::kQueryKey ? ctx.query_keys : ctx.lambda_keys;
         auto it = keys ? keys->find(p.text) : PartitionKeys::const_iterator{};
         if (!keys || it == keys->end()) {
-          return Status::InvalidArgument(std::string("The partition key '") + p.text + "' of " +
-                                         (p.kind == Kind::kQueryKey ? "partitionKeyFromQuery" : "partitionKeyFromLambda") +
-                                         " has no value");
+          return Status::InvalidArgument(
+              std::string("The partition key '") + p.text + "' of " +
+              (p.kind == Kind::kQueryKey ? "partitionKeyFromQuery" : "partitionKeyFromLambda") + " has no value");
         }
         out.append(it->second);
         break;
@@ -167,24 +166,28 @@ Result<std::string> PrefixExpression::Evaluate(const PrefixContext& ctx) const {
 Result<S3Prefixes> S3Prefixes::Create(std::string_view prefix, std::string_view error_output_prefix,
                                       bool dynamic_partitioning) {
   if (prefix.size() > 1024) return Status::InvalidArgument("Prefix is longer than 1024 characters");
-  if (error_output_prefix.size() > 1024) return Status::InvalidArgument("ErrorOutputPrefix is longer than 1024 characters");
+  if (error_output_prefix.size() > 1024)
+    return Status::InvalidArgument("ErrorOutputPrefix is longer than 1024 characters");
   auto p = PrefixExpression::Parse(prefix);
   if (!p.ok()) return Status::InvalidArgument("Prefix: " + p.status().message());
   auto ep = PrefixExpression::Parse(error_output_prefix);
   if (!ep.ok()) return Status::InvalidArgument("ErrorOutputPrefix: " + ep.status().message());
 
   if (p->has_error_output_type()) {
-    return Status::InvalidArgument("Prefix cannot contain !{firehose:error-output-type}; it can only be used in ErrorOutputPrefix");
+    return Status::InvalidArgument(
+        "Prefix cannot contain !{firehose:error-output-type}; it can only be used in ErrorOutputPrefix");
   }
   if (p->has_expressions() && error_output_prefix.empty()) {
     return Status::InvalidArgument("ErrorOutputPrefix cannot be null or empty when Prefix contains expressions");
   }
   if (ep->has_expressions() && !ep->has_error_output_type()) {
     return Status::InvalidArgument(
-        "ErrorOutputPrefix must contain at least one !{firehose:error-output-type} expression when it contains expressions");
+        "ErrorOutputPrefix must contain at least one !{firehose:error-output-type} expression when it contains "
+        "expressions");
   }
   if (ep->has_partition_keys()) {
-    return Status::InvalidArgument("ErrorOutputPrefix cannot contain partitionKeyFromQuery or partitionKeyFromLambda expressions");
+    return Status::InvalidArgument(
+        "ErrorOutputPrefix cannot contain partitionKeyFromQuery or partitionKeyFromLambda expressions");
   }
   if (dynamic_partitioning) {
     if (!p->has_partition_keys()) {
@@ -197,7 +200,8 @@ Result<S3Prefixes> S3Prefixes::Create(std::string_view prefix, std::string_view 
     }
   } else if (p->has_partition_keys()) {
     return Status::InvalidArgument(
-        "Prefix contains partitionKeyFromQuery or partitionKeyFromLambda expressions but dynamic partitioning is not enabled");
+        "Prefix contains partitionKeyFromQuery or partitionKeyFromLambda expressions but dynamic partitioning is not "
+        "enabled");
   }
 
   S3Prefixes out;
@@ -209,8 +213,8 @@ Result<S3Prefixes> S3Prefixes::Create(std::string_view prefix, std::string_view 
   }
   if (error_output_prefix.empty()) {
     // Prefix has no expressions here (checked above), so it is plain text.
-    SLUICE_ASSIGN_OR_RETURN(out.error_prefix_,
-                            PrefixExpression::Parse(std::string(prefix) + "!{firehose:error-output-type}/" + time_expr));
+    SLUICE_ASSIGN_OR_RETURN(
+        out.error_prefix_, PrefixExpression::Parse(std::string(prefix) + "!{firehose:error-output-type}/" + time_expr));
   } else {
     out.error_prefix_ = std::move(*ep);
   }

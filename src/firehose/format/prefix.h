@@ -46,9 +46,9 @@ std::string RandomUuid();
 
 // What an evaluation needs besides the expression itself.
 struct PrefixContext {
-  int64_t timestamp_ms = 0;            // approximate arrival of the oldest record in the object
-  const TimeZone* zone = nullptr;      // nullptr = UTC
-  std::string_view error_output_type;  // e.g. "processing-failed" (error prefixes only)
+  int64_t timestamp_ms = 0;                    // approximate arrival of the oldest record in the object
+  const TimeZone* zone = nullptr;              // nullptr = UTC
+  std::string_view error_output_type;          // e.g. "processing-failed" (error prefixes only)
   const PartitionKeys* query_keys = nullptr;   // partitionKeyFromQuery values
   const PartitionKeys* lambda_keys = nullptr;  // partitionKeyFromLambda values
   // Source of !{firehose:random-string} values; nullptr = RandomString().
@@ -66,7 +66,7 @@ class PrefixExpression {
   bool has_timestamp() const { return has_timestamp_; }
   bool has_error_output_type() const { return has_error_output_type_; }
   bool has_partition_keys() const { return !query_keys_.empty() || !lambda_keys_.empty(); }
-  const std::vector<std::string>& query_keys() const { return query_keys_; }    // in order of appearance
+  const std::vector<std::string>& query_keys() const { return query_keys_; }  // in order of appearance
   const std::vector<std::string>& lambda_keys() const { return lambda_keys_; }
 
   // The evaluated prefix. InvalidArgument when a partition key has no value,

@@ -24,9 +24,9 @@ bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 // One end of a DST period in a POSIX TZ rule.
 struct RuleDate {
   enum Kind { kJulianNoLeap, kZeroBasedDay, kMonthWeekDay } kind = kMonthWeekDay;
-  int day = 0;    // J: 1..365, n: 0..365, M: weekday 0..6 (0 = Sunday)
-  int month = 0;  // M only
-  int week = 0;   // M only, 1..5 (5 = last)
+  int day = 0;          // J: 1..365, n: 0..365, M: weekday 0..6 (0 = Sunday)
+  int month = 0;        // M only
+  int week = 0;         // M only, 1..5 (5 = last)
   int32_t time = 7200;  // seconds after local midnight (may be negative or > 24h)
 
   // Local seconds since the epoch of this date-time in year y (local wall clock).
@@ -38,9 +38,7 @@ struct RuleDate {
         if (IsLeap(y) && day >= 60) days += 1;  // Feb 29 is never counted
         break;
       }
-      case kZeroBasedDay:
-        days = DaysFromCivil(y, 1, 1) + day;
-        break;
+      case kZeroBasedDay: days = DaysFromCivil(y, 1, 1) + day; break;
       case kMonthWeekDay: {
         int64_t first = DaysFromCivil(y, static_cast<unsigned>(month), 1);
         int wd_first = static_cast<int>(((first % 7) + 11) % 7);  // 1970-01-01 was Thursday (4)
@@ -114,7 +112,10 @@ class PosixParser {
   bool AtEnd() const { return i_ >= s_.size(); }
   char Peek() const { return s_[i_]; }
   bool Eat(char c) {
-    if (!AtEnd() && s_[i_] == c) { ++i_; return true; }
+    if (!AtEnd() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
     return false;
   }
   bool Name() {
@@ -233,9 +234,7 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::FromPosix(std::string name, st
 }
 
 Result<std::shared_ptr<const TimeZone>> TimeZone::FromTzif(std::string name, std::string_view b) {
-  auto bad = [&](const char* why) {
-    return Status::Corruption("time zone " + name + ": bad TZif data (" + why + ")");
-  };
+  auto bad = [&](const char* why) { return Status::Corruption("time zone " + name + ": bad TZif data (" + why + ")"); };
   if (b.size() < 44 || b.substr(0, 4) != "TZif") return bad("magic");
   char version = b[4];
   auto counts = [&](size_t at, uint32_t c[6]) {
@@ -262,8 +261,7 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::FromTzif(std::string name, std
   z->name_ = std::move(name);
   z->transitions_.reserve(timecnt);
   for (uint32_t k = 0; k < timecnt; ++k) {
-    z->transitions_.push_back(time_size == 8 ? Be64(b, at + 8 * k)
-                                             : static_cast<int32_t>(Be32(b, at + 4 * k)));
+    z->transitions_.push_back(time_size == 8 ? Be64(b, at + 8 * k) : static_cast<int32_t>(Be32(b, at + 4 * k)));
   }
   at += size_t{timecnt} * time_size;
   for (uint32_t k = 0; k < timecnt; ++k) {
@@ -319,7 +317,8 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name) {
   std::ostringstream ss;
   ss << in.rdbuf();
   auto z = FromTzif(std::string(name), ss.str());
-  if (!z.ok()) return Status::InvalidArgument("CustomTimeZone '" + std::string(name) + "' is not a supported time zone");
+  if (!z.ok())
+    return Status::InvalidArgument("CustomTimeZone '" + std::string(name) + "' is not a supported time zone");
   MutexLock lock(mu);
   cache.emplace(std::string(name), *z);
   return *z;

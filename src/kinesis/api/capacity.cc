@@ -43,9 +43,7 @@ std::string SettingsReply(const AccountSettings& a) {
 }
 }  // namespace
 
-bool CommitmentEnabled(Context& ctx) {
-  return ctx.catalog.GetAccountSettings(ctx.region).commitment != "DISABLED";
-}
+bool CommitmentEnabled(Context& ctx) { return ctx.catalog.GetAccountSettings(ctx.region).commitment != "DISABLED"; }
 
 void DescribeAccountSettings(Context& ctx, const rapidjson::Value&, Reply reply) {
   reply(SettingsReply(ctx.catalog.GetAccountSettings(ctx.region)));
@@ -85,8 +83,10 @@ void UpdateStreamWarmThroughput(Context& ctx, const rapidjson::Value& in, Reply 
     return reply(ApiError::Validation("WarmThroughputMiBps " + std::to_string(mibps) + " exceeds the maximum of " +
                                       std::to_string(kMaxWarmThroughputMiBps) + " MiBps for an on-demand stream."));
   if (!CommitmentEnabled(ctx))
-    return reply(ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
-                                      "for the account " + ctx.account() + "."));
+    return reply(
+        ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
+                             "for the account " +
+                             ctx.account() + "."));
   WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));

@@ -15,8 +15,8 @@ ApiError StreamNotActive(const Context& ctx, const StreamMeta& meta) {
 }
 
 ApiError ShardNotFound(const Context& ctx, const std::string& stream, const std::string& shard_id) {
-  return ApiError::ResourceNotFound("Shard " + shard_id + " in stream " + stream + " under account " +
-                                    ctx.account() + " does not exist");
+  return ApiError::ResourceNotFound("Shard " + shard_id + " in stream " + stream + " under account " + ctx.account() +
+                                    " does not exist");
 }
 
 std::string LimiterKey(const StreamMeta& meta) {
@@ -56,8 +56,7 @@ StreamRef ResolveResource(Context& ctx, const rapidjson::Value& in) {
   std::string arn = *GetString(in, "ResourceARN");
   auto parsed = model::ParseStreamArn(arn);
   if (!parsed) return {nullptr, ApiError::InvalidArgument("Invalid ResourceARN " + arn + ".")};
-  if (!parsed->consumer.empty())
-    return {nullptr, ApiError::ResourceNotFound("Consumer " + arn + " not found.")};
+  if (!parsed->consumer.empty()) return {nullptr, ApiError::ResourceNotFound("Consumer " + arn + " not found.")};
   if (parsed->account != ctx.account()) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
   auto stream = ctx.catalog.Find(parsed->region, parsed->stream_name);
   if (!stream) return {nullptr, StreamNotFound(ctx, parsed->stream_name)};
@@ -126,10 +125,9 @@ std::optional<IteratorType> ParseIteratorType(std::string_view s) {
   return std::nullopt;
 }
 
-ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
-                                                storage::ShardLog* log, IteratorType type,
-                                                const std::optional<std::string>& starting,
-                                                const std::optional<int64_t>& timestamp) {
+ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index, storage::ShardLog* log,
+                                   IteratorType type, const std::optional<std::string>& starting,
+                                   const std::optional<int64_t>& timestamp) {
   const ShardMeta& shard = m.shards[index];
   const std::string shard_id = ShardIdFromIndex(index);
   uint64_t end = shard.ending_offset.value_or(log->committed_end());
@@ -148,8 +146,10 @@ ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t i
   } else {
     auto pos = model::ParseSequenceNumber(starting.value_or(""));
     if (!pos || pos->stream_epoch_s != m.epoch_s())
-      return ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes a sequence number that was "
-                                       "not issued by stream " + m.name + ".");
+      return ApiError::InvalidArgument(
+          "Invalid StartingSequenceNumber. It encodes a sequence number that was "
+          "not issued by stream " +
+          m.name + ".");
     if (pos->shard_index != index)
       return ApiError::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
                                        ShardIdFromIndex(pos->shard_index) +
@@ -163,8 +163,7 @@ ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t i
   return offset;
 }
 
-void WriteRecord(JsonWriter& w, const StreamMeta& m, uint32_t shard, const storage::StoredRecord& r,
-                 std::string* b64) {
+void WriteRecord(JsonWriter& w, const StreamMeta& m, uint32_t shard, const storage::StoredRecord& r, std::string* b64) {
   w.StartObject();
   w.Key("SequenceNumber");
   w.String(model::FormatSequenceNumber({m.epoch_s(), shard, r.offset}));

@@ -14,9 +14,9 @@ namespace sluice::kinesis::api {
 
 namespace {
 
-constexpr size_t kMaxConsumers = 20;                  // per stream
-constexpr size_t kMaxConsumersWithCommitment = 50;    // On-demand Advantage
-constexpr size_t kMaxCreatingConsumers = 5;           // per stream at once
+constexpr size_t kMaxConsumers = 20;                // per stream
+constexpr size_t kMaxConsumersWithCommitment = 50;  // On-demand Advantage
+constexpr size_t kMaxCreatingConsumers = 5;         // per stream at once
 constexpr size_t kMaxConsumerTags = 50;
 
 void WriteConsumer(JsonWriter& w, const StreamMeta& m, const ConsumerMeta& c, bool with_stream) {
@@ -53,7 +53,8 @@ ConsumerRef ResolveConsumer(Context& ctx, const rapidjson::Value& in) {
       return {nullptr, "", ApiError::InvalidArgument("Invalid ConsumerARN " + *consumer_arn + ".")};
     std::string consumer = parsed->consumer.substr(0, colon);
     if (name && *name != consumer)
-      return {nullptr, "", ApiError::InvalidArgument("ConsumerARN and ConsumerName do not refer to the same consumer.")};
+      return {nullptr, "",
+              ApiError::InvalidArgument("ConsumerARN and ConsumerName do not refer to the same consumer.")};
     if (stream_arn && *stream_arn != model::FormatStreamArn(parsed->region, parsed->account, parsed->stream_name))
       return {nullptr, "", ApiError::InvalidArgument("ConsumerARN and StreamARN do not refer to the same stream.")};
     auto stream = parsed->account == ctx.account() ? ctx.catalog.Find(parsed->region, parsed->stream_name) : nullptr;
@@ -65,8 +66,9 @@ ConsumerRef ResolveConsumer(Context& ctx, const rapidjson::Value& in) {
     return {stream, consumer, std::nullopt};
   }
   if (!stream_arn || !name)
-    return {nullptr, "", ApiError::InvalidArgument("Either ConsumerARN or both StreamARN and ConsumerName must be "
-                                                   "provided.")};
+    return {nullptr, "",
+            ApiError::InvalidArgument("Either ConsumerARN or both StreamARN and ConsumerName must be "
+                                      "provided.")};
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return {nullptr, "", ref.error};
   ReaderLock lk(ref.stream->mu);
@@ -98,8 +100,10 @@ void RegisterStreamConsumer(Context& ctx, const rapidjson::Value& in, Reply repl
   StreamMeta& m = ref.stream->meta();
   if (!AcceptsData(m.status)) return reply(StreamNotActive(ctx, m));
   if (m.FindConsumer(name))
-    return reply(ApiError::ResourceInUse("Consumer " + name + " under stream " + m.name + " already exists for "
-                                         "account " + ctx.account() + "."));
+    return reply(ApiError::ResourceInUse("Consumer " + name + " under stream " + m.name +
+                                         " already exists for "
+                                         "account " +
+                                         ctx.account() + "."));
   if (m.consumers.size() >= limit)
     return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() +
                                          " already has the maximum of " + std::to_string(limit) + " consumers."));
@@ -201,7 +205,8 @@ void ListStreamConsumers(Context& ctx, const rapidjson::Value& in, Reply reply) 
   // while consumers come and go.
   std::vector<const ConsumerMeta*> sorted;
   for (const auto& c : m.consumers) sorted.push_back(&c);
-  std::sort(sorted.begin(), sorted.end(), [](const ConsumerMeta* a, const ConsumerMeta* b) { return a->name < b->name; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const ConsumerMeta* a, const ConsumerMeta* b) { return a->name < b->name; });
   bool more = false;
   int64_t written = 0;
   std::string last;

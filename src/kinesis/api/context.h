@@ -90,14 +90,12 @@ std::optional<IteratorType> ParseIteratorType(std::string_view s);
 // The log offset a starting position names (AT_/AFTER_SEQUENCE_NUMBER with
 // `sequence`, TRIM_HORIZON, LATEST, AT_TIMESTAMP with `timestamp_ms`), or the
 // error AWS gives for a sequence number of another stream or shard.
-ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index,
-                                                storage::ShardLog* log, IteratorType type,
-                                                const std::optional<std::string>& sequence,
-                                                const std::optional<int64_t>& timestamp_ms);
+ApiResult<uint64_t> StartingOffset(Context& ctx, const StreamMeta& m, uint32_t index, storage::ShardLog* log,
+                                   IteratorType type, const std::optional<std::string>& sequence,
+                                   const std::optional<int64_t>& timestamp_ms);
 // One record as GetRecords and SubscribeToShard answer it. `b64` is scratch
 // space reused across calls.
-void WriteRecord(JsonWriter& w, const StreamMeta& m, uint32_t shard, const storage::StoredRecord& r,
-                 std::string* b64);
+void WriteRecord(JsonWriter& w, const StreamMeta& m, uint32_t shard, const storage::StoredRecord& r, std::string* b64);
 // "ChildShards": the shards whose parent or adjacent parent is `parent`.
 void WriteChildShards(JsonWriter& w, const StreamMeta& m, uint32_t parent);
 

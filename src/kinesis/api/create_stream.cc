@@ -25,23 +25,24 @@ void CreateStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
     shards = 4;  // AWS starts on-demand streams with 4 MiB/s of write capacity
   } else {
     if (!shard_count)
-      return reply(ApiError::Validation("1 validation error detected: Value null at 'shardCount' failed to satisfy "
-                                        "constraint: Member must not be null for streams in PROVISIONED mode"));
+      return reply(
+          ApiError::Validation("1 validation error detected: Value null at 'shardCount' failed to satisfy "
+                               "constraint: Member must not be null for streams in PROVISIONED mode"));
     shards = static_cast<int>(*shard_count);
   }
   if (auto kib = GetInt(in, "MaxRecordSizeInKiB")) meta.max_record_size_kib = static_cast<int>(*kib);
   if (auto it = in.FindMember("Tags"); it != in.MemberEnd() && it->value.IsObject()) {
     if (it->value.MemberCount() > 50)
-      return reply(ApiError::InvalidArgument("Failed to create stream " + meta.name + " under account " +
-                                             meta.account + " because a stream cannot have more than 50 tags."));
+      return reply(ApiError::InvalidArgument("Failed to create stream " + meta.name + " under account " + meta.account +
+                                             " because a stream cannot have more than 50 tags."));
     for (auto t = it->value.MemberBegin(); t != it->value.MemberEnd(); ++t)
       meta.tags[t->name.GetString()] = t->value.IsString() ? t->value.GetString() : "";
   }
   if (shards > ctx.catalog.options().shard_limit)
-    return reply(ApiError::LimitExceeded("This request would exceed the shard limit for the account " +
-                                         meta.account + " in " + meta.region + ". Current shard count for the account: " +
-                                         std::to_string(ctx.catalog.OpenShardCount(meta.region)) + ". Limit: " +
-                                         std::to_string(ctx.catalog.options().shard_limit) + "."));
+    return reply(ApiError::LimitExceeded(
+        "This request would exceed the shard limit for the account " + meta.account + " in " + meta.region +
+        ". Current shard count for the account: " + std::to_string(ctx.catalog.OpenShardCount(meta.region)) +
+        ". Limit: " + std::to_string(ctx.catalog.options().shard_limit) + "."));
   auto ranges = model::EvenHashKeyRanges(shards);
   for (int i = 0; i < shards; ++i) {
     ShardMeta s;
@@ -65,7 +66,8 @@ void DeleteStream(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (ref.error) return reply(*ref.error);
   {
     ReaderLock lk(ref.stream->mu);
-    if (ref.stream->meta().status == StreamStatus::kDeleting) return reply(StreamNotFound(ctx, ref.stream->meta().name));
+    if (ref.stream->meta().status == StreamStatus::kDeleting)
+      return reply(StreamNotFound(ctx, ref.stream->meta().name));
     // Registered consumers block a deletion unless EnforceConsumerDeletion.
     if (!ref.stream->meta().consumers.empty() && !GetBool(in, "EnforceConsumerDeletion").value_or(false))
       return reply(ApiError::ResourceInUse("Stream " + ref.stream->meta().name + " under account " + ctx.account() +

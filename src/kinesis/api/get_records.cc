@@ -73,8 +73,9 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
     auto first_kept = log->FindByTime(cutoff);
     if (first_kept.ok() && *first_kept > from) read = read_from(std::min(*first_kept, end));
   }
-  if (!read.ok()) return reply(ApiError::InternalFailure("Reading shard " + ShardIdFromIndex(pos->shard_index) +
-                                                         " failed: " + read.status().message()));
+  if (!read.ok())
+    return reply(ApiError::InternalFailure("Reading shard " + ShardIdFromIndex(pos->shard_index) +
+                                           " failed: " + read.status().message()));
   uint64_t next = std::min(read->next_offset, end);
 
   rapidjson::StringBuffer sb;
@@ -100,8 +101,8 @@ void GetRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
   // at recovery): it takes no appends, so once nothing of it is pending (or
   // its log has failed) committed_end() is final.
   auto nothing_pending = [&] { return !log->HasUnsynced() || !log->Append({}, now).ok(); };
-  bool shard_finished = shard.ending_offset && (next >= *shard.ending_offset ||
-                                                (next >= log->committed_end() && nothing_pending()));
+  bool shard_finished =
+      shard.ending_offset && (next >= *shard.ending_offset || (next >= log->committed_end() && nothing_pending()));
   if (shard_finished) {
     WriteChildShards(w, m, pos->shard_index);  // and no NextShardIterator
   } else {

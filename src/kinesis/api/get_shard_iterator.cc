@@ -19,21 +19,26 @@ void GetShardIterator(Context& ctx, const rapidjson::Value& in, Reply reply) {
   auto timestamp = GetTimestampMs(in, "Timestamp");
   bool by_sequence = *kind == IteratorType::kAtSequenceNumber || *kind == IteratorType::kAfterSequenceNumber;
   if (by_sequence && !starting)
-    return reply(ApiError::InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
-                                           "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
-                                           "StartingSequenceNumber. Request specified " + type +
-                                           " and no StartingSequenceNumber."));
+    return reply(
+        ApiError::InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                                  "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                                  "StartingSequenceNumber. Request specified " +
+                                  type + " and no StartingSequenceNumber."));
   if (!by_sequence && starting)
-    return reply(ApiError::InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
-                                           "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
-                                           "StartingSequenceNumber. Request specified " + type +
-                                           " and also a StartingSequenceNumber."));
+    return reply(
+        ApiError::InvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                                  "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                                  "StartingSequenceNumber. Request specified " +
+                                  type + " and also a StartingSequenceNumber."));
   if (*kind == IteratorType::kAtTimestamp && !timestamp)
-    return reply(ApiError::InvalidArgument("Must specify timestampInMillis parameter for iterator of type "
-                                           "AT_TIMESTAMP. Current request has no timestamp parameter."));
+    return reply(
+        ApiError::InvalidArgument("Must specify timestampInMillis parameter for iterator of type "
+                                  "AT_TIMESTAMP. Current request has no timestamp parameter."));
   if (*kind != IteratorType::kAtTimestamp && timestamp)
-    return reply(ApiError::InvalidArgument("Must specify timestampInMillis parameter only for iterator of type "
-                                           "AT_TIMESTAMP. Current request has ShardIteratorType " + type + "."));
+    return reply(
+        ApiError::InvalidArgument("Must specify timestampInMillis parameter only for iterator of type "
+                                  "AT_TIMESTAMP. Current request has ShardIteratorType " +
+                                  type + "."));
 
   ReaderLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();

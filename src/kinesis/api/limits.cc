@@ -13,15 +13,15 @@ void DescribeLimits(Context& ctx, const rapidjson::Value&, Reply reply) {
 
 void UpdateMaxRecordSize(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (!GetString(in, "StreamARN"))
-    return reply(ApiError::Validation("1 validation error detected: Value null at 'streamARN' failed to satisfy "
-                                      "constraint: Member must not be null"));
+    return reply(
+        ApiError::Validation("1 validation error detected: Value null at 'streamARN' failed to satisfy "
+                             "constraint: Member must not be null"));
   auto ref = ResolveStream(ctx, in);
   if (ref.error) return reply(*ref.error);
   int64_t kib = *GetInt(in, "MaxRecordSizeInKiB");
   WriterLock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
-  if (m.status != StreamStatus::kActive)
-    return reply(StreamNotActive(ctx, m));
+  if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   int old = m.max_record_size_kib;
   m.max_record_size_kib = static_cast<int>(kib);
   Status st = ref.stream->PersistLocked();

@@ -45,8 +45,8 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
     auto t = DecodePageToken(*token_text, ctx.catalog.token_key());
     if (!t.ok() || t->kind != kListShardsPage) return reply(ApiError::InvalidArgument("Invalid ShardId in NextToken."));
     if (ctx.catalog.NowMillis() - t->issued_ms > kNextTokenLifetimeMs)
-      return reply(ApiError::ExpiredNextToken("The timestamp (" + std::to_string(t->issued_ms) +
-                                               ") in NextToken has expired."));
+      return reply(
+          ApiError::ExpiredNextToken("The timestamp (" + std::to_string(t->issued_ms) + ") in NextToken has expired."));
     stream = ctx.catalog.Find(ctx.region, t->stream_name);
     if (!stream) return reply(StreamNotFound(ctx, t->stream_name));
     token_created_ms = t->stream_created_ms;
@@ -70,8 +70,9 @@ void ListShards(Context& ctx, const rapidjson::Value& in, Reply reply) {
     if (needs_ts && !filter.timestamp_ms)
       return reply(ApiError::InvalidArgument("Must specify Timestamp in ShardFilter of type " + filter.type + "."));
     if (!needs_ts && filter.timestamp_ms)
-      return reply(ApiError::InvalidArgument("Timestamp can only be specified in ShardFilter of type AT_TIMESTAMP or "
-                                             "FROM_TIMESTAMP."));
+      return reply(
+          ApiError::InvalidArgument("Timestamp can only be specified in ShardFilter of type AT_TIMESTAMP or "
+                                    "FROM_TIMESTAMP."));
   }
   // "If you specify a value greater than 1000, at most 1000 results are returned."
   int64_t max_results = std::min<int64_t>(GetInt(in, "MaxResults").value_or(1000), 1000);

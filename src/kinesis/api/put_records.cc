@@ -59,8 +59,8 @@ struct Route {
 };
 
 std::optional<uint32_t> FindShard(const std::vector<Route>& routes, model::HashKey key) {
-  auto it = std::upper_bound(routes.begin(), routes.end(), key,
-                             [](model::HashKey k, const Route& r) { return k < r.start; });
+  auto it =
+      std::upper_bound(routes.begin(), routes.end(), key, [](model::HashKey k, const Route& r) { return k < r.start; });
   if (it == routes.begin()) return std::nullopt;
   --it;
   if (key > it->end) return std::nullopt;
@@ -237,9 +237,10 @@ void PutRecords(Context& ctx, const rapidjson::Value& in, Reply reply) {
         if (i) body += ',';
         if (e.throttled) {
           ++failed;
-          body += "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"Rate exceeded for "
-                  "shard " + ShardIdFromIndex(e.shard) + " in stream " + batch.stream_name + " under account " +
-                  account + ".\"}";
+          body +=
+              "{\"ErrorCode\":\"ProvisionedThroughputExceededException\",\"ErrorMessage\":\"Rate exceeded for "
+              "shard " +
+              ShardIdFromIndex(e.shard) + " in stream " + batch.stream_name + " under account " + account + ".\"}";
         } else if (e.failed) {
           ++failed;
           body += "{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"" + FailureMessage(batch) + "\"}";
@@ -272,8 +273,7 @@ void PutRecord(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (ApiStatus err = Prepare(ctx, {&in}, false, *b); !err.ok()) return reply(err.error());
   b->stream_name = m.name;
   AdmitEntries(ctx, *b);
-  if (b->entries[0].throttled)
-    return reply(ThroughputExceeded(ctx, m, b->entries[0].shard));
+  if (b->entries[0].throttled) return reply(ThroughputExceeded(ctx, m, b->entries[0].shard));
   AppendAndCommit(ctx, b, [reply](Batch& batch) {
     const Entry& e = batch.entries[0];
     if (e.failed) return reply(ApiError::InternalFailure(FailureMessage(batch)));

@@ -4,9 +4,9 @@
 // and only then answers. The change takes effect at once; the stream shows
 // UPDATING for the configured transition time, during which a second change
 // gets ResourceInUseException (reads and writes continue, as on AWS).
+#include "kinesis/resharding.h"
 #include "base/mutex.h"
 #include "kinesis/api/handlers.h"
-#include "kinesis/resharding.h"
 
 #include <variant>
 
@@ -24,14 +24,15 @@ ApiError OnDemandRefused(const std::string& op, const StreamMeta& m) {
 ApiError ShardLimitExceeded(const Context& ctx, int current, int added) {
   return ApiError::LimitExceeded(
       "This request would exceed the shard limit for the account " + ctx.account() + " in " + ctx.region +
-      ". Current shard count for the account: " + std::to_string(current) + ". Limit: " +
-      std::to_string(ctx.catalog.options().shard_limit) +
+      ". Current shard count for the account: " + std::to_string(current) +
+      ". Limit: " + std::to_string(ctx.catalog.options().shard_limit) +
       ". Number of additional shards that would have resulted from this request: " + std::to_string(added) + ".");
 }
 
 // Takes the shards `next` adds to `current` from the server-wide budget
 // (--max-total-shards); the answer to send when it is used up.
-ApiResult<ShardBudget::Reservation> ReserveAddedShards(Context& ctx, const StreamMeta& current, const StreamMeta& next) {
+ApiResult<ShardBudget::Reservation> ReserveAddedShards(Context& ctx, const StreamMeta& current,
+                                                       const StreamMeta& next) {
   auto r = ctx.catalog.shard_budget().Reserve(static_cast<int64_t>(next.shards.size()) -
                                               static_cast<int64_t>(current.shards.size()));
   if (!r.ok()) return ApiError::LimitExceeded(r.status().message());
@@ -196,10 +197,9 @@ void UpdateShardCount(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ApiError::InvalidArgument("Target shard count " + std::to_string(target) +
                                            " is the same as the current open shard count of stream " + m.name + "."));
   if (!ctx.catalog.limiter().AdmitScaling(LimiterKey(m), ctx.catalog.NowMillis()))
-    return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() +
-                                         " has already been scaled " +
-                                         std::to_string(ThroughputLimiter::kScalingsPerDay) +
-                                         " times in the last 24 hours."));
+    return reply(
+        ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() + " has already been scaled " +
+                                std::to_string(ThroughputLimiter::kScalingsPerDay) + " times in the last 24 hours."));
   int others = account_open - open;
   if (others + target > ctx.catalog.options().shard_limit)
     return reply(ShardLimitExceeded(ctx, account_open, static_cast<int>(target) - open));
@@ -248,20 +248,21 @@ void UpdateStreamMode(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ApiError::Validation("WarmThroughputMiBps " + std::to_string(*warm) + " exceeds the maximum of " +
                                       std::to_string(kMaxWarmThroughputMiBps) + " MiBps for an on-demand stream."));
   if (in.HasMember("WarmThroughputMiBps") && !CommitmentEnabled(ctx))
-    return reply(ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
-                                      "for the account " + ctx.account() + "."));
+    return reply(
+        ApiError::Validation("Warm throughput requires MinimumThroughputBillingCommitment to be enabled "
+                             "for the account " +
+                             ctx.account() + "."));
 
   WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
   if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   if (m.mode == *mode)
-    return reply(ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() +
-                                           " is already in " + mode_name + " mode."));
+    return reply(ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() + " is already in " +
+                                           mode_name + " mode."));
   if (!ctx.catalog.limiter().AdmitModeSwitch(LimiterKey(m), ctx.catalog.NowMillis()))
-    return reply(ApiError::LimitExceeded("Stream " + m.name + " under account " + ctx.account() +
-                                         " has already switched capacity mode " +
-                                         std::to_string(ThroughputLimiter::kModeSwitchesPerDay) +
-                                         " times in the last 24 hours."));
+    return reply(ApiError::LimitExceeded(
+        "Stream " + m.name + " under account " + ctx.account() + " has already switched capacity mode " +
+        std::to_string(ThroughputLimiter::kModeSwitchesPerDay) + " times in the last 24 hours."));
   StreamMeta next = m;
   next.mode = *mode;
   if (auto warm = GetInt(in, "WarmThroughputMiBps")) next.warm_throughput_mibps = static_cast<int>(*warm);

@@ -21,20 +21,17 @@ void ChangeRetention(Context& ctx, const rapidjson::Value& in, Reply reply, bool
                                            " hours) is too long."));
   WriterLock lk(ref.stream->mu);
   StreamMeta& m = ref.stream->meta();
-  if (m.status != StreamStatus::kActive)
-    return reply(StreamNotActive(ctx, m));
+  if (m.status != StreamStatus::kActive) return reply(StreamNotActive(ctx, m));
   if (increase && hours < m.retention_hours)
-    return reply(ApiError::InvalidArgument("Requested retention period (" + std::to_string(hours) +
-                                           " hours) for stream " + m.name +
-                                           " can not be shorter than existing retention period (" +
-                                           std::to_string(m.retention_hours) +
-                                           " hours). Use DecreaseRetentionPeriod API."));
+    return reply(
+        ApiError::InvalidArgument("Requested retention period (" + std::to_string(hours) + " hours) for stream " +
+                                  m.name + " can not be shorter than existing retention period (" +
+                                  std::to_string(m.retention_hours) + " hours). Use DecreaseRetentionPeriod API."));
   if (!increase && hours > m.retention_hours)
-    return reply(ApiError::InvalidArgument("Requested retention period (" + std::to_string(hours) +
-                                           " hours) for stream " + m.name +
-                                           " can not be longer than existing retention period (" +
-                                           std::to_string(m.retention_hours) +
-                                           " hours). Use IncreaseRetentionPeriod API."));
+    return reply(
+        ApiError::InvalidArgument("Requested retention period (" + std::to_string(hours) + " hours) for stream " +
+                                  m.name + " can not be longer than existing retention period (" +
+                                  std::to_string(m.retention_hours) + " hours). Use IncreaseRetentionPeriod API."));
   int old = m.retention_hours;
   m.retention_hours = static_cast<int>(hours);
   Status st = ref.stream->PersistLocked();

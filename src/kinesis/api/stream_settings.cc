@@ -66,8 +66,8 @@ void ChangeEncryption(Context& ctx, const rapidjson::Value& in, Reply reply, boo
     next.key_id = key;
   } else {
     if (m.encryption_type != EncryptionType::kKms)
-      return reply(ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() +
-                                             " is not encrypted."));
+      return reply(
+          ApiError::InvalidArgument("Stream " + m.name + " under account " + ctx.account() + " is not encrypted."));
     next.encryption_type = EncryptionType::kNone;
     next.key_id.clear();
   }
@@ -103,7 +103,8 @@ void ChangeMonitoring(Context& ctx, const rapidjson::Value& in, Reply reply, boo
   StreamMeta next = m;
   next.shard_level_metrics = desired;
   std::string name = m.name, arn = m.arn();
-  if (ApiStatus err = Persist(*ref.stream, std::move(next), "enhanced monitoring setting"); !err.ok()) return reply(err.error());
+  if (ApiStatus err = Persist(*ref.stream, std::move(next), "enhanced monitoring setting"); !err.ok())
+    return reply(err.error());
   lk.Unlock();
 
   rapidjson::StringBuffer sb;
@@ -160,8 +161,7 @@ void PutResourcePolicy(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(ApiError::InvalidArgument("Policy is not a valid JSON policy document."));
   WriterLock lk(ref.stream->mu);
   const StreamMeta& m = ref.stream->meta();
-  if (m.status == StreamStatus::kCreating || m.status == StreamStatus::kDeleting)
-    return reply(StreamNotActive(ctx, m));
+  if (m.status == StreamStatus::kCreating || m.status == StreamStatus::kDeleting) return reply(StreamNotActive(ctx, m));
   StreamMeta next = m;
   next.resource_policies[arn] = policy;
   if (ApiStatus err = Persist(*ref.stream, std::move(next), "resource policy"); !err.ok()) return reply(err.error());

@@ -78,7 +78,7 @@ class Subscription : public wire::BodySource, public std::enable_shared_from_thi
     if (gone) {
       ended_ = true;
       return deliver(codec::EncodeEventException("ResourceNotFoundException",
-                                                    "The stream or shard of this subscription no longer exists."),
+                                                 "The stream or shard of this subscription no longer exists."),
                      false);
     }
     if (got || timed_out) {
@@ -222,7 +222,8 @@ void SubscribeToShard(Context& ctx, const rapidjson::Value& in, Reply reply) {
         if (auto s = weak.lock()) s->Supersede();
       }))
     return reply(ApiError::ResourceInUse("Another active subscription exists for this consumer: " + consumer_arn +
-                                         " on shard " + shard_id + "; subscribe again 5 seconds after the last "
+                                         " on shard " + shard_id +
+                                         "; subscribe again 5 seconds after the last "
                                          "successful call."));
   reply(protocol::StreamingAnswer{std::string(codec::kEventStreamContentType), std::move(subscription)});
 }

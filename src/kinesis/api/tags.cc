@@ -54,8 +54,7 @@ ApiStatus ResolveTagTarget(Context& ctx, const rapidjson::Value& in, TagTarget* 
 void AddTags(Context& ctx, const TagTarget& target, const rapidjson::Value& tags, Reply reply) {
   WriterLock lk(target.stream->mu);
   StreamMeta& m = target.stream->meta();
-  if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
-    return reply(StreamNotActive(ctx, m));
+  if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating) return reply(StreamNotActive(ctx, m));
   auto* current = TagsOf(target);
   if (!current) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));
   auto merged = *current;
@@ -84,8 +83,7 @@ void AddTags(Context& ctx, const TagTarget& target, const rapidjson::Value& tags
 void RemoveTags(Context& ctx, const TagTarget& target, const rapidjson::Value& keys, Reply reply) {
   WriterLock lk(target.stream->mu);
   StreamMeta& m = target.stream->meta();
-  if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating)
-    return reply(StreamNotActive(ctx, m));
+  if (m.status == StreamStatus::kDeleting || m.status == StreamStatus::kCreating) return reply(StreamNotActive(ctx, m));
   auto* current = TagsOf(target);
   if (!current) return reply(ApiError::ResourceNotFound("Consumer " + target.consumer + " not found."));
   auto old = *current;

@@ -15,9 +15,9 @@
 #include "objstore/local_store.h"
 #include "objstore/names.h"
 #include "objstore/store_error.h"
-#include "wire/message.h"
 #include "s3api/s3_api.h"
 #include "s3api/wire.h"
+#include "wire/message.h"
 
 namespace sluice::s3api::api {
 
@@ -76,7 +76,7 @@ std::optional<int64_t> ParseInt(std::string_view s);
 std::string RandomHex(size_t bytes, bool upper);
 // x-amz-request-id, x-amz-id-2, Date, Server.
 void SetCommonHeaders(wire::Response& r, const std::string& request_id);
-wire::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code,
-                             std::string_view message, const std::string& resource, const Extra& extra = {});
+wire::Response ErrorResponse(const std::string& request_id, bool head, std::string_view code, std::string_view message,
+                             const std::string& resource, const Extra& extra = {});
 
 }  // namespace sluice::s3api::api

@@ -11,7 +11,8 @@ wire::Response CopyObject(Context& c) {
   if (size_t q = src.find("?versionId="); q != std::string::npos) src = src.substr(0, q);
   bool malformed = false;
   std::string s = codec::UrlDecode(src, codec::UrlPart::kPath, &malformed);
-  if (malformed) return c.Error("InvalidArgument", "Invalid copy source encoding", {{"ArgumentName", "x-amz-copy-source"}});
+  if (malformed)
+    return c.Error("InvalidArgument", "Invalid copy source encoding", {{"ArgumentName", "x-amz-copy-source"}});
   if (!s.empty() && s.front() == '/') s.erase(0, 1);
   size_t slash = s.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == s.size())
@@ -30,9 +31,8 @@ wire::Response CopyObject(Context& c) {
   if (directive == "REPLACE") replace = c.PutOptionsFromHeaders();
   auto info = c.store.Copy(sb, sk, c.bucket, c.key, replace);
   if (!info.ok()) return c.FromStoreError(info.error());
-  return c.Xml(std::string("<CopyObjectResult xmlns=\"") + kNs + "\"><LastModified>" +
-               Iso8601(info->last_modified_ms) + "</LastModified><ETag>" + XmlEscape(info->etag) +
-               "</ETag></CopyObjectResult>");
+  return c.Xml(std::string("<CopyObjectResult xmlns=\"") + kNs + "\"><LastModified>" + Iso8601(info->last_modified_ms) +
+               "</LastModified><ETag>" + XmlEscape(info->etag) + "</ETag></CopyObjectResult>");
 }
 
 }  // namespace sluice::s3api::api

@@ -41,9 +41,9 @@ wire::Response GetObject(Context& c) {
   RangeSpec range;
   if (std::string_view rh = c.req.Header("Range"); !rh.empty()) range = ParseRange(rh, info->size);
   if (range.kind == RangeSpec::kUnsatisfiable)
-    return c.Error("InvalidRange", "The requested range is not satisfiable",
-                   {{"RangeRequested", std::string(c.req.Header("Range"))},
-                    {"ActualObjectSize", std::to_string(info->size)}});
+    return c.Error(
+        "InvalidRange", "The requested range is not satisfiable",
+        {{"RangeRequested", std::string(c.req.Header("Range"))}, {"ActualObjectSize", std::to_string(info->size)}});
   wire::Response r = c.Empty(range.kind == RangeSpec::kSatisfiable ? 206 : 200);
   uint64_t length = range.kind == RangeSpec::kSatisfiable ? range.last - range.first + 1 : info->size;
   if (get) {
@@ -56,7 +56,8 @@ wire::Response GetObject(Context& c) {
     if (range.kind == RangeSpec::kSatisfiable && range.last >= info->size) {
       // Replaced by a smaller object in between: recompute.
       range = ParseRange(c.req.Header("Range"), info->size);
-      if (range.kind != RangeSpec::kSatisfiable) return c.Error("InvalidRange", "The requested range is not satisfiable");
+      if (range.kind != RangeSpec::kSatisfiable)
+        return c.Error("InvalidRange", "The requested range is not satisfiable");
       body = body.substr(0, range.last - range.first + 1);
     }
     length = body.size();

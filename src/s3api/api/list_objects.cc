@@ -64,10 +64,8 @@ wire::Response ListObjects(Context& c) {
   if (url) b += "<EncodingType>url</EncodingType>";
   b += std::string("<IsTruncated>") + (res->truncated ? "true" : "false") + "</IsTruncated>";
   if (res->truncated) {
-    if (v2)
-      b += "<NextContinuationToken>" + codec::Base64Encode("1\n" + res->last) + "</NextContinuationToken>";
-    else
-      b += "<NextMarker>" + enc(res->last) + "</NextMarker>";
+    if (v2) b += "<NextContinuationToken>" + codec::Base64Encode("1\n" + res->last) + "</NextContinuationToken>";
+    else b += "<NextMarker>" + enc(res->last) + "</NextMarker>";
   }
   for (const auto& o : res->objects) {
     b += "<Contents><Key>" + enc(o.key) + "</Key><LastModified>" + Iso8601(o.last_modified_ms) +

@@ -8,7 +8,8 @@ wire::Response CreateMultipartUpload(Context& c) {
   auto id = c.store.CreateMultipartUpload(c.bucket, c.key, c.PutOptionsFromHeaders());
   if (!id.ok()) return c.FromStoreError(id.error());
   return c.Xml(std::string("<InitiateMultipartUploadResult xmlns=\"") + kNs + "\"><Bucket>" + XmlEscape(c.bucket) +
-               "</Bucket><Key>" + XmlEscape(c.key) + "</Key><UploadId>" + *id + "</UploadId></InitiateMultipartUploadResult>");
+               "</Bucket><Key>" + XmlEscape(c.key) + "</Key><UploadId>" + *id +
+               "</UploadId></InitiateMultipartUploadResult>");
 }
 
 wire::Response UploadPart(Context& c) {
@@ -42,10 +43,10 @@ wire::Response CompleteMultipartUpload(Context& c) {
   auto info = c.store.CompleteMultipartUpload(c.bucket, c.key, c.target.Get("uploadId").value_or(""), parts);
   if (!info.ok()) return c.FromStoreError(info.error());
   std::string host(c.req.Header("Host"));
-  return c.Xml(std::string("<CompleteMultipartUploadResult xmlns=\"") + kNs + "\"><Location>http://" +
-               XmlEscape(host) + "/" + XmlEscape(c.bucket) + "/" + XmlEscape(UrlEncode(c.key)) +
-               "</Location><Bucket>" + XmlEscape(c.bucket) + "</Bucket><Key>" + XmlEscape(c.key) + "</Key><ETag>" +
-               XmlEscape(info->etag) + "</ETag></CompleteMultipartUploadResult>");
+  return c.Xml(std::string("<CompleteMultipartUploadResult xmlns=\"") + kNs + "\"><Location>http://" + XmlEscape(host) +
+               "/" + XmlEscape(c.bucket) + "/" + XmlEscape(UrlEncode(c.key)) + "</Location><Bucket>" +
+               XmlEscape(c.bucket) + "</Bucket><Key>" + XmlEscape(c.key) + "</Key><ETag>" + XmlEscape(info->etag) +
+               "</ETag></CompleteMultipartUploadResult>");
 }
 
 wire::Response AbortMultipartUpload(Context& c) {

@@ -12,8 +12,16 @@ bool IsAuthParam(std::string_view k) {
 
 // Parameters of the listing operations (not subresources).
 bool IsListParam(std::string_view k) {
-  static const char* kParams[] = {"prefix",     "delimiter", "marker",      "max-keys",           "encoding-type",
-                                  "list-type",  "start-after", "fetch-owner", "continuation-token", "x-id",
+  static const char* kParams[] = {"prefix",
+                                  "delimiter",
+                                  "marker",
+                                  "max-keys",
+                                  "encoding-type",
+                                  "list-type",
+                                  "start-after",
+                                  "fetch-owner",
+                                  "continuation-token",
+                                  "x-id",
                                   "optional-object-attributes"};
   for (const char* p : kParams)
     if (k == p) return true;

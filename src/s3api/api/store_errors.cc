@@ -34,20 +34,13 @@ wire::Response Context::FromStoreError(const objstore::StoreError& error) const 
     case Code::kNoSuchBucket:
     case Code::kBucketNotEmpty:
     case Code::kBucketAlreadyOwnedByYou:
-    case Code::kInvalidBucketName:
-      extra.emplace_back("BucketName", bucket);
-      break;
-    case Code::kNoSuchKey:
-      extra.emplace_back("Key", key);
-      break;
-    case Code::kNoSuchUpload:
-      extra.emplace_back("UploadId", target.Get("uploadId").value_or(""));
-      break;
+    case Code::kInvalidBucketName: extra.emplace_back("BucketName", bucket); break;
+    case Code::kNoSuchKey: extra.emplace_back("Key", key); break;
+    case Code::kNoSuchUpload: extra.emplace_back("UploadId", target.Get("uploadId").value_or("")); break;
     case Code::kInternal:
       std::cerr << "sluice: S3 " << method() << " " << resource << ": " << error.message << "\n";
       break;
-    default:
-      break;
+    default: break;
   }
   return Error(S3ErrorCode(error.code), error.message, extra);
 }
