@@ -100,7 +100,8 @@ Status WriterSession::KeepBody() {
     return st;
   }
   for (const auto& [table, delta] : body_deltas_) {
-    auto it = std::find_if(batch_deltas_.begin(), batch_deltas_.end(), [&](auto& p) { return p.first == table; });
+    const auto id = table;  // clang 14 lambdas cannot capture structured bindings
+    auto it = std::find_if(batch_deltas_.begin(), batch_deltas_.end(), [&](auto& p) { return p.first == id; });
     if (it == batch_deltas_.end()) {
       batch_deltas_.emplace_back(table, delta);
     } else {
