@@ -255,7 +255,7 @@ TEST_F(FirehoseCatalogTest, CreatingBecomesActiveAfterTransitionAndIsPersisted) 
   clock_.Advance(499);
   catalog_->FinishDueTransitions();
   EXPECT_TRUE(recorder_->Calls().empty());
-  EXPECT_EQ((*s)->config().status, DeliveryStreamStatus::kCreating);
+  EXPECT_EQ(ConfigOf((*s)).status, DeliveryStreamStatus::kCreating);
   clock_.Advance(1);
   catalog_->FinishDueTransitions();
   ASSERT_EQ(recorder_->Calls().size(), 1u);

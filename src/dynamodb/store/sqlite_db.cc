@@ -1,5 +1,12 @@
 #include "dynamodb/store/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <string>
 #include <utility>
 
@@ -46,6 +53,14 @@ std::string_view Statement::ColumnBlob(int i) const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create) {
+  if (create) {
+    // SQLite creates the file 0644 (less the umask) and gives its -wal and
+    // -shm files the database's mode: the data directory's files are 0600.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return Status::IoError("dynamodb store: create " + path + ": " + std::strerror(errno));
+    ::fchmod(fd, 0600);
+    ::close(fd);
+  }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
