@@ -740,8 +740,13 @@ asio::awaitable<bool> WaitReady(const Options& o, Connection& conn, double timeo
   }
   while (tcp_ms >= 0 && Clock::now() < deadline) {
     const std::string body = "{}";
-    Response r = o.dynamodb ? co_await conn.Call(op::kListTables, body, {}, kDynamoDb)
-                            : co_await conn.Call(op::kListStreams, body);
+    // Not a conditional expression around co_await: GCC 12 miscompiles that.
+    Response r;
+    if (o.dynamodb) {
+      r = co_await conn.Call(op::kListTables, body, {}, kDynamoDb);
+    } else {
+      r = co_await conn.Call(op::kListStreams, body);
+    }
     if (r.ok()) {
       ok_ms = (EpochNs() - since) / 1e6;
       break;
