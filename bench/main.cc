@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   int pid = 0;
 
   CLI::App app{
-      "sluice-bench: benchmark any Kinesis Data Streams endpoint (JSON 1.1 over HTTP/1.1).\n"
+      "sluice-bench: benchmark any Kinesis Data Streams (JSON 1.1) or DynamoDB (JSON 1.0) endpoint over HTTP/1.1.\n"
       "Scenarios: ingest, drain (runs ingest first), putrecord, put-get, rss, wait-ready, all;\n"
       "DynamoDB (JSON 1.0): ddb-put, ddb-get, ddb-update, ddb (all three)."};
   app.add_option("scenario", positional, "scenario(s), comma-separated");
