@@ -127,16 +127,19 @@ void Connection::Close() {
   open_ = false;
 }
 
-std::string Connection::Authorization(std::string_view amz_date, std::string_view payload_sha256) {
+std::string Connection::Authorization(std::string_view amz_date, std::string_view payload_sha256,
+                                      std::string_view service) {
   std::string_view date = amz_date.substr(0, 8);
-  if (key_date_ != date) {
+  if (key_date_ != date || key_service_ != service) {
     std::string k = Hmac("AWS4" + creds_.secret_key, date);
     k = Hmac(k, creds_.region);
-    k = Hmac(k, "kinesis");
+    k = Hmac(k, service);
     signing_key_ = Hmac(k, "aws4_request");
     key_date_ = std::string(date);
+    key_service_ = std::string(service);
   }
-  std::string scope = std::string(date) + "/" + creds_.region + "/kinesis/aws4_request";
+  std::string scope = std::string(date) + "/" + creds_.region + "/";
+  scope.append(service).append("/aws4_request");
   std::string canonical;
   canonical.reserve(256);
   canonical.append("POST\n/\n\nhost:").append(endpoint_.host_header);
@@ -158,8 +161,8 @@ asio::awaitable<boost::system::error_code> Connection::ConnectOnly() {
   co_return ec;
 }
 
-asio::awaitable<Response> Connection::Call(std::string_view op, std::string_view body,
-                                           std::string_view payload_sha256) {
+asio::awaitable<Response> Connection::Call(std::string_view op, std::string_view body, std::string_view payload_sha256,
+                                           const Protocol& protocol) {
   Response r;
   std::string hash_storage;
   if (payload_sha256.empty()) {
@@ -171,10 +174,13 @@ asio::awaitable<Response> Connection::Call(std::string_view op, std::string_view
   http::request<http::span_body<const char>> req{http::verb::post, "/", 11};
   req.set(http::field::host, endpoint_.host_header);
   req.set(http::field::user_agent, "sluice-bench/0.1");
-  req.set(http::field::content_type, "application/x-amz-json-1.1");
-  req.set("X-Amz-Target", "Kinesis_20131202." + std::string(op));
+  req.set(http::field::content_type, protocol.content_type);
+  std::string target;
+  target.reserve(protocol.target_prefix.size() + op.size());
+  target.append(protocol.target_prefix).append(op);
+  req.set("X-Amz-Target", target);
   req.set("X-Amz-Date", amz_date);
-  req.set(http::field::authorization, Authorization(amz_date, payload_sha256));
+  req.set(http::field::authorization, Authorization(amz_date, payload_sha256, protocol.signing_name));
   req.keep_alive(true);
   req.body() = boost::span<const char>(body.data(), body.size());
   req.prepare_payload();

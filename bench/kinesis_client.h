@@ -1,7 +1,8 @@
-// A minimal Kinesis JSON 1.1 client for the benchmark harness: one HTTP/1.1
+// A minimal AWS JSON-protocol client for the benchmark harness: one HTTP/1.1
 // keep-alive connection per Connection, driven by C++20 coroutines on a
 // Boost.Asio io_context. It speaks to anything that implements the Kinesis
-// wire protocol (sluice, kinesalite, kinesis-mock, a fixed-answer nginx).
+// wire protocol (sluice, kinesalite, kinesis-mock, a fixed-answer nginx) and,
+// with the DynamoDB protocol, to DynamoDB servers (sluice, dynalite).
 //
 // Requests carry a SigV4 Authorization header signed with the configured
 // (example) credentials over `host;x-amz-date`. Emulators check only that it
@@ -42,7 +43,26 @@ inline constexpr std::string_view kGetShardIterator = "GetShardIterator";
 inline constexpr std::string_view kGetRecords = "GetRecords";
 inline constexpr std::string_view kPutRecord = "PutRecord";
 inline constexpr std::string_view kPutRecords = "PutRecords";
+// DynamoDB
+inline constexpr std::string_view kCreateTable = "CreateTable";
+inline constexpr std::string_view kDescribeTable = "DescribeTable";
+inline constexpr std::string_view kDeleteTable = "DeleteTable";
+inline constexpr std::string_view kListTables = "ListTables";
+inline constexpr std::string_view kPutItem = "PutItem";
+inline constexpr std::string_view kGetItem = "GetItem";
+inline constexpr std::string_view kUpdateItem = "UpdateItem";
+inline constexpr std::string_view kBatchWriteItem = "BatchWriteItem";
 }  // namespace op
+
+// The AWS JSON protocol a request speaks: X-Amz-Target prefix, Content-Type
+// and the SigV4 signing name.
+struct Protocol {
+  std::string_view target_prefix;
+  std::string_view content_type;
+  std::string_view signing_name;
+};
+inline constexpr Protocol kKinesis{"Kinesis_20131202.", "application/x-amz-json-1.1", "kinesis"};
+inline constexpr Protocol kDynamoDb{"DynamoDB_20120810.", "application/x-amz-json-1.0", "dynamodb"};
 
 // Where requests go. Only `http://` with a numeric host or `localhost`.
 struct Endpoint {
@@ -86,12 +106,14 @@ class Connection {
   Connection(asio::any_io_executor ex, const Endpoint& endpoint, const Credentials& creds,
              std::chrono::milliseconds timeout);
 
-  // Sends `POST /` with X-Amz-Target `Kinesis_20131202.<op>` and `body`, and
+  // Sends `POST /` with X-Amz-Target `<protocol.target_prefix><op>` (default
+  // `Kinesis_20131202.<op>`), the protocol's Content-Type and `body`, and
   // reads the whole response. Connects (again) when needed; a transport error
   // closes the connection and is returned in the Response, never thrown.
   // `payload_sha256` may carry the precomputed Sha256Hex(body).
   // `body` must stay alive until the returned awaitable completes.
-  asio::awaitable<Response> Call(std::string_view op, std::string_view body, std::string_view payload_sha256 = {});
+  asio::awaitable<Response> Call(std::string_view op, std::string_view body, std::string_view payload_sha256 = {},
+                                 const Protocol& protocol = kKinesis);
 
   // Just checks that a TCP connection is accepted (cold-start probe).
   asio::awaitable<boost::system::error_code> ConnectOnly();
@@ -99,7 +121,7 @@ class Connection {
   void Close();
 
  private:
-  std::string Authorization(std::string_view amz_date, std::string_view payload_sha256);
+  std::string Authorization(std::string_view amz_date, std::string_view payload_sha256, std::string_view service);
   asio::awaitable<Response> CallOnce(beast::http::request<beast::http::span_body<const char>>& req);
 
   beast::tcp_stream stream_;
@@ -109,8 +131,9 @@ class Connection {
   std::chrono::milliseconds timeout_;
   bool open_ = false;
   bool retry_safe_ = false;  // the last CallOnce failed before the server could act
-  // SigV4 signing key for one date, cached.
+  // SigV4 signing key for one date and service, cached.
   std::string key_date_;
+  std::string key_service_;
   std::string signing_key_;
 };
 

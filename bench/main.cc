@@ -30,6 +30,8 @@ std::vector<std::string> SplitScenarios(const std::vector<std::string>& raw) {
       if (s.empty()) continue;
       if (s == "all") {
         for (const char* x : {"ingest", "drain", "putrecord", "put-get"}) out.emplace_back(x);
+      } else if (s == "ddb") {
+        for (const char* x : {"ddb-put", "ddb-get", "ddb-update"}) out.emplace_back(x);
       } else if (s == "putget" || s == "put_get") {
         out.emplace_back("put-get");
       } else {
@@ -52,17 +54,23 @@ int main(int argc, char** argv) {
   int pid = 0;
 
   CLI::App app{
-      "sluice-bench: benchmark any Kinesis Data Streams endpoint (JSON 1.1 over HTTP/1.1).\n"
-      "Scenarios: ingest, drain (runs ingest first), putrecord, put-get, rss, wait-ready, all."};
+      "sluice-bench: benchmark any Kinesis Data Streams (JSON 1.1) or DynamoDB (JSON 1.0) endpoint over HTTP/1.1.\n"
+      "Scenarios: ingest, drain (runs ingest first), putrecord, put-get, rss, wait-ready, all;\n"
+      "DynamoDB (JSON 1.0): ddb-put, ddb-get, ddb-update, ddb (all three)."};
   app.add_option("scenario", positional, "scenario(s), comma-separated");
   app.add_option("--scenario", flagged, "scenario(s), comma-separated");
   app.add_option("--endpoint", endpoint, "http://HOST:PORT of the Kinesis endpoint");
   app.add_option("--stream", o.stream, "stream name (default sluice-bench-<pid>)");
   app.add_option("--shards", o.shards, "shards per created stream")->capture_default_str();
-  app.add_option("--connections", o.connections, "keep-alive connections (default: ingest 8, putrecord 16)");
+  app.add_option("--connections", o.connections, "keep-alive connections (default: ingest 8, putrecord and ddb-* 16)");
   app.add_option("--duration", o.duration_s, "seconds per load phase (default 10)");
   app.add_option("--requests", o.requests, "requests per load phase instead of a duration (put-get: records)");
-  app.add_option("--record-size", o.record_size, "bytes per record")->capture_default_str();
+  app.add_option("--record-size", o.record_size, "bytes per record (ddb-put, ddb-get: item size)")
+      ->capture_default_str();
+  app.add_option("--table", o.table, "DynamoDB table name (default: the stream name + scenario)");
+  app.add_option("--items", o.items, "ddb-get: items preloaded")->capture_default_str();
+  app.add_option("--leases", o.leases, "ddb-update: lease items per connection")->capture_default_str();
+  app.add_flag("--dynamodb", o.dynamodb, "wait-ready: probe with DynamoDB ListTables instead of Kinesis ListStreams");
   app.add_option("--batch-size", o.batch, "records per PutRecords")->capture_default_str();
   app.add_option("--rate", o.rate, "put-get producer rate, records/s")->capture_default_str();
   app.add_option("--threads", o.threads, "client threads")->capture_default_str();
@@ -95,7 +103,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& s : scenarios) {
-    if (s != "ingest" && s != "drain" && s != "putrecord" && s != "put-get" && s != "rss" && s != "wait-ready") {
+    if (s != "ingest" && s != "drain" && s != "putrecord" && s != "put-get" && s != "rss" && s != "wait-ready" &&
+        s != "ddb-put" && s != "ddb-get" && s != "ddb-update") {
       std::fprintf(stderr, "unknown scenario: %s\n", s.c_str());
       return 2;
     }
@@ -114,13 +123,14 @@ int main(int argc, char** argv) {
     o.endpoint = *ep;
   }
   if (o.shards < 1 || o.record_size < 1 || o.batch < 1 || o.batch > 500 || o.rate <= 0 || o.get_limit < 1 ||
-      o.threads < 1 || o.connections < 0) {
+      o.threads < 1 || o.connections < 0 || o.items < 1 || o.leases < 1) {
     std::fprintf(stderr, "invalid numeric option\n");
     return 2;
   }
   if (app.count("--seed") == 0) o.seed = std::random_device{}();
   o.stream_given = !o.stream.empty();
   if (!o.stream_given) o.stream = "sluice-bench-" + std::to_string(getpid());
+  o.table_given = !o.table.empty();
   sluice::bench::g_report_context = {label, endpoint};
   try {
     return sluice::bench::RunScenarios(scenarios, o);

@@ -26,8 +26,10 @@
 #include <rapidjson/writer.h>
 
 #include "codec/base64.h"
+#include "ddb_scenarios.h"
 #include "kinesis_ops.h"
 #include "report.h"
+#include "runner.h"
 
 namespace sluice::bench {
 namespace {
@@ -37,79 +39,6 @@ using std::chrono::nanoseconds;
 
 // Stop a worker after this many transport errors in a row: the server is gone.
 constexpr int kMaxConsecutiveTransportErrors = 50;
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-milliseconds Ms(double seconds) { return milliseconds(static_cast<int64_t>(seconds * 1000)); }
-
-asio::awaitable<void> SleepFor(Clock::duration d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(asio::use_awaitable);
-}
-asio::awaitable<void> SleepUntil(Clock::time_point tp) {
-  asio::steady_timer t(co_await asio::this_coro::executor, tp);
-  co_await t.async_wait(asio::use_awaitable);
-}
-
-void Say(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-void Say(const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  std::fputs("[sluice-bench] ", stderr);
-  std::vfprintf(stderr, fmt, ap);
-  std::fputc('\n', stderr);
-  va_end(ap);
-}
-
-// Runs coroutines on one io_context with `threads` threads. Each phase of a
-// scenario is one Run/RunAll; exceptions inside coroutines are rethrown.
-template <typename T>
-asio::awaitable<void> Capture(asio::awaitable<T> aw, std::optional<T>* out) {
-  out->emplace(co_await std::move(aw));
-}
-
-class Runner {
- public:
-  explicit Runner(int threads) : threads_(std::max(1, threads)) {}
-  asio::io_context& ioc() { return ioc_; }
-  asio::any_io_executor ex() { return ioc_.get_executor(); }
-
-  template <typename T>
-  T Run(asio::awaitable<T> aw) {
-    std::optional<T> out;
-    std::exception_ptr err;
-    // Via an awaitable<void>: co_spawn's handler for awaitable<T> needs a
-    // default-constructible T, which Result<T> is not.
-    asio::co_spawn(ioc_, Capture(std::move(aw), &out), [&](std::exception_ptr e) { err = e; });
-    Drive();
-    if (err) std::rethrow_exception(err);
-    return std::move(*out);
-  }
-
-  void RunAll(std::vector<asio::awaitable<void>> tasks) {
-    std::mutex mu;
-    std::exception_ptr first;
-    for (auto& t : tasks) {
-      asio::co_spawn(ioc_, std::move(t), [&](std::exception_ptr e) {
-        if (!e) return;
-        std::lock_guard lock(mu);
-        if (!first) first = e;
-      });
-    }
-    Drive();
-    if (first) std::rethrow_exception(first);
-  }
-
- private:
-  void Drive() {
-    ioc_.restart();
-    std::vector<std::thread> extra;
-    for (int i = 1; i < threads_; ++i) extra.emplace_back([this] { ioc_.run(); });
-    ioc_.run();
-    for (auto& t : extra) t.join();
-  }
-  asio::io_context ioc_;
-  int threads_;
-};
 
 // --- request bodies ------------------------------------------------------
 
@@ -788,7 +717,13 @@ asio::awaitable<bool> WaitReady(const Options& o, Connection& conn, double timeo
   }
   while (tcp_ms >= 0 && Clock::now() < deadline) {
     const std::string body = "{}";
-    Response r = co_await conn.Call(op::kListStreams, body);
+    // Not a conditional expression around co_await: GCC 12 miscompiles that.
+    Response r;
+    if (o.dynamodb) {
+      r = co_await conn.Call(op::kListTables, body, {}, kDynamoDb);
+    } else {
+      r = co_await conn.Call(op::kListStreams, body);
+    }
     if (r.ok()) {
       ok_ms = (EpochNs() - since) / 1e6;
       break;
@@ -801,7 +736,8 @@ asio::awaitable<bool> WaitReady(const Options& o, Connection& conn, double timeo
   if (ok_ms >= 0) rep.Num("first_ok_ms", ok_ms);
   else rep.Null("first_ok_ms");
   rep.Emit();
-  Say("cold start: TCP accepted after %.1f ms, first ListStreams 200 after %.1f ms", tcp_ms, ok_ms);
+  Say("cold start: TCP accepted after %.1f ms, first %s 200 after %.1f ms", tcp_ms,
+      o.dynamodb ? "ListTables" : "ListStreams", ok_ms);
   co_return ok_ms >= 0;
 }
 
@@ -869,6 +805,13 @@ int RunScenarios(const std::vector<std::string>& scenarios, Options& o) {
   if (has("put-get")) {
     const std::string stream = StreamFor(o, "putget", single);
     all_ok &= WithStream(run, o, stream, [&] { return RunPutGet(run, o, stream); });
+  }
+  for (const char* ddb : {"ddb-put", "ddb-get", "ddb-update"}) {
+    if (!has(ddb)) continue;
+    const std::string base = o.table_given ? o.table : o.stream;
+    const int ddb_groups = has("ddb-put") + has("ddb-get") + has("ddb-update");
+    const std::string table = o.table_given && ddb_groups == 1 ? base : base + "-" + std::string(ddb + 4);
+    all_ok &= RunDdbScenario(run, o, ddb, table);
   }
   if (has("rss") && !(o.rss_pid > 0 && (has("ingest") || has("drain")))) {
     if (o.rss_pid <= 0) {

@@ -33,10 +33,17 @@ struct Options {
   double drain_timeout_s = 120;
   double grace_s = 10;         // put-get: how long the consumer waits after the producer
   int64_t since_epoch_ns = 0;  // wait-ready: the exec time of the server
+  bool dynamodb = false;       // wait-ready: probe with DynamoDB ListTables, not ListStreams
+  // DynamoDB scenarios (ddb-put, ddb-get, ddb-update)
+  std::string table;         // base table name (default: the stream name)
+  bool table_given = false;  // --table was passed
+  int64_t items = 10000;     // ddb-get: items preloaded
+  int leases = 8;            // ddb-update: lease items per connection
 };
 
 // Runs the comma-separated scenarios in order (ingest, drain, putrecord,
-// put-get, rss, wait-ready, or all = ingest,drain,putrecord,put-get).
+// put-get, rss, wait-ready, or all = ingest,drain,putrecord,put-get; then
+// ddb-put, ddb-get, ddb-update, or ddb = all three).
 // Returns the process exit code: 0 when every scenario completed with at least
 // one successful request, 1 otherwise.
 int RunScenarios(const std::vector<std::string>& scenarios, Options& options);

@@ -49,14 +49,14 @@ python3 -c "import boto3" 2>/dev/null || apt_install python3-boto3
 command -v aws >/dev/null 2>&1 || apt_install awscli
 
 # Node.js runs the independent peers: kinesalite (our clients are tested
-# against it), s3rver (an external S3 for Firehose delivery tests) and
-# kinesis-mock (benchmarks), dynalite (a second DynamoDB the DynamoDB suites
-# also run against). Pinned in bench/package-lock.json.
+# against it), s3rver (an external S3 for Firehose delivery tests),
+# kinesis-mock (benchmarks) and dynalite (DynamoDB: benchmarks and
+# comparison tests). Pinned in bench/package-lock.json.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
-if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ] \
-   || [ ! -f bench/node_modules/dynalite/cli.js ]; then
+if [ ! -f bench/node_modules/kinesalite/cli.js ] || [ ! -f bench/node_modules/s3rver/bin/s3rver.js ] ||
+   [ ! -f bench/node_modules/kinesis-local/main.js ] || [ ! -f bench/node_modules/dynalite/cli.js ]; then
   (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # Independent JavaScript clients the integration tests use: the AWS SDK for
