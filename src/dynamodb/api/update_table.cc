@@ -105,9 +105,10 @@ void UpdateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
     return reply(
         Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                    "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"));
-  // The JSON does not outlive this call: copy what the mutation needs.
+  // The JSON does not outlive this call: copy what the mutation needs, its
+  // strings too (parsed in place, they point into the request's body).
   auto request = std::make_shared<rapidjson::Document>();
-  request->CopyFrom(in, request->GetAllocator());
+  request->CopyFrom(in, request->GetAllocator(), /*copyConstStrings=*/true);
   int64_t now = ctx.catalog.NowMillis();
   ctx.catalog.Update(
       ctx.region, name,
