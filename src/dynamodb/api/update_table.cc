@@ -107,8 +107,13 @@ void UpdateTable(Context& ctx, const rapidjson::Value& in, Reply reply) {
                    "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"));
   // The JSON does not outlive this call: copy what the mutation needs, its
   // strings too (parsed in place, they point into the request's body).
+  // Debian's RapidJSON has no CopyFrom that copies such strings: write the
+  // request out and parse it into a document of its own.
+  rapidjson::StringBuffer text;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+  in.Accept(writer);
   auto request = std::make_shared<rapidjson::Document>();
-  request->CopyFrom(in, request->GetAllocator(), /*copyConstStrings=*/true);
+  request->Parse(text.GetString(), text.GetSize());
   int64_t now = ctx.catalog.NowMillis();
   ctx.catalog.Update(
       ctx.region, name,
