@@ -133,14 +133,14 @@ class ServerFixture {
     ExpectOk(SendS3("PUT", "/bkt/k", "hello"));
     ExpectOk(
         SendJson("DynamoDB_20120810", "CreateTable",
-                 R"({"TableName":"t","BillingMode":"PAY_PER_REQUEST",)"
+                 R"({"TableName":"tbl","BillingMode":"PAY_PER_REQUEST",)"
                  R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
                  R"({"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],)"
                  R"("KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],)"
-                 R"("GlobalSecondaryIndexes":[{"IndexName":"gi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
+                 R"("GlobalSecondaryIndexes":[{"IndexName":"gix","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
                  R"("Projection":{"ProjectionType":"ALL"}}]})"));
     ExpectOk(SendJson("DynamoDB_20120810", "PutItem",
-                      R"({"TableName":"t","Item":{"pk":{"S":"a"},"sk":{"N":"1"},"g":{"S":"x"},"n":{"N":"5"},)"
+                      R"({"TableName":"tbl","Item":{"pk":{"S":"a"},"sk":{"N":"1"},"g":{"S":"x"},"n":{"N":"5"},)"
                       R"("l":{"L":[{"S":"e"},{"M":{"k":{"SS":["v"]}}}]}}})"));
   }
 
