@@ -1,5 +1,6 @@
 #include "dynamodb/api/item_write.h"
 
+#include "dynamodb/expr/expression_set.h"
 #include "dynamodb/value/item_size.h"
 
 namespace sluice::dynamodb::api {
@@ -107,6 +108,39 @@ void RunItemWrite(Context& ctx, ItemWrite write, bool return_old_on_failure,
         if (!st.ok()) return reply(InternalServerError("Internal server error: " + st.message()));
         reply(success(*result));
       });
+}
+
+void RunPutOrDelete(Context& ctx, const rapidjson::Value& in, ItemWrite::Kind kind, const char* member,
+                    std::string_view operation, Reply reply) {
+  auto lookup = ResolveTable(ctx, in);
+  if (lookup.error) return reply(*lookup.error);
+  auto item = ParseItemMember(in, member);
+  if (!item.ok()) return reply(Validation(item.status().message()));
+  auto exprs = expr::ExpressionSet::FromRequest(in, operation);
+  if (!exprs.ok()) return reply(Validation(exprs.status().message()));
+  auto rv = ParseReturnValues(in, {"ALL_OLD"});
+  if (!rv.ok()) return reply(Validation(rv.status().message()));
+  ItemWrite write;
+  write.kind = kind;
+  write.table = lookup.table->name;
+  write.item = std::move(*item);
+  write.condition = exprs->condition;
+  if (auto error = PrecheckItemWrite(*lookup.table, write)) return reply(*error);
+  bool all_old = *rv == "ALL_OLD";
+  bool old_on_failure = GetString(in, "ReturnValuesOnConditionCheckFailure").value_or("NONE") == "ALL_OLD";
+  std::string capacity = CapacityMode(in);
+  RunItemWrite(
+      ctx, std::move(write), old_on_failure,
+      [all_old, capacity](const ItemWriteResult& r) {
+        rapidjson::StringBuffer sb;
+        JsonWriter w(sb);
+        w.StartObject();
+        if (all_old && r.old_item) WriteItemMember(w, "Attributes", *r.old_item);
+        WriteConsumedCapacity(w, capacity, r.table_name, WriteUnits(r.bytes));
+        w.EndObject();
+        return Finish(sb);
+      },
+      std::move(reply));
 }
 
 }  // namespace sluice::dynamodb::api

@@ -51,4 +51,9 @@ Status ApplyItemWrite(store::WriteTxn& txn, const TableDefinition& table, const 
 void RunItemWrite(Context& ctx, ItemWrite write, bool return_old_on_failure,
                   std::function<std::string(const ItemWriteResult&)> success, Reply reply);
 
+// PutItem and DeleteItem: the whole request (the item or key in `member`,
+// the condition, ReturnValues NONE or ALL_OLD) run as one RunItemWrite.
+void RunPutOrDelete(Context& ctx, const rapidjson::Value& in, ItemWrite::Kind kind, const char* member,
+                    std::string_view operation, Reply reply);
+
 }  // namespace sluice::dynamodb::api
