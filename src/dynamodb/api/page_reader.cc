@@ -38,8 +38,12 @@ void PageReader::WriteMembers(JsonWriter& w, const std::string& capacity_mode, b
   WriteConsumedCapacity(w, capacity_mode, options_.table->name, ReadUnits(bytes_, consistent));
 }
 
-Result<store::StartAfter> ParseStartKey(const TableDefinition& table, const SecondaryIndex* index,
-                                        const Item& start_key) {
+Result<std::optional<store::StartAfter>> ParseStartKey(const TableDefinition& table, const SecondaryIndex* index,
+                                                       const rapidjson::Value& in) {
+  auto parsed = ParseItemMember(in, "ExclusiveStartKey");
+  if (!parsed.ok()) return parsed.status();
+  if (parsed->empty()) return std::optional<store::StartAfter>();
+  const Item& start_key = *parsed;
   auto invalid = [](std::string why) {
     return Status::InvalidArgument("The provided starting key is invalid: " + why);
   };
@@ -74,7 +78,18 @@ Result<store::StartAfter> ParseStartKey(const TableDefinition& table, const Seco
   } else {
     start.hash32 = HashOf(table, start_key);
   }
-  return start;
+  return std::optional<store::StartAfter>(std::move(start));
+}
+
+void AnswerPage(const rapidjson::Value& in, const PageReader& page, const Status& status, Reply reply) {
+  if (!status.ok()) return reply(FromStatus(status));
+  if (page.error()) return reply(*page.error());
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  page.WriteMembers(w, CapacityMode(in), GetBool(in, "ConsistentRead").value_or(false));
+  w.EndObject();
+  reply(Finish(sb));
 }
 
 Result<const SecondaryIndex*> ResolveIndex(const TableDefinition& table, const rapidjson::Value& in) {

@@ -50,10 +50,14 @@ class PageReader {
   std::optional<ApiError> error_;
 };
 
-// ExclusiveStartKey of a Query or Scan as the store's resume point: it must
-// name the table's key (and the index's key for index reads).
-Result<store::StartAfter> ParseStartKey(const TableDefinition& table, const SecondaryIndex* index,
-                                        const Item& start_key);
+// The request's ExclusiveStartKey as the store's resume point (nullopt when
+// absent): it must name the table's key (and the index's key for index
+// reads).
+Result<std::optional<store::StartAfter>> ParseStartKey(const TableDefinition& table, const SecondaryIndex* index,
+                                                       const rapidjson::Value& in);
+
+// Query and Scan's answer: the store's read `status`, then the page.
+void AnswerPage(const rapidjson::Value& in, const PageReader& page, const Status& status, Reply reply);
 
 // IndexName resolved for reads: ValidationException for an unknown index, or
 // one still being built.

@@ -87,14 +87,8 @@ void Query(Context& ctx, const rapidjson::Value& in, Reply reply) {
   }
   auto count_only = CheckSelect(in, *index, exprs->projection.has_value());
   if (!count_only.ok()) return reply(Validation(count_only.status().message()));
-  std::optional<store::StartAfter> start;
-  auto start_key = ParseItemMember(in, "ExclusiveStartKey");
-  if (!start_key.ok()) return reply(Validation(start_key.status().message()));
-  if (!start_key->empty()) {
-    auto s = ParseStartKey(table, *index, *start_key);
-    if (!s.ok()) return reply(Validation(s.status().message()));
-    start = *s;
-  }
+  auto start = ParseStartKey(table, *index, in);
+  if (!start.ok()) return reply(Validation(start.status().message()));
   PageOptions options;
   options.table = &table;
   options.index = *index;
@@ -105,16 +99,9 @@ void Query(Context& ctx, const rapidjson::Value& in, Reply reply) {
   PageReader page(std::move(options));
   bool forward = GetBool(in, "ScanIndexForward").value_or(true);
   Status st = ctx.catalog.store().Query(table.id, *index ? (*index)->id : store::kPrimary, *hash, range,
-                                        forward ? store::Direction::kForward : store::Direction::kBackward, start,
+                                        forward ? store::Direction::kForward : store::Direction::kBackward, *start,
                                         [&page](const store::Row& row) { return page.OnRow(row); });
-  if (!st.ok()) return reply(FromStatus(st));
-  if (page.error()) return reply(*page.error());
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  w.StartObject();
-  page.WriteMembers(w, CapacityMode(in), GetBool(in, "ConsistentRead").value_or(false));
-  w.EndObject();
-  reply(Finish(sb));
+  AnswerPage(in, page, st, std::move(reply));
 }
 
 }  // namespace sluice::dynamodb::api

@@ -32,14 +32,8 @@ void Scan(Context& ctx, const rapidjson::Value& in, Reply reply) {
   if (!exprs.ok()) return reply(Validation(exprs.status().message()));
   auto count_only = CheckSelect(in, *index, exprs->projection.has_value());
   if (!count_only.ok()) return reply(Validation(count_only.status().message()));
-  std::optional<store::StartAfter> start;
-  auto start_key = ParseItemMember(in, "ExclusiveStartKey");
-  if (!start_key.ok()) return reply(Validation(start_key.status().message()));
-  if (!start_key->empty()) {
-    auto s = ParseStartKey(table, *index, *start_key);
-    if (!s.ok()) return reply(Validation(s.status().message()));
-    start = *s;
-  }
+  auto start = ParseStartKey(table, *index, in);
+  if (!start.ok()) return reply(Validation(start.status().message()));
   uint64_t lo = 0, hi = uint64_t{1} << 32;
   if (segment) {
     lo = (static_cast<uint64_t>(*segment) << 32) / static_cast<uint64_t>(*total);
@@ -53,16 +47,9 @@ void Scan(Context& ctx, const rapidjson::Value& in, Reply reply) {
   options.count_only = *count_only;
   options.limit = GetInt(in, "Limit");
   PageReader page(std::move(options));
-  Status st = ctx.catalog.store().Scan(table.id, *index ? (*index)->id : store::kPrimary, lo, hi, start,
+  Status st = ctx.catalog.store().Scan(table.id, *index ? (*index)->id : store::kPrimary, lo, hi, *start,
                                        [&page](const store::Row& row) { return page.OnRow(row); });
-  if (!st.ok()) return reply(FromStatus(st));
-  if (page.error()) return reply(*page.error());
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  w.StartObject();
-  page.WriteMembers(w, CapacityMode(in), GetBool(in, "ConsistentRead").value_or(false));
-  w.EndObject();
-  reply(Finish(sb));
+  AnswerPage(in, page, st, std::move(reply));
 }
 
 }  // namespace sluice::dynamodb::api
