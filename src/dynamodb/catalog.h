@@ -78,9 +78,6 @@ class TableCatalog {
   void Update(const std::string& region, const std::string& name, Mutation mutate,
               std::function<void(Result<TableRef>)> done);
 
-  // Inside a write body: the current definition (the writer thread's view).
-  TableRef FindForWrite(const std::string& region, const std::string& name) const { return Find(region, name); }
-
   // Wakes the background thread (a transition or backfill is due).
   void Wake();
 

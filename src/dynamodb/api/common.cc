@@ -51,7 +51,7 @@ TableLookup ResolveTable(Context& ctx, const rapidjson::Value& in, const char* m
 }
 
 TableRef LiveTable(TableCatalog& catalog, const std::string& region, const std::string& name) {
-  TableRef t = catalog.FindForWrite(region, name);
+  TableRef t = catalog.Find(region, name);  // inside a body: the writer thread's view
   return t && Usable(*t) ? t : nullptr;
 }
 
